@@ -1,0 +1,1 @@
+# (filled in by the part of the tree it belongs to)
