@@ -1,0 +1,75 @@
+/* Capstone wrapper (see disasm.h). */
+#include "debug/disasm.h"
+
+#include <capstone/capstone.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct disasm {
+    csh cs32, cs16;
+    cs_insn *insn;
+};
+
+struct disasm *disasm_open(void)
+{
+    struct disasm *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    if (cs_open(CS_ARCH_X86, CS_MODE_32, &d->cs32) != CS_ERR_OK) {
+        free(d);
+        return NULL;
+    }
+    if (cs_open(CS_ARCH_X86, CS_MODE_16, &d->cs16) != CS_ERR_OK) {
+        cs_close(&d->cs32);
+        free(d);
+        return NULL;
+    }
+    d->insn = cs_malloc(d->cs32);
+    if (!d->insn) {
+        disasm_close(d);
+        return NULL;
+    }
+    return d;
+}
+
+void disasm_close(struct disasm *d)
+{
+    if (!d)
+        return;
+    if (d->insn)
+        cs_free(d->insn, 1);
+    cs_close(&d->cs32);
+    cs_close(&d->cs16);
+    free(d);
+}
+
+unsigned disasm_count(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr)
+{
+    unsigned n = 0;
+    uint64_t a = addr;
+    while (size > 0) {
+        if (!cs_disasm_iter(d->cs32, &code, &size, &a, d->insn)) {
+            code++;
+            size--;
+            a++;
+        }
+        n++;
+    }
+    return n;
+}
+
+int disasm_one(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr, bool code32,
+               char *text, size_t textlen)
+{
+    uint64_t a = addr;
+    csh h = code32 ? d->cs32 : d->cs16;
+    if (!cs_disasm_iter(h, &code, &size, &a, d->insn)) {
+        snprintf(text, textlen, "(undecodable)");
+        return 0;
+    }
+    if (d->insn->op_str[0])
+        snprintf(text, textlen, "%s %s", d->insn->mnemonic, d->insn->op_str);
+    else
+        snprintf(text, textlen, "%s", d->insn->mnemonic);
+    return d->insn->size;
+}
