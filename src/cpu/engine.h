@@ -46,6 +46,11 @@ bool engine_pending_is_software_int(struct engine *e);
 bool engine_read_msr(struct engine *e, uint32_t msr, uint64_t *value);
 bool engine_write_msr(struct engine *e, uint32_t msr, uint64_t value);
 
+/* One line naming where calibration found each field of the saved CPU
+ * state (byte offsets from the start of Unicorn's context), for
+ * diagnostics. */
+void engine_describe(const struct engine *e, char *buf, size_t len);
+
 /* Guest physical memory.  Writes go through the engine so that translated
  * code for the page is discarded (self-modifying code stays correct). */
 uint8_t *engine_ram(struct engine *e);
