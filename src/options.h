@@ -1,0 +1,126 @@
+/* The ringlab command line: everything the user can ask for, parsed into
+ * one plain struct.  QEMU's spelling is accepted for the options QEMU has,
+ * so that a course's `qemu-system-i386 -kernel ...` line runs unchanged with
+ * `ringlab` in its place; ringlab's own options are long options (--trace).
+ * Parsing has no side effects: it opens no file and prints nothing; main.c
+ * prints the message and decides what to do. */
+#ifndef RINGLAB_OPTIONS_H
+#define RINGLAB_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* RAM size limits for -m: a 32-bit machine needs room for the kernel at
+ * 1 MiB, and leaves the top GiB of the address space for ROM and devices. */
+#define OPTIONS_RAM_DEFAULT (128ull << 20)
+#define OPTIONS_RAM_MIN (2ull << 20)
+#define OPTIONS_RAM_MAX (3ull << 30)
+
+/* isa-debug-exit's defaults, as QEMU's device has them. */
+#define OPTIONS_DEBUG_EXIT_IOBASE 0x501
+#define OPTIONS_DEBUG_EXIT_IOSIZE 0x02
+
+enum options_result {
+    OPTIONS_OK,      /* run the machine */
+    OPTIONS_HELP,    /* print options_print_help_topic(stdout, help_topic), exit 0 */
+    OPTIONS_VERSION, /* print options_print_version(stdout), exit 0 */
+    OPTIONS_ERROR,   /* err holds one line naming the option; exit RL_EXIT_USAGE */
+};
+
+/* What OPTIONS_HELP asked for: --help, or QEMU's `-d help`, `-device help`,
+ * `-cpu help`. */
+enum options_help_topic {
+    HELP_USAGE,
+    HELP_LOG_ITEMS,
+    HELP_DEVICES,
+    HELP_CPUS,
+};
+
+/* Where a character device (-serial, -debugcon) goes. */
+enum chardev_kind {
+    CHARDEV_NONE,  /* not connected: the device is absent (-serial none) */
+    CHARDEV_NULL,  /* present, output discarded, no input */
+    CHARDEV_STDIO, /* the terminal: output to stdout, input from stdin */
+    CHARDEV_FILE,  /* output written to path (truncated first, as QEMU does) */
+};
+
+struct chardev_spec {
+    enum chardev_kind kind;
+    char *path; /* CHARDEV_FILE only */
+};
+
+enum display_kind {
+    DISPLAY_DEFAULT, /* neither -display nor -nographic: main decides */
+    DISPLAY_NONE,
+    DISPLAY_SDL,
+};
+
+/* One -initrd module: QEMU hands the whole "path args" string to the guest
+ * as the module's command line and loads the file named by its first word. */
+struct option_module {
+    char *path;
+    char *cmdline;
+};
+
+/* Bits of log_items, the -d mask (see qemu_log.h for what each one logs). */
+#define OPTIONS_LOG_INT (1u << 0)
+#define OPTIONS_LOG_UNIMP (1u << 1)
+#define OPTIONS_LOG_CPU_RESET (1u << 2)
+#define OPTIONS_LOG_GUEST_ERRORS (1u << 3)
+
+struct options {
+    /* The kernel: -kernel FILE or the lone IMAGE argument.  NULL when none
+     * was given (main boots the bundled guest). */
+    char *image;
+    struct option_module *modules; /* -initrd, in order */
+    size_t module_count;
+    char *append;       /* -append, NULL when absent */
+    uint64_t ram_bytes; /* -m, default OPTIONS_RAM_DEFAULT, 4 KiB aligned */
+
+    bool nographic;
+    enum display_kind display; /* DISPLAY_NONE under -nographic */
+    struct chardev_spec serial;   /* COM1; default CHARDEV_STDIO */
+    struct chardev_spec debugcon; /* port 0xE9; default CHARDEV_NONE */
+
+    unsigned log_items; /* OPTIONS_LOG_* from -d */
+    char *log_file;     /* -D, NULL for stderr */
+
+    bool no_reboot;   /* triple fault: exit instead of resetting */
+    bool no_shutdown; /* accepted for QEMU compatibility */
+
+    bool debug_exit; /* -device isa-debug-exit given */
+    uint16_t debug_exit_iobase;
+    uint16_t debug_exit_iosize;
+
+    char *cpu_model; /* -cpu NAME (a 32-bit model), NULL when absent */
+
+    /* ringlab's own */
+    char *trace_file;    /* --trace FILE, JSON lines; NULL when absent */
+    uint64_t max_insns;  /* --max-insns N; 0 = no limit */
+    double timeout_sec;  /* --timeout SECONDS; 0 = no limit */
+    bool realtime;       /* --realtime: timers follow the wall clock */
+    bool vga_dump;       /* --vga-dump: print the VGA text screen at exit */
+    bool has_load_addr;  /* --load-addr ADDR given (flat binaries) */
+    uint32_t load_addr;
+
+    enum options_help_topic help_topic; /* meaningful for OPTIONS_HELP */
+};
+
+/* Parse argv[1..argc-1] into *out (which it initialises; call options_free
+ * afterwards whatever the result).  On OPTIONS_ERROR, err receives one line
+ * without the program name and without a newline, naming the option at
+ * fault, e.g. "-m: '12X' is not a size (use e.g. 128, 128M or 1G)". */
+enum options_result options_parse(int argc, char **argv, struct options *out,
+                                  char *err, size_t errlen);
+
+/* The --help text: usage, every option, the exit statuses. */
+void options_print_help(FILE *f);
+/* The text for a help topic (HELP_USAGE is options_print_help). */
+void options_print_help_topic(FILE *f, enum options_help_topic topic);
+void options_print_version(FILE *f);
+
+void options_free(struct options *opts);
+
+#endif

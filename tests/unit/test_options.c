@@ -1,0 +1,453 @@
+/* Unit tests for the command line (src/options.c): every option, QEMU's
+ * size syntax, -initrd splitting with ",,", the short form, conflicts, and
+ * the one-line messages for bad values. */
+#include <check.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+static struct options o;
+static char err[256];
+
+/* Parse the NULL-terminated argument list after the program name. */
+static enum options_result parse(const char *first, ...)
+{
+    char *argv[64];
+    int argc = 0;
+    va_list ap;
+    argv[argc++] = "ringlab";
+    va_start(ap, first);
+    for (const char *a = first; a != NULL; a = va_arg(ap, const char *))
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    argv[argc] = NULL;
+    options_free(&o);
+    memset(err, 0, sizeof err);
+    return options_parse(argc, argv, &o, err, sizeof err);
+}
+
+static void teardown(void)
+{
+    options_free(&o);
+}
+
+/* The parse fails and the message is exactly `msg`. */
+#define ck_fails_with(msg, ...)                                                            \
+    do {                                                                                   \
+        ck_assert_int_eq(parse(__VA_ARGS__, NULL), OPTIONS_ERROR);                         \
+        ck_assert_str_eq(err, msg);                                                        \
+    } while (0)
+
+START_TEST(defaults)
+{
+    ck_assert_int_eq(parse(NULL), OPTIONS_OK);
+    ck_assert_ptr_null(o.image);
+    ck_assert_uint_eq(o.ram_bytes, 128ull << 20);
+    ck_assert_uint_eq(o.module_count, 0);
+    ck_assert_ptr_null(o.append);
+    ck_assert_int_eq(o.serial.kind, CHARDEV_STDIO);
+    ck_assert_int_eq(o.debugcon.kind, CHARDEV_NONE);
+    ck_assert_int_eq(o.display, DISPLAY_DEFAULT);
+    ck_assert_uint_eq(o.log_items, 0);
+    ck_assert_ptr_null(o.log_file);
+    ck_assert(!o.no_reboot && !o.debug_exit && !o.nographic);
+    ck_assert_uint_eq(o.max_insns, 0);
+    ck_assert(o.timeout_sec == 0);
+    ck_assert(!o.has_load_addr && !o.realtime && !o.vga_dump);
+    ck_assert_str_eq(err, "");
+}
+END_TEST
+
+/* The OS-course line from the issue, word for word. */
+START_TEST(course_line)
+{
+    ck_assert_int_eq(parse("-kernel", "kernel.elf", "-initrd", "mod1 arg,mod2", "-append",
+                           "console=ttyS0", "-m", "128", "-nographic", "-serial", "stdio", "-d",
+                           "int", "-D", "int.log", "-no-reboot", "-device",
+                           "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL),
+                     OPTIONS_OK);
+    ck_assert_str_eq(o.image, "kernel.elf");
+    ck_assert_uint_eq(o.module_count, 2);
+    ck_assert_str_eq(o.modules[0].path, "mod1");
+    ck_assert_str_eq(o.modules[0].cmdline, "mod1 arg");
+    ck_assert_str_eq(o.modules[1].path, "mod2");
+    ck_assert_str_eq(o.modules[1].cmdline, "mod2");
+    ck_assert_str_eq(o.append, "console=ttyS0");
+    ck_assert_uint_eq(o.ram_bytes, 128ull << 20);
+    ck_assert(o.nographic);
+    ck_assert_int_eq(o.display, DISPLAY_NONE);
+    ck_assert_int_eq(o.serial.kind, CHARDEV_STDIO);
+    ck_assert_uint_eq(o.log_items, OPTIONS_LOG_INT);
+    ck_assert_str_eq(o.log_file, "int.log");
+    ck_assert(o.no_reboot);
+    ck_assert(o.debug_exit);
+    ck_assert_uint_eq(o.debug_exit_iobase, 0xf4);
+    ck_assert_uint_eq(o.debug_exit_iosize, 4);
+}
+END_TEST
+
+START_TEST(short_form)
+{
+    ck_assert_int_eq(parse("kernel.elf", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.image, "kernel.elf");
+    ck_assert_int_eq(parse("-m", "64", "k.elf", "-nographic", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.image, "k.elf");
+    ck_assert_uint_eq(o.ram_bytes, 64ull << 20);
+    /* after --, a name that starts with a dash is the image */
+    ck_assert_int_eq(parse("--", "-odd.elf", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.image, "-odd.elf");
+}
+END_TEST
+
+START_TEST(image_conflicts)
+{
+    ck_fails_with("'b.elf': an IMAGE and -kernel 'a.elf' were both given; use one", "-kernel",
+                  "a.elf", "b.elf");
+    ck_fails_with("'b.elf': only one IMAGE may be given (already have 'a.elf')", "a.elf",
+                  "b.elf");
+    ck_fails_with("-initrd: needs a kernel (-kernel FILE)", "-initrd", "m1");
+    ck_fails_with("-append: needs a kernel (-kernel FILE)", "-append", "x");
+    /* the short form counts as a kernel */
+    ck_assert_int_eq(parse("k.elf", "-append", "a b", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.append, "a b");
+}
+END_TEST
+
+START_TEST(size_syntax)
+{
+    static const struct {
+        const char *arg;
+        unsigned long long bytes;
+    } ok[] = {
+        {"128", 128ull << 20},       {"128M", 128ull << 20},     {"128m", 128ull << 20},
+        {"1G", 1ull << 30},          {"1g", 1ull << 30},         {"3G", 3ull << 30},
+        {"2M", 2ull << 20},          {"65536K", 64ull << 20},    {"65536k", 64ull << 20},
+        {"size=256M", 256ull << 20}, {"size=32", 32ull << 20},   {"1.5G", 3ull << 29},
+        {"2.5", 5ull << 19},         {"4194304B", 4ull << 20},   {"4194305b", (4ull << 20) + 4096},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        ck_assert_msg(parse("-m", ok[i].arg, NULL) == OPTIONS_OK, "-m %s: %s", ok[i].arg, err);
+        ck_assert_msg(o.ram_bytes == ok[i].bytes, "-m %s gave %llu", ok[i].arg,
+                      (unsigned long long)o.ram_bytes);
+    }
+    /* two dashes, and --opt=value, work for QEMU's options as they do in QEMU */
+    ck_assert_int_eq(parse("--m=64", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.ram_bytes, 64ull << 20);
+}
+END_TEST
+
+START_TEST(size_errors)
+{
+    ck_fails_with("-m: '12X' is not a size (use e.g. 128, 128M or 1G)", "-m", "12X");
+    ck_fails_with("-m: '' is not a size (use e.g. 128, 128M or 1G)", "-m", "");
+    ck_fails_with("-m: 'M' is not a size (use e.g. 128, 128M or 1G)", "-m", "M");
+    ck_fails_with("-m: '-5' is not a size (use e.g. 128, 128M or 1G)", "-m", "-5");
+    ck_fails_with("-m: '1.' is not a size (use e.g. 128, 128M or 1G)", "-m", "1.");
+    ck_fails_with("-m: '12MB' is not a size (use e.g. 128, 128M or 1G)", "-m", "12MB");
+    ck_fails_with("-m: '1M' is too small (ringlab needs at least 2M)", "-m", "1M");
+    ck_fails_with("-m: '0' is too small (ringlab needs at least 2M)", "-m", "0");
+    ck_fails_with("-m: '4G' is too large for a 32-bit machine (at most 3G)", "-m", "4G");
+    ck_fails_with("-m: '3073' is too large for a 32-bit machine (at most 3G)", "-m", "3073");
+    ck_fails_with("-m: '99999999999999999999' is not a size (use e.g. 128, 128M or 1G)", "-m",
+                  "99999999999999999999");
+    ck_fails_with("-m: '128,slots=2': only the size is supported (no slots= or maxmem=)", "-m",
+                  "128,slots=2");
+    ck_fails_with("-m: needs an argument (a size, e.g. 128M)", "-m");
+}
+END_TEST
+
+START_TEST(initrd_splitting)
+{
+    ck_assert_int_eq(parse("-kernel", "k", "-initrd", "a,b c d,e", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.module_count, 3);
+    ck_assert_str_eq(o.modules[0].path, "a");
+    ck_assert_str_eq(o.modules[0].cmdline, "a");
+    ck_assert_str_eq(o.modules[1].path, "b");
+    ck_assert_str_eq(o.modules[1].cmdline, "b c d");
+    ck_assert_str_eq(o.modules[2].path, "e");
+
+    /* ",," is a literal comma, in arguments and in file names */
+    ck_assert_int_eq(parse("-kernel", "k", "-initrd", "m1 x=1,,2,m,,2 y", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.module_count, 2);
+    ck_assert_str_eq(o.modules[0].cmdline, "m1 x=1,2");
+    ck_assert_str_eq(o.modules[0].path, "m1");
+    ck_assert_str_eq(o.modules[1].path, "m,2");
+    ck_assert_str_eq(o.modules[1].cmdline, "m,2 y");
+
+    /* ",,," is a comma followed by a separator */
+    ck_assert_int_eq(parse("-kernel", "k", "-initrd", "a,,,b", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.module_count, 2);
+    ck_assert_str_eq(o.modules[0].path, "a,");
+    ck_assert_str_eq(o.modules[1].path, "b");
+
+    /* a second -initrd replaces the first, as in QEMU */
+    ck_assert_int_eq(parse("-kernel", "k", "-initrd", "a,b", "-initrd", "c", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.module_count, 1);
+    ck_assert_str_eq(o.modules[0].path, "c");
+
+    ck_fails_with("-initrd: module 2 has no file name (modules are \"file [args]\", separated "
+                  "by commas)",
+                  "-kernel", "k", "-initrd", "a,");
+    ck_fails_with("-initrd: module 1 has no file name (modules are \"file [args]\", separated "
+                  "by commas)",
+                  "-kernel", "k", "-initrd", " x");
+}
+END_TEST
+
+START_TEST(chardevs)
+{
+    ck_assert_int_eq(parse("-serial", "file:out.txt", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.serial.kind, CHARDEV_FILE);
+    ck_assert_str_eq(o.serial.path, "out.txt");
+    ck_assert_int_eq(parse("-serial", "none", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.serial.kind, CHARDEV_NONE);
+    ck_assert_int_eq(parse("-serial", "null", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.serial.kind, CHARDEV_NULL);
+    ck_assert_int_eq(parse("-serial", "mon:stdio", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.serial.kind, CHARDEV_STDIO);
+    ck_assert_int_eq(parse("-nographic", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.serial.kind, CHARDEV_STDIO);
+    ck_fails_with("-serial: 'pty' is not supported (use stdio, file:PATH, null or none)",
+                  "-serial", "pty");
+    ck_fails_with("-serial: 'file:' needs a path (file:PATH)", "-serial", "file:");
+    ck_fails_with("-serial: given twice; ringlab has one serial port (COM1)", "-serial",
+                  "stdio", "-serial", "null");
+
+    ck_assert_int_eq(parse("-debugcon", "stdio", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon.kind, CHARDEV_STDIO);
+    ck_assert_int_eq(parse("-debugcon", "file:e9.log", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon.kind, CHARDEV_FILE);
+    ck_assert_str_eq(o.debugcon.path, "e9.log");
+    ck_assert_int_eq(parse("-debugcon", "none", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon.kind, CHARDEV_NONE);
+    ck_fails_with("-debugcon: 'tcp::4444' is not supported (use stdio, file:PATH, null or "
+                  "none)",
+                  "-debugcon", "tcp::4444");
+}
+END_TEST
+
+START_TEST(display_and_monitor)
+{
+    ck_assert_int_eq(parse("-display", "none", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.display, DISPLAY_NONE);
+    ck_assert_int_eq(parse("-display", "sdl", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.display, DISPLAY_SDL);
+    ck_fails_with("-display: 'gtk' is not available (use sdl or none)", "-display", "gtk");
+    ck_fails_with("-nographic: cannot be used with -display", "-nographic", "-display", "sdl");
+    ck_assert_int_eq(parse("-monitor", "none", NULL), OPTIONS_OK);
+    ck_fails_with("-monitor: 'stdio': ringlab has no QEMU monitor (only -monitor none is "
+                  "accepted)",
+                  "-monitor", "stdio");
+}
+END_TEST
+
+START_TEST(log_items)
+{
+    ck_assert_int_eq(parse("-d", "int,unimp,cpu_reset,guest_errors", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.log_items, OPTIONS_LOG_INT | OPTIONS_LOG_UNIMP | OPTIONS_LOG_CPU_RESET |
+                                       OPTIONS_LOG_GUEST_ERRORS);
+    ck_assert_int_eq(parse("-d", "cpu_reset", "-d", "int", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.log_items, OPTIONS_LOG_INT | OPTIONS_LOG_CPU_RESET);
+    ck_fails_with("-d: unknown log item 'bogus' (use -d help)", "-d", "int,bogus");
+    ck_fails_with("-d: QEMU's log item 'in_asm' is not supported by ringlab (supported: int, "
+                  "unimp, cpu_reset, guest_errors)",
+                  "-d", "in_asm");
+    ck_fails_with("-d: empty log item in 'int,' (use -d help)", "-d", "int,");
+    ck_assert_int_eq(parse("-d", "help", NULL), OPTIONS_HELP);
+    ck_assert_int_eq(o.help_topic, HELP_LOG_ITEMS);
+    ck_assert_int_eq(parse("-D", "q.log", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.log_file, "q.log");
+    ck_fails_with("-D: needs an argument (a log file)", "-D");
+}
+END_TEST
+
+START_TEST(devices)
+{
+    ck_assert_int_eq(parse("-device", "isa-debug-exit", NULL), OPTIONS_OK);
+    ck_assert(o.debug_exit);
+    ck_assert_uint_eq(o.debug_exit_iobase, 0x501);
+    ck_assert_uint_eq(o.debug_exit_iosize, 2);
+    ck_assert_int_eq(parse("-device", "isa-debug-exit,iosize=1,iobase=244", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.debug_exit_iobase, 0xf4);
+    ck_assert_uint_eq(o.debug_exit_iosize, 1);
+    ck_fails_with("-device: ringlab has no device 'e1000' (it knows: isa-debug-exit)",
+                  "-device", "e1000,netdev=n0");
+    ck_fails_with("-device: isa-debug-exit has no property 'foo' (it has: iobase, iosize)",
+                  "-device", "isa-debug-exit,foo=1");
+    ck_fails_with("-device: isa-debug-exit: iobase='0xzz' is not a number", "-device",
+                  "isa-debug-exit,iobase=0xzz");
+    ck_fails_with("-device: isa-debug-exit: iosize=8 must be 1 to 4", "-device",
+                  "isa-debug-exit,iosize=8");
+    ck_fails_with("-device: isa-debug-exit: iobase=0xffff is outside the I/O space", "-device",
+                  "isa-debug-exit,iobase=0xffff,iosize=2");
+    ck_fails_with("-device: isa-debug-exit: 'iobase' is not NAME=VALUE", "-device",
+                  "isa-debug-exit,iobase");
+    ck_fails_with("-device: isa-debug-exit given twice", "-device", "isa-debug-exit",
+                  "-device", "isa-debug-exit");
+    ck_assert_int_eq(parse("-device", "help", NULL), OPTIONS_HELP);
+    ck_assert_int_eq(o.help_topic, HELP_DEVICES);
+}
+END_TEST
+
+START_TEST(accepted_qemu_options)
+{
+    ck_assert_int_eq(parse("-no-shutdown", "-machine", "pc", "-M", "pc-i440fx-7.2", "-smp",
+                           "1", "-cpu", "pentium", "-accel", "tcg", "-net", "none",
+                           "-nodefaults", "-machine", "pc,accel=tcg", NULL),
+                     OPTIONS_OK);
+    ck_assert(o.no_shutdown);
+    ck_assert_str_eq(o.cpu_model, "pentium");
+    ck_fails_with("-smp: '4': ringlab emulates one CPU (use -smp 1 or leave it out)", "-smp",
+                  "4");
+    ck_fails_with("-machine: 'q35' is not available: ringlab emulates the 'pc' machine",
+                  "-machine", "q35");
+    ck_fails_with("-M: machine property 'accel=kvm' is not supported", "-M", "pc,accel=kvm");
+    ck_fails_with("-cpu: 'host' is not a 32-bit CPU model ringlab knows (use -cpu help)",
+                  "-cpu", "host");
+    ck_fails_with("-cpu: 'qemu32,+pae': CPU feature flags are not supported", "-cpu",
+                  "qemu32,+pae");
+    ck_assert_int_eq(parse("-cpu", "help", NULL), OPTIONS_HELP);
+    ck_assert_int_eq(o.help_topic, HELP_CPUS);
+}
+END_TEST
+
+START_TEST(refused_qemu_options)
+{
+    ck_fails_with("-enable-kvm: KVM is not available: ringlab is an emulator", "-enable-kvm");
+    ck_fails_with("-accel: 'kvm' is not available: ringlab is an emulator (no KVM, HVF or WHPX)",
+                  "-accel", "kvm");
+    ck_fails_with("-s: the gdb stub is not supported yet", "-s");
+    ck_fails_with("-S: the gdb stub is not supported yet", "-S");
+    ck_fails_with("-gdb: the gdb stub is not supported yet", "-gdb", "tcp::1234");
+    ck_fails_with("-hda: disks are not supported; boot a Multiboot kernel with -kernel", "-hda",
+                  "disk.img");
+    ck_fails_with("-bogus: unknown option (see ringlab --help)", "-bogus");
+    ck_fails_with("--bogus: unknown option (see ringlab --help)", "--bogus=1");
+    ck_fails_with("--no-reboot: takes no argument", "--no-reboot=1");
+    ck_fails_with("-kernel: needs an argument (a kernel file)", "-kernel");
+    ck_fails_with("-kernel: the file name is empty", "-kernel", "");
+}
+END_TEST
+
+START_TEST(own_options)
+{
+    ck_assert_int_eq(parse("--trace", "t.jsonl", "--max-insns", "1000000", "--timeout", "2.5",
+                           "--realtime", "--vga-dump", "--load-addr", "0x100000", NULL),
+                     OPTIONS_OK);
+    ck_assert_str_eq(o.trace_file, "t.jsonl");
+    ck_assert_uint_eq(o.max_insns, 1000000);
+    ck_assert(o.timeout_sec > 2.4999 && o.timeout_sec < 2.5001);
+    ck_assert(o.realtime && o.vga_dump);
+    ck_assert(o.has_load_addr);
+    ck_assert_uint_eq(o.load_addr, 0x100000);
+
+    ck_assert_int_eq(parse("--trace=x.jsonl", "--max-insns=0x10", "--timeout=10",
+                           "--load-addr=0", NULL),
+                     OPTIONS_OK);
+    ck_assert_str_eq(o.trace_file, "x.jsonl");
+    ck_assert_uint_eq(o.max_insns, 16);
+    ck_assert(o.timeout_sec == 10.0);
+    ck_assert(o.has_load_addr);
+    ck_assert_uint_eq(o.load_addr, 0);
+    ck_assert_int_eq(parse("--timeout", ".25", NULL), OPTIONS_OK);
+    ck_assert(o.timeout_sec == 0.25);
+
+    ck_fails_with("--max-insns: '0' is not a positive whole number of instructions",
+                  "--max-insns", "0");
+    ck_fails_with("--max-insns: '12k' is not a positive whole number of instructions",
+                  "--max-insns", "12k");
+    ck_fails_with("--max-insns: '-3' is not a positive whole number of instructions",
+                  "--max-insns", "-3");
+    ck_fails_with("--timeout: 'soon' is not a number of seconds (use e.g. 10 or 2.5)",
+                  "--timeout", "soon");
+    ck_fails_with("--timeout: '1e3' is not a number of seconds (use e.g. 10 or 2.5)",
+                  "--timeout", "1e3");
+    ck_fails_with("--timeout: '0' must be more than 0 and at most 10000000 seconds",
+                  "--timeout", "0");
+    ck_fails_with("--load-addr: '0x100000000' is not a 32-bit address (use e.g. 0x100000)",
+                  "--load-addr", "0x100000000");
+    ck_fails_with("--trace: needs an argument (a file for JSON lines)", "--trace");
+    ck_fails_with("-trace: ringlab's own options take two dashes (--trace)", "-trace", "x");
+}
+END_TEST
+
+START_TEST(help_and_version)
+{
+    ck_assert_int_eq(parse("-h", NULL), OPTIONS_HELP);
+    ck_assert_int_eq(o.help_topic, HELP_USAGE);
+    ck_assert_int_eq(parse("--help", NULL), OPTIONS_HELP);
+    ck_assert_int_eq(parse("-help", NULL), OPTIONS_HELP);
+    ck_assert_int_eq(parse("--version", NULL), OPTIONS_VERSION);
+    ck_assert_int_eq(parse("-version", NULL), OPTIONS_VERSION);
+    /* help wins over a bad value that comes after it is read */
+    ck_assert_int_eq(parse("k.elf", "--help", NULL), OPTIONS_HELP);
+}
+END_TEST
+
+/* The help text lists every option and every exit status. */
+START_TEST(help_text)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    options_print_help(f);
+    fclose(f);
+    static const char *const must[] = {
+        "-kernel",   "-initrd",      "-append",    "-m SIZE",     "-nographic", "-display",
+        "-serial",   "-monitor",     "-d ITEMS",   "-D FILE",     "-no-reboot", "-no-shutdown",
+        "-device isa-debug-exit",    "-debugcon",  "-cpu",        "-machine",   "-smp",
+        "-enable-kvm", "-gdb",       "--trace",    "--max-insns", "--timeout",  "--realtime",
+        "--vga-dump", "--load-addr", "--help",     "--version",   "(V << 1) | 1",
+        "\n  0 ",    "\n  2 ",       "\n  4 ",     "\n  6 ",      "\n  8 ",     "\n  10 ",
+    };
+    for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
+        ck_assert_msg(strstr(text, must[i]) != NULL, "--help lacks '%s'", must[i]);
+    free(text);
+
+    text = NULL;
+    f = open_memstream(&text, &len);
+    options_print_help_topic(f, HELP_LOG_ITEMS);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "int "));
+    ck_assert_ptr_nonnull(strstr(text, "cpu_reset"));
+    ck_assert_ptr_nonnull(strstr(text, "unimp"));
+    free(text);
+}
+END_TEST
+
+static Suite *options_suite(void)
+{
+    Suite *s = suite_create("options");
+    TCase *tc = tcase_create("parse");
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, defaults);
+    tcase_add_test(tc, course_line);
+    tcase_add_test(tc, short_form);
+    tcase_add_test(tc, image_conflicts);
+    tcase_add_test(tc, size_syntax);
+    tcase_add_test(tc, size_errors);
+    tcase_add_test(tc, initrd_splitting);
+    tcase_add_test(tc, chardevs);
+    tcase_add_test(tc, display_and_monitor);
+    tcase_add_test(tc, log_items);
+    tcase_add_test(tc, devices);
+    tcase_add_test(tc, accepted_qemu_options);
+    tcase_add_test(tc, refused_qemu_options);
+    tcase_add_test(tc, own_options);
+    tcase_add_test(tc, help_and_version);
+    tcase_add_test(tc, help_text);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(options_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
