@@ -716,7 +716,7 @@ enum options_result options_parse(int argc, char **argv, struct options *out, ch
             if (def)
                 fail(&p, "%s: ringlab's own options take two dashes (--%s)", name, def->name);
             else
-                fail(&p, "%s: unknown option (see ringlab --help)", name);
+                fail(&p, "%s: unknown option", name);
             return OPTIONS_ERROR;
         }
 

@@ -57,7 +57,8 @@ struct trace_event {
 
 const char *trace_kind_name(enum trace_kind kind);
 const char *trace_gate_name(enum trace_gate gate);
-/* The SDM's mnemonic for an exception vector ("#PF"), or NULL above 31. */
+/* The SDM's mnemonic for an exception vector ("#PF", "NMI"), or NULL for
+ * vectors without one: 9, 15, 22-31 (reserved) and above 31. */
 const char *trace_vector_mnemonic(int vector);
 
 /* A sink receives every event; machine.c calls each registered sink. */
