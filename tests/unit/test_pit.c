@@ -140,6 +140,9 @@ START_TEST(test_mode2_counter_values)
     clock_ns = ticks_ns(start + 1000);
     ck_assert_uint_eq(pit_count(&pit, 0, clock_ns), 1000);
     ck_assert(pit_out(&pit, 0, clock_ns));
+    /* From one clock before a period ends, the next edge is that end. */
+    pit_advance(&pit, ticks_ns(start + 1999));
+    ck_assert_uint_eq(pit_next_event_ns(&pit, ticks_ns(start + 1999)), ticks_ns(start + 2000));
 }
 END_TEST
 
