@@ -10,6 +10,8 @@
  * Unicorn again.  No per-instruction hook is installed. */
 #include "machine.h"
 
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,8 @@ struct machine {
     bool stop_requested;
     bool irq_poll;           /* an IRQ waits for IF: check EFLAGS in the block hook */
     bool halted;
+    bool input_ended;        /* the host input reported its end */
+    volatile sig_atomic_t quit_requested;
     bool io_fault;           /* an I/O instruction was refused: #GP(0) at io_fault_eip */
     uint32_t io_fault_eip;
     bool have_stop;
@@ -332,10 +336,6 @@ static int port_size(int size)
     return size == 1 || size == 2 ? size : 4;
 }
 
-struct io_ctx {
-    struct machine *m;
-};
-
 static bool tss_read_byte(void *opaque, uint32_t laddr, uint8_t *byte)
 {
     struct machine *m = opaque;
@@ -363,8 +363,9 @@ static bool io_allowed(struct machine *m, uint16_t port, int size)
     memset(&tr, 0, sizeof tr);
     uc_reg_read(m->uc, UC_X86_REG_TR, &tr);
     bool tss32 = ((tr.flags >> DESC_TYPE_SHIFT) & 8) != 0;
-    return ioperm_check(tss_read_byte, m, (uint32_t)tr.base, tr.limit, tss32, port, size) ==
-           IOPERM_ALLOW;
+    struct ioperm_mem mem = {tss_read_byte, m};
+    struct ioperm_result r;
+    return ioperm_check(&mem, (uint32_t)tr.base, tr.limit, tss32, port, size, &r) == IOPERM_ALLOW;
 }
 
 /* The I/O instruction now executing: the io_in_block'th IN/OUT/INS/OUTS of
@@ -715,9 +716,11 @@ void machine_dump_vga(const struct machine *m, void *file)
     vga_text_dump(&m->vga, file);
 }
 
+/* Safe from a signal handler: only a flag and the engine's stop request. */
 void machine_request_quit(struct machine *m)
 {
-    finish(m, STOP_QUIT, "quit at the user's request");
+    m->quit_requested = 1;
+    uc_emu_stop(m->uc);
 }
 
 /* The state a Multiboot loader leaves (Multiboot spec 3.2): flat 4 GiB CS
@@ -784,10 +787,12 @@ static void plan_stop(struct machine *m)
 
 static void feed_input(struct machine *m, int wait_ms)
 {
-    if (!m->cfg.serial_in)
+    if (!m->cfg.serial_in || m->input_ended)
         return;
     while (uart_can_receive(&m->com1)) {
         int c = m->cfg.serial_in(m->cfg.serial_in_opaque, wait_ms);
+        if (c == -2)
+            m->input_ended = true;
         if (c < 0)
             return;
         uart_receive(&m->com1, (uint8_t)c);
@@ -855,10 +860,18 @@ static void idle(struct machine *m)
         if (!m->cfg.realtime)
             m->idle_ns += wait_ns < (uint64_t)IDLE_STEP_MS * 1000000u ? wait_ns
                                                                       : (uint64_t)IDLE_STEP_MS * 1000000u;
-    } else {
+    } else if (next != UINT64_MAX) {
+        /* Input that is already there arrives at the first idle moment, so
+         * a scripted session runs the same way every time. */
         feed_input(m, 0);
-        if (!uart_has_pending_irq_source(&m->com1) && next != UINT64_MAX && next > now)
+        if (next > now && !pic_has_interrupt(&m->pic))
             m->idle_ns += next - now;
+    } else {
+        /* No timer will ever fire: only input can wake the CPU. */
+        feed_input(m, IDLE_STEP_MS);
+        if (!pic_has_interrupt(&m->pic) && (m->input_ended || !m->cfg.serial_in))
+            finish(m, STOP_HALTED,
+                   "the CPU waits for an interrupt that cannot come (no timer, no more input)");
     }
 }
 
@@ -871,6 +884,10 @@ enum machine_stop machine_run(struct machine *m)
 {
     m->next_wall_check = m->icount + WALL_CHECK_INSNS;
     while (!m->have_stop) {
+        if (m->quit_requested) {
+            finish(m, STOP_QUIT, "quit at the user's request");
+            break;
+        }
         service_devices(m);
         if (m->halted) {
             uint32_t eflags = 0;
@@ -909,6 +926,8 @@ enum machine_stop machine_run(struct machine *m)
         uc_err e = uc_emu_start(m->uc, eip, 0, 0, 0);
         if (m->have_stop)
             break;
+        if (m->quit_requested)
+            continue;
         if (e == UC_ERR_INSN_INVALID) {
             struct cpu_state st;
             engine_begin_state(m->engine, &st);

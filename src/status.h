@@ -12,6 +12,7 @@ enum ringlab_exit {
     RL_EXIT_TRIPLE_FAULT = 6, /* triple fault under -no-reboot */
     RL_EXIT_LIMIT = 8,        /* --max-insns or --timeout reached */
     RL_EXIT_HOST = 10,        /* the host failed: a file, memory, the engine */
+    RL_EXIT_GUEST_ERROR = 12, /* the guest left the machine: e.g. ran code outside RAM */
 };
 
 #endif

@@ -1,0 +1,89 @@
+; Benchmark workload: ITERATIONS round trips ring 3 -> int 0x80 -> ring 0 ->
+; iretd -> ring 3, with a flat GDT, a TSS for the stack switch and paging off.
+bits 32
+%ifndef ITERATIONS
+%define ITERATIONS 1000000
+%endif
+section .multiboot
+align 4
+    dd 0x1BADB002, 0x00000000, -(0x1BADB002 + 0x00000000)
+section .text
+global _start
+_start:
+    ; TSS: SS0 = 0x10, ESP0 = top of the kernel stack
+    mov dword [tss + 4], kstack_top
+    mov dword [tss + 8], 0x10
+    mov eax, tss
+    mov [gdt + 0x28 + 2], ax
+    shr eax, 16
+    mov [gdt + 0x28 + 4], al
+    mov [gdt + 0x28 + 7], ah
+    lgdt [gdt_ptr]
+    jmp 0x08:.cs_loaded
+.cs_loaded:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    mov esp, kstack_top
+    mov ax, 0x28
+    ltr ax
+    ; IDT entry 0x80: 32-bit trap gate, DPL 3, handler at 0x08:syscall_entry
+    mov eax, syscall_entry
+    mov [idt + 0x80 * 8], ax
+    mov word [idt + 0x80 * 8 + 2], 0x08
+    mov word [idt + 0x80 * 8 + 4], 0xef00
+    shr eax, 16
+    mov [idt + 0x80 * 8 + 6], ax
+    lidt [idt_ptr]
+    ; to ring 3
+    push dword 0x23
+    push dword ustack_top
+    push dword 0x2
+    push dword 0x1b
+    push dword user
+    iretd
+user:
+    mov ecx, ITERATIONS
+.loop:
+    int 0x80
+    dec ecx
+    jnz .loop
+    mov eax, 1                ; ask the kernel to exit
+    int 0x80
+syscall_entry:
+    cmp eax, 1
+    je .exit
+    iretd
+.exit:
+    mov dx, 0xf4
+    xor eax, eax
+    out dx, al
+.hang:
+    hlt
+    jmp .hang
+
+section .data
+align 8
+gdt:
+    dq 0
+    dq 0x00cf9a000000ffff     ; 0x08 ring 0 code
+    dq 0x00cf92000000ffff     ; 0x10 ring 0 data
+    dq 0x00cffa000000ffff     ; 0x18 ring 3 code
+    dq 0x00cff2000000ffff     ; 0x20 ring 3 data
+    dq 0x0000890000000067     ; 0x28 TSS (base patched at start)
+gdt_end:
+gdt_ptr:
+    dw gdt_end - gdt - 1
+    dd gdt
+idt_ptr:
+    dw 256 * 8 - 1
+    dd idt
+section .bss
+alignb 16
+idt: resb 256 * 8
+tss: resb 104
+    resb 4096
+kstack_top:
+    resb 4096
+ustack_top:
