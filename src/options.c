@@ -878,6 +878,7 @@ static const char help_text[] =
     "  6                    triple fault under -no-reboot\n"
     "  8                    --max-insns or --timeout reached\n"
     "  10                   the host failed: a file, memory, the engine\n"
+    "  12                   the guest left the machine, e.g. ran code outside RAM\n"
     "\n"
     "Example (an OS course's make qemu line, with ringlab for qemu-system-i386):\n"
     "  ringlab -kernel kernel.elf -initrd \"mod1 arg,mod2\" -append \"console=ttyS0\" \\\n"

@@ -401,7 +401,7 @@ START_TEST(help_text)
         "-device isa-debug-exit",    "-debugcon",  "-cpu",        "-machine",   "-smp",
         "-enable-kvm", "-gdb",       "--trace",    "--max-insns", "--timeout",  "--realtime",
         "--vga-dump", "--load-addr", "--help",     "--version",   "(V << 1) | 1",
-        "\n  0 ",    "\n  2 ",       "\n  4 ",     "\n  6 ",      "\n  8 ",     "\n  10 ",
+        "\n  0 ",    "\n  2 ",       "\n  4 ",     "\n  6 ",      "\n  8 ",     "\n  10 ",    "\n  12 ",
     };
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
         ck_assert_msg(strstr(text, must[i]) != NULL, "--help lacks '%s'", must[i]);
