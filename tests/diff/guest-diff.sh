@@ -181,9 +181,20 @@ fi
 
 # --- the reference ringlab must match -------------------------------------
 if [ -f "$sdm" ]; then
-    events "$sdm" >"$w.sdm.events"
+    # {symbol} in GUEST.sdm stands for that symbol's address in the image.
+    if ! "${NM:-nm}" "$image" >"$w.sym.nm" 2>"$w.sym.err"; then
+        say "FAIL: cannot list the symbols of $image with ${NM:-nm}: $(cat "$w.sym.err")"
+        exit 1
+    fi
+    awk 'NF == 3 { s = $3; gsub(/[.]/, "[.]", s); printf "s/{%s}/%s/g\n", s, $1 }' "$w.sym.nm" >"$w.sym.sed"
+    events "$sdm" | sed -f "$w.sym.sed" >"$w.sdm.events"
+    if grep -q "{" "$w.sdm.events"; then
+        say "FAIL: $sdm names a symbol that $image lacks:"
+        grep "{" "$w.sdm.events"
+        exit 1
+    fi
     ref=$w.sdm.events
-    ref_name="$g.sdm (the SDM)"
+    ref_name="$g.sdm"
     ref_status=$(sdm_value sdm-status)
     [ -n "$ref_status" ] || ref_status=1
     # The deviation must still be there, or the .sdm file is wrong.

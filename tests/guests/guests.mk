@@ -8,7 +8,7 @@
 # `make refresh-qemu-traces` records QEMU's lines into $(srcdir)/tests/diff/G.qemu.
 
 TEST_GUESTS = \
-	gate_dpl gate_not_present idt_limit stack_switch \
+	gate_dpl gate_not_present idt_limit stack_switch rf_flag \
 	pf_codes wp pse iopl_bitmap call_gate iret_checks \
 	ext_bit double_fault triple_fault sysenter smc seg_limit \
 	pit_irq task_gate v86_int
@@ -25,13 +25,15 @@ EXTRA_DIST += \
 	$(TEST_GUESTS:%=tests/guests/%.asm) \
 	tests/diff/guest-diff.sh \
 	$(TEST_GUESTS:%=tests/diff/%.qemu) \
-	tests/diff/ext_bit.sdm tests/diff/seg_limit.sdm tests/diff/triple_fault.sdm
+	tests/diff/ext_bit.sdm tests/diff/rf_flag.sdm tests/diff/seg_limit.sdm \
+	tests/diff/triple_fault.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(TEST_GUESTS:%=tests/guests/%.o) \
 	$(TEST_GUEST_DIFFS) \
 	$(TEST_GUESTS:%=tests/diff/%.*.log) $(TEST_GUESTS:%=tests/diff/%.*.out) \
 	$(TEST_GUESTS:%=tests/diff/%.*.status) $(TEST_GUESTS:%=tests/diff/%.*.events) \
-	$(TEST_GUESTS:%=tests/diff/%.*.vec) $(TEST_GUESTS:%=tests/diff/%.diff)
+	$(TEST_GUESTS:%=tests/diff/%.*.vec) $(TEST_GUESTS:%=tests/diff/%.diff) \
+	$(TEST_GUESTS:%=tests/diff/%.sym.*)
 
 TEST_GUEST_NASMFLAGS = -f elf32 -i $(srcdir)/tests/guests/
 

@@ -19,7 +19,7 @@ main:
         SET_GATE 13, h_gp, KCODE, GATE_INT
         mov eax, 0x0d0d
         mov bx, 0x1230
-        mov ds, bx
+.fault: mov ds, bx
         FAIL 3
 .after: PASS
 

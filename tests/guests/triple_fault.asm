@@ -20,7 +20,7 @@ main:
         mov eax, 0x3f3f
         xor edx, edx
         xor ecx, ecx
-        div ecx
+.div:   div ecx
         FAIL 1
 
 never_runs:
