@@ -76,7 +76,11 @@ bool desc_set_accessed(struct descriptor *d);
 
 /* What a segment load keeps in the hidden part of a segment register:
  * the whole high dword, as QEMU's SegmentCache.flags does, so that type,
- * S, DPL, P, AVL, L, D/B and G sit at the DESC_* positions of cpu_state.h. */
+ * S, DPL, P, AVL, L, D/B and G sit at the DESC_* positions of cpu_state.h.
+ * The descriptor is taken as given: a caller that sets Accessed (or a TSS's
+ * busy bit) in memory decides whether the cache sees it.  QEMU 7.2 keeps
+ * TR's flags with the busy bit clear (LTR and task switches store
+ * e2 & ~busy) and its I/O check wants type 9 there. */
 uint32_t desc_cache_flags(const struct descriptor *d);
 struct seg_cache desc_to_cache(uint16_t selector, const struct descriptor *d);
 
