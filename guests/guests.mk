@@ -1,1 +1,72 @@
-# (filled in by the part of the tree it belongs to)
+# guests/guests.mk — the bundled teaching kernel (guests/kernel), its ring-3
+# programs (guests/user) and the initrd that carries them. Included by the
+# top Makefile.am; built with $(GUEST_CC)/$(GUEST_LD)/$(NASM) in 32-bit
+# freestanding mode. Outputs: guests/kernel/kernel.elf and guests/initrd.img,
+# installed as $(pkgdatadir)/kernel.elf and $(pkgdatadir)/initrd.img.
+
+GUEST_KERNEL_HDRS = \
+	guests/kernel/defs.h guests/kernel/elf.h guests/kernel/initrd.h \
+	guests/kernel/mmu.h guests/kernel/multiboot.h guests/kernel/proc.h \
+	guests/kernel/syscall.h guests/kernel/trap.h guests/kernel/x86.h
+GUEST_KERNEL_CSRC = \
+	guests/kernel/main.c guests/kernel/seg.c guests/kernel/trap.c \
+	guests/kernel/pic.c guests/kernel/timer.c guests/kernel/uart.c \
+	guests/kernel/vga.c guests/kernel/console.c guests/kernel/kalloc.c \
+	guests/kernel/vm.c guests/kernel/proc.c guests/kernel/exec.c \
+	guests/kernel/initrd.c guests/kernel/file.c guests/kernel/syscall.c \
+	guests/kernel/string.c
+GUEST_KERNEL_ASRC = guests/kernel/entry.asm guests/kernel/trapasm.asm
+GUEST_KERNEL_OBJS = $(GUEST_KERNEL_ASRC:.asm=.o) $(GUEST_KERNEL_CSRC:.c=.o)
+
+GUEST_ULIB_SRC = guests/user/crt0.c guests/user/usys.c guests/user/ulib.c
+GUEST_ULIB_OBJS = $(GUEST_ULIB_SRC:.c=.o)
+GUEST_USER_PROGS = init sh ls hello syscalls lazy cow segv kread priv spin pingpong
+GUEST_USER_BINS = $(GUEST_USER_PROGS:%=guests/user/%)
+GUEST_USER_OBJS = $(GUEST_USER_PROGS:%=guests/user/%.o)
+
+GUEST_INCLUDES = -I$(srcdir)/guests/kernel -I$(srcdir)/guests/user
+
+# The kernel and the programs are built as data: automake knows nothing of
+# 32-bit ELF. The pattern rules carry the guests/ prefix so they apply to
+# these files only.
+guests/kernel/%.o: $(srcdir)/guests/kernel/%.c $(GUEST_KERNEL_HDRS:%=$(srcdir)/%)
+	@$(MKDIR_P) guests/kernel
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -Wno-unused-parameter $(GUEST_INCLUDES) -c -o $@ $<
+
+guests/kernel/%.o: $(srcdir)/guests/kernel/%.asm
+	@$(MKDIR_P) guests/kernel
+	$(AM_V_GEN)$(NASM) -f elf32 -g -o $@ $<
+
+guests/user/%.o: $(srcdir)/guests/user/%.c $(srcdir)/guests/user/user.h $(srcdir)/guests/kernel/syscall.h
+	@$(MKDIR_P) guests/user
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -Wno-unused-parameter $(GUEST_INCLUDES) -c -o $@ $<
+
+guests/kernel/kernel.elf: $(GUEST_KERNEL_OBJS) $(srcdir)/guests/kernel/kernel.ld
+	$(AM_V_GEN)$(GUEST_LD) $(GUEST_LDFLAGS) -T $(srcdir)/guests/kernel/kernel.ld -o $@ $(GUEST_KERNEL_OBJS)
+
+$(GUEST_USER_BINS): %: %.o $(GUEST_ULIB_OBJS) $(srcdir)/guests/user/user.ld
+	$(AM_V_GEN)$(GUEST_LD) $(GUEST_LDFLAGS) -S -T $(srcdir)/guests/user/user.ld -o $@ $@.o $(GUEST_ULIB_OBJS)
+
+# mkinitrd runs on the build machine, so it is built with $(CC).
+guests/mkinitrd$(EXEEXT): $(srcdir)/guests/mkinitrd.c
+	@$(MKDIR_P) guests
+	$(AM_V_CC)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(srcdir)/guests/mkinitrd.c
+
+guests/initrd.img: guests/mkinitrd$(EXEEXT) $(GUEST_USER_BINS)
+	$(AM_V_GEN)guests/mkinitrd$(EXEEXT) $@ $(GUEST_USER_BINS)
+
+guestdir = $(pkgdatadir)
+nodist_guest_DATA = guests/kernel/kernel.elf guests/initrd.img
+
+EXTRA_DIST += guests/README.md guests/guests.mk guests/mkinitrd.c \
+	guests/kernel/kernel.ld guests/user/user.ld guests/user/user.h \
+	$(GUEST_KERNEL_HDRS) $(GUEST_KERNEL_CSRC) $(GUEST_KERNEL_ASRC) \
+	$(GUEST_ULIB_SRC) $(GUEST_USER_PROGS:%=guests/user/%.c)
+CLEANFILES += $(nodist_guest_DATA) $(GUEST_KERNEL_OBJS) $(GUEST_ULIB_OBJS) \
+	$(GUEST_USER_OBJS) $(GUEST_USER_BINS) guests/mkinitrd$(EXEEXT)
+
+# The scripted shell session, under qemu-system-i386 (or any emulator with
+# the same options: EMU=ringlab make check).
+TESTS += tests/kernel/session.sh
+EXTRA_DIST += tests/kernel/session.sh
+CLEANFILES += tests/kernel/session.log tests/kernel/session.transcript

@@ -1,0 +1,127 @@
+/* defs.h — every function one kernel file offers to the others. */
+#ifndef DEFS_H
+#define DEFS_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdarg.h>
+
+struct trapframe;
+struct proc;
+struct file;
+struct multiboot_info;
+struct context;
+
+/* console.c */
+void console_init(void);
+void console_putc(int c);
+void console_write(const char *s, int n);
+int console_read(char *dst, int n);
+void console_intr(int c);
+void kprintf(const char *fmt, ...);
+int kvsnprintf(char *buf, int size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, int size, const char *fmt, ...);
+void panic(const char *msg) __attribute__((noreturn));
+
+/* uart.c */
+void uart_init(void);
+void uart_putc(int c);
+void uart_intr(void);
+
+/* vga.c */
+void vga_init(void);
+void vga_putc(int c);
+
+/* pic.c */
+void pic_init(void);
+void pic_enable(int irq);
+void pic_eoi(int irq);
+
+/* timer.c */
+extern uint32_t ticks;
+void timer_init(void);
+void timer_intr(void);
+
+/* seg.c */
+void seg_init(void);
+void tss_set_kstack(uint32_t esp0);
+
+/* trap.c */
+void idt_init(void);
+void trap(struct trapframe *tf);
+
+/* kalloc.c */
+void kalloc_init(uint32_t start_pa, uint32_t end_pa);
+void kalloc_add(uint32_t start_pa, uint32_t end_pa);
+void *kalloc(void);
+void kfree(void *v);
+void kref(uint32_t pa);
+int kref_count(uint32_t pa);
+uint32_t kalloc_free_pages(void);
+
+/* vm.c */
+extern uint32_t phystop;
+void kvm_init(uint32_t mem_end);
+void kvm_switch(void);
+uint32_t *vm_new_pgdir(void);
+uint32_t *vm_walk(uint32_t *pgdir, uint32_t va, int create);
+int vm_map_page(uint32_t *pgdir, uint32_t va, uint32_t pa, uint32_t flags);
+int vm_alloc_range(uint32_t *pgdir, uint32_t start, uint32_t end, uint32_t flags);
+void vm_free_range(uint32_t *pgdir, uint32_t start, uint32_t end);
+void vm_free(uint32_t *pgdir);
+uint32_t *vm_copy_cow(uint32_t *pgdir);
+int vm_fault(struct proc *p, uint32_t va, int write);
+int vm_user_ok(struct proc *p, uint32_t va, uint32_t len, int write);
+int vm_copyout(uint32_t *pgdir, uint32_t va, const void *src, uint32_t len);
+
+/* proc.c */
+extern struct proc *curproc;
+void proc_init(void);
+void proc_userinit(void);
+void scheduler(void) __attribute__((noreturn));
+void sched(void);
+void yield(void);
+void sleep(void *chan);
+void wakeup(void *chan);
+int fork(void);
+void exit(int status) __attribute__((noreturn));
+int wait(int *status);
+int kill(int pid);
+
+/* exec.c */
+int exec(const char *path, char **argv);
+
+/* initrd.c */
+void initrd_init(void *base, uint32_t size);
+int initrd_find(const char *name, const uint8_t **data, uint32_t *size);
+int initrd_entry(int i, char *name, uint32_t *size);
+
+/* file.c */
+struct file *file_console(void);
+struct file *file_dup(struct file *f);
+void file_close(struct file *f);
+int file_read(struct file *f, char *dst, int n);
+int file_write(struct file *f, const char *src, int n);
+int pipe_alloc(struct file **rf, struct file **wf);
+
+/* syscall.c */
+void syscall(struct trapframe *tf);
+void sysenter_init(void);
+void sysenter_set_kstack(uint32_t esp0);
+
+/* string.c */
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strncmp(const char *a, const char *b, size_t n);
+char *safestrcpy(char *dst, const char *src, int n);
+
+/* trapasm.asm */
+void swtch(struct context **old, struct context *new);
+void trapret(void);
+
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+#endif

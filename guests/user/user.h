@@ -1,0 +1,42 @@
+/* user.h — the user library: system calls and a little C library. */
+#ifndef USER_H
+#define USER_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include "syscall.h"
+
+/* usys.c: one function per system call */
+void exit(int status) __attribute__((noreturn));
+int write(int fd, const void *buf, int n);
+int read(int fd, void *buf, int n);
+int getpid(void);
+int fork(void);
+int exec(const char *path, char **argv);
+int wait(int *status);
+void *sbrk(int n);
+int sleep(int ticks);
+int uptime(void);
+int yield(void);
+int kill(int pid);
+int pipe(int fds[2]);
+int close(int fd);
+int dirent(int i, struct dirent *d);
+int using_sysenter(void);
+
+/* ulib.c */
+int printf(const char *fmt, ...);
+int snprintf(char *buf, int size, const char *fmt, ...);
+int vsnprintf(char *buf, int size, const char *fmt, va_list ap);
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+char *strchr(const char *s, int c);
+int atoi(const char *s);
+
+int main(int argc, char **argv);
+
+#endif

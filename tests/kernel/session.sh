@@ -1,0 +1,233 @@
+#!/bin/sh
+# tests/kernel/session.sh — a scripted shell session on the bundled kernel.
+#
+# Boots guests/kernel/kernel.elf with guests/initrd.img, types commands into
+# the serial port the way a user would (each line only after the shell's
+# prompt has appeared, so the transcript is the same on every run), and
+# checks what every program printed, which processes the kernel killed and
+# with which fault, and that the shell is still there at the end.
+#
+# Environment:
+#   EMU         the emulator (default qemu-system-i386); any program taking
+#               the same options works, e.g. EMU=./ringlab
+#   EMU_FLAGS   extra options for it
+#   KERNEL, INITRD   the images (default: the ones in the build tree)
+#   TRANSCRIPT  where to keep the console transcript (from the kernel's
+#               first line on, CRs removed)
+#   COMPARE_WITH  a transcript from another run or emulator: fail if this
+#               run's differs
+#   TIMEOUT     seconds to wait for each expected output (default 60)
+# Exit status: 0 pass, 1 fail, 77 skipped (no emulator), 99 hard error.
+
+EMU=${EMU:-qemu-system-i386}
+KERNEL=${KERNEL:-guests/kernel/kernel.elf}
+INITRD=${INITRD:-guests/initrd.img}
+TRANSCRIPT=${TRANSCRIPT:-tests/kernel/session.transcript}
+LOG=${LOG:-tests/kernel/session.log}
+TIMEOUT=${TIMEOUT:-60}
+
+if ! command -v "$EMU" >/dev/null 2>&1; then
+	echo "SKIP: $EMU not found"
+	exit 77
+fi
+for f in "$KERNEL" "$INITRD"; do
+	if [ ! -f "$f" ]; then
+		echo "ERROR: $f missing (build it first)"
+		exit 99
+	fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/session.XXXXXX") || exit 99
+emu_pid=
+cleanup() {
+	exec 3>&- 2>/dev/null
+	if [ -n "$emu_pid" ]; then
+		kill "$emu_pid" 2>/dev/null
+		wait "$emu_pid" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 99' INT TERM HUP
+
+mkdir -p "$(dirname "$LOG")" "$(dirname "$TRANSCRIPT")"
+mkfifo "$tmp/in" || exit 99
+# shellcheck disable=SC2086
+"$EMU" -kernel "$KERNEL" -initrd "$INITRD" -nographic -no-reboot $EMU_FLAGS \
+	<"$tmp/in" >"$LOG" 2>&1 &
+emu_pid=$!
+exec 3>"$tmp/in"
+
+failures=0
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# The console output so far, from the kernel's banner on (the BIOS may
+# print before it), without the CRs the kernel sends before each LF.
+transcript() {
+	tr -d '\r' <"$LOG" | sed -n '/ringlab teaching kernel/,$p' |
+		sed '1s/.*ringlab teaching kernel/ringlab teaching kernel/'
+}
+
+# wait_count PATTERN N: wait until N lines match the extended regex.
+wait_count() {
+	i=0
+	while [ "$(transcript | grep -c -E -e "$1")" -lt "$2" ]; do
+		if ! kill -0 "$emu_pid" 2>/dev/null; then
+			fail "the emulator exited while waiting for '$1'"
+			finish
+		fi
+		i=$((i + 1))
+		if [ $i -gt $((TIMEOUT * 10)) ]; then
+			fail "timed out waiting for '$1' (x$2)"
+			finish
+		fi
+		sleep 0.1
+	done
+}
+
+prompts=0
+# run COMMAND: type it at the prompt and wait for the next prompt.
+run() {
+	printf '%s\r' "$1" >&3
+	prompts=$((prompts + 1))
+	wait_count '^\$ ' $((prompts + 1))
+}
+
+has() {
+	transcript | grep -q -F -e "$1" || fail "missing: $1"
+}
+
+has_re() {
+	transcript | grep -q -E -e "$1" || fail "missing (regex): $1"
+}
+
+count_re() {
+	n=$(transcript | grep -c -E -e "$1")
+	[ "$n" -eq "$2" ] || fail "expected $2 lines matching '$1', saw $n"
+}
+
+finish() {
+	transcript >"$TRANSCRIPT"
+	if [ -n "$COMPARE_WITH" ] && ! diff -u "$COMPARE_WITH" "$TRANSCRIPT"; then
+		fail "transcript differs from $COMPARE_WITH"
+	fi
+	if [ $failures -ne 0 ]; then
+		echo "--- transcript ($TRANSCRIPT) ---"
+		cat "$TRANSCRIPT"
+		echo "$failures failure(s)"
+		exit 1
+	fi
+	echo "PASS: $EMU session"
+	exit 0
+}
+
+EIP='0x[0-9a-f]{8}'
+KILLED=' \xe2\x80\x94 killed$'
+KILLED=$(printf ' \342\200\224 killed$')
+
+# --- boot ---------------------------------------------------------------
+wait_count '^\$ ' 1
+has 'ringlab teaching kernel'
+has_re '^cpu: sysenter (available|not available, int 0x80 only)$'
+has_re '^initrd: [0-9]+ files$'
+
+# --- the programs ---------------------------------------------------------
+run 'hello'
+has 'hello from ring 3'
+
+run 'ls'
+for prog in init sh ls hello syscalls lazy cow segv kread priv spin pingpong; do
+	has_re "^ +[0-9]+  $prog\$"
+done
+
+printf '%s\r' 'syscalls' >&3
+prompts=$((prompts + 1))
+wait_count 'type a line> $' 1
+printf '%s\r' 'typed into COM1' >&3
+wait_count '^\$ ' $((prompts + 1))
+has_re '^syscalls: entering the kernel by (sysenter|int 0x80)$'
+has 'write: hello'
+has 'write(1, "write: hello\n", 13) = 13'
+has_re '^getpid\(\) = [0-9]+$'
+has 'read = 15, "typed into COM1"'
+has 'fork() = child; wait(&status) = child: yes, status = 42'
+has 'exec("nosuch") = -1'
+has 'exec("hello") in a child: status = 0'
+has 'sbrk(4096) then sbrk(0): grew by 4096'
+has 'sbrk(-4096): heap back to its old size'
+has 'sleep(5) = 0, uptime() advanced by at least 5: yes'
+has 'yield() = 0'
+has 'kill(child) = 0; wait: child reaped, status = -1'
+has 'kill(9999) = -1'
+has 'pipe() = 0; read back 14 bytes: "through a pipe"'
+has 'read after close of the write end = 0'
+has 'close(fds[0]) = 0, close again = -1'
+has 'dirent(0) = 0: init'
+has 'syscalls: exit(0)'
+
+run 'lazy'
+has_re '^lazy: sbrk\(16384\) = 0x[0-9a-f]{8}, nothing mapped yet$'
+has 'lazy: touched 4 heap pages, sum 10'
+has 'lazy: recursing through 16 KiB of stack, result 136'
+has 'lazy: heap returned'
+
+run 'cow'
+has 'cow: before fork, value = 100'
+has 'cow: child wrote, its value = 200'
+has 'cow: parent still sees value = 100'
+has 'cow: parent wrote, its value = 300'
+
+run 'segv'
+has 'segv: reading address 0x00000000'
+has_re "^pid [0-9]+ \\(segv\\): #PF user read of not-present page 0x00000000 at eip $EIP$KILLED"
+
+run 'kread'
+has 'kread: reading kernel address 0xc0100000'
+has_re "^pid [0-9]+ \\(kread\\): #PF user read of protected page 0xc0100000 at eip $EIP$KILLED"
+
+run 'priv'
+for insn in cli hlt in out 'mov cr3' lgdt; do
+	has "priv: trying $insn"
+done
+count_re "^pid [0-9]+ \\(priv\\): #GP\\(0\\) at eip $EIP$KILLED" 6
+count_re 'did not fault' 0
+has 'priv: done'
+
+run 'spin'
+has 'spin: 30000000 iterations done'
+
+run 'pingpong'
+for i in 1 2 3 4 5; do
+	has_re "^ping $i \\(pid [0-9]+\\)$"
+	has_re "^pong $i \\(pid [0-9]+\\)$"
+done
+# ping and pong strictly alternate
+order=$(transcript | sed -n 's/^\(p[io]ng\) \([0-9]\).*/\1\2/p' | tr '\n' ' ')
+[ "$order" = "ping1 pong1 ping2 pong2 ping3 pong3 ping4 pong4 ping5 pong5 " ] ||
+	fail "pingpong out of turn: $order"
+has 'pingpong: done'
+
+run 'echo-nothing here'
+has 'sh: echo-nothing: not found'
+
+# A background job: the prompt comes back at once, the job reports later.
+run 'spin 20000000 &'
+has_re '^\[[0-9]+\]$'
+wait_count '^(\$ )?spin: 20000000 iterations done$' 1
+
+# The shell exits; init notices, starts a new one, and later reaps the
+# orphaned background job.
+run 'spin 40000000 &'
+run 'exit'
+has 'init: sh exited (status 0), starting a new one'
+wait_count '^(\$ )?spin: 40000000 iterations done$' 1
+
+# --- after all that, the shell still works ---------------------------------
+run 'hello'
+count_re '^(\$ )?hello from ring 3$' 3
+count_re 'panic' 0
+count_re "$KILLED" 8
+finish
