@@ -188,7 +188,8 @@ static bool tss_inner_stack(struct delivery *d, const struct cpu_state *st, int 
     uint32_t tss_type = (tr->flags >> DESC_TYPE_SHIFT) & 0xf;
     bool tss32 = (tss_type & 8) != 0;
     uint32_t at = tss32 ? (uint32_t)(dpl << 3) + 4 : (uint32_t)(dpl << 2) + 2;
-    uint32_t need = tss32 ? at + 5 : at + 3;
+    /* The SDM's limit checks read the slot as a whole: +7 and +4. */
+    uint32_t need = tss32 ? at + 7 : at + 4;
     uint32_t tss_error = (tr->selector & ~3u) | d->ext;
     /* The TSS must hold the stack fields for the new ring, else #TS(TSS). */
     if (!(tr->flags & DESC_P) || need > tr->limit)
@@ -447,7 +448,7 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
                               const struct intr_request *first)
 {
     struct intr_request req = *first;
-    char why[sizeof(((struct fault *)0)->why)];
+    char why[320];
     bool nested = false;
 
     for (;;) {
@@ -522,7 +523,7 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
             ev.cr3 = st->cr3;
             ev.eax = st->gpr[GPR_EAX];
             snprintf(ev.explain, sizeof ev.explain,
-                     "triple fault: %s %s while delivering #DF, which itself came from %s",
+                     "triple fault: %s %.100s while delivering #DF, which came from %.150s",
                      trace_vector_mnemonic(f.vector), f.why, why);
             env->emit(env->opaque, &ev);
             return INTR_TRIPLE_FAULT;
@@ -531,7 +532,7 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
             (first_class == CLASS_CONTRIBUTORY && second_class == CLASS_CONTRIBUTORY) ||
             (first_class == CLASS_PAGE_FAULT &&
              (second_class == CLASS_CONTRIBUTORY || second_class == CLASS_PAGE_FAULT));
-        snprintf(why, sizeof why, "%s while delivering %s%s: %s",
+        snprintf(why, sizeof why, "%s while delivering %s%s: %.200s",
                  trace_vector_mnemonic(f.vector) ? trace_vector_mnemonic(f.vector) : "?",
                  nested ? "a nested " : "",
                  req.vector < 32 && req.source == INTR_EXCEPTION
