@@ -953,14 +953,28 @@ bool engine_commit_state(struct engine *e, const struct cpu_state *st)
     for (int i = 0; i < 8; i++)
         ctx_set_u32(e->ctx, L->gpr[i], st->gpr[i]);
     ctx_set_u32(e->ctx, L->eip, st->eip);
-    /* EFLAGS in the form that is right both inside a run and between runs:
-     * the whole value in the EFLAGS field, the arithmetic flags again in
-     * cc_src with the mode "flags are in cc_src", DF as +1/-1. */
+    /* EFLAGS.  Unicorn keeps the arithmetic flags and DF apart while it
+     * runs (lazily, as "the last operation and its operands") and folds
+     * them into the EFLAGS field between runs.  When the caller left them
+     * as begin_state read them, only the other bits are written and the
+     * lazy state stays as it is: inside the sysenter and in/out hooks the
+     * engine has not yet stored which operation was last, and would store
+     * it over a rewritten cc_src afterwards.  When they did change, write
+     * the form that is right both inside a run and between runs: the whole
+     * value in the EFLAGS field (the engine ignores its arithmetic bits
+     * while running), the arithmetic flags again in cc_src with the mode
+     * "flags are in cc_src", DF as +1/-1. */
     uint32_t fl = st->eflags | EFLAGS_FIXED1;
-    ctx_set_u32(e->ctx, L->eflags, fl);
-    ctx_set_u32(e->ctx, L->cc_src, fl & EFLAGS_ARITH);
-    ctx_set_u32(e->ctx, L->cc_op, L->cc_op_eflags);
-    ctx_set_u32(e->ctx, L->df, (fl & EFLAGS_DF_BIT) ? 0xffffffffu : 1u);
+    const uint32_t lazy = EFLAGS_ARITH | EFLAGS_DF_BIT;
+    if (((fl ^ e->at_begin.eflags) & lazy) == 0) {
+        uint32_t field = ctx_u32(e->ctx, L->eflags);
+        ctx_set_u32(e->ctx, L->eflags, (field & lazy) | (fl & ~lazy));
+    } else {
+        ctx_set_u32(e->ctx, L->eflags, fl);
+        ctx_set_u32(e->ctx, L->cc_src, fl & EFLAGS_ARITH);
+        ctx_set_u32(e->ctx, L->cc_op, L->cc_op_eflags);
+        ctx_set_u32(e->ctx, L->df, (fl & EFLAGS_DF_BIT) ? 0xffffffffu : 1u);
+    }
     for (int i = 0; i < SEG_COUNT; i++)
         ctx_write_seg(e, L->seg[i], &st->seg[i]);
     ctx_write_seg(e, L->ldtr, &st->ldtr);
@@ -987,6 +1001,13 @@ bool engine_commit_state(struct engine *e, const struct cpu_state *st)
     if (st->cr0 != b->cr0 && !reg_w32(e->uc, UC_X86_REG_CR0, st->cr0))
         return false;
     return true;
+}
+
+bool engine_goto(struct engine *e, uint32_t eip)
+{
+    /* A register write of EIP makes Unicorn leave the translated block at
+     * its next check and go on at the new EIP without stopping the run. */
+    return reg_w32(e->uc, UC_X86_REG_EIP, eip);
 }
 
 uint32_t engine_pending_error_code(struct engine *e)
@@ -1042,9 +1063,28 @@ size_t engine_ram_size(struct engine *e)
     return e->ram_size;
 }
 
+bool engine_discard_code(struct engine *e, uint32_t linear, size_t len)
+{
+    if (len == 0)
+        return true;
+    if (len > 0xffffffffu - linear)
+        return false;
+    return uc_ctl_remove_cache(e->uc, (uint64_t)linear, (uint64_t)linear + len) == UC_ERR_OK;
+}
+
 bool engine_phys_write(struct engine *e, uint32_t paddr, const void *src, size_t len)
 {
     if (len > e->ram_size || paddr > e->ram_size - len)
         return false;
-    return uc_mem_write(e->uc, paddr, src, len) == UC_ERR_OK;
+    /* The RAM is the engine's own memory (mapped by pointer): a plain copy
+     * is what uc_mem_write would do, at a tenth of the cost.  Neither
+     * discards translated code, so do that here.  Unicorn names code by
+     * linear address only; with paging off that is the physical one. */
+    memcpy(e->ram + paddr, src, len);
+    uint32_t cr0;
+    if (uc_reg_read(e->uc, UC_X86_REG_CR0, &cr0) != UC_ERR_OK)
+        return false;
+    if (!(cr0 & CR0_PG))
+        return engine_discard_code(e, paddr, len);
+    return true;
 }
