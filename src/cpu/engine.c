@@ -803,7 +803,10 @@ static bool selftest(struct engine *s, char *err, size_t errlen)
     uc_err r = uc_emu_start(s->uc, CAL_CODE, 0, 0, 0);
     struct cpu_state st;
     if (r != UC_ERR_OK || t.failed || !engine_begin_state(s, &st)) {
-        set_err(err, errlen, "engine: self-test: the guest did not run through (%s)", uc_strerror(r));
+        set_err(err, errlen,
+                "engine: self-test: the guest did not run through (%s; interrupt %d was %" PRIu32
+                ", expected 0x80, 13, 13, 0x81 in turn)",
+                uc_strerror(r), t.calls, t.calls > 0 && t.calls <= 6 ? t.vector[t.calls - 1] : 0);
         goto out;
     }
     if (t.calls != 4 || t.vector[0] != 0x80 || t.vector[1] != 13 || t.vector[2] != 13 ||
