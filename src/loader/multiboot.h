@@ -20,9 +20,20 @@
  *   - the memory map at 0x9000 (one 4-byte size field before each 20-byte
  *     entry), the information structure (88 bytes) at 0x9500;
  *   - EAX = 0x2BADB002, EBX = 0x9500, EIP = the entry point.
- * Where ringlab departs from QEMU: the boot loader name is "ringlab", not
- * "qemu"; and ringlab refuses images QEMU would load wrongly or not at all
- * (see enum load_status), with one line of text saying why.
+ * Where ringlab departs from QEMU:
+ *   - the boot loader name is "ringlab", not "qemu" (its string sits where
+ *     QEMU's does; being 3 bytes longer it can move the first module one
+ *     page up when the strings end within 3 bytes of a page boundary);
+ *   - it refuses, with one line of text saying why, images QEMU loads
+ *     wrongly or without a word: an entry point outside what is loaded,
+ *     anything outside RAM or over the information area or the video/ROM
+ *     area, PT_LOAD segments that overlap (QEMU silently drops the bss of
+ *     the lower one when its bss runs into the next);
+ *   - a PT_LOAD segment with p_memsz 0 is skipped; QEMU counts its address
+ *     in the kernel's extent, and fails to boot when it lies above the
+ *     other segments ("Error while fetching elf kernel from rom").
+ * The command line carries image_name as given, as QEMU's carries the
+ * -kernel path as typed. */
  *
  * Memory map given for RAM of ram_size bytes, as SeaBIOS gives it to QEMU's
  * boot ROM through INT 15h E820 (measured under QEMU 7.2 / SeaBIOS 1.16.2
