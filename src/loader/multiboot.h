@@ -33,7 +33,8 @@
  *     in the kernel's extent, and fails to boot when it lies above the
  *     other segments ("Error while fetching elf kernel from rom").
  * The command line carries image_name as given, as QEMU's carries the
- * -kernel path as typed. */
+ * -kernel path as typed.
+ *
  *
  * Memory map given for RAM of ram_size bytes, as SeaBIOS gives it to QEMU's
  * boot ROM through INT 15h E820 (measured under QEMU 7.2 / SeaBIOS 1.16.2
