@@ -35,7 +35,6 @@
  * The command line carries image_name as given, as QEMU's carries the
  * -kernel path as typed.
  *
- *
  * Memory map given for RAM of ram_size bytes, as SeaBIOS gives it to QEMU's
  * boot ROM through INT 15h E820 (measured under QEMU 7.2 / SeaBIOS 1.16.2
  * with -m 2M to 3000M):
