@@ -6,6 +6,9 @@
 # tests/diff/guest-diff.sh G: the guest under qemu-system-i386 and under
 # ringlab, their -d int event lines and exit statuses compared.
 # `make refresh-qemu-traces` records QEMU's lines into $(srcdir)/tests/diff/G.qemu.
+#
+# The lists are derived with $(patsubst): automake rewrites a
+# $(VAR:%=...) reference in TESTS (for EXEEXT) into a plain $(VAR).
 
 TEST_GUESTS = \
 	gate_dpl gate_not_present idt_limit stack_switch rf_flag \
@@ -13,8 +16,8 @@ TEST_GUESTS = \
 	ext_bit double_fault triple_fault sysenter smc seg_limit \
 	pit_irq task_gate v86_int
 
-TEST_GUEST_ELFS = $(TEST_GUESTS:%=tests/guests/%.elf)
-TEST_GUEST_DIFFS = $(TEST_GUESTS:%=tests/diff/%.test)
+TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
+TEST_GUEST_DIFFS = $(patsubst %,tests/diff/%.test,$(TEST_GUESTS))
 
 check_DATA += $(TEST_GUEST_ELFS)
 check_SCRIPTS += $(TEST_GUEST_DIFFS)
@@ -22,18 +25,15 @@ TESTS += $(TEST_GUEST_DIFFS)
 
 EXTRA_DIST += \
 	tests/guests/README.md tests/guests/common.inc tests/guests/guest.ld \
-	$(TEST_GUESTS:%=tests/guests/%.asm) \
+	$(patsubst %,tests/guests/%.asm,$(TEST_GUESTS)) \
 	tests/diff/guest-diff.sh \
-	$(TEST_GUESTS:%=tests/diff/%.qemu) \
+	$(patsubst %,tests/diff/%.qemu,$(TEST_GUESTS)) \
 	tests/diff/ext_bit.sdm tests/diff/rf_flag.sdm tests/diff/seg_limit.sdm \
 	tests/diff/triple_fault.sdm
 
-CLEANFILES += $(TEST_GUEST_ELFS) $(TEST_GUESTS:%=tests/guests/%.o) \
-	$(TEST_GUEST_DIFFS) \
-	$(TEST_GUESTS:%=tests/diff/%.*.log) $(TEST_GUESTS:%=tests/diff/%.*.out) \
-	$(TEST_GUESTS:%=tests/diff/%.*.status) $(TEST_GUESTS:%=tests/diff/%.*.events) \
-	$(TEST_GUESTS:%=tests/diff/%.*.vec) $(TEST_GUESTS:%=tests/diff/%.diff) \
-	$(TEST_GUESTS:%=tests/diff/%.sym.*)
+CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
+	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
+	tests/diff/*.events tests/diff/*.vec tests/diff/*.diff tests/diff/*.sym.*
 
 TEST_GUEST_NASMFLAGS = -f elf32 -i $(srcdir)/tests/guests/
 
