@@ -44,6 +44,7 @@ struct ctx_layout {
     size_t cr[5];
     size_t error_code, exception_is_int, old_exception;
     uint32_t cc_op_eflags; /* the lazy-flags mode meaning "flags are in cc_src" */
+    size_t ctx_size;       /* the context size calibration saw */
 };
 
 struct engine {
@@ -854,6 +855,7 @@ static bool calibrate(struct ctx_layout *L, char *err, size_t errlen)
     struct engine *s = engine_create(ram, CAL_RAM_SIZE, err, errlen);
     if (s) {
         memset(L, 0, sizeof *L);
+        L->ctx_size = s->ctx_size;
         ok = cal_markers(s, L, err, errlen) && (s->lay = *L, cal_exceptions(s, L, err, errlen)) &&
              (s->lay = *L, selftest(s, err, errlen));
         engine_free(s);
@@ -870,8 +872,8 @@ struct engine *engine_open(uint8_t *ram, size_t ram_size, char *err, size_t errl
     struct engine *e = engine_create(ram, ram_size, err, errlen);
     if (!e)
         return NULL;
-    if (e->ctx_size <= L.old_exception) {
-        set_err(err, errlen, "engine: the CPU context is smaller than calibration saw");
+    if (e->ctx_size != L.ctx_size) {
+        set_err(err, errlen, "engine: the CPU context is not the size calibration saw");
         engine_free(e);
         return NULL;
     }

@@ -449,6 +449,58 @@ START_TEST(test_sysenter_exact_target_and_flags_kept)
 }
 END_TEST
 
+struct shadow_seen {
+    int count;
+    uint32_t addr[8];
+    bool inhibited[8];
+};
+
+static void shadow_hook(uc_engine *u, uint64_t addr, uint32_t size, void *user)
+{
+    (void)u;
+    (void)size;
+    struct shadow_seen *s = user;
+    struct cpu_state st;
+    ck_assert(engine_begin_state(eng, &st));
+    ck_assert(engine_commit_state(eng, &st));
+    if (s->count < 8) {
+        s->addr[s->count] = (uint32_t)addr;
+        s->inhibited[s->count] = st.irq_inhibited;
+    }
+    s->count++;
+}
+
+/* SDM Vol. 3A 6.8.3: the instruction after STI or MOV SS runs before any
+ * interrupt.  The engine runs it as a block of its own, and the block hook
+ * sees the shadow on it only. */
+START_TEST(test_irq_shadow_visible_in_block_hook)
+{
+    static const uint8_t code[] = {
+        0xfa,                   /* 0x12000: cli */
+        0xfb,                   /* sti */
+        0x90,                   /* 0x12002: nop (in the shadow) */
+        0x90,                   /* 0x12003: nop */
+        0x66, 0xb8, 0x10, 0x00, /* mov ax, 0x10 */
+        0x8e, 0xd0,             /* mov ss, ax */
+        0x90,                   /* 0x1200a: nop (in the shadow) */
+        0x90,                   /* 0x1200b: nop */
+        0xf4,
+    };
+    put(KERNEL, code, sizeof code);
+    struct shadow_seen s = {0};
+    uc_hook h;
+    ck_assert_int_eq(uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)shadow_hook, &s, 1, 0), UC_ERR_OK);
+    ck_assert_int_eq(uc_emu_start(uc, KERNEL, 0, 0, 0), UC_ERR_OK);
+    ck_assert_int_eq(s.count, 5);
+    const uint32_t at[5] = {KERNEL, KERNEL + 2, KERNEL + 3, KERNEL + 10, KERNEL + 11};
+    const bool shadow[5] = {false, true, false, true, false};
+    for (int i = 0; i < 5; i++) {
+        ck_assert_uint_eq(s.addr[i], at[i]);
+        ck_assert_int_eq(s.inhibited[i], shadow[i]);
+    }
+}
+END_TEST
+
 static struct seg_cache v86_seg(uint16_t sel)
 {
     return (struct seg_cache){sel, (uint32_t)sel << 4, 0xffff, 0xf300};
@@ -584,6 +636,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, test_cr3_change_takes_effect);
     tcase_add_test(tc, test_block_hook_goto);
     tcase_add_test(tc, test_sysenter_exact_target_and_flags_kept);
+    tcase_add_test(tc, test_irq_shadow_visible_in_block_hook);
     tcase_add_test(tc, test_v86_round_trip);
     tcase_add_test(tc, test_phys_write_discards_code);
     tcase_add_test(tc, test_msr_round_trip);
