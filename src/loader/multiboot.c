@@ -408,10 +408,10 @@ enum load_status multiboot_load(const uint8_t *image, size_t size, const char *i
     if (err && errlen)
         err[0] = '\0';
 
-    if (ram_size < MULTIBOOT_RAM_MIN || ram_size > MULTIBOOT_RAM_MAX) {
+    if (ram_size < MULTIBOOT_RAM_MIN || ram_size >= MULTIBOOT_RAM_MAX) {
         mb_error(err, errlen, name,
                  "RAM of 0x%zx bytes is outside what the PC memory map can describe "
-                 "(0x%x to 0x%x bytes)",
+                 "(0x%x bytes up to, not including, 0x%x)",
                  ram_size, MULTIBOOT_RAM_MIN, MULTIBOOT_RAM_MAX);
         return LOAD_BAD_ARGUMENT;
     }

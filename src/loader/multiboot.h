@@ -83,8 +83,10 @@
 #define MULTIBOOT_HIGH_RESERVED 0x20000u /* what SeaBIOS keeps at the top of RAM */
 #define MULTIBOOT_LOADER_NAME "ringlab"
 
-/* The smallest RAM the PC memory map can describe (1 MiB + SeaBIOS's 128
- * KiB + a page), and the largest before QEMU's PC moves RAM above 4 GiB. */
+/* RAM sizes the PC memory map above describes: at least 1 MiB + SeaBIOS's
+ * 128 KiB + a page, and below 0xE0000000, where QEMU's PC starts to move
+ * part of RAM above 4 GiB (measured: -m 3584 gives RAM to 0xBFFFFFFF and
+ * from 4 GiB, and a seventh map entry). */
 #define MULTIBOOT_RAM_MIN 0x121000u
 #define MULTIBOOT_RAM_MAX 0xE0000000u
 

@@ -773,6 +773,9 @@ START_TEST(ram_size_outside_the_pc_map_is_refused)
                                     ram, 0x100000, &bi, err, sizeof(err)),
                      LOAD_BAD_ARGUMENT);
     assert_msg("kernel.elf", "RAM", NULL);
+    ck_assert_int_eq(multiboot_load(std_kernel()->b, std_kernel()->size, "kernel.elf", "", NULL, 0,
+                                    ram, MULTIBOOT_RAM_MAX, &bi, err, sizeof(err)),
+                     LOAD_BAD_ARGUMENT);
     ck_assert(ram_untouched());
 }
 END_TEST
