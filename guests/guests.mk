@@ -65,8 +65,10 @@ EXTRA_DIST += guests/README.md guests/guests.mk guests/mkinitrd.c \
 CLEANFILES += $(nodist_guest_DATA) $(GUEST_KERNEL_OBJS) $(GUEST_ULIB_OBJS) \
 	$(GUEST_USER_OBJS) $(GUEST_USER_BINS) guests/mkinitrd$(EXEEXT)
 
-# The scripted shell session, under qemu-system-i386 (or any emulator with
-# the same options: EMU=ringlab make check).
-TESTS += tests/kernel/session.sh
-EXTRA_DIST += tests/kernel/session.sh
-CLEANFILES += tests/kernel/session.log tests/kernel/session.transcript
+# The scripted shell session and the ring crossings of hello, under
+# qemu-system-i386 (or any emulator taking the same options:
+# EMU=./ringlab make check).
+TESTS += tests/kernel/session.sh tests/kernel/hello-trace.sh
+EXTRA_DIST += tests/kernel/session.sh tests/kernel/hello-trace.sh
+CLEANFILES += tests/kernel/session.log tests/kernel/session.transcript \
+	tests/kernel/hello-trace.log

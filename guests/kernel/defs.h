@@ -116,7 +116,7 @@ void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
-char *safestrcpy(char *dst, const char *src, int n);
+char *strlcpy(char *dst, const char *src, int n);
 
 /* trapasm.asm */
 void swtch(struct context **old, struct context *new);

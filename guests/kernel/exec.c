@@ -91,7 +91,7 @@ int exec(const char *path, char **argv)
 	for (const char *s = path; *s; s++)
 		if (*s == '/')
 			last = s + 1;
-	safestrcpy(curproc->name, last, sizeof(curproc->name));
+	strlcpy(curproc->name, last, sizeof(curproc->name));
 	pde_t *old = curproc->pgdir;
 	curproc->pgdir = pgdir;
 	curproc->heap_start = curproc->brk = PGROUNDUP(top);

@@ -87,7 +87,7 @@ void proc_userinit(void)
 	p->ofile[0] = file_console();
 	p->ofile[1] = file_dup(p->ofile[0]);
 	p->ofile[2] = file_dup(p->ofile[0]);
-	safestrcpy(p->name, "init", sizeof(p->name));
+	strlcpy(p->name, "init", sizeof(p->name));
 
 	/* exec() works on the current process; borrow the slot for a moment. */
 	curproc = p;
@@ -189,7 +189,7 @@ int fork(void)
 	for (int i = 0; i < NOFILE; i++)
 		if (curproc->ofile[i])
 			np->ofile[i] = file_dup(curproc->ofile[i]);
-	safestrcpy(np->name, curproc->name, sizeof(np->name));
+	strlcpy(np->name, curproc->name, sizeof(np->name));
 	np->state = RUNNABLE;
 	return np->pid;
 }

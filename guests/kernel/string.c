@@ -54,7 +54,7 @@ int strncmp(const char *a, const char *b, size_t n)
 }
 
 /* Like strncpy, but always NUL-terminated. */
-char *safestrcpy(char *dst, const char *src, int n)
+char *strlcpy(char *dst, const char *src, int n)
 {
 	char *d = dst;
 	if (n <= 0)
