@@ -247,8 +247,8 @@ void pic_bios_setup(struct pic_pair *pic)
     pic_write(pic, 0xA0, slave_icw[0]);
     for (int i = 1; i < 4; i++)
         pic_write(pic, 0xA1, slave_icw[i]);
-    pic_write(pic, 0x21, 0xFB);
-    pic_write(pic, 0xA1, 0xFF);
+    pic_write(pic, 0x21, 0xB8);
+    pic_write(pic, 0xA1, 0x8E);
 }
 
 void pic_set_irq(struct pic_pair *pic, int irq, int level)

@@ -50,9 +50,11 @@ struct pic_pair {
 /* Power-on state (the 8259A is not initialised until it sees ICW1; like QEMU
  * ringlab starts it ready, with vector base 0, nothing masked). */
 void pic_init(struct pic_pair *pic);
-/* The state a PC BIOS leaves before loading a kernel: master ICWs 0x11,
- * 0x08, 0x04, 0x01, slave 0x11, 0x70, 0x02, 0x01, every line but the
- * cascade masked.  For machines that boot a kernel without a BIOS. */
+/* The state SeaBIOS leaves before QEMU starts a Multiboot kernel (measured
+ * under QEMU 7.2): master ICWs 0x11, 0x08, 0x04, 0x01, slave 0x11, 0x70,
+ * 0x02, 0x01; IMR 0xB8 on the master (IRQ 0, 1, 2, 6 open) and 0x8E on the
+ * slave (IRQ 8, 12, 13, 14 open).  For machines that boot a kernel without
+ * a BIOS and want the guest to find what it finds under QEMU. */
 void pic_bios_setup(struct pic_pair *pic);
 /* Claims 0x20-0x21, 0xA0-0xA1 and 0x4D0-0x4D1. */
 bool pic_register(struct pic_pair *pic, struct bus *bus);

@@ -272,6 +272,13 @@ void pit_init(struct pit *pit, struct irq_line irq0, uint64_t (*now_ns)(void *op
      * IRQ 0 to it, so nothing calls into the PIC from here. */
 }
 
+void pit_bios_setup(struct pit *pit, uint64_t now_ns)
+{
+    pit_write(pit, PIT_BASE + 3, 0x34, now_ns);
+    pit_write(pit, PIT_BASE, 0x00, now_ns);
+    pit_write(pit, PIT_BASE, 0x00, now_ns);
+}
+
 void pit_advance(struct pit *pit, uint64_t now_ns)
 {
     const struct pit_channel *c = &pit->ch[0];

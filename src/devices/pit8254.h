@@ -61,6 +61,9 @@ struct pit {
  * port B bit 0, low.  now_ns gives the virtual time for port reads. */
 void pit_init(struct pit *pit, struct irq_line irq0, uint64_t (*now_ns)(void *opaque),
               void *clock_opaque);
+/* What SeaBIOS leaves (measured under QEMU 7.2): channel 0 in mode 2,
+ * LSB/MSB, binary, count 65536 (18.2 Hz), reloaded at now_ns. */
+void pit_bios_setup(struct pit *pit, uint64_t now_ns);
 /* Claims 0x40-0x43 and 0x61. */
 bool pit_register(struct pit *pit, struct bus *bus);
 

@@ -190,7 +190,6 @@ static void ps2_command(struct ps2 *p, uint8_t v)
         break;
     case 0xAA: /* controller self test */
         p->sys_flag = true;
-        *ps2_cmd_byte(p) |= PS2_CB_SYS;
         ps2_ctl_reply(p, 0x55);
         break;
     case 0xAB: /* keyboard interface test: no error */
@@ -231,10 +230,8 @@ static void ps2_data(struct ps2 *p, uint8_t v)
     p->pending_cmd = 0;
     if (cmd >= 0x60 && cmd <= 0x7F) {
         p->ram[cmd - 0x60] = v;
-        if (cmd == 0x60) {
+        if (cmd == 0x60)
             p->ram[0] |= PS2_CB_AUX_DISABLE; /* no second port to enable */
-            p->sys_flag = (v & PS2_CB_SYS) != 0;
-        }
         ps2_refill(p);
         return;
     }
@@ -264,8 +261,9 @@ void ps2_init(struct ps2 *p, struct irq_line irq1, void (*reset)(void *opaque),
     p->irq1 = irq1;
     p->reset = reset;
     p->reset_opaque = reset_opaque;
-    p->ram[0] = PS2_CB_KBD_INT | PS2_CB_SYS | PS2_CB_AUX_DISABLE | PS2_CB_XLATE;
+    p->ram[0] = PS2_CB_KBD_INT | PS2_CB_AUX_DISABLE | PS2_CB_XLATE;
     p->sys_flag = true;
+    p->last_was_cmd = true;
     p->outport = 0x03;
     kbd_defaults(p);
     p->kbd_scanning = true;

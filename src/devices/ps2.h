@@ -37,7 +37,7 @@ struct ps2 {
 
     /* controller */
     uint8_t ram[32];     /* ram[0] is the command byte */
-    bool sys_flag;
+    bool sys_flag;       /* status bit 2: set by the self test, as in QEMU */
     bool last_was_cmd;   /* status bit 3 */
     uint8_t outport;     /* bit 0 reset line (0 = reset), bit 1 A20 gate */
     uint8_t pending_cmd; /* a controller command waiting for its data byte */
@@ -59,8 +59,9 @@ struct ps2 {
     uint64_t kbd_dropped; /* scan codes lost: scanning disabled or queue full */
 };
 
-/* The state a BIOS leaves: command byte 0x65 (IRQ 1 on, system flag,
- * no second port, translation), self test passed, A20 on. */
+/* The state SeaBIOS leaves (measured under QEMU 7.2): command byte 0x61
+ * (IRQ 1 on, second port disabled, translation), status 0x1C (system flag
+ * from the self test, last write a command, not inhibited), A20 on. */
 void ps2_init(struct ps2 *ps2, struct irq_line irq1, void (*reset)(void *opaque),
               void *reset_opaque);
 /* Claims 0x60 and 0x64. */

@@ -113,6 +113,13 @@ void uart_init(struct uart *u, uint16_t base, struct irq_line irq,
     u->msr = 0xB0;
 }
 
+void uart_bios_setup(struct uart *u)
+{
+    u->divisor = 12;
+    uart_write(u, UART_MCR, UART_MCR_OUT2);
+    u->msr &= 0xF0; /* no modem status change to report */
+}
+
 bool uart_can_receive(const struct uart *u)
 {
     return !uart_loopback(u) && u->rx_count < uart_rx_capacity(u);

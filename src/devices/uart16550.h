@@ -79,6 +79,9 @@ struct uart {
 
 void uart_init(struct uart *uart, uint16_t base, struct irq_line irq,
                void (*tx)(void *opaque, uint8_t byte), void *tx_opaque);
+/* What SeaBIOS leaves on COM1 (measured under QEMU 7.2): divisor 12
+ * (9600 baud), MCR 0x08 (OUT2 on, so IRQs pass the PC's gate). */
+void uart_bios_setup(struct uart *uart);
 /* Claims base .. base+7. */
 bool uart_register(struct uart *uart, struct bus *bus);
 

@@ -79,11 +79,17 @@ END_TEST
 START_TEST(test_bios_setup)
 {
     pic_bios_setup(&pic);
-    ck_assert_int_eq(in8(0x21), 0xFB);
-    ck_assert_int_eq(in8(0xA1), 0xFF);
-    out8(0x21, 0xFA);
+    ck_assert_int_eq(in8(0x21), 0xB8);
+    ck_assert_int_eq(in8(0xA1), 0x8E);
     pulse(0);
-    ck_assert_int_eq(pic_acknowledge(&pic), 0x08);
+    ck_assert_int_eq(pic_acknowledge(&pic), 0x08); /* as QEMU delivers it */
+    out8(0x20, 0x20);
+    pulse(12);
+    ck_assert_int_eq(pic_acknowledge(&pic), 0x74);
+    out8(0xA0, 0x20);
+    out8(0x20, 0x20);
+    pulse(3); /* masked */
+    ck_assert(!pic_has_interrupt(&pic));
 }
 END_TEST
 

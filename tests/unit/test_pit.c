@@ -85,6 +85,18 @@ START_TEST(test_power_on_18hz)
 }
 END_TEST
 
+START_TEST(test_bios_setup)
+{
+    pit_bios_setup(&pit, 0);
+    out8(0x43, 0xE2);
+    /* mode 2, LSB/MSB, binary (QEMU showed 0x34 later on); OUT high and
+     * null count: the count is loaded on the next clock */
+    ck_assert_uint_eq(in8(0x40), 0x34 | 0x40 | 0x80);
+    pit_advance(&pit, 0);
+    ck_assert_uint_eq(pit_next_event_ns(&pit, 0), ticks_ns(1 + 65536));
+}
+END_TEST
+
 START_TEST(test_mode2_100hz)
 {
     clock_ns = 1000;
@@ -367,6 +379,7 @@ static Suite *pit_suite(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_tick_conversion);
     tcase_add_test(tc, test_power_on_18hz);
+    tcase_add_test(tc, test_bios_setup);
     tcase_add_test(tc, test_mode2_100hz);
     tcase_add_test(tc, test_mode2_late_call_one_edge);
     tcase_add_test(tc, test_mode2_counter_values);

@@ -63,6 +63,21 @@ START_TEST(test_reset_values)
 }
 END_TEST
 
+START_TEST(test_bios_setup)
+{
+    uart_bios_setup(&uart);
+    ck_assert_uint_eq(in8(UART_MCR), 0x08);
+    ck_assert_uint_eq(in8(UART_MSR), 0xB0);
+    out8(UART_LCR, 0x80);
+    ck_assert_uint_eq(in8(UART_DLL), 12);
+    ck_assert_uint_eq(in8(UART_DLM), 0);
+    out8(UART_LCR, 0x03);
+    out8(UART_IER, UART_IER_ERBFI);
+    uart_receive(&uart, 'a');
+    ck_assert_int_eq(irq_level, 1); /* OUT2 is on */
+}
+END_TEST
+
 START_TEST(test_transmit)
 {
     out8(UART_THR, 'h');
@@ -281,6 +296,7 @@ static Suite *uart_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_reset_values);
+    tcase_add_test(tc, test_bios_setup);
     tcase_add_test(tc, test_transmit);
     tcase_add_test(tc, test_thre_interrupt_raised_and_cleared);
     tcase_add_test(tc, test_receive_data_interrupt);
