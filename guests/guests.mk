@@ -25,13 +25,17 @@ GUEST_USER_BINS = $(GUEST_USER_PROGS:%=guests/user/%)
 GUEST_USER_OBJS = $(GUEST_USER_PROGS:%=guests/user/%.o)
 
 GUEST_INCLUDES = -I$(srcdir)/guests/kernel -I$(srcdir)/guests/user
+# -march=i486 for the kernel and the programs: the kernel needs a 486
+# (invlpg, CR0.WP) and nothing newer, so no cmov: it boots on every CPU
+# model, "-cpu 486" and "-cpu pentium" too.
+BUNDLED_GUEST_FLAGS = -march=i486 -Wno-unused-parameter
 
 # The kernel and the programs are built as data: automake knows nothing of
 # 32-bit ELF. The pattern rules carry the guests/ prefix so they apply to
 # these files only.
 guests/kernel/%.o: $(srcdir)/guests/kernel/%.c $(GUEST_KERNEL_HDRS:%=$(srcdir)/%)
 	@$(MKDIR_P) guests/kernel
-	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -Wno-unused-parameter $(GUEST_INCLUDES) -c -o $@ $<
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) $(BUNDLED_GUEST_FLAGS) $(GUEST_INCLUDES) -c -o $@ $<
 
 guests/kernel/%.o: $(srcdir)/guests/kernel/%.asm
 	@$(MKDIR_P) guests/kernel
@@ -39,7 +43,7 @@ guests/kernel/%.o: $(srcdir)/guests/kernel/%.asm
 
 guests/user/%.o: $(srcdir)/guests/user/%.c $(srcdir)/guests/user/user.h $(srcdir)/guests/kernel/syscall.h
 	@$(MKDIR_P) guests/user
-	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) -Wno-unused-parameter $(GUEST_INCLUDES) -c -o $@ $<
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) $(BUNDLED_GUEST_FLAGS) $(GUEST_INCLUDES) -c -o $@ $<
 
 guests/kernel/kernel.elf: $(GUEST_KERNEL_OBJS) $(srcdir)/guests/kernel/kernel.ld
 	$(AM_V_GEN)$(GUEST_LD) $(GUEST_LDFLAGS) -T $(srcdir)/guests/kernel/kernel.ld -o $@ $(GUEST_KERNEL_OBJS)
