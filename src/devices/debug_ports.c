@@ -9,12 +9,11 @@
 void debug_ports_default_config(struct debug_ports_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->debugcon_enabled = true;
+    cfg->debugcon = true;
     cfg->debugcon_port = DEBUGCON_PORT;
-    cfg->debug_exit_enabled = true;
+    cfg->debug_exit = true;
     cfg->debug_exit_iobase = DEBUG_EXIT_IOBASE;
     cfg->debug_exit_iosize = DEBUG_EXIT_IOSIZE;
-    cfg->poweroff_enabled = true;
 }
 
 void debug_ports_init(struct debug_ports *dp, const struct debug_ports_config *cfg)
@@ -24,6 +23,13 @@ void debug_ports_init(struct debug_ports *dp, const struct debug_ports_config *c
         dp->cfg = *cfg;
     else
         debug_ports_default_config(&dp->cfg);
+    if (dp->cfg.debugcon_port == 0)
+        dp->cfg.debugcon_port = DEBUGCON_PORT;
+    if (dp->cfg.debug_exit_iosize == 0) {
+        dp->cfg.debug_exit_iosize = DEBUG_EXIT_IOSIZE;
+        if (dp->cfg.debug_exit_iobase == 0)
+            dp->cfg.debug_exit_iobase = DEBUG_EXIT_IOBASE;
+    }
 }
 
 /* Port 0xE9: reads return 0xE9 (how a guest detects the console, Bochs
@@ -40,8 +46,8 @@ static void debugcon_write(void *opaque, uint16_t port, uint32_t value, int size
     struct debug_ports *dp = opaque;
     (void)port;
     for (int i = 0; i < size; i++)
-        if (dp->cfg.byte)
-            dp->cfg.byte(dp->cfg.opaque, (uint8_t)(value >> (8 * i)));
+        if (dp->cfg.byte_out)
+            dp->cfg.byte_out(dp->cfg.opaque, (uint8_t)(value >> (8 * i)));
 }
 
 /* isa-debug-exit: any write to any of its ports exits with the value as
@@ -61,7 +67,7 @@ static void debug_exit_write(void *opaque, uint16_t port, uint32_t value, int si
     (void)port;
     (void)size;
     if (dp->cfg.exit)
-        dp->cfg.exit(dp->cfg.opaque, (value << 1) | 1);
+        dp->cfg.exit(dp->cfg.opaque, (int)((value << 1) | 1));
 }
 
 /* ACPI PM1 control (ACPI spec 4.8.3.2.1): bit 13 SLP_EN starts the sleep
@@ -94,26 +100,26 @@ static void pm1_write(void *opaque, uint16_t port, uint32_t value, int size)
     else
         v = (uint16_t)value;
     *reg = v & (uint16_t)~ACPI_SLP_EN;
-    if ((v & ACPI_SLP_EN) && (v & ACPI_SLP_TYP_MASK) == 0 && dp->cfg.poweroff)
+    if ((v & ACPI_SLP_EN) && (v & ACPI_SLP_TYP_MASK) == 0)
         dp->cfg.poweroff(dp->cfg.opaque);
 }
 
 bool debug_ports_register(struct debug_ports *dp, struct bus *bus)
 {
     const struct debug_ports_config *c = &dp->cfg;
-    if (c->debugcon_enabled) {
+    if (c->debugcon) {
         const struct io_handler h = {c->debugcon_port, 1, "debugcon", dp, debugcon_read,
                                      debugcon_write};
         if (!bus_register(bus, &h))
             return false;
     }
-    if (c->debug_exit_enabled) {
+    if (c->debug_exit) {
         const struct io_handler h = {c->debug_exit_iobase, c->debug_exit_iosize, "debug-exit", dp,
                                      debug_exit_read, debug_exit_write};
         if (!bus_register(bus, &h))
             return false;
     }
-    if (c->poweroff_enabled) {
+    if (c->poweroff) {
         const struct io_handler piix4 = {ACPI_PM1A_CNT_PIIX4, 2, "acpi-pm1a-cnt", dp, pm1_read,
                                          pm1_write};
         const struct io_handler bochs = {ACPI_PM1A_CNT_BOCHS, 2, "bochs-pm1a-cnt", dp, pm1_read,

@@ -696,7 +696,7 @@ END_TEST
 static struct debug_ports dp;
 static char con[64];
 static int ncon;
-static uint32_t exit_status;
+static int exit_status;
 static int exits, poweroffs;
 
 static void sink_byte(void *opaque, uint8_t b)
@@ -706,7 +706,7 @@ static void sink_byte(void *opaque, uint8_t b)
         con[ncon++] = (char)b;
 }
 
-static void sink_exit(void *opaque, uint32_t status)
+static void sink_exit(void *opaque, int status)
 {
     (void)opaque;
     exits++;
@@ -723,7 +723,7 @@ static void dp_setup_with(void (*tweak)(struct debug_ports_config *))
 {
     struct debug_ports_config cfg;
     debug_ports_default_config(&cfg);
-    cfg.byte = sink_byte;
+    cfg.byte_out = sink_byte;
     cfg.exit = sink_exit;
     cfg.poweroff = sink_poweroff;
     if (tweak)
@@ -757,15 +757,15 @@ START_TEST(test_debug_exit_status)
 {
     out8(0xF4, 0x10);
     ck_assert_int_eq(exits, 1);
-    ck_assert_uint_eq(exit_status, 0x21);
+    ck_assert_int_eq(exit_status, 0x21);
     out8(0xF4, 0x00);
-    ck_assert_uint_eq(exit_status, 1);
+    ck_assert_int_eq(exit_status, 1);
     bus_out(&bus, 0xF4, 0x10, 4); /* dword: the value as written */
-    ck_assert_uint_eq(exit_status, 0x21);
+    ck_assert_int_eq(exit_status, 0x21);
     bus_out(&bus, 0xF4, 0x1234, 2);
-    ck_assert_uint_eq(exit_status, 0x2469);
+    ck_assert_int_eq(exit_status, 0x2469);
     out8(0xF7, 0x02); /* any port of the range */
-    ck_assert_uint_eq(exit_status, 5);
+    ck_assert_int_eq(exit_status, 5);
     ck_assert_uint_eq(in8(0xF4), 0);
     ck_assert_int_eq(exits, 5);
 }
@@ -775,8 +775,8 @@ static void tweak_exit_501(struct debug_ports_config *cfg)
 {
     cfg->debug_exit_iobase = 0x501;
     cfg->debug_exit_iosize = 2;
-    cfg->debugcon_enabled = false;
-    cfg->poweroff_enabled = false;
+    cfg->debugcon = false;
+    cfg->poweroff = NULL;
 }
 
 START_TEST(test_debug_exit_configured)
@@ -785,7 +785,7 @@ START_TEST(test_debug_exit_configured)
     out8(0xF4, 1);
     ck_assert_int_eq(exits, 0);
     bus_out(&bus, 0x501, 3, 2);
-    ck_assert_uint_eq(exit_status, 7);
+    ck_assert_int_eq(exit_status, 7);
     out8(0xE9, 'x'); /* debug console off: nobody listens */
     ck_assert_int_eq(ncon, 0);
     bus_out(&bus, 0x604, 0x2000, 2);
@@ -807,6 +807,23 @@ START_TEST(test_poweroff_ports)
     out8(0x605, 0x20); /* the high byte alone */
     ck_assert_int_eq(poweroffs, 3);
     ck_assert_int_eq(exits, 0);
+}
+END_TEST
+
+START_TEST(test_debug_ports_zero_config)
+{
+    /* Designated initialisers leave the rest zero: debug-exit at its
+     * defaults, no console, no power-off ports. */
+    struct debug_ports_config cfg = {.debug_exit = true, .exit = sink_exit};
+    bus_init(&bus);
+    debug_ports_init(&dp, &cfg);
+    ck_assert(debug_ports_register(&dp, &bus));
+    bus_out(&bus, 0xF7, 3, 1);
+    ck_assert_int_eq(exit_status, 7);
+    ck_assert_uint_eq(in8(0xE9), 0xFF);
+    bus_out(&bus, 0x604, 0x2000, 2);
+    ck_assert_int_eq(poweroffs, 0);
+    ck_assert_int_eq(bus.nhandlers, 1);
 }
 END_TEST
 
@@ -876,6 +893,7 @@ static Suite *devices_suite(void)
     tcase_add_test(tc, test_debug_exit_status);
     tcase_add_test(tc, test_debug_exit_configured);
     tcase_add_test(tc, test_poweroff_ports);
+    tcase_add_test(tc, test_debug_ports_zero_config);
     tcase_add_test(tc, test_debug_ports_conflict);
     suite_add_tcase(s, tc);
     return s;
