@@ -44,9 +44,10 @@
 /* Idle time that passes in one step when a person is typing. */
 #define IDLE_STEP_MS 10
 
-struct block_count {
+struct block_info {
     uint32_t addr, size, cr3;
-    uint32_t count;
+    uint32_t count;   /* instructions; 0: the entry is empty */
+    int first_io;     /* offset of the first IN/OUT/INS/OUTS, -1 if none */
 };
 
 struct machine {
@@ -80,10 +81,9 @@ struct machine {
     uint64_t stop_at_icount; /* the block hook stops the run here */
     double wall_start;
     uint64_t next_wall_check;
-    struct block_count blocks[BLOCK_CACHE_SIZE];
+    struct block_info blocks[BLOCK_CACHE_SIZE];
     uint32_t cur_cr3;        /* CR3 as of the last run start, for the block cache */
     uint32_t block_addr, block_size; /* the block now running */
-    unsigned io_in_block;    /* IN/OUT instructions executed in it so far */
 
     /* Why the run stopped, set by hooks before uc_emu_stop. */
     bool stop_requested;
@@ -91,8 +91,13 @@ struct machine {
     bool halted;
     bool input_ended;        /* the host input reported its end */
     volatile sig_atomic_t quit_requested;
-    bool io_fault;           /* an I/O instruction was refused: #GP(0) at io_fault_eip */
-    uint32_t io_fault_eip;
+    /* I/O at CPL > IOPL: the block hook stops before a block that holds an
+     * I/O instruction, and the run loop steps that instruction alone. */
+    bool io_stop;            /* stopped before such a block */
+    uint32_t io_block, io_insn; /* the block and its I/O instruction (linear) */
+    uint32_t io_pass;        /* let this block through once (running up to io_insn) */
+    bool io_stepping;        /* the I/O hooks check permission and refuse quietly */
+    bool io_refused;
     bool have_stop;
     enum machine_stop stop;
     int debug_exit_status;
@@ -269,7 +274,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
         if (intno == 14) {
             char walk[200];
             explain_page_fault(m, &st, req.error_code, walk, sizeof walk);
-            snprintf(why, sizeof why, "%s, by `%s`", walk, insn);
+            snprintf(why, sizeof why, "%.150s, by `%.40s`", walk, insn);
         } else {
             snprintf(why, sizeof why, "raised by `%s`", insn);
         }
@@ -280,30 +285,38 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 
 /* ---- the clock and the block hook ------------------------------------- */
 
-static uint32_t count_block(struct machine *m, uint32_t addr, uint32_t size)
+static const struct block_info *block_lookup(struct machine *m, uint32_t addr, uint32_t size)
 {
     uint32_t h = (addr * 2654435761u ^ size ^ m->cur_cr3) % BLOCK_CACHE_SIZE;
-    struct block_count *b = &m->blocks[h];
+    struct block_info *b = &m->blocks[h];
     if (b->count && b->addr == addr && b->size == size && b->cr3 == m->cur_cr3)
-        return b->count;
-    /* Not seen yet: decode it once.  The block hook gets a linear address
-     * with CS's base already added. */
+        return b;
+    /* Not seen yet: decode it once.  The block hook's address is linear
+     * (CS's base already added), so read it with a zero-based CS. */
     struct cpu_state st;
     memset(&st, 0, sizeof st);
-    uint32_t cr0 = 0, cr4 = 0;
-    uc_reg_read(m->uc, UC_X86_REG_CR0, &cr0);
-    uc_reg_read(m->uc, UC_X86_REG_CR4, &cr4);
-    st.cr0 = cr0;
+    uc_reg_read(m->uc, UC_X86_REG_CR0, &st.cr0);
+    uc_reg_read(m->uc, UC_X86_REG_CR4, &st.cr4);
     st.cr3 = m->cur_cr3;
-    st.cr4 = cr4;
     uint8_t code[256];
     size_t want = size < sizeof code ? size : sizeof code;
     size_t got = read_code(m, &st, addr, code, want);
-    uint32_t count = got ? disasm_count(m->disasm, code, got, addr) : 1;
+    struct disasm_block scan = {1, -1};
+    if (got)
+        disasm_scan(m->disasm, code, got, addr, &scan);
     if (size > sizeof code)
-        count += (uint32_t)(size - sizeof code) / 3; /* an estimate for huge blocks */
-    *b = (struct block_count){addr, size, m->cur_cr3, count ? count : 1};
-    return b->count;
+        scan.count += (size - (unsigned)sizeof code) / 3; /* an estimate for huge blocks */
+    *b = (struct block_info){addr, size, m->cur_cr3, scan.count ? scan.count : 1, scan.first_io};
+    return b;
+}
+
+/* Does I/O at this privilege need the TSS bitmap (CPL > IOPL, or V86)? */
+static bool io_needs_bitmap(struct machine *m)
+{
+    uint32_t eflags = 0, cs = 0;
+    uc_reg_read(m->uc, UC_X86_REG_EFLAGS, &eflags);
+    uc_reg_read(m->uc, UC_X86_REG_CS, &cs);
+    return ioperm_uses_bitmap((eflags & EFLAGS_VM) ? 3 : (uint8_t)(cs & 3), eflags);
 }
 
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
@@ -311,7 +324,19 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
     struct machine *m = opaque;
     m->block_addr = (uint32_t)addr;
     m->block_size = size;
-    m->io_in_block = 0;
+    const struct block_info *b = block_lookup(m, (uint32_t)addr, size);
+    if (b->first_io >= 0 && m->io_pass != (uint32_t)addr && io_needs_bitmap(m)) {
+        /* An I/O instruction the TSS bitmap must judge: Unicorn cannot abort
+         * it from its own hook, so stop before the block (it does not run)
+         * and let the run loop step the instruction alone. */
+        m->io_stop = true;
+        m->io_block = (uint32_t)addr;
+        m->io_insn = (uint32_t)addr + (uint32_t)b->first_io;
+        m->stop_requested = true;
+        uc_emu_stop(uc);
+        return;
+    }
+    m->io_pass = UINT32_MAX;
     if (m->icount >= m->stop_at_icount) {
         m->stop_requested = true;
         uc_emu_stop(uc);
@@ -326,7 +351,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
             return;
         }
     }
-    m->icount += count_block(m, (uint32_t)addr, size);
+    m->icount += b->count;
 }
 
 /* ---- I/O instructions ------------------------------------------------- */
@@ -368,50 +393,17 @@ static bool io_allowed(struct machine *m, uint16_t port, int size)
     return ioperm_check(&mem, (uint32_t)tr.base, tr.limit, tss32, port, size, &r) == IOPERM_ALLOW;
 }
 
-/* The I/O instruction now executing: the io_in_block'th IN/OUT/INS/OUTS of
- * the current block (the engine's EIP is not current inside the hook). */
-static uint32_t current_io_eip(struct machine *m)
+/* The I/O hooks.  Outside a stepped instruction a refusal cannot happen
+ * here (the block hook stopped first), except for code the block cache did
+ * not see; that access is dropped and reported as a guest error. */
+static bool io_permitted(struct machine *m, uint16_t port, int size)
 {
-    struct cpu_state st;
-    memset(&st, 0, sizeof st);
-    uc_reg_read(m->uc, UC_X86_REG_CR0, &st.cr0);
-    uc_reg_read(m->uc, UC_X86_REG_CR3, &st.cr3);
-    uc_reg_read(m->uc, UC_X86_REG_CR4, &st.cr4);
-    uint32_t cs = 0;
-    uc_reg_read(m->uc, UC_X86_REG_CS, &cs);
-    st.cpl = cs & 3;
-    uint8_t code[256];
-    size_t got = read_code(m, &st, m->block_addr, code, m->block_size < 256 ? m->block_size : 256);
-    size_t at = 0;
-    unsigned seen = 0;
-    while (at < got) {
-        char text[64];
-        int len = disasm_one(m->disasm, code + at, got - at, m->block_addr + (uint32_t)at, true,
-                             text, sizeof text);
-        if (len <= 0)
-            break;
-        if (!strncmp(text, "in ", 3) || !strncmp(text, "out ", 4) || !strncmp(text, "ins", 3) ||
-            !strncmp(text, "outs", 4)) {
-            if (++seen == m->io_in_block)
-                return m->block_addr + (uint32_t)at;
-        }
-        at += (size_t)len;
-    }
-    return m->block_addr;
-}
-
-static bool io_permitted_or_fault(struct machine *m, uint16_t port, int size)
-{
-    m->io_in_block++;
     if (io_allowed(m, port, size))
         return true;
-    /* Refused: #GP(0) at the instruction, delivered once the run stops. */
-    if (!m->io_fault) {
-        m->io_fault = true;
-        m->io_fault_eip = current_io_eip(m);
-        m->stop_requested = true;
-        uc_emu_stop(m->uc);
-    }
+    if (m->io_stepping)
+        m->io_refused = true;
+    else
+        finish(m, STOP_GUEST_ERROR, "I/O to port 0x%04x refused outside a checked step", port);
     return false;
 }
 
@@ -426,7 +418,7 @@ static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 {
     struct machine *m = opaque;
     (void)uc;
-    if (m->io_fault || !io_permitted_or_fault(m, (uint16_t)port, size))
+    if (!io_permitted(m, (uint16_t)port, size))
         return 0xffffffffu;
     uint32_t v = bus_in(&m->bus, (uint16_t)port, port_size(size));
     after_io(m);
@@ -437,7 +429,7 @@ static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, voi
 {
     struct machine *m = opaque;
     (void)uc;
-    if (m->io_fault || !io_permitted_or_fault(m, (uint16_t)port, size))
+    if (!io_permitted(m, (uint16_t)port, size))
         return;
     bus_out(&m->bus, (uint16_t)port, value, port_size(size));
     after_io(m);
@@ -551,14 +543,6 @@ static bool hook_invalid(uc_engine *uc, void *opaque)
     (void)opaque;
     /* Ends the run; the run loop delivers #UD (Unicorn cannot from here). */
     return false;
-}
-
-/* A store hook on a few bytes makes Unicorn discard stale translations
- * when code is overwritten (see the notes on Unicorn); its body is empty. */
-static void hook_store(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
-                       void *opaque)
-{
-    (void)uc; (void)type; (void)addr; (void)size; (void)value; (void)opaque;
 }
 
 /* ---- devices ----------------------------------------------------------- */
@@ -677,9 +661,9 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN, (void *)hook_sysenter, m, 1, 0, UC_X86_INS_SYSENTER);
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN, (void *)hook_syscall, m, 1, 0, UC_X86_INS_SYSCALL);
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN_INVALID, (void *)hook_invalid, m, 1, 0);
-    e |= uc_hook_add(m->uc, h++, UC_HOOK_MEM_WRITE, (void *)hook_store, m, 0, 3);
     m->nhooks = (int)(h - m->hooks);
-    /* No exit address: the run ends only through hooks, HLT or errors. */
+    /* Exit addresses come from a list (empty but when stepping an I/O
+     * instruction), never from uc_emu_start's `until`. */
     e |= uc_ctl_exits_enable(m->uc);
     if (e != UC_ERR_OK) {
         snprintf(err, errlen, "cannot install the engine hooks: %s", uc_strerror(e));
@@ -730,9 +714,13 @@ bool machine_boot(struct machine *m, const struct boot_info *boot)
     struct cpu_state st;
     if (!engine_begin_state(m->engine, &st))
         return false;
+    /* The registers the Multiboot spec leaves undefined are set as QEMU's
+     * loader leaves them, so that traces of careless guests still agree. */
     memset(st.gpr, 0, sizeof st.gpr);
     st.gpr[GPR_EAX] = boot->eax;
     st.gpr[GPR_EBX] = boot->ebx;
+    st.gpr[GPR_ECX] = boot->entry;
+    st.gpr[GPR_ESP] = 0x6f08;
     st.eip = boot->entry;
     st.eflags = EFLAGS_FIXED1;
     for (int r = 0; r < SEG_COUNT; r++) {
@@ -754,7 +742,8 @@ bool machine_boot(struct machine *m, const struct boot_info *boot)
         return false;
     m->halted = false;
     m->have_stop = false;
-    m->io_fault = false;
+    m->io_stop = false;
+    m->io_pass = UINT32_MAX;
     m->detail[0] = 0;
     return true;
 }
@@ -875,6 +864,80 @@ static void idle(struct machine *m)
     }
 }
 
+/* Run from `eip` until linear address `until`, or until anything else
+ * stops the run.  The exit must be known when the code is translated, so
+ * translations of the bytes just before it are discarded first. */
+/* Discard translations of the code at linear [from, to).  Unicorn walks
+ * the page tables for it and, when an address is not mapped, records a
+ * page fault silently, CR2 included: keep the guest's CR2. */
+static void discard_code(struct machine *m, uint32_t from, uint32_t to)
+{
+    uint32_t cr2 = 0, after = 0;
+    uc_reg_read(m->uc, UC_X86_REG_CR2, &cr2);
+    uc_ctl_remove_cache(m->uc, from, to);
+    uc_reg_read(m->uc, UC_X86_REG_CR2, &after);
+    if (after != cr2) {
+        struct cpu_state st;
+        if (engine_begin_state(m->engine, &st)) {
+            st.cr2 = cr2;
+            engine_commit_state(m->engine, &st);
+        }
+    }
+}
+
+static uc_err run_until(struct machine *m, uint32_t eip, uint32_t until)
+{
+    uint64_t exit_at = until;
+    discard_code(m, until - 1, until);
+    uc_ctl_set_exits(m->uc, &exit_at, 1);
+    m->stop_requested = false;
+    uc_err e = uc_emu_start(m->uc, eip, 0, 0, 0);
+    uc_ctl_set_exits(m->uc, NULL, 0);
+    /* The block translated at the exit only stops the run: drop it. */
+    discard_code(m, until, until + 1);
+    return e;
+}
+
+/* An I/O instruction at CPL > IOPL (or in V86 mode), found by the block
+ * hook: run up to it, then execute it alone with the I/O hooks checking
+ * the TSS bitmap (SDM Vol. 1 19.5.2).  If they refuse, the state from
+ * before the instruction gets #GP(0), as if it had never started. */
+static void step_io(struct machine *m)
+{
+    uint32_t eip = 0;
+    uc_reg_read(m->uc, UC_X86_REG_EIP, &eip);
+    uint32_t cs_base = m->io_block - eip; /* the hook's address is linear */
+    if (m->io_insn != m->io_block) {
+        m->io_pass = m->io_block;
+        uc_err e = run_until(m, eip, m->io_insn);
+        uc_reg_read(m->uc, UC_X86_REG_EIP, &eip);
+        if (e != UC_ERR_OK || m->have_stop || eip + cs_base != m->io_insn)
+            return; /* something else happened on the way: carry on normally */
+    }
+    struct cpu_state before;
+    if (!engine_begin_state(m->engine, &before))
+        return;
+    engine_commit_state(m->engine, &before);
+    uint8_t code[16];
+    char text[64];
+    size_t got = read_code(m, &before, eip, code, sizeof code);
+    int len = got ? disasm_one(m->disasm, code, got, eip, true, text, sizeof text) : 0;
+    if (len <= 0)
+        return;
+    m->io_stepping = true;
+    m->io_refused = false;
+    m->io_pass = m->io_insn;
+    run_until(m, eip, m->io_insn + (uint32_t)len);
+    m->io_stepping = false;
+    if (m->io_refused && !m->have_stop) {
+        char why[128];
+        snprintf(why, sizeof why,
+                 "`%s` at CPL %d with IOPL %d: the TSS I/O bitmap refuses the port", text,
+                 before.cpl, (before.eflags & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT);
+        raise_at(m, &before, 13, before.eip, why);
+    }
+}
+
 static void service_devices(struct machine *m)
 {
     pit_advance(&m->pit, now_ns(m));
@@ -941,17 +1004,20 @@ enum machine_stop machine_run(struct machine *m)
                    uc_strerror(e));
             break;
         }
-        if (m->io_fault) {
-            struct cpu_state st;
-            m->io_fault = false;
-            engine_begin_state(m->engine, &st);
-            raise_at(m, &st, 13, m->io_fault_eip,
-                     "I/O port access refused: CPL > IOPL and the TSS I/O bitmap denies it");
+        if (m->io_stop) {
+            m->io_stop = false;
+            step_io(m);
             continue;
         }
         if (!m->stop_requested) {
-            /* Unicorn returns by itself only after HLT. */
-            m->halted = true;
+            /* Unicorn returns by itself after HLT (EIP just past it). */
+            struct cpu_state st;
+            uint8_t byte = 0;
+            if (engine_begin_state(m->engine, &st)) {
+                engine_commit_state(m->engine, &st);
+                if (read_code(m, &st, st.eip - 1, &byte, 1) == 1 && byte == 0xf4)
+                    m->halted = true;
+            }
         }
     }
     return m->stop;

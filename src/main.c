@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loader/multiboot.h"
@@ -82,7 +83,7 @@ static bool file_exists(const char *path)
 /* The bundled guest: next to the binary in a build tree, else installed. */
 static bool find_bundled(char *kernel, char *initrd, size_t n)
 {
-    char exe[PATH_MAX];
+    char exe[PATH_MAX - 64]; /* room for the file names appended below */
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (len > 0) {
         exe[len] = 0;

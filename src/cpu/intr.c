@@ -214,8 +214,8 @@ static bool tss_inner_stack(struct delivery *d, const struct cpu_state *st, int 
  * INTER-PRIVILEGE-LEVEL-INTERRUPT and virtual-8086 steps). */
 static bool load_inner_stack(struct delivery *d, struct cpu_state *st, int dpl, struct fault *f)
 {
-    uint16_t new_ss;
-    uint32_t new_esp;
+    uint16_t new_ss = 0;
+    uint32_t new_esp = 0;
     if (!tss_inner_stack(d, st, dpl, &new_ss, &new_esp, f))
         return false;
     if (d->ev) {

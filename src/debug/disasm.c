@@ -43,19 +43,36 @@ void disasm_close(struct disasm *d)
     free(d);
 }
 
-unsigned disasm_count(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr)
+static bool is_io(unsigned id)
 {
-    unsigned n = 0;
+    switch (id) {
+    case X86_INS_IN: case X86_INS_OUT:
+    case X86_INS_INSB: case X86_INS_INSW: case X86_INS_INSD:
+    case X86_INS_OUTSB: case X86_INS_OUTSW: case X86_INS_OUTSD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                 struct disasm_block *out)
+{
+    const uint8_t *start = code;
     uint64_t a = addr;
+    out->count = 0;
+    out->first_io = -1;
     while (size > 0) {
+        const uint8_t *at = code;
         if (!cs_disasm_iter(d->cs32, &code, &size, &a, d->insn)) {
             code++;
             size--;
             a++;
+        } else if (out->first_io < 0 && is_io(d->insn->id)) {
+            out->first_io = (int)(at - start);
         }
-        n++;
+        out->count++;
     }
-    return n;
 }
 
 int disasm_one(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr, bool code32,

@@ -11,9 +11,15 @@ struct disasm;
 
 struct disasm *disasm_open(void);
 void disasm_close(struct disasm *d);
-/* Instructions in code[0..size), decoded as 32-bit code; undecodable bytes
- * count as one instruction each. */
-unsigned disasm_count(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr);
+/* What the clock and the I/O check need to know about a translated block:
+ * how many instructions it holds (an undecodable byte counts as one) and where its first I/O instruction (IN,
+ * OUT, INS, OUTS) is, as an offset from `addr` (-1 when there is none). */
+struct disasm_block {
+    unsigned count;
+    int first_io;
+};
+void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                 struct disasm_block *out);
 /* The first instruction: its length (0 if undecodable) and "mnemonic operands". */
 int disasm_one(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr, bool code32,
                char *text, size_t textlen);
