@@ -9,8 +9,9 @@
 # by exec and it touches no other new page.
 #
 # QEMU's log shows "int 0x80" but not "sysenter" (it is not an interrupt),
-# so the CPU is told not to report SEP and the user library falls back to
-# int 0x80: CPU_FLAGS (default "-cpu qemu32,-sep") says how.
+# so the machine gets a CPU whose CPUID has no SEP and the user library
+# falls back to int 0x80: CPU_FLAGS, default "-cpu pentium" (QEMU's Pentium
+# has no sysenter; "-cpu qemu32,-sep" does the same).
 #
 # Environment: EMU, EMU_FLAGS, KERNEL, INITRD, CPU_FLAGS, TIMEOUT as in
 # session.sh; INTLOG: where to keep the -d int log.
@@ -19,7 +20,7 @@
 EMU=${EMU:-qemu-system-i386}
 KERNEL=${KERNEL:-guests/kernel/kernel.elf}
 INITRD=${INITRD:-guests/initrd.img}
-CPU_FLAGS=${CPU_FLAGS--cpu qemu32,-sep}
+CPU_FLAGS=${CPU_FLAGS--cpu pentium}
 INTLOG=${INTLOG:-tests/kernel/hello-trace.log}
 TIMEOUT=${TIMEOUT:-60}
 
