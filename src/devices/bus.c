@@ -74,7 +74,7 @@ uint32_t bus_in(struct bus *bus, uint16_t port, int size)
     if (h)
         return h->read ? h->read(h->opaque, port, size) & bus_all_ones(size) : bus_all_ones(size);
     if (size == 1) {
-        bus_report_unimp(bus, port, false, 0, 1);
+        bus_report_unimp(bus, port, false, 0xFF, 1); /* value: what the read returns */
         return 0xFF;
     }
     /* No device at the first port: byte cycles, one per port. */

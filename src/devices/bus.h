@@ -27,6 +27,8 @@ struct bus {
     struct io_handler handlers[BUS_MAX_HANDLERS];
     int nhandlers;
     uint8_t unimp_seen[65536 / 8]; /* one bit per port already reported */
+    /* value: the byte written, or for a read the 0xFF it returns.  A wide
+     * access to unclaimed ports is reported as byte accesses, one per port. */
     void (*unimp)(void *opaque, uint16_t port, bool is_write, uint32_t value, int size);
     void *unimp_opaque;
 };

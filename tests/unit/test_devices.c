@@ -29,15 +29,17 @@ static uint8_t in8(uint16_t port)
 static int unimp_calls;
 static uint16_t unimp_port;
 static bool unimp_write;
+static uint32_t unimp_value;
+static int unimp_size;
 
 static void record_unimp(void *opaque, uint16_t port, bool is_write, uint32_t value, int size)
 {
     (void)opaque;
-    (void)value;
-    (void)size;
     unimp_calls++;
     unimp_port = port;
     unimp_write = is_write;
+    unimp_value = value;
+    unimp_size = size;
 }
 
 static uint16_t seen_port;
@@ -85,13 +87,16 @@ START_TEST(test_bus_unimp_reported_once)
     ck_assert_int_eq(unimp_calls, 1);
     ck_assert_uint_eq(unimp_port, 0x300);
     ck_assert(!unimp_write);
+    ck_assert_uint_eq(unimp_value, 0xFF);
+    ck_assert_int_eq(unimp_size, 1);
     in8(0x300);
     out8(0x300, 1);
     ck_assert_int_eq(unimp_calls, 1);
-    out8(0x301, 1);
+    out8(0x301, 0x42);
     ck_assert_int_eq(unimp_calls, 2);
     ck_assert_uint_eq(unimp_port, 0x301);
     ck_assert(unimp_write);
+    ck_assert_uint_eq(unimp_value, 0x42);
     /* A dword read of unclaimed ports: one report per new port. */
     bus_in(&bus, 0x300, 4);
     ck_assert_int_eq(unimp_calls, 4);
