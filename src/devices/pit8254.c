@@ -314,13 +314,13 @@ uint64_t pit_next_event_ns(const struct pit *pit, uint64_t now_ns)
 
 uint16_t pit_count(const struct pit *pit, int channel, uint64_t now_ns)
 {
-    const struct pit_channel *c = &pit->ch[channel % 3];
+    const struct pit_channel *c = &pit->ch[(unsigned)channel % 3];
     return chan_display(c, chan_eval(c, pit_ns_to_tick(now_ns)).count);
 }
 
 bool pit_out(const struct pit *pit, int channel, uint64_t now_ns)
 {
-    return chan_eval(&pit->ch[channel % 3], pit_ns_to_tick(now_ns)).out;
+    return chan_eval(&pit->ch[(unsigned)channel % 3], pit_ns_to_tick(now_ns)).out;
 }
 
 static uint8_t chan_read(struct pit_channel *c, uint64_t t)
