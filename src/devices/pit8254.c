@@ -6,7 +6,8 @@
  *
  * Simplifications, all invisible to a guest that programs the timer the
  * usual way: a new count written in mode 2 or 3 restarts the period at once
- * (the 8254 finishes the current period first); mode 3 with an odd count
+ * (the 8254 finishes the current period first; QEMU restarts at once too);
+ * mode 3 with an odd count
  * shows approximate intermediate counter values (the OUT timing is exact);
  * a count of 1 in mode 2 or 3, which the datasheet calls illegal, acts as 2. */
 #include "devices/pit8254.h"
