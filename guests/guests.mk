@@ -76,3 +76,13 @@ TESTS += tests/kernel/session.sh tests/kernel/hello-trace.sh
 EXTRA_DIST += tests/kernel/session.sh tests/kernel/hello-trace.sh
 CLEANFILES += tests/kernel/session.log tests/kernel/session.transcript \
 	tests/kernel/hello-trace.log
+
+# The same session under qemu-system-i386 and ./ringlab: same transcript,
+# same system calls and faults in the same order (skipped until both exist).
+TESTS += tests/kernel/compare.sh
+EXTRA_DIST += tests/kernel/compare.sh
+CLEANFILES += tests/kernel/compare.events.diff \
+	tests/kernel/compare-qemu.transcript tests/kernel/compare-qemu.log \
+	tests/kernel/compare-qemu.int tests/kernel/compare-qemu.events \
+	tests/kernel/compare-ringlab.transcript tests/kernel/compare-ringlab.log \
+	tests/kernel/compare-ringlab.int tests/kernel/compare-ringlab.events

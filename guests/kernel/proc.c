@@ -53,6 +53,7 @@ found:
 	p->state = EMBRYO;
 	p->pid = nextpid++;
 	p->killed = 0;
+	p->grace = 0;
 	char *sp = p->kstack + KSTACKSIZE;
 	sp -= sizeof(*p->tf);
 	p->tf = (struct trapframe *)sp;
@@ -66,9 +67,12 @@ found:
 }
 
 /* A new process starts here, on its own kernel stack, and returns into
- * trapret. */
+ * trapret. Like every return to ring 3, it first checks whether it has been
+ * killed meanwhile: then it never runs a user instruction. */
 void forkret(void)
 {
+	if (curproc->killed)
+		exit(-1);
 }
 
 /* The first process: an empty address space, into which exec() loads

@@ -29,6 +29,7 @@ struct proc {
 	struct proc *parent;
 	void *chan;               /* what it sleeps on, if SLEEPING */
 	int killed;               /* exit at the next return to user mode */
+	int grace;                /* made a system call since the last tick */
 	int status;               /* exit status, for wait() */
 	uint32_t heap_start;      /* first byte after the program image */
 	uint32_t brk;             /* end of the heap: sbrk() moves it */

@@ -103,6 +103,7 @@ void trap(struct trapframe *tf)
 		if (curproc->killed)
 			exit(-1);
 		curproc->tf = tf;
+		curproc->grace = 1;
 		syscall(tf);
 		if (curproc->killed)
 			exit(-1);
@@ -148,9 +149,20 @@ void trap(struct trapframe *tf)
 		return;
 	if (curproc->killed)
 		exit(-1);
-	/* Preemption: a timer tick that interrupted ring 3 ends the time slice. */
-	if (tf->trapno == T_IRQ0 + IRQ_TIMER)
-		yield();
+	/* Preemption: a timer tick that interrupted ring 3 ends the time slice,
+	 * unless the process made a system call since the previous tick: then
+	 * it gets one tick more. Interrupts are off in the kernel, so a tick
+	 * that falls due during a long system call (fork copies page tables)
+	 * is taken the moment the process is back in ring 3; without the grace
+	 * tick, whether the parent or the child of a fork() runs first would
+	 * depend on how fast the machine is. With it, the order of system
+	 * calls and faults is the same on every run and every emulator. */
+	if (tf->trapno == T_IRQ0 + IRQ_TIMER) {
+		if (curproc->grace)
+			curproc->grace = 0;
+		else
+			yield();
+	}
 	if (curproc->killed)
 		exit(-1);
 }

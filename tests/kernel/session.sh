@@ -125,7 +125,6 @@ finish() {
 }
 
 EIP='0x[0-9a-f]{8}'
-KILLED=' \xe2\x80\x94 killed$'
 KILLED=$(printf ' \342\200\224 killed$')
 
 # --- boot ---------------------------------------------------------------
@@ -214,9 +213,13 @@ run 'echo-nothing here'
 has 'sh: echo-nothing: not found'
 
 # A background job: the prompt comes back at once, the job reports later.
+# (After its report it still has to exit; the pause lets it, so that its
+# exit comes before the next command's system calls in a -d int log even
+# on a busy host.)
 run 'spin 20000000 &'
 has_re '^\[[0-9]+\]$'
 wait_count '^(\$ )?spin: 20000000 iterations done$' 1
+sleep 0.5
 
 # The shell exits; init notices, starts a new one, and later reaps the
 # orphaned background job.
@@ -224,6 +227,7 @@ run 'spin 40000000 &'
 run 'exit'
 has 'init: sh exited (status 0), starting a new one'
 wait_count '^(\$ )?spin: 40000000 iterations done$' 1
+sleep 0.5
 
 # --- after all that, the shell still works ---------------------------------
 run 'hello'
