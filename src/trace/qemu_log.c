@@ -96,6 +96,9 @@ static void event_dump(struct qemu_log *log, const struct trace_event *ev)
         out(log, "        why: %.*s\n", (int)n, ev->explain);
 }
 
+static bool print_triple_fault(struct qemu_log *log);
+static bool print_cpu_reset(struct qemu_log *log);
+
 void qemu_log_event(void *opaque, const struct trace_event *ev)
 {
     struct qemu_log *log = opaque;
@@ -114,13 +117,13 @@ void qemu_log_event(void *opaque, const struct trace_event *ev)
         event_dump(log, ev);
         return;
     case TRACE_TRIPLE_FAULT:
-        qemu_log_triple_fault(log);
+        log->last = print_triple_fault(log) ? QEMU_LOG_LAST_TRIPLE : QEMU_LOG_LAST_OTHER;
         if ((log->items & (QEMU_LOG_INT | QEMU_LOG_CPU_RESET)) && ev->explain[0] != '\0')
             out(log, "        why: %.*s\n", (int)strnlen(ev->explain, sizeof ev->explain),
                 ev->explain);
         return;
     case TRACE_RESET:
-        qemu_log_cpu_reset(log);
+        log->last = print_cpu_reset(log) ? QEMU_LOG_LAST_RESET : QEMU_LOG_LAST_OTHER;
         return;
     case TRACE_SYSENTER:
     case TRACE_SYSEXIT:
@@ -131,22 +134,38 @@ void qemu_log_event(void *opaque, const struct trace_event *ev)
     }
 }
 
+/* QEMU 7.2, check_exception: a fault while delivering #DF. */
+static bool print_triple_fault(struct qemu_log *log)
+{
+    if (!(log->items & QEMU_LOG_CPU_RESET))
+        return false;
+    out(log, "Triple fault\n");
+    return true;
+}
+
+/* QEMU 7.2, cpu_common_reset: "CPU Reset (CPU %d)" before its dump. */
+static bool print_cpu_reset(struct qemu_log *log)
+{
+    if (!(log->items & QEMU_LOG_CPU_RESET))
+        return false;
+    out(log, "CPU Reset (CPU 0)\n");
+    return true;
+}
+
 void qemu_log_triple_fault(struct qemu_log *log)
 {
-    /* QEMU 7.2, check_exception: a fault while delivering #DF. */
-    if (!(log->items & QEMU_LOG_CPU_RESET) || log->last == QEMU_LOG_LAST_TRIPLE)
-        return;
-    out(log, "Triple fault\n");
-    log->last = QEMU_LOG_LAST_TRIPLE;
+    bool echo = log->last == QEMU_LOG_LAST_TRIPLE;
+    log->last = QEMU_LOG_LAST_OTHER;
+    if (!echo)
+        print_triple_fault(log);
 }
 
 void qemu_log_cpu_reset(struct qemu_log *log)
 {
-    /* QEMU 7.2, cpu_common_reset: "CPU Reset (CPU %d)" before the dump. */
-    if (!(log->items & QEMU_LOG_CPU_RESET) || log->last == QEMU_LOG_LAST_RESET)
-        return;
-    out(log, "CPU Reset (CPU 0)\n");
-    log->last = QEMU_LOG_LAST_RESET;
+    bool echo = log->last == QEMU_LOG_LAST_RESET;
+    log->last = QEMU_LOG_LAST_OTHER;
+    if (!echo)
+        print_cpu_reset(log);
 }
 
 static bool bit_test_and_set(uint8_t *map, unsigned bit)

@@ -30,8 +30,9 @@ struct qemu_log {
     unsigned items;  /* QEMU_LOG_* */
     uint64_t count;  /* QEMU's per-process counter: lines printed so far */
     int error;       /* the first write error (errno), 0 if none */
-    /* The last line written was "Triple fault" / "CPU Reset": the machine's
-     * event and main's own call report the same shutdown only once. */
+    /* The last line was "Triple fault" / "CPU Reset" written for an event:
+     * a direct call right after it reports the same thing and prints
+     * nothing, so the machine's event and main's call give one line. */
     enum { QEMU_LOG_LAST_OTHER, QEMU_LOG_LAST_TRIPLE, QEMU_LOG_LAST_RESET } last;
     char path[256];  /* for messages */
     char msg[320];   /* the error message qemu_log_close reports */
@@ -59,8 +60,8 @@ void qemu_log_unimp(struct qemu_log *log, uint16_t port, bool write, uint32_t va
                     int size);
 
 /* -d cpu_reset: the lines QEMU prints, for callers without an event.  Each
- * prints nothing when the same line was the last one written (the event
- * already reported it). */
+ * prints nothing when the last line written was the same one, written for
+ * the TRACE_TRIPLE_FAULT or TRACE_RESET event of the same occasion. */
 void qemu_log_triple_fault(struct qemu_log *log);
 void qemu_log_cpu_reset(struct qemu_log *log);
 

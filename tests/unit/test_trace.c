@@ -323,6 +323,16 @@ START_TEST(qemu_triple_fault_reported_once)
                            "Triple fault\n        why: triple fault: #GP\n");
     free(text);
 
+    /* direct calls alone, one per reset: every one is a line */
+    open_log(&log, QEMU_LOG_CPU_RESET);
+    qemu_log_cpu_reset(&log);
+    qemu_log_cpu_reset(&log);
+    qemu_log_triple_fault(&log);
+    qemu_log_triple_fault(&log);
+    text = close_and_read(&log);
+    ck_assert_str_eq(text, "CPU Reset (CPU 0)\nCPU Reset (CPU 0)\nTriple fault\nTriple fault\n");
+    free(text);
+
     open_log(&log, QEMU_LOG_INT);
     qemu_log_event(&log, &a);
     qemu_log_event(&log, &t);
