@@ -12,18 +12,18 @@
 #ifndef INITRD_H
 #define INITRD_H
 
-#define INITRD_MAGIC "RLRD"
+#define INITRD_MAGIC   "RLRD"
 #define INITRD_NAMELEN 24
 
 struct initrd_header {
-	char magic[4];
-	uint32_t count;
+    char magic[4];
+    uint32_t count;
 };
 
 struct initrd_entry {
-	char name[INITRD_NAMELEN];
-	uint32_t offset;
-	uint32_t size;
+    char name[INITRD_NAMELEN];
+    uint32_t offset;
+    uint32_t size;
 };
 
 #endif

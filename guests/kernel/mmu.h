@@ -6,9 +6,9 @@
 
 /* The address-space split: everything from KERNBASE up is kernel space and
  * is the same in every process; everything below it belongs to the process. */
-#define KERNBASE   0xC0000000u       /* first kernel virtual address */
-#define KERNLINK   0xC0100000u       /* where the kernel is linked (phys 1 MiB) */
-#define PHYSTOP_MAX 0x10000000u      /* map at most 256 MiB of RAM */
+#define KERNBASE    0xC0000000u /* first kernel virtual address */
+#define KERNLINK    0xC0100000u /* where the kernel is linked (phys 1 MiB) */
+#define PHYSTOP_MAX 0x10000000u /* map at most 256 MiB of RAM */
 
 #define V2P(a) ((uint32_t)(a) - KERNBASE)
 #define P2V(a) ((void *)((uint32_t)(a) + KERNBASE))
@@ -17,42 +17,42 @@
  * base); the heap follows the program; the stack grows down from KERNBASE. */
 #define USERTOP     KERNBASE
 #define USTACKTOP   KERNBASE
-#define USTACKLIMIT (KERNBASE - 0x100000u)   /* the stack may grow to 1 MiB */
+#define USTACKLIMIT (KERNBASE - 0x100000u) /* the stack may grow to 1 MiB */
 
 /* SDM Vol. 3A 4.3: 32-bit paging. A linear address is split 10/10/12:
  * page directory index, page table index, offset in the 4 KiB page. */
-#define PGSIZE     4096u
-#define PDX(va)    (((uint32_t)(va) >> 22) & 0x3FF)
-#define PTX(va)    (((uint32_t)(va) >> 12) & 0x3FF)
+#define PGSIZE         4096u
+#define PDX(va)        (((uint32_t)(va) >> 22) & 0x3FF)
+#define PTX(va)        (((uint32_t)(va) >> 12) & 0x3FF)
 #define PGROUNDUP(a)   (((uint32_t)(a) + PGSIZE - 1) & ~(PGSIZE - 1))
 #define PGROUNDDOWN(a) ((uint32_t)(a) & ~(PGSIZE - 1))
 
 /* SDM Vol. 3A Table 4-5/4-6: bits of a PDE or PTE. */
-#define PTE_P     0x001   /* present */
-#define PTE_W     0x002   /* writable */
-#define PTE_U     0x004   /* user: ring 3 may touch it */
-#define PTE_A     0x020   /* accessed (set by the CPU) */
-#define PTE_D     0x040   /* dirty (set by the CPU on a write) */
-#define PTE_COW   0x200   /* bit 9 is free for software: copy-on-write page */
-#define PTE_ADDR(e) ((uint32_t)(e) & ~0xFFFu)
+#define PTE_P        0x001 /* present */
+#define PTE_W        0x002 /* writable */
+#define PTE_U        0x004 /* user: ring 3 may touch it */
+#define PTE_A        0x020 /* accessed (set by the CPU) */
+#define PTE_D        0x040 /* dirty (set by the CPU on a write) */
+#define PTE_COW      0x200 /* bit 9 is free for software: copy-on-write page */
+#define PTE_ADDR(e)  ((uint32_t)(e) & ~0xFFFu)
 #define PTE_FLAGS(e) ((uint32_t)(e) & 0xFFFu)
 
 typedef uint32_t pde_t;
 typedef uint32_t pte_t;
 
 /* SDM Vol. 3A 2.5: control register bits. */
-#define CR0_WP 0x00010000u   /* write protect: ring 0 obeys read-only pages */
-#define CR0_PG 0x80000000u   /* paging on */
+#define CR0_WP 0x00010000u /* write protect: ring 0 obeys read-only pages */
+#define CR0_PG 0x80000000u /* paging on */
 
 /* SDM Vol. 3A 2.3: EFLAGS bits we touch. */
-#define FL_IF 0x00000200u    /* interrupts enabled */
+#define FL_IF 0x00000200u /* interrupts enabled */
 
 /* SDM Vol. 3A 4.7: page-fault error code bits. */
-#define PF_P 0x01   /* 0: page not present, 1: protection violation */
-#define PF_W 0x02   /* 0: read, 1: write */
-#define PF_U 0x04   /* 0: supervisor access, 1: user access */
+#define PF_P    0x01 /* 0: page not present, 1: protection violation */
+#define PF_W    0x02 /* 0: read, 1: write */
+#define PF_U    0x04 /* 0: supervisor access, 1: user access */
 #define PF_RSVD 0x08 /* a reserved bit was set in a paging entry */
-#define PF_I 0x10   /* instruction fetch */
+#define PF_I    0x10 /* instruction fetch */
 
 /* The GDT this kernel loads (seg.c). A selector is index*8 | TI | RPL. */
 #define SEG_KCODE 1
@@ -61,36 +61,36 @@ typedef uint32_t pte_t;
 #define SEG_UDATA 4
 #define SEG_TSS   5
 #define NSEGS     6
-#define KCODE_SEL (SEG_KCODE << 3)        /* 0x08 */
-#define KDATA_SEL (SEG_KDATA << 3)        /* 0x10 */
-#define UCODE_SEL ((SEG_UCODE << 3) | 3)  /* 0x1B: RPL 3 */
-#define UDATA_SEL ((SEG_UDATA << 3) | 3)  /* 0x23: RPL 3 */
-#define TSS_SEL   (SEG_TSS << 3)          /* 0x28 */
+#define KCODE_SEL (SEG_KCODE << 3)       /* 0x08 */
+#define KDATA_SEL (SEG_KDATA << 3)       /* 0x10 */
+#define UCODE_SEL ((SEG_UCODE << 3) | 3) /* 0x1B: RPL 3 */
+#define UDATA_SEL ((SEG_UDATA << 3) | 3) /* 0x23: RPL 3 */
+#define TSS_SEL   (SEG_TSS << 3)         /* 0x28 */
 
 /* SDM Vol. 3A 7.2.1: the 32-bit task-state segment. This kernel never
  * switches tasks with it; the CPU only reads SS0:ESP0 from it, to find the
  * kernel stack when an interrupt arrives in ring 3. */
 struct tss {
-	uint32_t link;
-	uint32_t esp0;
-	uint32_t ss0;
-	uint32_t esp1, ss1, esp2, ss2;
-	uint32_t cr3, eip, eflags;
-	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
-	uint32_t es, cs, ss, ds, fs, gs, ldt;
-	uint16_t trap;
-	uint16_t iomb;   /* I/O map base: past the limit means "no bitmap" */
+    uint32_t link;
+    uint32_t esp0;
+    uint32_t ss0;
+    uint32_t esp1, ss1, esp2, ss2;
+    uint32_t cr3, eip, eflags;
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+    uint16_t trap;
+    uint16_t iomb; /* I/O map base: past the limit means "no bitmap" */
 };
 
 /* SDM Vol. 3A 6.11: an IDT gate descriptor, 8 bytes. */
 struct gatedesc {
-	uint16_t off_lo;
-	uint16_t sel;
-	uint8_t zero;
-	uint8_t type_attr;  /* P | DPL(2) | 0 | type(4) */
-	uint16_t off_hi;
+    uint16_t off_lo;
+    uint16_t sel;
+    uint8_t zero;
+    uint8_t type_attr; /* P | DPL(2) | 0 | type(4) */
+    uint16_t off_hi;
 };
-#define GATE_INT32  0xE  /* interrupt gate: clears IF on entry */
-#define GATE_TRAP32 0xF  /* trap gate: leaves IF alone */
+#define GATE_INT32  0xE /* interrupt gate: clears IF on entry */
+#define GATE_TRAP32 0xF /* trap gate: leaves IF alone */
 
 #endif

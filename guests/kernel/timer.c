@@ -5,26 +5,26 @@
 #include "x86.h"
 #include "trap.h"
 
-#define PIT_CH0  0x40
-#define PIT_CMD  0x43
-#define PIT_HZ   1193182
-#define TICK_HZ  100
+#define PIT_CH0 0x40
+#define PIT_CMD 0x43
+#define PIT_HZ  1193182
+#define TICK_HZ 100
 
-uint32_t ticks;   /* timer interrupts since boot */
+uint32_t ticks; /* timer interrupts since boot */
 
 void timer_init(void)
 {
-	uint32_t divisor = (PIT_HZ + TICK_HZ / 2) / TICK_HZ;
-	/* Command: channel 0, access low byte then high byte, mode 2 (rate
-	 * generator), binary. */
-	outb(PIT_CMD, 0x34);
-	outb(PIT_CH0, divisor & 0xFF);
-	outb(PIT_CH0, divisor >> 8);
-	pic_enable(IRQ_TIMER);
+    uint32_t divisor = (PIT_HZ + TICK_HZ / 2) / TICK_HZ;
+    /* Command: channel 0, access low byte then high byte, mode 2 (rate
+     * generator), binary. */
+    outb(PIT_CMD, 0x34);
+    outb(PIT_CH0, divisor & 0xFF);
+    outb(PIT_CH0, divisor >> 8);
+    pic_enable(IRQ_TIMER);
 }
 
 void timer_intr(void)
 {
-	ticks++;
-	wakeup(&ticks);   /* sleep() callers check whether their time is up */
+    ticks++;
+    wakeup(&ticks); /* sleep() callers check whether their time is up */
 }

@@ -22,29 +22,29 @@
 #include "proc.h"
 
 uint32_t phystop;
-static pde_t *kpgdir;   /* the kernel-only directory, used between processes */
+static pde_t *kpgdir; /* the kernel-only directory, used between processes */
 
 /* Build page tables that map all of RAM, [0, mem_end), at KERNBASE, and
  * switch to them. Until now only the 4 MiB the boot page table covers
  * were reachable. */
 void kvm_init(uint32_t mem_end)
 {
-	phystop = mem_end;
-	kpgdir = kalloc();
-	if (!kpgdir)
-		panic("kvm_init: out of memory");
-	for (uint32_t pa = 0; pa < phystop; pa += PGSIZE) {
-		/* Kernel pages: present, writable, not user. */
-		if (vm_map_page(kpgdir, KERNBASE + pa, pa, PTE_W) < 0)
-			panic("kvm_init: out of memory");
-	}
-	kvm_switch();
+    phystop = mem_end;
+    kpgdir = kalloc();
+    if (!kpgdir)
+        panic("kvm_init: out of memory");
+    for (uint32_t pa = 0; pa < phystop; pa += PGSIZE) {
+        /* Kernel pages: present, writable, not user. */
+        if (vm_map_page(kpgdir, KERNBASE + pa, pa, PTE_W) < 0)
+            panic("kvm_init: out of memory");
+    }
+    kvm_switch();
 }
 
 /* Use the kernel-only page directory (when no process is running). */
 void kvm_switch(void)
 {
-	lcr3(V2P(kpgdir));
+    lcr3(V2P(kpgdir));
 }
 
 /* A new page directory holding only the kernel half. The kernel's page
@@ -52,83 +52,83 @@ void kvm_switch(void)
  * directory entries once is enough. */
 pde_t *vm_new_pgdir(void)
 {
-	pde_t *pd = kalloc();
-	if (!pd)
-		return 0;
-	for (int i = (int)PDX(KERNBASE); i < 1024; i++)
-		pd[i] = kpgdir[i];
-	return pd;
+    pde_t *pd = kalloc();
+    if (!pd)
+        return 0;
+    for (int i = (int)PDX(KERNBASE); i < 1024; i++)
+        pd[i] = kpgdir[i];
+    return pd;
 }
 
 /* The PTE for va, making its page table if create is set. */
 pte_t *vm_walk(pde_t *pgdir, uint32_t va, int create)
 {
-	pde_t *pde = &pgdir[PDX(va)];
-	pte_t *pt;
-	if (*pde & PTE_P) {
-		pt = P2V(PTE_ADDR(*pde));
-	} else {
-		if (!create || !(pt = kalloc()))
-			return 0;
-		/* The directory entry allows everything; the page table entries
-		 * decide. (The CPU checks both and uses the stricter.) */
-		*pde = V2P(pt) | PTE_P | PTE_W | (va < KERNBASE ? PTE_U : 0);
-	}
-	return &pt[PTX(va)];
+    pde_t *pde = &pgdir[PDX(va)];
+    pte_t *pt;
+    if (*pde & PTE_P) {
+        pt = P2V(PTE_ADDR(*pde));
+    } else {
+        if (!create || !(pt = kalloc()))
+            return 0;
+        /* The directory entry allows everything; the page table entries
+         * decide. (The CPU checks both and uses the stricter.) */
+        *pde = V2P(pt) | PTE_P | PTE_W | (va < KERNBASE ? PTE_U : 0);
+    }
+    return &pt[PTX(va)];
 }
 
 int vm_map_page(pde_t *pgdir, uint32_t va, uint32_t pa, uint32_t flags)
 {
-	pte_t *pte = vm_walk(pgdir, va, 1);
-	if (!pte)
-		return -1;
-	*pte = pa | flags | PTE_P;
-	return 0;
+    pte_t *pte = vm_walk(pgdir, va, 1);
+    if (!pte)
+        return -1;
+    *pte = pa | flags | PTE_P;
+    return 0;
 }
 
 /* Give [start, end) fresh zeroed frames. */
 int vm_alloc_range(pde_t *pgdir, uint32_t start, uint32_t end, uint32_t flags)
 {
-	for (uint32_t va = PGROUNDDOWN(start); va < end; va += PGSIZE) {
-		pte_t *pte = vm_walk(pgdir, va, 1);
-		if (!pte)
-			return -1;
-		if (*pte & PTE_P)
-			continue;
-		void *mem = kalloc();
-		if (!mem)
-			return -1;
-		*pte = V2P(mem) | flags | PTE_P;
-	}
-	return 0;
+    for (uint32_t va = PGROUNDDOWN(start); va < end; va += PGSIZE) {
+        pte_t *pte = vm_walk(pgdir, va, 1);
+        if (!pte)
+            return -1;
+        if (*pte & PTE_P)
+            continue;
+        void *mem = kalloc();
+        if (!mem)
+            return -1;
+        *pte = V2P(mem) | flags | PTE_P;
+    }
+    return 0;
 }
 
 /* Unmap [start, end) and drop the frames' references. */
 void vm_free_range(pde_t *pgdir, uint32_t start, uint32_t end)
 {
-	for (uint32_t va = PGROUNDUP(start); va < end; va += PGSIZE) {
-		pte_t *pte = vm_walk(pgdir, va, 0);
-		if (pte && (*pte & PTE_P)) {
-			kfree(P2V(PTE_ADDR(*pte)));
-			*pte = 0;
-			invlpg(va);   /* the TLB may still hold the old translation */
-		}
-	}
+    for (uint32_t va = PGROUNDUP(start); va < end; va += PGSIZE) {
+        pte_t *pte = vm_walk(pgdir, va, 0);
+        if (pte && (*pte & PTE_P)) {
+            kfree(P2V(PTE_ADDR(*pte)));
+            *pte = 0;
+            invlpg(va); /* the TLB may still hold the old translation */
+        }
+    }
 }
 
 /* Free a whole address space: user frames, page tables, the directory. */
 void vm_free(pde_t *pgdir)
 {
-	for (int i = 0; i < (int)PDX(KERNBASE); i++) {
-		if (!(pgdir[i] & PTE_P))
-			continue;
-		pte_t *pt = P2V(PTE_ADDR(pgdir[i]));
-		for (int j = 0; j < 1024; j++)
-			if (pt[j] & PTE_P)
-				kfree(P2V(PTE_ADDR(pt[j])));
-		kfree(pt);
-	}
-	kfree(pgdir);
+    for (int i = 0; i < (int)PDX(KERNBASE); i++) {
+        if (!(pgdir[i] & PTE_P))
+            continue;
+        pte_t *pt = P2V(PTE_ADDR(pgdir[i]));
+        for (int j = 0; j < 1024; j++)
+            if (pt[j] & PTE_P)
+                kfree(P2V(PTE_ADDR(pt[j])));
+        kfree(pt);
+    }
+    kfree(pgdir);
 }
 
 /* fork(): the child gets its own page tables but shares every frame with
@@ -136,31 +136,31 @@ void vm_free(pde_t *pgdir)
  * the first write from either side faults and vm_fault() makes a copy. */
 pde_t *vm_copy_cow(pde_t *pgdir)
 {
-	pde_t *child = vm_new_pgdir();
-	if (!child)
-		return 0;
-	for (int i = 0; i < (int)PDX(KERNBASE); i++) {
-		if (!(pgdir[i] & PTE_P))
-			continue;
-		pte_t *pt = P2V(PTE_ADDR(pgdir[i]));
-		for (int j = 0; j < 1024; j++) {
-			if (!(pt[j] & PTE_P))
-				continue;
-			uint32_t va = (i << 22) | (j << 12);
-			if (pt[j] & PTE_W) {
-				pt[j] = (pt[j] & ~PTE_W) | PTE_COW;
-				invlpg(va);
-			}
-			pte_t *cpte = vm_walk(child, va, 1);
-			if (!cpte) {
-				vm_free(child);
-				return 0;
-			}
-			*cpte = pt[j];
-			kref(PTE_ADDR(pt[j]));
-		}
-	}
-	return child;
+    pde_t *child = vm_new_pgdir();
+    if (!child)
+        return 0;
+    for (int i = 0; i < (int)PDX(KERNBASE); i++) {
+        if (!(pgdir[i] & PTE_P))
+            continue;
+        pte_t *pt = P2V(PTE_ADDR(pgdir[i]));
+        for (int j = 0; j < 1024; j++) {
+            if (!(pt[j] & PTE_P))
+                continue;
+            uint32_t va = (i << 22) | (j << 12);
+            if (pt[j] & PTE_W) {
+                pt[j] = (pt[j] & ~PTE_W) | PTE_COW;
+                invlpg(va);
+            }
+            pte_t *cpte = vm_walk(child, va, 1);
+            if (!cpte) {
+                vm_free(child);
+                return 0;
+            }
+            *cpte = pt[j];
+            kref(PTE_ADDR(pt[j]));
+        }
+    }
+    return child;
 }
 
 /* A page fault (or a kernel access on the process's behalf) at va. Return
@@ -168,35 +168,34 @@ pde_t *vm_copy_cow(pde_t *pgdir)
  * real error and the process must die. */
 int vm_fault(struct proc *p, uint32_t va, int write)
 {
-	if (va >= USERTOP)
-		return -1;
-	pte_t *pte = vm_walk(p->pgdir, va, 0);
-	if (pte && (*pte & PTE_P)) {
-		if (!write || !(*pte & PTE_COW))
-			return -1;   /* a real protection violation */
-		/* Copy-on-write. If nobody else shares the frame any more, it
-		 * can simply become writable again; otherwise copy it. */
-		uint32_t pa = PTE_ADDR(*pte);
-		if (kref_count(pa) > 1) {
-			char *mem = kalloc();
-			if (!mem)
-				return -1;
-			memmove(mem, P2V(pa), PGSIZE);
-			kfree(P2V(pa));
-			pa = V2P(mem);
-		}
-		*pte = pa | (PTE_FLAGS(*pte) & ~PTE_COW) | PTE_W;
-		invlpg(va);
-		return 0;
-	}
-	/* Not present: demand paging. The heap and the stack get a zeroed page
-	 * the first time they are touched; anything else is a wild pointer. */
-	int in_heap = va >= p->heap_start && va < p->brk;
-	int in_stack = va >= USTACKLIMIT && va < USTACKTOP;
-	if (!in_heap && !in_stack)
-		return -1;
-	return vm_alloc_range(p->pgdir, PGROUNDDOWN(va), PGROUNDDOWN(va) + 1,
-		PTE_U | PTE_W);
+    if (va >= USERTOP)
+        return -1;
+    pte_t *pte = vm_walk(p->pgdir, va, 0);
+    if (pte && (*pte & PTE_P)) {
+        if (!write || !(*pte & PTE_COW))
+            return -1; /* a real protection violation */
+        /* Copy-on-write. If nobody else shares the frame any more, it
+         * can simply become writable again; otherwise copy it. */
+        uint32_t pa = PTE_ADDR(*pte);
+        if (kref_count(pa) > 1) {
+            char *mem = kalloc();
+            if (!mem)
+                return -1;
+            memmove(mem, P2V(pa), PGSIZE);
+            kfree(P2V(pa));
+            pa = V2P(mem);
+        }
+        *pte = pa | (PTE_FLAGS(*pte) & ~PTE_COW) | PTE_W;
+        invlpg(va);
+        return 0;
+    }
+    /* Not present: demand paging. The heap and the stack get a zeroed page
+     * the first time they are touched; anything else is a wild pointer. */
+    int in_heap = va >= p->heap_start && va < p->brk;
+    int in_stack = va >= USTACKLIMIT && va < USTACKTOP;
+    if (!in_heap && !in_stack)
+        return -1;
+    return vm_alloc_range(p->pgdir, PGROUNDDOWN(va), PGROUNDDOWN(va) + 1, PTE_U | PTE_W);
 }
 
 /* May the kernel read (or write) [va, va+len) for the current process?
@@ -205,35 +204,35 @@ int vm_fault(struct proc *p, uint32_t va, int write)
  * page is copied, a bad pointer gives -1. */
 int vm_user_ok(struct proc *p, uint32_t va, uint32_t len, int write)
 {
-	if (va >= USERTOP || len > USERTOP - va)
-		return -1;
-	for (uint32_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
-		pte_t *pte = vm_walk(p->pgdir, a, 0);
-		if (pte && (*pte & PTE_P) && (*pte & PTE_U) && (!write || (*pte & PTE_W)))
-			continue;
-		if (vm_fault(p, a, write) < 0)
-			return -1;
-	}
-	return 0;
+    if (va >= USERTOP || len > USERTOP - va)
+        return -1;
+    for (uint32_t a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
+        pte_t *pte = vm_walk(p->pgdir, a, 0);
+        if (pte && (*pte & PTE_P) && (*pte & PTE_U) && (!write || (*pte & PTE_W)))
+            continue;
+        if (vm_fault(p, a, write) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Copy bytes into another address space, through the kernel's mapping of
  * its frames (exec uses this to build the new stack). */
 int vm_copyout(pde_t *pgdir, uint32_t va, const void *src, uint32_t len)
 {
-	const char *s = src;
-	while (len > 0) {
-		pte_t *pte = vm_walk(pgdir, va, 0);
-		if (!pte || !(*pte & PTE_P))
-			return -1;
-		uint32_t off = va % PGSIZE;
-		uint32_t n = PGSIZE - off;
-		if (n > len)
-			n = len;
-		memmove((char *)P2V(PTE_ADDR(*pte)) + off, s, n);
-		s += n;
-		va += n;
-		len -= n;
-	}
-	return 0;
+    const char *s = src;
+    while (len > 0) {
+        pte_t *pte = vm_walk(pgdir, va, 0);
+        if (!pte || !(*pte & PTE_P))
+            return -1;
+        uint32_t off = va % PGSIZE;
+        uint32_t n = PGSIZE - off;
+        if (n > len)
+            n = len;
+        memmove((char *)P2V(PTE_ADDR(*pte)) + off, s, n);
+        s += n;
+        va += n;
+        len -= n;
+    }
+    return 0;
 }

@@ -5,5 +5,5 @@
 
 __attribute__((section(".text.start"))) void _start(int argc, char **argv)
 {
-	exit(main(argc, argv));
+    exit(main(argc, argv));
 }

@@ -4,6 +4,6 @@
 
 int main(int argc, char **argv)
 {
-	printf("hello from ring 3\n");
-	return 0;
+    printf("hello from ring 3\n");
+    return 0;
 }

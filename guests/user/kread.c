@@ -5,9 +5,9 @@
 
 int main(int argc, char **argv)
 {
-	volatile uint32_t *p = (uint32_t *)0xC0100000;   /* the kernel's first page */
-	printf("kread: reading kernel address 0xc0100000\n");
-	uint32_t v = *p;
-	printf("kread: read 0x%x, which should not happen\n", v);
-	return 1;
+    volatile uint32_t *p = (uint32_t *)0xC0100000; /* the kernel's first page */
+    printf("kread: reading kernel address 0xc0100000\n");
+    uint32_t v = *p;
+    printf("kread: read 0x%x, which should not happen\n", v);
+    return 1;
 }

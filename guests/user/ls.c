@@ -3,8 +3,8 @@
 
 int main(int argc, char **argv)
 {
-	struct dirent d;
-	for (int i = 0; dirent(i, &d) == 0; i++)
-		printf("%8u  %s\n", d.size, d.name);
-	return 0;
+    struct dirent d;
+    for (int i = 0; dirent(i, &d) == 0; i++)
+        printf("%8u  %s\n", d.size, d.name);
+    return 0;
 }

@@ -5,9 +5,9 @@
 
 int main(int argc, char **argv)
 {
-	volatile int *p = 0;
-	printf("segv: reading address 0x00000000\n");
-	int v = *p;
-	printf("segv: read %d, which should not happen\n", v);
-	return 1;
+    volatile int *p = 0;
+    printf("segv: reading address 0x00000000\n");
+    int v = *p;
+    printf("segv: read %d, which should not happen\n", v);
+    return 1;
 }

@@ -5,10 +5,10 @@
 
 int main(int argc, char **argv)
 {
-	unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 30000000u;
-	volatile unsigned sum = 0;
-	for (unsigned i = 0; i < n; i++)
-		sum += i;
-	printf("spin: %u iterations done\n", n);
-	return 0;
+    unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 30000000u;
+    volatile unsigned sum = 0;
+    for (unsigned i = 0; i < n; i++)
+        sum += i;
+    printf("spin: %u iterations done\n", n);
+    return 0;
 }
