@@ -109,6 +109,50 @@ sdm_value() {
     sed -n "s/^@$1[[:space:]][[:space:]]*\\([0-9][0-9]*\\).*/\\1/p" "$sdm" | head -n 1
 }
 
+# resolve_symbols NMFILE: on stdin, replace each {symbol}, {symbol+N} and
+# {symbol-N} (N decimal or 0x hex) with the address from NMFILE (`nm`
+# output) as 8 hex digits; an unknown symbol is left as {?symbol}.
+resolve_symbols() {
+    awk -v symfile="$1" '
+        function num(s,    v, i) {
+            if (s !~ /^0[xX]/)
+                return s + 0
+            v = 0
+            for (i = 3; i <= length(s); i++)
+                v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
+            return v
+        }
+        function resolve(e,    p, name, v) {
+            p = match(e, /[-+]/)
+            name = p ? substr(e, 1, p - 1) : e
+            if (!(name in addr))
+                return "{?" e "}"
+            v = num("0x" addr[name])
+            if (p && substr(e, p, 1) == "+")
+                v += num(substr(e, p + 1))
+            else if (p)
+                v -= num(substr(e, p + 1))
+            return sprintf("%08x", v)
+        }
+        BEGIN {
+            while ((getline line < symfile) > 0)
+                if (split(line, f, " ") == 3)
+                    addr[f[3]] = f[1]
+        }
+        {
+            out = ""
+            s = $0
+            while (match(s, /[{][^}]*[}]/)) {
+                # resolve() calls match() too, so keep RSTART and RLENGTH
+                start = RSTART
+                len = RLENGTH
+                out = out substr(s, 1, start - 1) resolve(substr(s, start + 1, len - 2))
+                s = substr(s, start + len)
+            }
+            print out s
+        }'
+}
+
 # vectors FILE: one vector per line
 vectors() {
     sed -E 's/^ *[0-9]+: v=([0-9a-f]+) .*/\1/' "$1"
@@ -193,8 +237,7 @@ if [ -f "$sdm" ]; then
         say "FAIL: cannot list the symbols of $image with ${NM:-nm}: $(cat "$w.sym.err")"
         exit 1
     fi
-    awk 'NF == 3 { s = $3; gsub(/[.]/, "[.]", s); printf "s/{%s}/%s/g\n", s, $1 }' "$w.sym.nm" >"$w.sym.sed"
-    events "$sdm" | sed -f "$w.sym.sed" >"$w.sdm.events"
+    events "$sdm" | resolve_symbols "$w.sym.nm" >"$w.sdm.events"
     if grep -q "{" "$w.sdm.events"; then
         say "FAIL: $sdm names a symbol that $image lacks:"
         grep "{" "$w.sdm.events"

@@ -30,7 +30,9 @@ TEST_GUEST_DIFFS = \
 	tests/diff/seg_limit.test \
 	tests/diff/pit_irq.test \
 	tests/diff/task_gate.test \
-	tests/diff/v86_int.test
+	tests/diff/v86_int.test \
+	tests/diff/iret_ss_np.test \
+	tests/diff/gate286.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -45,7 +47,7 @@ EXTRA_DIST += \
 	tests/diff/guest-diff.sh \
 	$(patsubst %,tests/diff/%.qemu,$(TEST_GUESTS)) \
 	tests/diff/ext_bit.sdm tests/diff/rf_flag.sdm tests/diff/seg_limit.sdm \
-	tests/diff/triple_fault.sdm
+	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
