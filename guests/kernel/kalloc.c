@@ -14,8 +14,6 @@ static struct run *freelist;
 static uint32_t nfree;
 static uint8_t refcount[PHYSTOP_MAX / PGSIZE];
 
-#define BOOTMAP_END 0x400000u /* entry.asm's page table maps 4 MiB */
-
 /* Frames in [start_pa, end_pa). Before kvm_init() only the first 4 MiB are
  * mapped, so only those can go on the list (the list lives in the frames);
  * kalloc_add() gives the rest once all of RAM is mapped. */

@@ -19,6 +19,12 @@ void kmain(uint32_t magic, uint32_t mbinfo_pa)
     kprintf("ringlab teaching kernel\n");
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
         panic("not started by a Multiboot boot loader");
+    /* Until kvm_init only the boot mapping exists: the information block
+     * and the module list must lie in the first 4 MiB to be readable. */
+    if (mbinfo_pa + sizeof(*mb) > BOOTMAP_END ||
+        ((mb->flags & MB_INFO_MODS) &&
+         mb->mods_addr + sizeof(struct multiboot_module) > BOOTMAP_END))
+        panic("Multiboot information above 4 MiB");
 
     /* Multiboot: mem_upper counts KiB from 1 MiB up. */
     if (mb->flags & MB_INFO_MEMORY)
@@ -40,14 +46,14 @@ void kmain(uint32_t magic, uint32_t mbinfo_pa)
 
     kalloc_init(free_start, mem_end); /* physical frames in the first 4 MiB */
     kvm_init(mem_end);                /* kernel page tables for all RAM */
-    if (mem_end > 0x400000)
-        kalloc_add(0x400000, mem_end); /* now the rest is reachable */
-    seg_init();                        /* GDT with user segments, TSS */
-    idt_init();                        /* exception and interrupt gates */
-    pic_init();                        /* IRQ 0-15 -> vectors 32-47 */
-    timer_init();                      /* PIT channel 0 at 100 Hz */
-    console_init();                    /* COM1 receive interrupts */
-    sysenter_init();                   /* MSRs for the fast system call */
+    if (mem_end > BOOTMAP_END)
+        kalloc_add(BOOTMAP_END, mem_end); /* now the rest is reachable */
+    seg_init();                           /* GDT with user segments, TSS */
+    idt_init();                           /* exception and interrupt gates */
+    pic_init();                           /* IRQ 0-15 -> vectors 32-47 */
+    timer_init();                         /* PIT channel 0 at 100 Hz */
+    console_init();                       /* COM1 receive interrupts */
+    sysenter_init();                      /* MSRs for the fast system call */
     kprintf("memory: %u KiB free\n", kalloc_free_pages() * 4);
 
     if (initrd_size == 0)

@@ -9,6 +9,7 @@
 #define KERNBASE    0xC0000000u /* first kernel virtual address */
 #define KERNLINK    0xC0100000u /* where the kernel is linked (phys 1 MiB) */
 #define PHYSTOP_MAX 0x10000000u /* map at most 256 MiB of RAM */
+#define BOOTMAP_END 0x00400000u /* entry.asm's boot page table maps 4 MiB */
 
 #define V2P(a) ((uint32_t)(a) - KERNBASE)
 #define P2V(a) ((void *)((uint32_t)(a) + KERNBASE))
