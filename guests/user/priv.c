@@ -1,8 +1,10 @@
 /* priv — try each privileged instruction in ring 3, one per child process.
- * Each raises #GP(0) (SDM Vol. 3A 5.9, 6.15) and the kernel kills that
- * child: cli and hlt because CPL > IOPL or CPL != 0, in and out because
- * CPL > IOPL and the TSS has no I/O bitmap, mov to CR3 and lgdt because
- * they need CPL 0. */
+ * Each raises #GP(0) and the kernel kills that child:
+ *   cli           CPL > IOPL (IOPL is 0)                SDM Vol. 2A, CLI
+ *   hlt           CPL != 0                              SDM Vol. 3A 5.9
+ *   in, out       CPL > IOPL, and the TSS has no I/O    SDM Vol. 1 19.5
+ *                 permission bitmap to allow the port
+ *   mov cr3, lgdt CPL != 0                              SDM Vol. 3A 5.9 */
 #include "user.h"
 
 static void do_cli(void)
