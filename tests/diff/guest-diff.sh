@@ -25,7 +25,9 @@
 #               "@sdm-status N" (ringlab's exit status), "@qemu-status N"
 #               (QEMU's), and "#" comments explaining the difference.  The
 #               test also checks that QEMU still shows the difference, so the
-#               explanation cannot go stale.
+#               explanation cannot go stale.  {label}, {label+N}, {label-N}
+#               in a line stand for the address of a symbol of GUEST.elf
+#               (from nm), so the lines survive a change of code layout.
 #
 # Comparison: full event lines, unless GUEST.asm says "; diff-mode: vectors"
 # (guests that take timer interrupts: their positions vary run to run under
