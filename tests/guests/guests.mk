@@ -32,7 +32,10 @@ TEST_GUEST_DIFFS = \
 	tests/diff/task_gate.test \
 	tests/diff/v86_int.test \
 	tests/diff/iret_ss_np.test \
-	tests/diff/gate286.test
+	tests/diff/gate286.test \
+	tests/diff/gate_target.test \
+	tests/diff/tss_stack.test \
+	tests/diff/tss_ss_np.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -47,7 +50,8 @@ EXTRA_DIST += \
 	tests/diff/guest-diff.sh \
 	$(patsubst %,tests/diff/%.qemu,$(TEST_GUESTS)) \
 	tests/diff/ext_bit.sdm tests/diff/rf_flag.sdm tests/diff/seg_limit.sdm \
-	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm
+	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
+	tests/diff/tss_ss_np.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
