@@ -88,6 +88,7 @@ struct machine {
     /* Why the run stopped, set by hooks before uc_emu_stop. */
     bool stop_requested;
     bool irq_poll;           /* an IRQ waits for IF: check EFLAGS in the block hook */
+    bool irq_poll_skip;      /* ... but not before the next block has run (STI shadow) */
     bool halted;
     bool input_ended;        /* the host input reported its end */
     volatile sig_atomic_t quit_requested;
@@ -342,7 +343,9 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
         uc_emu_stop(uc);
         return;
     }
-    if (m->irq_poll) {
+    if (m->irq_poll && m->irq_poll_skip) {
+        m->irq_poll_skip = false;
+    } else if (m->irq_poll) {
         uint32_t eflags = 0;
         uc_reg_read(uc, UC_X86_REG_EFLAGS, &eflags);
         if (eflags & EFLAGS_IF) {
@@ -589,11 +592,12 @@ static bool engine_write(void *opaque, uint32_t paddr, const void *src, size_t l
     return engine_phys_write(opaque, paddr, src, len);
 }
 
-static bool wire_devices(struct machine *m, char *err, size_t errlen)
+/* Power-on state of every device, then the state the PC firmware leaves
+ * before it starts a Multiboot kernel, as QEMU's SeaBIOS does: PIC bases
+ * 0x08/0x70, PIT channel 0 in mode 2, COM1 at 9600 baud.  The bus keeps
+ * pointing at the same structs. */
+static void reset_devices(struct machine *m)
 {
-    bus_init(&m->bus);
-    m->bus.unimp = m->cfg.unimp;
-    m->bus.unimp_opaque = m->cfg.unimp_opaque;
     pic_init(&m->pic);
     struct irq_line irq0 = {pic_set, m, 0}, irq1 = {pic_set, m, 1}, irq4 = {pic_set, m, 4};
     pit_init(&m->pit, irq0, now_ns, m);
@@ -612,6 +616,17 @@ static bool wire_devices(struct machine *m, char *err, size_t errlen)
         .opaque = m,
     };
     debug_ports_init(&m->debug, &dc);
+    pic_bios_setup(&m->pic);
+    pit_bios_setup(&m->pit, now_ns(m));
+    uart_bios_setup(&m->com1);
+}
+
+static bool wire_devices(struct machine *m, char *err, size_t errlen)
+{
+    bus_init(&m->bus);
+    m->bus.unimp = m->cfg.unimp;
+    m->bus.unimp_opaque = m->cfg.unimp_opaque;
+    reset_devices(m); /* the ports a device claims may depend on its settings */
     if (!pic_register(&m->pic, &m->bus) || !pit_register(&m->pit, &m->bus) ||
         !uart_register(&m->com1, &m->bus) || !cmos_register(&m->cmos, &m->bus) ||
         !ps2_register(&m->ps2, &m->bus) || !vga_text_register(&m->vga, &m->bus) ||
@@ -740,6 +755,7 @@ bool machine_boot(struct machine *m, const struct boot_info *boot)
     st.ldtr = (struct seg_cache){0, 0, 0xffff, DESC_P | (2u << DESC_TYPE_SHIFT)};
     if (!engine_commit_state(m->engine, &st))
         return false;
+    reset_devices(m);
     m->halted = false;
     m->have_stop = false;
     m->io_stop = false;
@@ -817,8 +833,12 @@ static void maybe_deliver_irq(struct machine *m)
     struct cpu_state st;
     if (!engine_begin_state(m->engine, &st))
         return;
+    /* A halted CPU has executed the instruction after STI: no shadow. */
+    if (m->halted)
+        st.irq_inhibited = false;
     if (!(st.eflags & EFLAGS_IF) || st.irq_inhibited) {
         m->irq_poll = true;
+        m->irq_poll_skip = st.irq_inhibited;
         engine_commit_state(m->engine, &st);
         return;
     }
@@ -930,6 +950,11 @@ static void step_io(struct machine *m)
     run_until(m, eip, m->io_insn + (uint32_t)len);
     m->io_stepping = false;
     if (m->io_refused && !m->have_stop) {
+        /* Back to the state before the instruction (a refused IN must not
+         * have loaded AL, INS/OUTS must not have moved ESI/EDI). */
+        struct cpu_state now;
+        if (!engine_begin_state(m->engine, &now))
+            return;
         char why[128];
         snprintf(why, sizeof why,
                  "`%s` at CPL %d with IOPL %d: the TSS I/O bitmap refuses the port", text,

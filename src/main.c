@@ -418,7 +418,7 @@ int main(int argc, char **argv)
         goto out_chardevs;
     }
     con.machine = m;
-    if (have_qlog && (o.log_items & OPTIONS_LOG_INT))
+    if (have_qlog) /* it picks what to print by the -d items */
         machine_add_sink(m, (struct trace_sink){qemu_log_event, &qlog});
     if (have_jlog)
         machine_add_sink(m, (struct trace_sink){jsonl_event, &jlog});

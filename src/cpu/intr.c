@@ -32,6 +32,22 @@ bool intr_vector_has_error_code(int vector)
     return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
 }
 
+/* Fault-class exceptions, whose handler may restart the instruction
+ * (SDM Vol. 3A Table 6-1).  #DB is left out: only its instruction
+ * breakpoints are faults, and those are the exception to the RF rule. */
+static bool is_fault(const struct intr_request *req)
+{
+    if (req->source != INTR_EXCEPTION)
+        return false;
+    switch (req->vector) {
+    case 0: case 5: case 6: case 7: case 10: case 11: case 12: case 13: case 14:
+    case 16: case 17: case 19: case 20:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Exception classes for the double-fault rules (SDM Vol. 3A Table 6-4). */
 enum exc_class { CLASS_BENIGN, CLASS_CONTRIBUTORY, CLASS_PAGE_FAULT, CLASS_DOUBLE_FAULT };
 
@@ -311,7 +327,9 @@ static bool through_gate(struct delivery *d, struct cpu_state *st, const struct 
         frame[nframe++] = old.seg[SEG_SS].selector;
         frame[nframe++] = old.gpr[GPR_ESP];
     }
-    frame[nframe++] = old.eflags;
+    /* For a fault the pushed image has RF set, so that the restarted
+     * instruction takes no instruction breakpoint (17.3.1.1). */
+    frame[nframe++] = is_fault(req) ? (old.eflags | EFLAGS_RF) : old.eflags;
     frame[nframe++] = old.seg[SEG_CS].selector;
     frame[nframe++] = req->return_eip;
     if (req->has_error_code)
