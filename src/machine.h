@@ -17,6 +17,7 @@ struct machine;
 
 struct machine_config {
     size_t ram_size;
+    const char *cpu_model; /* QEMU's name; NULL: qemu32 */
     bool no_reboot;     /* a triple fault stops the machine instead of resetting it */
     bool realtime;      /* timers follow the wall clock instead of executed work */
     bool interactive;   /* input comes from a person: idle time passes in real time */
@@ -27,6 +28,7 @@ struct machine_config {
     uint16_t debug_exit_iobase, debug_exit_iosize;
     /* Where the guest's bytes go: COM1 and the 0xE9 debug console (NULL: dropped). */
     void (*serial_out)(void *opaque, uint8_t byte);
+    void (*serial_flush)(void *opaque); /* the CPU went idle: show what it wrote */
     void *serial_opaque;
     void (*debugcon_out)(void *opaque, uint8_t byte);
     void *debugcon_opaque;

@@ -140,6 +140,13 @@ static void console_out(void *opaque, uint8_t byte)
         fflush(c->out);
 }
 
+static void console_flush(void *opaque)
+{
+    struct console *c = opaque;
+    if (c->out)
+        fflush(c->out);
+}
+
 static void file_out(void *opaque, uint8_t byte)
 {
     fputc(byte, opaque);
@@ -393,6 +400,7 @@ int main(int argc, char **argv)
 
     struct machine_config cfg = {
         .ram_size = o.ram_bytes,
+        .cpu_model = o.cpu_model,
         .no_reboot = o.no_reboot,
         .realtime = o.realtime,
         .interactive = interactive,
@@ -403,6 +411,7 @@ int main(int argc, char **argv)
         .debug_exit_iobase = o.debug_exit_iobase,
         .debug_exit_iosize = o.debug_exit_iosize,
         .serial_out = console_out,
+        .serial_flush = console_flush,
         .serial_opaque = &con,
         .debugcon_out = debugcon ? file_out : NULL,
         .debugcon_opaque = debugcon,

@@ -115,7 +115,20 @@ static void engine_free(struct engine *e)
 }
 
 /* An engine without a calibrated layout: Unicorn, RAM at 0, two contexts. */
-static struct engine *engine_create(uint8_t *ram, size_t ram_size, char *err, size_t errlen)
+/* QEMU's names for the 32-bit CPU models (-cpu), and Unicorn's numbers. */
+static const struct {
+    const char *name;
+    int model;
+} cpu_models[] = {
+    {"qemu32", UC_CPU_X86_QEMU32},     {"kvm32", UC_CPU_X86_KVM32},
+    {"486", UC_CPU_X86_486},           {"pentium", UC_CPU_X86_PENTIUM},
+    {"pentium2", UC_CPU_X86_PENTIUM2}, {"pentium3", UC_CPU_X86_PENTIUM3},
+    {"athlon", UC_CPU_X86_ATHLON},     {"n270", UC_CPU_X86_N270},
+    {"coreduo", UC_CPU_X86_COREDUO},
+};
+
+static struct engine *engine_create(uint8_t *ram, size_t ram_size, int model, char *err,
+                                    size_t errlen)
 {
     if (!ram || ram_size == 0 || ram_size % 4096 != 0 || (uintptr_t)ram % 4096 != 0 ||
         ram_size > 0x100000000ull) {
@@ -133,6 +146,12 @@ static struct engine *engine_create(uint8_t *ram, size_t ram_size, char *err, si
     if (r != UC_ERR_OK) {
         e->uc = NULL;
         set_err(err, errlen, "engine: uc_open failed: %s", uc_strerror(r));
+        goto fail;
+    }
+    /* The model decides what CPUID reports; it must be set before anything runs. */
+    r = uc_ctl_set_cpu_model(e->uc, model);
+    if (r != UC_ERR_OK) {
+        set_err(err, errlen, "engine: cannot select the CPU model: %s", uc_strerror(r));
         goto fail;
     }
     /* CPU state only: a context that also copied memory would make every
@@ -852,7 +871,7 @@ static bool calibrate(struct ctx_layout *L, char *err, size_t errlen)
     memset(ram, 0, CAL_RAM_SIZE);
     cal_build_gdt(ram);
     bool ok = false;
-    struct engine *s = engine_create(ram, CAL_RAM_SIZE, err, errlen);
+    struct engine *s = engine_create(ram, CAL_RAM_SIZE, UC_CPU_X86_QEMU32, err, errlen);
     if (s) {
         memset(L, 0, sizeof *L);
         L->ctx_size = s->ctx_size;
@@ -864,12 +883,23 @@ static bool calibrate(struct ctx_layout *L, char *err, size_t errlen)
     return ok;
 }
 
-struct engine *engine_open(uint8_t *ram, size_t ram_size, char *err, size_t errlen)
+struct engine *engine_open(uint8_t *ram, size_t ram_size, const char *cpu_model, char *err,
+                           size_t errlen)
 {
+    int model = -1;
+    if (!cpu_model)
+        cpu_model = "qemu32";
+    for (size_t i = 0; i < sizeof cpu_models / sizeof cpu_models[0]; i++)
+        if (strcmp(cpu_model, cpu_models[i].name) == 0)
+            model = cpu_models[i].model;
+    if (model < 0) {
+        set_err(err, errlen, "engine: no CPU model called '%s'", cpu_model);
+        return NULL;
+    }
     struct ctx_layout L;
     if (!calibrate(&L, err, errlen))
         return NULL;
-    struct engine *e = engine_create(ram, ram_size, err, errlen);
+    struct engine *e = engine_create(ram, ram_size, model, err, errlen);
     if (!e)
         return NULL;
     if (e->ctx_size != L.ctx_size) {

@@ -21,9 +21,12 @@ struct engine;
 
 /* Create a 32-bit x86 engine with `ram_size` bytes of guest RAM at physical
  * address 0, backed by `ram` (owned by the caller, page aligned, size a
- * multiple of 4 KiB).  Calibrates the context layout.  On failure returns
- * NULL and writes one line (no newline) into err. */
-struct engine *engine_open(uint8_t *ram, size_t ram_size, char *err, size_t errlen);
+ * multiple of 4 KiB), emulating `cpu_model` by QEMU's name (NULL: "qemu32",
+ * QEMU's default; others: kvm32 486 pentium pentium2 pentium3 athlon n270
+ * coreduo).  Calibrates the context layout.  On failure returns NULL and
+ * writes one line (no newline) into err. */
+struct engine *engine_open(uint8_t *ram, size_t ram_size, const char *cpu_model, char *err,
+                           size_t errlen);
 void engine_close(struct engine *e);
 struct uc_struct *engine_uc(struct engine *e);
 

@@ -76,7 +76,7 @@ static void setup(void)
     ram = aligned_alloc(4096, RAM_SIZE);
     ck_assert_ptr_nonnull(ram);
     memset(ram, 0, RAM_SIZE);
-    eng = engine_open(ram, RAM_SIZE, err, sizeof err);
+    eng = engine_open(ram, RAM_SIZE, NULL, err, sizeof err);
     ck_assert_msg(eng != NULL, "engine_open: %s", err);
     uc = (uc_engine *)engine_uc(eng);
     desc_put(1, 0, 0xfffff, 0x9b, 0xc);
@@ -205,7 +205,7 @@ END_TEST
 START_TEST(test_open_rejects_bad_ram)
 {
     char err[256] = "";
-    ck_assert_ptr_null(engine_open(ram + 1, 0x1000, err, sizeof err));
+    ck_assert_ptr_null(engine_open(ram + 1, 0x1000, NULL, err, sizeof err));
     ck_assert_ptr_nonnull(strstr(err, "page aligned"));
     ck_assert_ptr_null(strchr(err, '\n'));
 }
