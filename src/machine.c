@@ -46,6 +46,7 @@
 
 struct block_info {
     uint32_t addr, size, cr3;
+    uint32_t gen;     /* valid while it equals machine.block_gen */
     uint32_t count;   /* instructions; 0: the entry is empty */
     int first_io;     /* offset of the first IN/OUT/INS/OUTS, -1 if none */
 };
@@ -81,8 +82,14 @@ struct machine {
     uint64_t stop_at_icount; /* the block hook stops the run here */
     double wall_start;
     uint64_t next_wall_check;
+    /* What the block hook knows of translated blocks.  An entry describes
+     * the bytes at a linear address under one CR3; it stays true until a
+     * store reaches a "watched" page: its code page, or the page directory
+     * or page table that maps it.  Such a store drops every entry. */
     struct block_info blocks[BLOCK_CACHE_SIZE];
-    uint32_t cur_cr3;        /* CR3 as of the last run start, for the block cache */
+    uint32_t block_gen;
+    uint8_t *watched;        /* one bit per physical page of RAM */
+    bool any_watched;
     uint32_t block_addr, block_size; /* the block now running */
 
     /* Why the run stopped, set by hooks before uc_emu_stop. */
@@ -286,11 +293,37 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 
 /* ---- the clock and the block hook ------------------------------------- */
 
+static void watch_page(struct machine *m, uint32_t paddr)
+{
+    uint32_t page = paddr >> 12;
+    if ((uint64_t)page < (m->ram_size >> 12)) {
+        m->watched[page >> 3] |= (uint8_t)(1u << (page & 7));
+        m->any_watched = true;
+    }
+}
+
+/* Watch every page the translation of linear `addr` depends on. */
+static void watch_translation(struct machine *m, const struct cpu_state *st, uint32_t addr)
+{
+    struct linear_mem lm = linear_of(m, st);
+    struct paging_walk w;
+    if (!linear_translate(&lm, addr, PAGING_FETCH, false, &w))
+        return;
+    watch_page(m, w.paddr);
+    if (w.paging) {
+        watch_page(m, w.pde_addr);
+        if (!w.large)
+            watch_page(m, w.pte_addr);
+    }
+}
+
 static const struct block_info *block_lookup(struct machine *m, uint32_t addr, uint32_t size)
 {
-    uint32_t h = (addr * 2654435761u ^ size ^ m->cur_cr3) % BLOCK_CACHE_SIZE;
+    uint32_t cr3 = 0;
+    uc_reg_read(m->uc, UC_X86_REG_CR3, &cr3);
+    uint32_t h = (addr * 2654435761u ^ size ^ cr3) % BLOCK_CACHE_SIZE;
     struct block_info *b = &m->blocks[h];
-    if (b->count && b->addr == addr && b->size == size && b->cr3 == m->cur_cr3)
+    if (b->count && b->gen == m->block_gen && b->addr == addr && b->size == size && b->cr3 == cr3)
         return b;
     /* Not seen yet: decode it once.  The block hook's address is linear
      * (CS's base already added), so read it with a zero-based CS. */
@@ -298,7 +331,7 @@ static const struct block_info *block_lookup(struct machine *m, uint32_t addr, u
     memset(&st, 0, sizeof st);
     uc_reg_read(m->uc, UC_X86_REG_CR0, &st.cr0);
     uc_reg_read(m->uc, UC_X86_REG_CR4, &st.cr4);
-    st.cr3 = m->cur_cr3;
+    st.cr3 = cr3;
     uint8_t code[256];
     size_t want = size < sizeof code ? size : sizeof code;
     size_t got = read_code(m, &st, addr, code, want);
@@ -307,7 +340,11 @@ static const struct block_info *block_lookup(struct machine *m, uint32_t addr, u
         disasm_scan(m->disasm, code, got, addr, &scan);
     if (size > sizeof code)
         scan.count += (size - (unsigned)sizeof code) / 3; /* an estimate for huge blocks */
-    *b = (struct block_info){addr, size, m->cur_cr3, scan.count ? scan.count : 1, scan.first_io};
+    watch_translation(m, &st, addr);
+    if (size > 1 && ((addr ^ (addr + size - 1)) & ~4095u))
+        watch_translation(m, &st, addr + size - 1);
+    *b = (struct block_info){addr, size, cr3, m->block_gen, scan.count ? scan.count : 1,
+                             scan.first_io};
     return b;
 }
 
@@ -548,16 +585,31 @@ static bool hook_invalid(uc_engine *uc, void *opaque)
     return false;
 }
 
-/* Any store hook at all makes Unicorn 2.1.1 discard translations of code
- * that guest stores overwrite; without it, a kernel that loads a program
- * into a frame where another program ran runs the old instructions (the
- * bundled kernel's session shows it after a few exec calls: see
- * tests/kernel/compare.sh).  It costs every guest store the engine's slow
- * path, tens of nanoseconds.  Its body is empty. */
+/* Every guest store.  Two jobs:
+ * - A store to a watched page (code the block cache describes, or the
+ *   paging structures that map it) drops the block cache.
+ * - Its mere presence makes Unicorn 2.1.1 discard translations of code
+ *   that guest stores overwrite; without a store hook, a kernel that loads
+ *   a program into a frame where another program ran runs the old
+ *   instructions (tests/kernel/compare.sh shows it after a few exec calls).
+ * It costs every guest store the engine's slow path, tens of nanoseconds.
+ * Memory hooks see physical addresses. */
 static void hook_store(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                        void *opaque)
 {
-    (void)uc; (void)type; (void)addr; (void)size; (void)value; (void)opaque;
+    struct machine *m = opaque;
+    (void)uc; (void)type; (void)value;
+    if (!m->any_watched)
+        return;
+    uint64_t first = addr >> 12, last = (addr + (uint64_t)(size > 0 ? size - 1 : 0)) >> 12;
+    for (uint64_t page = first; page <= last && page < (m->ram_size >> 12); page++) {
+        if (m->watched[page >> 3] & (1u << (page & 7))) {
+            m->block_gen++;
+            memset(m->watched, 0, (m->ram_size >> 15) + 1);
+            m->any_watched = false;
+            return;
+        }
+    }
 }
 
 /* ---- devices ----------------------------------------------------------- */
@@ -666,6 +718,13 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         return NULL;
     }
     memset(m->ram, 0, m->ram_size);
+    m->watched = calloc((m->ram_size >> 15) + 1, 1);
+    if (!m->watched) {
+        snprintf(err, errlen, "out of memory");
+        free(m->ram);
+        free(m);
+        return NULL;
+    }
     m->engine = engine_open(m->ram, m->ram_size, cfg->cpu_model, err, errlen);
     if (!m->engine)
         goto fail;
@@ -688,7 +747,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN, (void *)hook_sysenter, m, 1, 0, UC_X86_INS_SYSENTER);
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN, (void *)hook_syscall, m, 1, 0, UC_X86_INS_SYSCALL);
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN_INVALID, (void *)hook_invalid, m, 1, 0);
-    e |= uc_hook_add(m->uc, h++, UC_HOOK_MEM_WRITE, (void *)hook_store, m, 0, 3);
+    e |= uc_hook_add(m->uc, h++, UC_HOOK_MEM_WRITE, (void *)hook_store, m, 0, m->ram_size - 1);
     m->nhooks = (int)(h - m->hooks);
     /* Exit addresses come from a list (empty but when stepping an I/O
      * instruction), never from uc_emu_start's `until`. */
@@ -713,6 +772,7 @@ void machine_destroy(struct machine *m)
     if (m->engine)
         engine_close(m->engine);
     free(m->ram);
+    free(m->watched);
     free(m);
 }
 
@@ -769,6 +829,12 @@ bool machine_boot(struct machine *m, const struct boot_info *boot)
     if (!engine_commit_state(m->engine, &st))
         return false;
     reset_devices(m);
+    if (m->icount) {
+        /* A reset: the image was loaded again by the host, which Unicorn
+         * does not notice, so forget every translation and block. */
+        uc_ctl_flush_tb(m->uc);
+        m->block_gen++;
+    }
     m->halted = false;
     m->have_stop = false;
     m->io_stop = false;
@@ -1022,10 +1088,8 @@ enum machine_stop machine_run(struct machine *m)
             break;
         plan_stop(m);
 
-        uint32_t eip = 0, cr3 = 0;
+        uint32_t eip = 0;
         uc_reg_read(m->uc, UC_X86_REG_EIP, &eip);
-        uc_reg_read(m->uc, UC_X86_REG_CR3, &cr3);
-        m->cur_cr3 = cr3;
         m->stop_requested = false;
         uc_err e = uc_emu_start(m->uc, eip, 0, 0, 0);
         if (m->have_stop)
