@@ -37,7 +37,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/tss_stack.test \
 	tests/diff/tss_ss_np.test \
 	tests/diff/sti_shadow.test \
-	tests/diff/syscall_ud.test
+	tests/diff/syscall_ud.test \
+	tests/diff/stack_pf.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
