@@ -18,7 +18,7 @@
 ;   12 call 0x08:0 (ring-0 code, no gate)      -> #GP(0x08)
 ;   13 jmp 0x33:0 (gate to a more privileged ring) -> #GP(0x08)
 ;
-; Exit values: the step whose check failed.
+; Exit values: the step whose check failed; 14 ring 3 ESP wrong at the end.
 %include "common.inc"
 
 %define CG3  (SPARE0 | 3)

@@ -7,7 +7,8 @@
 ; instruction's), so the handler checks and exits without returning.
 ;
 ; Exit values: 1 the #DF error code was not 0; 2 the #NP was delivered
-; instead of #DF; 3 divide did not fault; 4 the #DF frame's CS was wrong.
+; instead of #DF; 3 divide did not fault; 4 the #DF frame's CS was wrong;
+; 5 the handler of the not-present gate 0 ran.
 %include "common.inc"
 
 main:

@@ -10,7 +10,8 @@
 ; QEMU 7.2 departs here: it leaves EXT clear and gives #NP(0x32); the guest
 ; then exits with value 1 (status 3).  tests/diff/ext_bit.sdm records both.
 ;
-; Exit values: 1 the #NP error code was not 0x33 (or no #NP came).
+; Exit values: 1 the #NP error code was not 0x33 (or no #NP came);
+; 2 the handler of the not-present gate 6 ran.
 %include "common.inc"
 
 main:

@@ -33,7 +33,7 @@ main:
         mov word [edi], SDM_TARGET & 0xffff
         mov word [edi + 2], KCODE
         mov byte [edi + 4], 0
-        mov byte [edi + 5], 0x86            ; present, DPL 0, 16-bit interrupt gate
+        mov byte [edi + 5], 0x86            ; P, DPL 0, 16-bit interrupt gate
         mov word [edi + 6], QEMU_TARGET >> 16
         mov [saved_esp], esp
         mov eax, 0x4040

@@ -7,7 +7,8 @@
 ; 1. ring 0: int 0x41 -> #NP(0x20a), saved CS:EIP = the INT instruction
 ; 2. ring 3: int 0x41 -> #NP(0x20a), delivered on the TSS ring-0 stack
 ;
-; Exit values: 1 / 2 the #NP of step 1 / 2 did not come or was wrong.
+; Exit values: 1 / 2 the #NP of step 1 / 2 did not come or was wrong;
+; 3 the handler of the not-present gate ran.
 %include "common.inc"
 
 main:

@@ -15,7 +15,7 @@
 ;   4  selector 0x0018 (ring-3 code, DPL 3 > 0) #GP(0x18)
 ;   5  selector 0x0030 (code, P=0)              #NP(0x30)
 ;
-; Exit values: the step whose check failed.
+; Exit values: the step whose check failed; 6 a gate's handler ran.
 %include "common.inc"
 
 ; TRY step, vector, selector, fault vector, error

@@ -19,7 +19,8 @@
 ; A faulting IRET pops nothing: the handler resumes after it with the five
 ; words still on the stack.
 ;
-; Exit values: the step whose check failed; 7 ESP moved by a faulting IRET.
+; Exit values: the step whose check failed; 7 ESP moved by a faulting IRET;
+; 8 an IRET did not fault.
 %include "common.inc"
 
 ; IRET_TO step, cs, ss, error - push an outer-ring frame and expect #GP(error)

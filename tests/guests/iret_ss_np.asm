@@ -11,7 +11,8 @@
 ; expects 12 and exits with 0x4b (unexpected #NP: status 151).
 ; tests/diff/iret_ss_np.sdm records both.
 ;
-; Exit values: 1 no fault came; 2 ESP moved; 0x4b an #NP came instead.
+; Exit values: 1 no fault came; 2 ESP moved; 0x4b an #NP came instead;
+; 3 the IRET went through.
 %include "common.inc"
 
 %define SS_NP (SPARE0 | 3)

@@ -24,7 +24,8 @@
 ;   10   3    fetch NPX          0004   0x303000
 ;   11   3    fetch SUP          0005   0x301000
 ;
-; Exit values: the step whose check failed.
+; Exit values: the step whose check failed; 12 ring 3 ESP wrong at the end
+; (only the CALL of step 10 may have pushed).
 %include "common.inc"
 
 %define NP   0x300000

@@ -19,7 +19,7 @@
 ;   4  ESP = ESP0 - 20 in the 0x42 handler
 ; Both TSSs hold CR3 = page_dir: a task switch loads CR3 from the new TSS.
 ;
-; Exit values: the step whose check failed.
+; Exit values: the step whose check failed; 5 a second #PF reached task B.
 %include "common.inc"
 
 %define TSS_B    SPARE0

@@ -15,7 +15,8 @@
 ;   sysexit: 7 CS = 0x1b, 8 SS = 0x23, 9 ESP = ECX, back at EDX
 ;   10 sysexit in ring 3                        -> #GP(0)
 ;
-; Exit values: the step whose check failed.
+; Exit values: the step whose check failed; 11 SYSENTER fell through to the
+; next instruction.
 %include "common.inc"
 
 %define MSR_CS  0x174

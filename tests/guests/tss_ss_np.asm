@@ -13,7 +13,8 @@
 ;
 ; QEMU 7.2 raises #TS(0x38) instead (do_interrupt_protected checks P with
 ; the other NewSS checks); #TS is a task gate to task C, which reports an
-; unexpected #TS and exits with 0x4a (status 149).  tests/diff/tss_ss_np.sdm records both.
+; unexpected #TS and exits with 0x4a (status 149).
+; tests/diff/tss_ss_np.sdm records both.
 ;
 ; Exit values: the step whose check failed; 6 task B found a wrong
 ; back-link; 7 the 0x42 handler ran while SS0 was bad.
