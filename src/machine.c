@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unicorn/unicorn.h>
 
+#include "cpu/block_cache.h"
 #include "cpu/engine.h"
 #include "cpu/fastsys.h"
 #include "cpu/intr.h"
@@ -36,20 +37,13 @@
 
 #define MAX_SINKS 4
 #define VGA_TEXT_BASE 0xb8000u
-/* Instruction counts of translated blocks, by (address, size, CR3). */
-#define BLOCK_CACHE_SIZE 4096
+/* Entries of the block cache (a power of two). */
+#define BLOCK_CACHE_SIZE 65536
 /* How often, in executed instructions, the wall clock is looked at for
  * --timeout and --realtime. */
 #define WALL_CHECK_INSNS 4000000ull
 /* Idle time that passes in one step when a person is typing. */
 #define IDLE_STEP_MS 10
-
-struct block_info {
-    uint32_t addr, size, cr3;
-    uint32_t gen;     /* valid while it equals machine.block_gen */
-    uint32_t count;   /* instructions; 0: the entry is empty */
-    int first_io;     /* offset of the first IN/OUT/INS/OUTS, -1 if none */
-};
 
 struct machine {
     struct machine_config cfg;
@@ -82,20 +76,23 @@ struct machine {
     uint64_t stop_at_icount; /* the block hook stops the run here */
     double wall_start;
     uint64_t next_wall_check;
-    /* What the block hook knows of translated blocks.  An entry describes
-     * the bytes at a linear address under one CR3; it stays true until a
-     * store reaches a "watched" page: its code page, or the page directory
-     * or page table that maps it.  Such a store drops every entry. */
-    struct block_info blocks[BLOCK_CACHE_SIZE];
-    uint32_t block_gen;
-    uint8_t *watched;        /* one bit per physical page of RAM */
-    bool any_watched;
+    struct block_cache blocks;
+    /* The paging registers as the block hook knows them: read at each run
+     * start and after any block or delivery that may have changed them,
+     * never on every block. */
+    struct paging_regs paging;
+    bool paging_stale;
+    bool retranslate;        /* the block at block_addr must be translated anew */
+    bool fresh_run;          /* run_until: its code was just translated anew */
     uint32_t block_addr, block_size; /* the block now running */
 
     /* Why the run stopped, set by hooks before uc_emu_stop. */
     bool stop_requested;
-    bool irq_poll;           /* an IRQ waits for IF: check EFLAGS in the block hook */
-    bool irq_poll_skip;      /* ... but not before the next block has run (STI shadow) */
+    /* An IRQ waits for IF: the block hook looks at EFLAGS again after a
+     * block that may have set IF (and not before the STI shadow is over). */
+    bool irq_poll;
+    bool irq_recheck;        /* look at the next block hook */
+    bool irq_poll_skip;      /* ... but only at the one after (STI shadow) */
     bool halted;
     bool input_ended;        /* the host input reported its end */
     volatile sig_atomic_t quit_requested;
@@ -247,6 +244,7 @@ static bool deliver(struct machine *m, struct cpu_state *st, struct intr_request
         return false;
     }
     engine_commit_state(m->engine, st);
+    m->paging_stale = true; /* a task gate may have loaded another CR3 */
     return true;
 }
 
@@ -293,61 +291,6 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 
 /* ---- the clock and the block hook ------------------------------------- */
 
-static void watch_page(struct machine *m, uint32_t paddr)
-{
-    uint32_t page = paddr >> 12;
-    if ((uint64_t)page < (m->ram_size >> 12)) {
-        m->watched[page >> 3] |= (uint8_t)(1u << (page & 7));
-        m->any_watched = true;
-    }
-}
-
-/* Watch every page the translation of linear `addr` depends on. */
-static void watch_translation(struct machine *m, const struct cpu_state *st, uint32_t addr)
-{
-    struct linear_mem lm = linear_of(m, st);
-    struct paging_walk w;
-    if (!linear_translate(&lm, addr, PAGING_FETCH, false, &w))
-        return;
-    watch_page(m, w.paddr);
-    if (w.paging) {
-        watch_page(m, w.pde_addr);
-        if (!w.large)
-            watch_page(m, w.pte_addr);
-    }
-}
-
-static const struct block_info *block_lookup(struct machine *m, uint32_t addr, uint32_t size)
-{
-    uint32_t cr3 = 0;
-    uc_reg_read(m->uc, UC_X86_REG_CR3, &cr3);
-    uint32_t h = (addr * 2654435761u ^ size ^ cr3) % BLOCK_CACHE_SIZE;
-    struct block_info *b = &m->blocks[h];
-    if (b->count && b->gen == m->block_gen && b->addr == addr && b->size == size && b->cr3 == cr3)
-        return b;
-    /* Not seen yet: decode it once.  The block hook's address is linear
-     * (CS's base already added), so read it with a zero-based CS. */
-    struct cpu_state st;
-    memset(&st, 0, sizeof st);
-    uc_reg_read(m->uc, UC_X86_REG_CR0, &st.cr0);
-    uc_reg_read(m->uc, UC_X86_REG_CR4, &st.cr4);
-    st.cr3 = cr3;
-    uint8_t code[256];
-    size_t want = size < sizeof code ? size : sizeof code;
-    size_t got = read_code(m, &st, addr, code, want);
-    struct disasm_block scan = {1, -1};
-    if (got)
-        disasm_scan(m->disasm, code, got, addr, &scan);
-    if (size > sizeof code)
-        scan.count += (size - (unsigned)sizeof code) / 3; /* an estimate for huge blocks */
-    watch_translation(m, &st, addr);
-    if (size > 1 && ((addr ^ (addr + size - 1)) & ~4095u))
-        watch_translation(m, &st, addr + size - 1);
-    *b = (struct block_info){addr, size, cr3, m->block_gen, scan.count ? scan.count : 1,
-                             scan.first_io};
-    return b;
-}
-
 /* Does I/O at this privilege need the TSS bitmap (CPL > IOPL, or V86)? */
 static bool io_needs_bitmap(struct machine *m)
 {
@@ -362,7 +305,27 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
     struct machine *m = opaque;
     m->block_addr = (uint32_t)addr;
     m->block_size = size;
-    const struct block_info *b = block_lookup(m, (uint32_t)addr, size);
+    if (m->paging_stale) {
+        uc_reg_read(uc, UC_X86_REG_CR0, &m->paging.cr0);
+        uc_reg_read(uc, UC_X86_REG_CR3, &m->paging.cr3);
+        uc_reg_read(uc, UC_X86_REG_CR4, &m->paging.cr4);
+        m->paging_stale = false;
+    }
+    bool is_new;
+    const struct block_info *b = block_cache_get(&m->blocks, &m->paging, (uint32_t)addr, size,
+                                                 &is_new);
+    if (is_new && !m->fresh_run) {
+        /* First seen, or its bytes changed: Unicorn's translation may be of
+         * older code, so stop before it runs and have it translated again. */
+        m->retranslate = true;
+        m->stop_requested = true;
+        uc_emu_stop(uc);
+        return;
+    }
+    if (!b) {
+        m->icount++;
+        return;
+    }
     if (b->first_io >= 0 && m->io_pass != (uint32_t)addr && io_needs_bitmap(m)) {
         /* An I/O instruction the TSS bitmap must judge: Unicorn cannot abort
          * it from its own hook, so stop before the block (it does not run)
@@ -380,9 +343,10 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
         uc_emu_stop(uc);
         return;
     }
-    if (m->irq_poll && m->irq_poll_skip) {
+    if (m->irq_poll && m->irq_recheck && m->irq_poll_skip) {
         m->irq_poll_skip = false;
-    } else if (m->irq_poll) {
+    } else if (m->irq_poll && m->irq_recheck) {
+        m->irq_recheck = false;
         uint32_t eflags = 0;
         uc_reg_read(uc, UC_X86_REG_EFLAGS, &eflags);
         if (eflags & EFLAGS_IF) {
@@ -392,6 +356,10 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
         }
     }
     m->icount += b->count;
+    if (b->may_remap)
+        m->paging_stale = true;
+    if (b->may_set_if)
+        m->irq_recheck = true;
 }
 
 /* ---- I/O instructions ------------------------------------------------- */
@@ -585,33 +553,6 @@ static bool hook_invalid(uc_engine *uc, void *opaque)
     return false;
 }
 
-/* Every guest store.  Two jobs:
- * - A store to a watched page (code the block cache describes, or the
- *   paging structures that map it) drops the block cache.
- * - Its mere presence makes Unicorn 2.1.1 discard translations of code
- *   that guest stores overwrite; without a store hook, a kernel that loads
- *   a program into a frame where another program ran runs the old
- *   instructions (tests/kernel/compare.sh shows it after a few exec calls).
- * It costs every guest store the engine's slow path, tens of nanoseconds.
- * Memory hooks see physical addresses. */
-static void hook_store(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
-                       void *opaque)
-{
-    struct machine *m = opaque;
-    (void)uc; (void)type; (void)value;
-    if (!m->any_watched)
-        return;
-    uint64_t first = addr >> 12, last = (addr + (uint64_t)(size > 0 ? size - 1 : 0)) >> 12;
-    for (uint64_t page = first; page <= last && page < (m->ram_size >> 12); page++) {
-        if (m->watched[page >> 3] & (1u << (page & 7))) {
-            m->block_gen++;
-            memset(m->watched, 0, (m->ram_size >> 15) + 1);
-            m->any_watched = false;
-            return;
-        }
-    }
-}
-
 /* ---- devices ----------------------------------------------------------- */
 
 static void pic_set(void *opaque, int irq, int level)
@@ -718,9 +659,11 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         return NULL;
     }
     memset(m->ram, 0, m->ram_size);
-    m->watched = calloc((m->ram_size >> 15) + 1, 1);
-    if (!m->watched) {
-        snprintf(err, errlen, "out of memory");
+    m->disasm = disasm_open();
+    if (!m->disasm || !block_cache_init(&m->blocks, BLOCK_CACHE_SIZE, m->ram, m->ram_size,
+                                        m->disasm)) {
+        snprintf(err, errlen, "cannot start the Capstone disassembler");
+        disasm_close(m->disasm);
         free(m->ram);
         free(m);
         return NULL;
@@ -730,11 +673,6 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         goto fail;
     m->uc = engine_uc(m->engine);
     m->phys = (struct phys_mem){m->ram, m->ram_size, engine_write, m->engine};
-    m->disasm = disasm_open();
-    if (!m->disasm) {
-        snprintf(err, errlen, "cannot start the Capstone disassembler");
-        goto fail;
-    }
     if (!wire_devices(m, err, errlen))
         goto fail;
 
@@ -747,7 +685,6 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN, (void *)hook_sysenter, m, 1, 0, UC_X86_INS_SYSENTER);
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN, (void *)hook_syscall, m, 1, 0, UC_X86_INS_SYSCALL);
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN_INVALID, (void *)hook_invalid, m, 1, 0);
-    e |= uc_hook_add(m->uc, h++, UC_HOOK_MEM_WRITE, (void *)hook_store, m, 0, m->ram_size - 1);
     m->nhooks = (int)(h - m->hooks);
     /* Exit addresses come from a list (empty but when stepping an I/O
      * instruction), never from uc_emu_start's `until`. */
@@ -771,8 +708,8 @@ void machine_destroy(struct machine *m)
         disasm_close(m->disasm);
     if (m->engine)
         engine_close(m->engine);
+    block_cache_free(&m->blocks);
     free(m->ram);
-    free(m->watched);
     free(m);
 }
 
@@ -833,7 +770,7 @@ bool machine_boot(struct machine *m, const struct boot_info *boot)
         /* A reset: the image was loaded again by the host, which Unicorn
          * does not notice, so forget every translation and block. */
         uc_ctl_flush_tb(m->uc);
-        m->block_gen++;
+        block_cache_clear(&m->blocks);
     }
     m->halted = false;
     m->have_stop = false;
@@ -917,6 +854,7 @@ static void maybe_deliver_irq(struct machine *m)
         st.irq_inhibited = false;
     if (!(st.eflags & EFLAGS_IF) || st.irq_inhibited) {
         m->irq_poll = true;
+        m->irq_recheck = st.irq_inhibited;
         m->irq_poll_skip = st.irq_inhibited;
         engine_commit_state(m->engine, &st);
         return;
@@ -993,7 +931,9 @@ static uc_err run_until(struct machine *m, uint32_t eip, uint32_t until)
     discard_code(m, until - 1, until);
     uc_ctl_set_exits(m->uc, &exit_at, 1);
     m->stop_requested = false;
+    m->fresh_run = true;
     uc_err e = uc_emu_start(m->uc, eip, 0, 0, 0);
+    m->fresh_run = false;
     uc_ctl_set_exits(m->uc, NULL, 0);
     /* The block translated at the exit only stops the run: drop it. */
     discard_code(m, until, until + 1);
@@ -1013,8 +953,10 @@ static void step_io(struct machine *m)
         m->io_pass = m->io_block;
         uc_err e = run_until(m, eip, m->io_insn);
         uc_reg_read(m->uc, UC_X86_REG_EIP, &eip);
-        if (e != UC_ERR_OK || m->have_stop || eip + cs_base != m->io_insn)
+        if (e != UC_ERR_OK || m->have_stop || eip + cs_base != m->io_insn) {
+            m->io_pass = UINT32_MAX;
             return; /* something else happened on the way: carry on normally */
+        }
     }
     struct cpu_state before;
     if (!engine_begin_state(m->engine, &before))
@@ -1031,6 +973,7 @@ static void step_io(struct machine *m)
     m->io_pass = m->io_insn;
     run_until(m, eip, m->io_insn + (uint32_t)len);
     m->io_stepping = false;
+    m->io_pass = UINT32_MAX;
     if (m->io_refused && !m->have_stop) {
         /* Back to the state before the instruction (a refused IN must not
          * have loaded AL, INS/OUTS must not have moved ESI/EDI). */
@@ -1090,6 +1033,7 @@ enum machine_stop machine_run(struct machine *m)
 
         uint32_t eip = 0;
         uc_reg_read(m->uc, UC_X86_REG_EIP, &eip);
+        m->paging_stale = true;
         m->stop_requested = false;
         uc_err e = uc_emu_start(m->uc, eip, 0, 0, 0);
         if (m->have_stop)
@@ -1108,6 +1052,11 @@ enum machine_stop machine_run(struct machine *m)
             finish(m, STOP_GUEST_ERROR, "the guest stopped the engine at EIP %08x: %s", at,
                    uc_strerror(e));
             break;
+        }
+        if (m->retranslate) {
+            m->retranslate = false;
+            discard_code(m, m->block_addr, m->block_addr + m->block_size);
+            continue;
         }
         if (m->io_stop) {
             m->io_stop = false;

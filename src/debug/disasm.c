@@ -55,6 +55,32 @@ static bool is_io(unsigned id)
     }
 }
 
+/* Instructions after which the page tables in force may be others: a
+ * write to a control register, and the ones that can switch tasks. */
+static bool may_remap(const cs_insn *insn)
+{
+    switch (insn->id) {
+    case X86_INS_IRET: case X86_INS_IRETD: case X86_INS_LJMP: case X86_INS_LCALL:
+    case X86_INS_SYSEXIT:
+        return true;
+    case X86_INS_MOV:
+        return insn->op_str[0] == 'c' && insn->op_str[1] == 'r';
+    default:
+        return false;
+    }
+}
+
+static bool may_set_if(const cs_insn *insn)
+{
+    switch (insn->id) {
+    case X86_INS_STI: case X86_INS_POPF: case X86_INS_POPFD: case X86_INS_IRET:
+    case X86_INS_IRETD:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
                  struct disasm_block *out)
 {
@@ -62,14 +88,19 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
     uint64_t a = addr;
     out->count = 0;
     out->first_io = -1;
+    out->may_remap = false;
+    out->may_set_if = false;
     while (size > 0) {
         const uint8_t *at = code;
         if (!cs_disasm_iter(d->cs32, &code, &size, &a, d->insn)) {
             code++;
             size--;
             a++;
-        } else if (out->first_io < 0 && is_io(d->insn->id)) {
-            out->first_io = (int)(at - start);
+        } else {
+            if (out->first_io < 0 && is_io(d->insn->id))
+                out->first_io = (int)(at - start);
+            out->may_remap |= may_remap(d->insn);
+            out->may_set_if |= may_set_if(d->insn);
         }
         out->count++;
     }

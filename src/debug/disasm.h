@@ -13,10 +13,14 @@ struct disasm *disasm_open(void);
 void disasm_close(struct disasm *d);
 /* What the clock and the I/O check need to know about a translated block:
  * how many instructions it holds (an undecodable byte counts as one) and where its first I/O instruction (IN,
- * OUT, INS, OUTS) is, as an offset from `addr` (-1 when there is none). */
+ * OUT, INS, OUTS) is, as an offset from `addr` (-1 when there is none), and
+ * whether it may switch address spaces. */
 struct disasm_block {
     unsigned count;
     int first_io;
+    bool may_remap; /* may change CR3 or CR0 (MOV to CRn, IRET, far JMP/CALL,
+                       SYSEXIT): translations can differ after it */
+    bool may_set_if; /* STI, POPF, IRET: interrupts may be enabled after it */
 };
 void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
                  struct disasm_block *out);
