@@ -22,6 +22,7 @@
 #include "cpu/engine.h"
 #include "cpu/fastsys.h"
 #include "cpu/intr.h"
+#include "cpu/sdm_fixup.h"
 #include "cpu/ioperm.h"
 #include "debug/disasm.h"
 #include "devices/bus.h"
@@ -277,7 +278,12 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
             req.error_code = engine_pending_error_code(m->engine);
         char insn[96];
         describe_insn(m, &st, st.eip, insn, sizeof insn);
-        if (intno == 14) {
+        uint8_t code[16];
+        size_t ncode = read_code(m, &st, st.eip, code, sizeof code);
+        struct linear_mem lm = linear_of(m, &st);
+        if (sdm_fixup(&lm, &st, code, ncode, &req.vector, req.error_code, why, sizeof why)) {
+            /* corrected: `why` says how */
+        } else if (intno == 14) {
             char walk[200];
             explain_page_fault(m, &st, req.error_code, walk, sizeof walk);
             snprintf(why, sizeof why, "%.150s, by `%.40s`", walk, insn);

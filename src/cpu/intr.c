@@ -156,9 +156,10 @@ static void set_accessed(struct delivery *d, uint32_t desc_addr, struct descript
     linear_write(&d->mem, desc_addr + 4, &desc->hi, 4, false, NULL);
 }
 
-/* Push `n` values of `width` bytes (2 or 4) below SS:ESP of `st`, as one
- * write so that a fault leaves nothing half-pushed.  values[0] is pushed
- * first (ends up at the highest address). */
+/* Push `n` values of `width` bytes (2 or 4) below SS:ESP of `st`.  The
+ * processor pushes values[0] first, at the highest address; so a page fault
+ * reports (in CR2) the first push that cannot be written, and nothing is
+ * written when any push would fault. */
 static bool push_frame(struct delivery *d, struct cpu_state *st, const uint32_t *values, int n,
                        int width, bool user, struct fault *f)
 {
@@ -167,14 +168,25 @@ static bool push_frame(struct delivery *d, struct cpu_state *st, const uint32_t 
     bool stack32 = (st->seg[SEG_SS].flags & DESC_B) != 0;
     uint32_t esp = st->gpr[GPR_ESP];
     uint32_t new_esp = stack32 ? esp - size : ((esp & 0xffff0000u) | ((esp - size) & 0xffffu));
-    uint32_t offset = stack32 ? new_esp : (new_esp & 0xffffu);
+    uint32_t bottom = st->seg[SEG_SS].base + (stack32 ? new_esp : (new_esp & 0xffffu));
     for (int i = 0; i < n; i++) {
-        uint8_t *p = bytes + (size - (uint32_t)((i + 1) * width));
+        uint32_t at = size - (uint32_t)((i + 1) * width);
         for (int b = 0; b < width; b++)
-            p[b] = (uint8_t)(values[i] >> (8 * b));
+            bytes[at + (uint32_t)b] = (uint8_t)(values[i] >> (8 * b));
+        struct linear_fault lf;
+        struct paging_walk w;
+        /* Each push in turn: its first byte, and its last if on another page. */
+        uint32_t la = bottom + at;
+        if (!linear_translate(&d->mem, la, PAGING_WRITE, user, &w) ||
+            (((la ^ (la + (uint32_t)width - 1)) & ~4095u) &&
+             !linear_translate(&d->mem, la + (uint32_t)width - 1, PAGING_WRITE, user, &w))) {
+            /* Let the write report the fault with its error code and CR2. */
+            linear_write(&d->mem, la, bytes + at, (size_t)width, user, &lf);
+            return page_fault(f, &lf, "pushing the interrupt frame");
+        }
     }
     struct linear_fault lf;
-    if (!linear_write(&d->mem, st->seg[SEG_SS].base + offset, bytes, size, user, &lf))
+    if (!linear_write(&d->mem, bottom, bytes, size, user, &lf))
         return page_fault(f, &lf, "pushing the interrupt frame");
     st->gpr[GPR_ESP] = new_esp;
     return true;
