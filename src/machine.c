@@ -806,7 +806,7 @@ static void plan_stop(struct machine *m)
         stop = m->icount + to_timer;
     if (m->cfg.max_insns && m->cfg.max_insns < stop)
         stop = m->cfg.max_insns;
-    if ((m->cfg.timeout_s > 0 || m->cfg.realtime || m->cfg.serial_in) &&
+    if ((m->cfg.timeout_s > 0 || m->cfg.realtime || m->cfg.serial_in || m->cfg.serial_flush) &&
         m->next_wall_check < stop)
         stop = m->next_wall_check;
     m->stop_at_icount = stop;
@@ -840,6 +840,9 @@ static bool check_limits(struct machine *m)
             finish(m, STOP_TIME_LIMIT, "--timeout reached after %.1f s", m->cfg.timeout_s);
             return false;
         }
+        /* A busy guest never idles: show its output now and then too. */
+        if (m->cfg.serial_flush)
+            m->cfg.serial_flush(m->cfg.serial_opaque);
         feed_input(m, 0);
     }
     return true;
