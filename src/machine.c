@@ -85,6 +85,11 @@ struct machine {
     bool paging_stale;
     bool retranslate;        /* the block at block_addr must be translated anew */
     bool fresh_run;          /* run_until: its code was just translated anew */
+    /* A block ending in IRET/RETF/SYSEXIT/SYSRET ran: at the next block
+     * hook, a changed CPL is a return to an outer ring (traced only). */
+    bool return_pending;
+    uint8_t return_kind;
+    struct trace_point return_from;
     uint32_t block_addr, block_size; /* the block now running */
 
     /* Why the run stopped, set by hooks before uc_emu_stop. */
@@ -306,6 +311,50 @@ static bool io_needs_bitmap(struct machine *m)
     return ioperm_uses_bitmap((eflags & EFLAGS_VM) ? 3 : (uint8_t)(cs & 3), eflags);
 }
 
+static void point_now(const struct cpu_state *st, uint32_t eip, struct trace_point *p)
+{
+    *p = (struct trace_point){st->cpl, st->seg[SEG_CS].selector, st->seg[SEG_SS].selector, eip,
+                              st->gpr[GPR_ESP], st->eflags};
+}
+
+/* Before a block that ends in a return instruction runs: remember where
+ * it returns from. */
+static void note_return(struct machine *m, const struct block_info *b, uint32_t addr)
+{
+    struct cpu_state st;
+    if (!engine_begin_state(m->engine, &st))
+        return;
+    point_now(&st, addr + b->last_insn - st.seg[SEG_CS].base, &m->return_from);
+    m->return_kind = b->returns;
+    m->return_pending = true;
+}
+
+/* At the next block: if the CPL changed, the return crossed rings. */
+static void check_return(struct machine *m, uint32_t addr)
+{
+    struct cpu_state st;
+    m->return_pending = false;
+    if (!engine_begin_state(m->engine, &st) || st.cpl == m->return_from.cpl)
+        return;
+    struct trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = m->return_kind == RETURN_SYSEXIT  ? TRACE_SYSEXIT
+              : m->return_kind == RETURN_SYSRET ? TRACE_SYSRET
+                                                : TRACE_RETURN;
+    ev.vector = -1;
+    ev.delivered = true;
+    ev.before = m->return_from;
+    point_now(&st, addr - st.seg[SEG_CS].base, &ev.after);
+    ev.pc = addr;
+    ev.cr2 = st.cr2;
+    ev.cr3 = st.cr3;
+    ev.eax = st.gpr[GPR_EAX];
+    snprintf(ev.explain, sizeof ev.explain, "%s from CPL %d back to CPL %d at %04x:%08x",
+             ev.kind == TRACE_SYSEXIT ? "SYSEXIT" : ev.kind == TRACE_SYSRET ? "SYSRET" : "IRET/RETF",
+             ev.before.cpl, ev.after.cpl, ev.after.cs, ev.after.eip);
+    emit_event(m, &ev);
+}
+
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     struct machine *m = opaque;
@@ -328,6 +377,8 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
         uc_emu_stop(uc);
         return;
     }
+    if (m->return_pending)
+        check_return(m, (uint32_t)addr);
     if (!b) {
         m->icount++;
         return;
@@ -362,6 +413,8 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
         }
     }
     m->icount += b->count;
+    if (b->returns != RETURN_NONE && m->cfg.trace_returns)
+        note_return(m, b, (uint32_t)addr);
     if (b->may_remap)
         m->paging_stale = true;
     if (b->may_set_if)

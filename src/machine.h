@@ -21,6 +21,8 @@ struct machine_config {
     bool no_reboot;     /* a triple fault stops the machine instead of resetting it */
     bool realtime;      /* timers follow the wall clock instead of executed work */
     bool interactive;   /* input comes from a person: idle time passes in real time */
+    bool trace_returns; /* report IRET/RETF/SYSEXIT/SYSRET to an outer ring (costs a
+                           state read per such instruction) */
     uint64_t max_insns; /* 0: no limit */
     double timeout_s;   /* 0: no limit (wall-clock seconds) */
     int64_t rtc_epoch;  /* what the CMOS clock shows at power-on, seconds since 1970 */

@@ -403,6 +403,7 @@ int main(int argc, char **argv)
         .cpu_model = o.cpu_model,
         .no_reboot = o.no_reboot,
         .realtime = o.realtime,
+        .trace_returns = o.trace_file != NULL,
         .interactive = interactive,
         .max_insns = o.max_insns,
         .timeout_s = o.timeout_sec,

@@ -160,6 +160,8 @@ const struct block_info *block_cache_get(struct block_cache *bc, const struct pa
     b->first_io = scan.first_io;
     b->may_remap = scan.may_remap;
     b->may_set_if = scan.may_set_if;
+    b->returns = (uint8_t)scan.returns;
+    b->last_insn = (uint16_t)scan.last_insn;
     b->len = (uint8_t)len;
     memcpy(b->code, now, len);
     bc->decoded++;

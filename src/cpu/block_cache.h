@@ -31,6 +31,8 @@ struct block_info {
     int first_io;            /* offset of the first IN/OUT/INS/OUTS, -1 if none */
     bool may_remap;          /* CR3 or CR0 may differ after it runs */
     bool may_set_if;         /* EFLAGS.IF may be set after it runs */
+    uint8_t returns;         /* enum disasm_return of its last instruction */
+    uint16_t last_insn;      /* offset of its last instruction */
     uint8_t len;             /* bytes kept in code[] */
     uint8_t code[BLOCK_CODE_MAX];
 };

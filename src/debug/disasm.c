@@ -81,6 +81,20 @@ static bool may_set_if(const cs_insn *insn)
     }
 }
 
+static enum disasm_return return_kind(const cs_insn *insn)
+{
+    switch (insn->id) {
+    case X86_INS_IRET: case X86_INS_IRETD: case X86_INS_RETF:
+        return RETURN_IRET_RETF;
+    case X86_INS_SYSEXIT:
+        return RETURN_SYSEXIT;
+    case X86_INS_SYSRET:
+        return RETURN_SYSRET;
+    default:
+        return RETURN_NONE;
+    }
+}
+
 void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
                  struct disasm_block *out)
 {
@@ -90,8 +104,11 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
     out->first_io = -1;
     out->may_remap = false;
     out->may_set_if = false;
+    out->returns = RETURN_NONE;
+    out->last_insn = 0;
     while (size > 0) {
         const uint8_t *at = code;
+        out->last_insn = (int)(at - start);
         if (!cs_disasm_iter(d->cs32, &code, &size, &a, d->insn)) {
             code++;
             size--;
@@ -101,6 +118,7 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
                 out->first_io = (int)(at - start);
             out->may_remap |= may_remap(d->insn);
             out->may_set_if |= may_set_if(d->insn);
+            out->returns = return_kind(d->insn);
         }
         out->count++;
     }
