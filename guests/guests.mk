@@ -77,6 +77,11 @@ EXTRA_DIST += tests/kernel/session.sh tests/kernel/hello-trace.sh
 CLEANFILES += tests/kernel/session.log tests/kernel/session.transcript \
 	tests/kernel/hello-trace.log
 
+# ringlab's own trace of hello, where SYSENTER and SYSEXIT show too.
+TESTS += tests/kernel/hello-jsontrace.sh
+EXTRA_DIST += tests/kernel/hello-jsontrace.sh
+CLEANFILES += tests/kernel/hello-jsontrace.jsonl tests/kernel/hello-jsontrace.out
+
 # The same session under qemu-system-i386 and ./ringlab: same transcript,
 # same system calls and faults in the same order (skipped until both exist).
 TESTS += tests/kernel/compare.sh
