@@ -173,7 +173,8 @@ bool machine_add_sink(struct machine *m, struct trace_sink sink)
 
 static struct intr_env intr_env_of(struct machine *m)
 {
-    struct intr_env env = {.phys = &m->phys, .emit = emit_event, .opaque = m};
+    struct intr_env env = {.phys = &m->phys, .emit = emit_event, .opaque = m,
+                           .explain = m->nsinks > 0};
     return env;
 }
 
@@ -266,7 +267,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
         return;
     }
     struct intr_request req = {.vector = (int)intno, .return_eip = st.eip, .insn_eip = st.eip};
-    char why[200] = "";
+    char why[320] = "";
     if (engine_pending_is_software_int(m->engine)) {
         /* EIP is already past the instruction: find its start (CD ib, CC, CE). */
         uint8_t code[2] = {0, 0};
@@ -274,25 +275,27 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
         uint32_t len = (got == 2 && code[0] == 0xcd && code[1] == intno) ? 2 : 1;
         req.source = INTR_SOFTWARE;
         req.insn_eip = st.eip - len;
-        snprintf(why, sizeof why, "%s at CPL %d", len == 2 ? "INT n" : (intno == 3 ? "INT3" : "INTO"),
-                 st.cpl);
+        if (m->nsinks)
+            snprintf(why, sizeof why, "%s at CPL %d",
+                     len == 2 ? "INT n" : (intno == 3 ? "INT3" : "INTO"), st.cpl);
     } else {
         req.source = INTR_EXCEPTION;
         req.has_error_code = intr_vector_has_error_code((int)intno);
         if (req.has_error_code)
             req.error_code = engine_pending_error_code(m->engine);
-        char insn[96];
-        describe_insn(m, &st, st.eip, insn, sizeof insn);
+        char insn[96] = "";
+        if (m->nsinks)
+            describe_insn(m, &st, st.eip, insn, sizeof insn);
         uint8_t code[16];
         size_t ncode = read_code(m, &st, st.eip, code, sizeof code);
         struct linear_mem lm = linear_of(m, &st);
         if (sdm_fixup(&lm, &st, code, ncode, &req.vector, req.error_code, why, sizeof why)) {
             /* corrected: `why` says how */
-        } else if (intno == 14) {
-            char walk[200];
+        } else if (intno == 14 && m->nsinks) {
+            char walk[256];
             explain_page_fault(m, &st, req.error_code, walk, sizeof walk);
-            snprintf(why, sizeof why, "%.150s, by `%.40s`", walk, insn);
-        } else {
+            snprintf(why, sizeof why, "%.250s, by `%.60s`", walk, insn);
+        } else if (m->nsinks) {
             snprintf(why, sizeof why, "raised by `%s`", insn);
         }
     }

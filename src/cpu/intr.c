@@ -493,7 +493,7 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
         ev.cr2 = st->cr2;
         ev.cr3 = st->cr3;
         ev.eax = st->gpr[GPR_EAX];
-        if (req.why)
+        if (req.why && env->explain)
             snprintf(ev.explain, sizeof ev.explain, "%s", req.why);
 
         struct delivery d = {

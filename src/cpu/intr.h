@@ -35,6 +35,7 @@ struct intr_env {
     struct phys_mem *phys;
     void (*emit)(void *opaque, struct trace_event *ev);
     void *opaque;
+    bool explain; /* fill in trace_event.explain (someone reads the events) */
 };
 
 enum intr_result {

@@ -270,6 +270,13 @@ if [ ! -x "$RINGLAB" ]; then
 fi
 run_machine "$RINGLAB" ringlab
 rl_status=$(cat "$w.ringlab.status")
+# ringlab walks the page tables itself for every #PF to explain it; its
+# predicted error code must be the one the CPU produced.
+if grep -q "page walk disagreed" "$w.ringlab.out"; then
+    say "FAIL: ringlab's page walk disagreed with the CPU's #PF error code:"
+    grep -a "ringlab's walk predicts" "$w.ringlab.log" | head -n 5 >&2
+    exit 1
+fi
 
 if [ "$rl_status" != "$ref_status" ]; then
     say "FAIL: ringlab exit status $rl_status, expected $ref_status from $ref_name (see $w.ringlab.out)"
