@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "util/text.h"
+
 /* ---- segment descriptors ---------------------------------------------- */
 
 /* SDM Vol. 3A 3.4.5, Figure 3-8: base 15:0 in lo 31:16, base 23:16 in
@@ -386,36 +388,6 @@ uint32_t idt_error_code(int vector, bool ext)
 }
 
 /* ---- words ------------------------------------------------------------- */
-
-/* An appender over snprintf that keeps counting once the buffer is full,
- * so the caller learns the whole length. */
-struct text {
-    char *buf;
-    size_t n;
-    size_t len;
-};
-
-static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void text_add(struct text *t, const char *fmt, ...)
-{
-    char *at = t->len < t->n ? t->buf + t->len : NULL;
-    size_t room = t->len < t->n ? t->n - t->len : 0;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(at, room, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        t->len += (size_t)w;
-}
-
-static struct text text_start(char *buf, size_t n)
-{
-    if (n > 0)
-        buf[0] = '\0';
-    struct text t = { buf, n, 0 };
-    return t;
-}
 
 static void add_base_limit(struct text *t, const struct descriptor *d)
 {

@@ -8,18 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void elf32_error(char *err, size_t errlen, const char *name, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    int n = snprintf(err, errlen, "%s: ", name ? name : "(image)");
-    if (n < 0 || (size_t)n >= errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-    va_end(ap);
-}
+#include "util/text.h"
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -53,40 +42,40 @@ enum elf32_status elf32_open(struct elf32_file *f, const uint8_t *image, size_t 
     f->name = name;
 
     if (!elf32_is_elf(image, size)) {
-        elf32_error(err, errlen, name, "not an ELF file (no \\x7fELF magic at offset 0)");
+        text_file_error(err, errlen, name, "not an ELF file (no \\x7fELF magic at offset 0)");
         return ELF32_NOT_ELF;
     }
     /* The identification bytes come first: a 64-bit header is longer, so
      * the class is judged before the length of the 32-bit header. */
     if (size < 16) {
-        elf32_error(err, errlen, name, "ELF header truncated: file is %zu bytes, e_ident needs 16",
+        text_file_error(err, errlen, name, "ELF header truncated: file is %zu bytes, e_ident needs 16",
                     size);
         return ELF32_TRUNCATED;
     }
     uint8_t cls = image[ELF32_EI_CLASS];
     if (cls != ELF32_CLASS_32) {
         if (cls == ELF32_CLASS_64)
-            elf32_error(err, errlen, name, "EI_CLASS is ELFCLASS64: a 32-bit ELF is needed");
+            text_file_error(err, errlen, name, "EI_CLASS is ELFCLASS64: a 32-bit ELF is needed");
         else
-            elf32_error(err, errlen, name, "EI_CLASS (%u) is not ELFCLASS32", cls);
+            text_file_error(err, errlen, name, "EI_CLASS (%u) is not ELFCLASS32", cls);
         return ELF32_BAD_IDENT;
     }
     uint8_t data = image[ELF32_EI_DATA];
     if (data != ELF32_DATA_LSB) {
         if (data == ELF32_DATA_MSB)
-            elf32_error(err, errlen, name,
+            text_file_error(err, errlen, name,
                         "EI_DATA is ELFDATA2MSB (big-endian): i386 files are little-endian");
         else
-            elf32_error(err, errlen, name, "EI_DATA (%u) is not ELFDATA2LSB", data);
+            text_file_error(err, errlen, name, "EI_DATA (%u) is not ELFDATA2LSB", data);
         return ELF32_BAD_IDENT;
     }
     if (image[ELF32_EI_VERSION] != ELF32_EV_CURRENT) {
-        elf32_error(err, errlen, name, "EI_VERSION (%u) is not EV_CURRENT (1)",
+        text_file_error(err, errlen, name, "EI_VERSION (%u) is not EV_CURRENT (1)",
                     image[ELF32_EI_VERSION]);
         return ELF32_BAD_IDENT;
     }
     if (size < ELF32_EHDR_SIZE) {
-        elf32_error(err, errlen, name,
+        text_file_error(err, errlen, name,
                     "ELF header truncated: file is %zu bytes, the header needs %d", size,
                     ELF32_EHDR_SIZE);
         return ELF32_TRUNCATED;
@@ -109,18 +98,18 @@ enum elf32_status elf32_open(struct elf32_file *f, const uint8_t *image, size_t 
     h->shstrndx = rd16(image + 50);
 
     if (h->version != ELF32_EV_CURRENT) {
-        elf32_error(err, errlen, name, "e_version (%u) is not EV_CURRENT (1)", h->version);
+        text_file_error(err, errlen, name, "e_version (%u) is not EV_CURRENT (1)", h->version);
         return ELF32_BAD_IDENT;
     }
     if (h->phnum != 0) {
         if (h->phentsize != ELF32_PHDR_SIZE) {
-            elf32_error(err, errlen, name, "e_phentsize (%u) is not %d", h->phentsize,
+            text_file_error(err, errlen, name, "e_phentsize (%u) is not %d", h->phentsize,
                         ELF32_PHDR_SIZE);
             return ELF32_BAD_TABLE;
         }
         uint64_t len = (uint64_t)h->phnum * ELF32_PHDR_SIZE;
         if (!in_file(h->phoff, len, size)) {
-            elf32_error(err, errlen, name,
+            text_file_error(err, errlen, name,
                         "program header table (e_phoff 0x%x, %u entries) ends at 0x%llx, past "
                         "the end of the file (0x%zx bytes)",
                         h->phoff, h->phnum, (unsigned long long)(h->phoff + len), size);
@@ -129,13 +118,13 @@ enum elf32_status elf32_open(struct elf32_file *f, const uint8_t *image, size_t 
     }
     if (h->shnum != 0) {
         if (h->shentsize != ELF32_SHDR_SIZE) {
-            elf32_error(err, errlen, name, "e_shentsize (%u) is not %d", h->shentsize,
+            text_file_error(err, errlen, name, "e_shentsize (%u) is not %d", h->shentsize,
                         ELF32_SHDR_SIZE);
             return ELF32_BAD_TABLE;
         }
         uint64_t len = (uint64_t)h->shnum * ELF32_SHDR_SIZE;
         if (!in_file(h->shoff, len, size)) {
-            elf32_error(err, errlen, name,
+            text_file_error(err, errlen, name,
                         "section header table (e_shoff 0x%x, %u entries) ends at 0x%llx, past "
                         "the end of the file (0x%zx bytes)",
                         h->shoff, h->shnum, (unsigned long long)(h->shoff + len), size);
@@ -150,14 +139,14 @@ enum elf32_status elf32_check_i386_exec(const struct elf32_file *f, char *err, s
     const struct elf32_ehdr *h = &f->ehdr;
     if (h->machine != ELF32_EM_386) {
         if (h->machine == ELF32_EM_X86_64)
-            elf32_error(err, errlen, f->name,
+            text_file_error(err, errlen, f->name,
                         "e_machine is EM_X86_64 (62): an x86-64 image, give a 32-bit one");
         else
-            elf32_error(err, errlen, f->name, "e_machine (%u) is not EM_386 (3)", h->machine);
+            text_file_error(err, errlen, f->name, "e_machine (%u) is not EM_386 (3)", h->machine);
         return ELF32_BAD_MACHINE;
     }
     if (h->type != ELF32_ET_EXEC) {
-        elf32_error(err, errlen, f->name, "e_type (%u) is not ET_EXEC (2)%s", h->type,
+        text_file_error(err, errlen, f->name, "e_type (%u) is not ET_EXEC (2)%s", h->type,
                     h->type == ELF32_ET_REL   ? ": a relocatable object, not linked"
                     : h->type == ELF32_ET_DYN ? ": a shared object or PIE"
                                               : "");
@@ -185,7 +174,7 @@ enum elf32_status elf32_check_phdr(const struct elf32_file *f, unsigned index,
     if (ph->type != ELF32_PT_LOAD)
         return ELF32_OK;
     if (!in_file(ph->offset, ph->filesz, f->size)) {
-        elf32_error(err, errlen, f->name,
+        text_file_error(err, errlen, f->name,
                     "program header %u: p_offset (0x%x) + p_filesz (0x%x) = 0x%llx is past the "
                     "end of the file (0x%zx bytes)",
                     index, ph->offset, ph->filesz,
@@ -193,18 +182,18 @@ enum elf32_status elf32_check_phdr(const struct elf32_file *f, unsigned index,
         return ELF32_TRUNCATED;
     }
     if (ph->filesz > ph->memsz) {
-        elf32_error(err, errlen, f->name, "program header %u: p_filesz (0x%x) exceeds p_memsz (0x%x)",
+        text_file_error(err, errlen, f->name, "program header %u: p_filesz (0x%x) exceeds p_memsz (0x%x)",
                     index, ph->filesz, ph->memsz);
         return ELF32_BAD_SEGMENT;
     }
     if ((uint64_t)ph->paddr + ph->memsz > UINT64_C(0x100000000)) {
-        elf32_error(err, errlen, f->name,
+        text_file_error(err, errlen, f->name,
                     "program header %u: p_paddr (0x%x) + p_memsz (0x%x) wraps past 4 GiB", index,
                     ph->paddr, ph->memsz);
         return ELF32_BAD_SEGMENT;
     }
     if ((uint64_t)ph->vaddr + ph->memsz > UINT64_C(0x100000000)) {
-        elf32_error(err, errlen, f->name,
+        text_file_error(err, errlen, f->name,
                     "program header %u: p_vaddr (0x%x) + p_memsz (0x%x) wraps past 4 GiB", index,
                     ph->vaddr, ph->memsz);
         return ELF32_BAD_SEGMENT;
@@ -238,19 +227,19 @@ enum elf32_status elf32_symtab_open(const struct elf32_file *f, struct elf32_sym
         if (sh.type != ELF32_SHT_SYMTAB)
             continue;
         if (sh.entsize != ELF32_SYM_SIZE) {
-            elf32_error(err, errlen, f->name, "section %u (SHT_SYMTAB): sh_entsize (%u) is not %d",
+            text_file_error(err, errlen, f->name, "section %u (SHT_SYMTAB): sh_entsize (%u) is not %d",
                         i, sh.entsize, ELF32_SYM_SIZE);
             return ELF32_BAD_TABLE;
         }
         if (!in_file(sh.offset, sh.size, f->size)) {
-            elf32_error(err, errlen, f->name,
+            text_file_error(err, errlen, f->name,
                         "section %u (SHT_SYMTAB): sh_offset (0x%x) + sh_size (0x%x) is past the "
                         "end of the file (0x%zx bytes)",
                         i, sh.offset, sh.size, f->size);
             return ELF32_TRUNCATED;
         }
         if (sh.link >= f->ehdr.shnum) {
-            elf32_error(err, errlen, f->name,
+            text_file_error(err, errlen, f->name,
                         "section %u (SHT_SYMTAB): sh_link (%u) names no section (e_shnum %u)", i,
                         sh.link, f->ehdr.shnum);
             return ELF32_BAD_TABLE;
@@ -258,14 +247,14 @@ enum elf32_status elf32_symtab_open(const struct elf32_file *f, struct elf32_sym
         struct elf32_shdr str;
         elf32_get_shdr(f, sh.link, &str);
         if (str.type != ELF32_SHT_STRTAB) {
-            elf32_error(err, errlen, f->name,
+            text_file_error(err, errlen, f->name,
                         "section %u (SHT_SYMTAB): its string table, section %u, is of type %u, "
                         "not SHT_STRTAB",
                         i, sh.link, str.type);
             return ELF32_BAD_TABLE;
         }
         if (!in_file(str.offset, str.size, f->size)) {
-            elf32_error(err, errlen, f->name,
+            text_file_error(err, errlen, f->name,
                         "section %u (SHT_STRTAB): sh_offset (0x%x) + sh_size (0x%x) is past the "
                         "end of the file (0x%zx bytes)",
                         sh.link, str.offset, str.size, f->size);
@@ -277,7 +266,7 @@ enum elf32_status elf32_symtab_open(const struct elf32_file *f, struct elf32_sym
         st->str_size = str.size;
         return ELF32_OK;
     }
-    elf32_error(err, errlen, f->name, "no symbol table (the file is stripped)");
+    text_file_error(err, errlen, f->name, "no symbol table (the file is stripped)");
     return ELF32_NO_SYMTAB;
 }
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
+
 #define PAGE_SIZE 0x1000u
 #define FOUR_GIB UINT64_C(0x100000000)
 
@@ -73,19 +75,6 @@ struct mb_segment {
     uint64_t paddr, filesz, memsz;
     uint32_t offset;
 };
-
-static void mb_error(char *err, size_t errlen, const char *name, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    int n = snprintf(err, errlen, "%s: ", name ? name : "(image)");
-    if (n < 0 || (size_t)n >= errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-    va_end(ap);
-}
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -177,7 +166,7 @@ static enum load_status mb_check_range(uint64_t start, uint64_t end, size_t ram_
                                        size_t errlen)
 {
     if (end > ram_size) {
-        mb_error(err, errlen, name,
+        text_file_error(err, errlen, name,
                  "%s at 0x%llx-0x%llx lies outside RAM (0x%zx bytes, %zu MiB)", what,
                  (unsigned long long)start, (unsigned long long)(end - 1), ram_size,
                  ram_size >> 20);
@@ -186,7 +175,7 @@ static enum load_status mb_check_range(uint64_t start, uint64_t end, size_t ram_
     for (size_t r = 0; r < sizeof(mb_reserved) / sizeof(mb_reserved[0]); r++) {
         const struct mb_region *z = &mb_reserved[r];
         if (start < z->end && z->start < end) {
-            mb_error(err, errlen, name, "%s at 0x%llx-0x%llx overlaps %s at 0x%llx-0x%llx", what,
+            text_file_error(err, errlen, name, "%s at 0x%llx-0x%llx overlaps %s at 0x%llx-0x%llx", what,
                      (unsigned long long)start, (unsigned long long)(end - 1), z->what,
                      (unsigned long long)z->start, (unsigned long long)(z->end - 1));
             return LOAD_OVERLAP;
@@ -230,7 +219,7 @@ static enum load_status mb_plan_aout(const uint8_t *image, size_t size, size_t h
                                      size_t errlen)
 {
     if (hdr + MBH_AOUT_SIZE > size) {
-        mb_error(err, errlen, name,
+        text_file_error(err, errlen, name,
                  "Multiboot header at offset 0x%zx sets flag 16 (a.out kludge) but its address "
                  "fields run past the end of the file (0x%zx bytes)",
                  hdr, size);
@@ -245,12 +234,12 @@ static enum load_status mb_plan_aout(const uint8_t *image, size_t size, size_t h
     /* header_addr is where the header itself lands: load_addr plus the
      * header's distance from the first byte loaded. */
     if (header_addr < load_addr) {
-        mb_error(err, errlen, name, "Multiboot header_addr (0x%x) is below load_addr (0x%x)",
+        text_file_error(err, errlen, name, "Multiboot header_addr (0x%x) is below load_addr (0x%x)",
                  header_addr, load_addr);
         return LOAD_BAD_HEADER;
     }
     if ((uint64_t)header_addr - load_addr > hdr) {
-        mb_error(err, errlen, name,
+        text_file_error(err, errlen, name,
                  "Multiboot header_addr (0x%x) - load_addr (0x%x) = 0x%x exceeds the header's "
                  "offset in the file (0x%zx): loading would start before the file",
                  header_addr, load_addr, header_addr - load_addr, hdr);
@@ -260,14 +249,14 @@ static enum load_status mb_plan_aout(const uint8_t *image, size_t size, size_t h
     uint64_t load_size;
     if (load_end_addr != 0) {
         if (load_end_addr < load_addr) {
-            mb_error(err, errlen, name,
+            text_file_error(err, errlen, name,
                      "Multiboot load_end_addr (0x%x) is below load_addr (0x%x)", load_end_addr,
                      load_addr);
             return LOAD_BAD_HEADER;
         }
         load_size = (uint64_t)load_end_addr - load_addr;
         if (text_offset + load_size > size) {
-            mb_error(err, errlen, name,
+            text_file_error(err, errlen, name,
                      "Multiboot load_end_addr (0x%x) asks for 0x%llx bytes from file offset "
                      "0x%llx, past the end of the file (0x%zx bytes)",
                      load_end_addr, (unsigned long long)load_size,
@@ -278,7 +267,7 @@ static enum load_status mb_plan_aout(const uint8_t *image, size_t size, size_t h
         load_size = size - text_offset; /* load_end_addr 0: to the end of the file */
     }
     if (load_addr + load_size > FOUR_GIB) {
-        mb_error(err, errlen, name,
+        text_file_error(err, errlen, name,
                  "Multiboot load_addr (0x%x) + 0x%llx bytes wraps past 4 GiB", load_addr,
                  (unsigned long long)load_size);
         return LOAD_BAD_HEADER;
@@ -286,7 +275,7 @@ static enum load_status mb_plan_aout(const uint8_t *image, size_t size, size_t h
     uint64_t kernel_size = load_size;
     if (bss_end_addr != 0) {
         if (bss_end_addr < load_addr + load_size) {
-            mb_error(err, errlen, name,
+            text_file_error(err, errlen, name,
                      "Multiboot bss_end_addr (0x%x) is below the end of the loaded text and "
                      "data (0x%llx)",
                      bss_end_addr, (unsigned long long)(load_addr + load_size));
@@ -295,7 +284,7 @@ static enum load_status mb_plan_aout(const uint8_t *image, size_t size, size_t h
         kernel_size = (uint64_t)bss_end_addr - load_addr;
     }
     if (entry_addr < load_addr || entry_addr >= load_addr + kernel_size) {
-        mb_error(err, errlen, name,
+        text_file_error(err, errlen, name,
                  "Multiboot entry_addr (0x%x) lies outside the loaded kernel 0x%x-0x%llx",
                  entry_addr, load_addr, (unsigned long long)(load_addr + kernel_size) - 1);
         return LOAD_BAD_ENTRY;
@@ -315,7 +304,7 @@ static enum load_status mb_plan_elf(const uint8_t *image, size_t size, size_t hd
                                     char *err, size_t errlen)
 {
     if (!elf32_is_elf(image, size)) {
-        mb_error(err, errlen, name,
+        text_file_error(err, errlen, name,
                  "Multiboot header at offset 0x%zx leaves flag 16 (a.out kludge) clear, so the "
                  "file must be ELF, but it has no \\x7fELF magic",
                  hdr);
@@ -331,7 +320,7 @@ static enum load_status mb_plan_elf(const uint8_t *image, size_t size, size_t hd
     unsigned phnum = f.ehdr.phnum;
     k->segs = calloc(phnum ? phnum : 1, sizeof(*k->segs));
     if (k->segs == NULL) {
-        mb_error(err, errlen, name, "out of host memory for %u program headers", phnum);
+        text_file_error(err, errlen, name, "out of host memory for %u program headers", phnum);
         return LOAD_TOO_BIG;
     }
     uint32_t entry = f.ehdr.entry;
@@ -359,7 +348,7 @@ static enum load_status mb_plan_elf(const uint8_t *image, size_t size, size_t hd
         k->segs[k->nsegs++] = (struct mb_segment){i, ph.paddr, ph.filesz, ph.memsz, ph.offset};
     }
     if (k->nsegs == 0) {
-        mb_error(err, errlen, name, "no PT_LOAD program header with p_memsz > 0 (%u headers)",
+        text_file_error(err, errlen, name, "no PT_LOAD program header with p_memsz > 0 (%u headers)",
                  phnum);
         return LOAD_NO_SEGMENTS;
     }
@@ -367,7 +356,7 @@ static enum load_status mb_plan_elf(const uint8_t *image, size_t size, size_t hd
     for (size_t i = 1; i < k->nsegs; i++) {
         const struct mb_segment *a = &k->segs[i - 1], *b = &k->segs[i];
         if (a->paddr + a->memsz > b->paddr) {
-            mb_error(err, errlen, name,
+            text_file_error(err, errlen, name,
                      "program headers %u (0x%llx-0x%llx) and %u (0x%llx-0x%llx) overlap in "
                      "physical memory",
                      a->index, (unsigned long long)a->paddr,
@@ -381,12 +370,12 @@ static enum load_status mb_plan_elf(const uint8_t *image, size_t size, size_t hd
         entry_in = entry >= k->segs[i].paddr && entry < k->segs[i].paddr + k->segs[i].memsz;
     if (!entry_in) {
         if (entry != f.ehdr.entry)
-            mb_error(err, errlen, name,
+            text_file_error(err, errlen, name,
                      "entry point 0x%x (e_entry 0x%x, moved to its physical address) lies "
                      "outside every loaded segment",
                      entry, f.ehdr.entry);
         else
-            mb_error(err, errlen, name, "e_entry (0x%x) lies outside every loaded segment",
+            text_file_error(err, errlen, name, "e_entry (0x%x) lies outside every loaded segment",
                      entry);
         return LOAD_BAD_ENTRY;
     }
@@ -409,7 +398,7 @@ enum load_status multiboot_load(const uint8_t *image, size_t size, const char *i
         err[0] = '\0';
 
     if (ram_size < MULTIBOOT_RAM_MIN || ram_size >= MULTIBOOT_RAM_MAX) {
-        mb_error(err, errlen, name,
+        text_file_error(err, errlen, name,
                  "RAM of 0x%zx bytes is outside what the PC memory map can describe "
                  "(0x%x bytes up to, not including, 0x%x)",
                  ram_size, MULTIBOOT_RAM_MIN, MULTIBOOT_RAM_MAX);
@@ -419,14 +408,14 @@ enum load_status multiboot_load(const uint8_t *image, size_t size, const char *i
     size_t hdr = 0;
     enum load_status st = mb_find_header(image, size, &hdr);
     if (st == LOAD_NOT_MULTIBOOT) {
-        mb_error(err, errlen, name, "no Multiboot header (magic 0x1BADB002) in the first %d bytes",
+        text_file_error(err, errlen, name, "no Multiboot header (magic 0x1BADB002) in the first %d bytes",
                  MULTIBOOT_SEARCH_LIMIT);
         return st;
     }
     if (st == LOAD_BAD_CHECKSUM) {
         uint32_t flags = rd32(image + hdr + MBH_FLAGS);
         uint32_t sum = rd32(image + hdr + MBH_CHECKSUM);
-        mb_error(err, errlen, name,
+        text_file_error(err, errlen, name,
                  "Multiboot header at offset 0x%zx: checksum (0x%08x) is wrong: magic + flags "
                  "(0x%08x) + checksum = 0x%08x, must be 0",
                  hdr, sum, flags, (uint32_t)(MULTIBOOT_HEADER_MAGIC + flags + sum));
@@ -464,7 +453,7 @@ enum load_status multiboot_load(const uint8_t *image, size_t size, const char *i
                         ram_size, name, "the module list and command lines", err, errlen);
     uint64_t *mod_off = calloc(nmods ? nmods : 1, sizeof(*mod_off));
     if (st == LOAD_OK && mod_off == NULL) {
-        mb_error(err, errlen, name, "out of host memory for %zu modules", nmods);
+        text_file_error(err, errlen, name, "out of host memory for %zu modules", nmods);
         st = LOAD_TOO_BIG;
     }
     for (size_t i = 0; st == LOAD_OK && i < nmods; i++) {
@@ -570,16 +559,16 @@ enum load_status flat_load(const uint8_t *image, size_t size, const char *image_
     if (err && errlen)
         err[0] = '\0';
     if (size == 0) {
-        mb_error(err, errlen, name, "the image is empty");
+        text_file_error(err, errlen, name, "the image is empty");
         return LOAD_BAD_IMAGE;
     }
     if ((uint64_t)load_addr >= ram_size) {
-        mb_error(err, errlen, name, "load address 0x%x lies outside RAM (0x%zx bytes)", load_addr,
+        text_file_error(err, errlen, name, "load address 0x%x lies outside RAM (0x%zx bytes)", load_addr,
                  ram_size);
         return LOAD_BAD_ARGUMENT;
     }
     if ((uint64_t)load_addr + size > ram_size) {
-        mb_error(err, errlen, name,
+        text_file_error(err, errlen, name,
                  "0x%zx bytes loaded at 0x%x end at 0x%llx, outside RAM (0x%zx bytes, %zu MiB)",
                  size, load_addr, (unsigned long long)load_addr + size - 1, ram_size,
                  ram_size >> 20);

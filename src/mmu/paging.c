@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cpu/cpu_state.h"
+#include "util/text.h"
 
 /* The entry is read as 0 -- not present -- when nothing answers at its
  * address; mem_error tells the explanation. */
@@ -165,34 +166,6 @@ bool paging_walk(const struct paging_mem *mem, const struct paging_regs *regs, u
 }
 
 /* ---- explanations ------------------------------------------------------ */
-
-struct text {
-    char *buf;
-    size_t n;
-    size_t len;
-};
-
-static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void text_add(struct text *t, const char *fmt, ...)
-{
-    char *at = t->len < t->n ? t->buf + t->len : NULL;
-    size_t room = t->len < t->n ? t->n - t->len : 0;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(at, room, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        t->len += (size_t)w;
-}
-
-static struct text text_start(char *buf, size_t n)
-{
-    if (n > 0)
-        buf[0] = '\0';
-    struct text t = { buf, n, 0 };
-    return t;
-}
 
 static void add_flags(struct text *t, uint32_t entry, bool is_pde)
 {

@@ -1,0 +1,23 @@
+/* Building the one-line texts ringlab shows people: explanations that are
+ * appended piece by piece, and error messages that name the file at fault. */
+#ifndef RINGLAB_TEXT_H
+#define RINGLAB_TEXT_H
+
+#include <stddef.h>
+
+/* An appender over snprintf that keeps counting once the buffer is full,
+ * so the caller learns the whole length (as snprintf reports it). */
+struct text {
+    char *buf;
+    size_t n;
+    size_t len;
+};
+
+struct text text_start(char *buf, size_t n);
+void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "NAME: message" into err (NULL name: "(image)"); nothing if err is NULL. */
+void text_file_error(char *err, size_t errlen, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif
