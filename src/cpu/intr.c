@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cpu/desc.h"
+#include "cpu/fault.h"
 #include "cpu/task.h"
 #include "mmu/linear.h"
 
@@ -67,32 +68,12 @@ static enum exc_class class_of(const struct intr_request *req)
     }
 }
 
-/* A fault raised while delivering. */
-struct fault {
-    int vector;
-    uint32_t error_code;
-    uint32_t cr2;
-    bool committed; /* a task switch went through before the fault */
-    char why[200];
-};
-
-static bool raise_fault(struct fault *f, int vector, uint32_t error_code, const char *fmt, ...)
-{
-    va_list ap;
-    f->vector = vector;
-    f->error_code = error_code;
-    va_start(ap, fmt);
-    vsnprintf(f->why, sizeof f->why, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
-static bool page_fault(struct fault *f, const struct linear_fault *lf, const char *what)
+static bool page_fault(struct cpu_fault *f, const struct linear_fault *lf, const char *what)
 {
     char walk[160];
     paging_explain(&lf->walk, walk, sizeof walk);
     f->cr2 = lf->cr2;
-    return raise_fault(f, VEC_PF, lf->error_code, "%s: %s", what, walk);
+    return cpu_fault_raise(f, VEC_PF, lf->error_code, "%s: %s", what, walk);
 }
 
 /* Everything one delivery attempt works with. */
@@ -114,7 +95,7 @@ static struct linear_mem linear_for(const struct intr_env *env, const struct cpu
  * *in_limits = false when the index lies beyond the table's limit. */
 static bool read_descriptor(struct delivery *d, const struct cpu_state *st, uint16_t sel,
                             struct descriptor *out, uint32_t *addr, bool *in_limits,
-                            struct fault *f)
+                            struct cpu_fault *f)
 {
     uint32_t base, limit;
     if (sel & 4) {
@@ -161,7 +142,7 @@ static void set_accessed(struct delivery *d, uint32_t desc_addr, struct descript
  * reports (in CR2) the first push that cannot be written, and nothing is
  * written when any push would fault. */
 static bool push_frame(struct delivery *d, struct cpu_state *st, const uint32_t *values, int n,
-                       int width, bool user, struct fault *f)
+                       int width, bool user, struct cpu_fault *f)
 {
     uint8_t bytes[64];
     uint32_t size = (uint32_t)(n * width);
@@ -210,7 +191,7 @@ static bool stack_has_room(const struct cpu_state *st, uint32_t size)
 /* Read SS:ESP for privilege level `dpl` from the current TSS (6.12.1 and
  * the INTER-PRIVILEGE-LEVEL-INTERRUPT steps). */
 static bool tss_inner_stack(struct delivery *d, const struct cpu_state *st, int dpl,
-                            uint16_t *new_ss, uint32_t *new_esp, struct fault *f)
+                            uint16_t *new_ss, uint32_t *new_esp, struct cpu_fault *f)
 {
     const struct seg_cache *tr = &st->tr;
     uint32_t tss_type = (tr->flags >> DESC_TYPE_SHIFT) & 0xf;
@@ -221,7 +202,7 @@ static bool tss_inner_stack(struct delivery *d, const struct cpu_state *st, int 
     uint32_t tss_error = (tr->selector & ~3u) | d->ext;
     /* The TSS must hold the stack fields for the new ring, else #TS(TSS). */
     if (!(tr->flags & DESC_P) || need > tr->limit)
-        return raise_fault(f, VEC_TS, tss_error,
+        return cpu_fault_raise(f, VEC_TS, tss_error,
                            "the TSS (limit 0x%x) does not hold the ring %d stack", tr->limit, dpl);
     struct linear_fault lf;
     uint8_t raw[6];
@@ -240,7 +221,7 @@ static bool tss_inner_stack(struct delivery *d, const struct cpu_state *st, int 
 
 /* Load the new stack for ring `dpl` into `st` (selector checks of the
  * INTER-PRIVILEGE-LEVEL-INTERRUPT and virtual-8086 steps). */
-static bool load_inner_stack(struct delivery *d, struct cpu_state *st, int dpl, struct fault *f)
+static bool load_inner_stack(struct delivery *d, struct cpu_state *st, int dpl, struct cpu_fault *f)
 {
     uint16_t new_ss = 0;
     uint32_t new_esp = 0;
@@ -252,27 +233,27 @@ static bool load_inner_stack(struct delivery *d, struct cpu_state *st, int dpl, 
     }
     /* A null stack selector in the TSS: #TS(EXT). */
     if ((new_ss & ~3u) == 0)
-        return raise_fault(f, VEC_TS, d->ext, "the TSS gives a null SS for ring %d", dpl);
+        return cpu_fault_raise(f, VEC_TS, d->ext, "the TSS gives a null SS for ring %d", dpl);
     /* Its RPL must be the new CPL: #TS(SS). */
     uint32_t ss_error = (new_ss & ~3u) | d->ext;
     if ((new_ss & 3) != dpl)
-        return raise_fault(f, VEC_TS, ss_error, "TSS SS 0x%04x has RPL %d, not %d", new_ss,
+        return cpu_fault_raise(f, VEC_TS, ss_error, "TSS SS 0x%04x has RPL %d, not %d", new_ss,
                            new_ss & 3, dpl);
     struct descriptor ssd;
     uint32_t ss_addr;
     bool in_limits;
     if (!read_descriptor(d, st, new_ss, &ssd, &ss_addr, &in_limits, f)) {
         if (!in_limits)
-            return raise_fault(f, VEC_TS, ss_error, "TSS SS 0x%04x is beyond its table", new_ss);
+            return cpu_fault_raise(f, VEC_TS, ss_error, "TSS SS 0x%04x is beyond its table", new_ss);
         return false;
     }
     /* It must be a writable data segment of DPL = new CPL: #TS(SS). */
     if (!desc_is_data(&ssd) || !desc_is_writable(&ssd) || ssd.dpl != dpl)
-        return raise_fault(f, VEC_TS, ss_error,
+        return cpu_fault_raise(f, VEC_TS, ss_error,
                            "TSS SS 0x%04x is not a writable data segment of DPL %d", new_ss, dpl);
     /* And present: #SS(SS). */
     if (!ssd.present)
-        return raise_fault(f, VEC_SS, ss_error, "TSS SS 0x%04x is not present", new_ss);
+        return cpu_fault_raise(f, VEC_SS, ss_error, "TSS SS 0x%04x is not present", new_ss);
     set_accessed(d, ss_addr, &ssd);
     st->seg[SEG_SS] = desc_to_cache(new_ss, &ssd);
     st->gpr[GPR_ESP] = new_esp;
@@ -281,7 +262,7 @@ static bool load_inner_stack(struct delivery *d, struct cpu_state *st, int dpl, 
 
 /* A trap or interrupt gate: the TRAP-OR-INTERRUPT-GATE steps. */
 static bool through_gate(struct delivery *d, struct cpu_state *st, const struct gate *g,
-                         struct fault *f)
+                         struct cpu_fault *f)
 {
     const struct intr_request *req = d->req;
     struct cpu_state old = *st;
@@ -292,34 +273,34 @@ static bool through_gate(struct delivery *d, struct cpu_state *st, const struct 
 
     /* A null code selector in the gate: #GP(EXT). */
     if ((sel & ~3u) == 0)
-        return raise_fault(f, VEC_GP, d->ext, "the gate's code selector is null");
+        return cpu_fault_raise(f, VEC_GP, d->ext, "the gate's code selector is null");
     struct descriptor cs;
     uint32_t cs_addr;
     bool in_limits;
     if (!read_descriptor(d, st, sel, &cs, &cs_addr, &in_limits, f)) {
         if (!in_limits)
-            return raise_fault(f, VEC_GP, sel_error, "code selector 0x%04x is beyond its table",
+            return cpu_fault_raise(f, VEC_GP, sel_error, "code selector 0x%04x is beyond its table",
                                sel);
         return false;
     }
     /* It must name a code segment with DPL <= CPL: #GP(selector). */
     if (!desc_is_code(&cs))
-        return raise_fault(f, VEC_GP, sel_error, "selector 0x%04x is not a code segment", sel);
+        return cpu_fault_raise(f, VEC_GP, sel_error, "selector 0x%04x is not a code segment", sel);
     if (cs.dpl > cpl)
-        return raise_fault(f, VEC_GP, sel_error,
+        return cpu_fault_raise(f, VEC_GP, sel_error,
                            "code segment 0x%04x has DPL %d, more than CPL %d", sel, cs.dpl, cpl);
     /* Not present: #NP(selector). */
     if (!cs.present)
-        return raise_fault(f, VEC_NP, sel_error, "code segment 0x%04x is not present", sel);
+        return cpu_fault_raise(f, VEC_NP, sel_error, "code segment 0x%04x is not present", sel);
 
     bool conforming = desc_is_conforming(&cs);
     bool inner = !conforming && cs.dpl < cpl;
     if (vm86 && !(inner && cs.dpl == 0))
         /* From virtual-8086 mode only a ring-0 non-conforming handler will do. */
-        return raise_fault(f, VEC_GP, sel_error,
+        return cpu_fault_raise(f, VEC_GP, sel_error,
                            "from virtual-8086 mode the handler must be ring 0, non-conforming");
     if (!inner && !conforming && cs.dpl != cpl)
-        return raise_fault(f, VEC_GP, sel_error, "code segment 0x%04x: DPL %d > CPL %d", sel,
+        return cpu_fault_raise(f, VEC_GP, sel_error, "code segment 0x%04x: DPL %d > CPL %d", sel,
                            cs.dpl, cpl);
 
     int new_cpl = inner ? cs.dpl : cpl;
@@ -350,12 +331,12 @@ static bool through_gate(struct delivery *d, struct cpu_state *st, const struct 
     /* The new stack must have room for the frame: #SS(EXT), or #SS(SS). */
     uint32_t frame_size = (uint32_t)(nframe * width);
     if (!stack_has_room(st, frame_size))
-        return raise_fault(f, VEC_SS, inner ? ((st->seg[SEG_SS].selector & ~3u) | d->ext) : d->ext,
+        return cpu_fault_raise(f, VEC_SS, inner ? ((st->seg[SEG_SS].selector & ~3u) | d->ext) : d->ext,
                            "the stack has no room for the %u-byte frame", frame_size);
     /* The handler's offset must lie within the new code segment: #GP(EXT). */
     uint32_t new_eip = g->is32 ? g->offset : (g->offset & 0xffffu);
     if (new_eip > cs.limit)
-        return raise_fault(f, VEC_GP, d->ext, "handler offset 0x%x is beyond CS limit 0x%x",
+        return cpu_fault_raise(f, VEC_GP, d->ext, "handler offset 0x%x is beyond CS limit 0x%x",
                            new_eip, cs.limit);
     if (!push_frame(d, st, frame, nframe, width, new_cpl == 3, f))
         return false;
@@ -379,15 +360,11 @@ static bool through_gate(struct delivery *d, struct cpu_state *st, const struct 
 
 /* A task gate: the TASK-GATE steps, then the task switch (chapter 7). */
 static bool through_task_gate(struct delivery *d, struct cpu_state *st, const struct gate *g,
-                              struct fault *f)
+                              struct cpu_fault *f)
 {
-    struct task_fault tf;
     struct task_env tenv = {.mem = &d->mem, .ext = d->ext};
-    if (!task_switch(&tenv, st, g->selector, TASK_SWITCH_INTERRUPT, d->req->return_eip, &tf)) {
-        f->cr2 = tf.cr2;
-        f->committed = tf.committed;
-        return raise_fault(f, tf.vector, tf.error_code, "%s", tf.why);
-    }
+    if (!task_switch(&tenv, st, g->selector, TASK_SWITCH_INTERRUPT, d->req->return_eip, f))
+        return false;
     if (d->ev)
         d->ev->tss_selector = g->selector;
     d->mem = linear_for(d->env, st); /* the new task may have another CR3 */
@@ -395,14 +372,14 @@ static bool through_task_gate(struct delivery *d, struct cpu_state *st, const st
         int width = (st->tr.flags & (8u << DESC_TYPE_SHIFT)) ? 4 : 2;
         /* Room for the error code on the new task's stack: #SS(EXT). */
         if (!stack_has_room(st, (uint32_t)width))
-            return raise_fault(f, VEC_SS, d->ext, "no room for the error code on the new stack");
+            return cpu_fault_raise(f, VEC_SS, d->ext, "no room for the error code on the new stack");
         uint32_t code = d->req->error_code;
         if (!push_frame(d, st, &code, 1, width, st->cpl == 3, f))
             return false;
     }
     /* The new task's EIP must lie within its code segment: #GP(EXT). */
     if (st->eip > st->seg[SEG_CS].limit)
-        return raise_fault(f, VEC_GP, d->ext, "the new task's EIP is beyond its CS limit");
+        return cpu_fault_raise(f, VEC_GP, d->ext, "the new task's EIP is beyond its CS limit");
     return true;
 }
 
@@ -419,14 +396,14 @@ static enum trace_gate gate_kind(uint8_t type)
 }
 
 /* One delivery attempt: the PROTECTED-MODE steps of INT n. */
-static bool deliver_once(struct delivery *d, struct cpu_state *st, struct fault *f)
+static bool deliver_once(struct delivery *d, struct cpu_state *st, struct cpu_fault *f)
 {
     const struct intr_request *req = d->req;
     uint32_t vec_error = (uint32_t)(req->vector << 3) + 2 + d->ext;
 
     /* The gate must lie within the IDT: #GP(vector * 8 + 2 + EXT). */
     if ((uint32_t)(req->vector << 3) + 7 > st->idtr.limit)
-        return raise_fault(f, VEC_GP, vec_error, "vector 0x%02x is beyond the IDT limit 0x%x",
+        return cpu_fault_raise(f, VEC_GP, vec_error, "vector 0x%02x is beyond the IDT limit 0x%x",
                            req->vector, st->idtr.limit);
     uint32_t raw[2];
     struct linear_fault lf;
@@ -441,14 +418,14 @@ static bool deliver_once(struct delivery *d, struct cpu_state *st, struct fault 
     }
     /* It must be an interrupt, trap or task gate: #GP(vector * 8 + 2 + EXT). */
     if ((raw[1] & DESC_S) || gate_kind(g.type) == GATE_NONE)
-        return raise_fault(f, VEC_GP, vec_error, "IDT entry 0x%02x is not a gate", req->vector);
+        return cpu_fault_raise(f, VEC_GP, vec_error, "IDT entry 0x%02x is not a gate", req->vector);
     /* INT n, INT3, INTO: the gate's DPL must be >= CPL: #GP(vector * 8 + 2). */
     if (req->source == INTR_SOFTWARE && g.dpl < st->cpl)
-        return raise_fault(f, VEC_GP, vec_error, "INT 0x%02x at CPL %d through a DPL %d gate",
+        return cpu_fault_raise(f, VEC_GP, vec_error, "INT 0x%02x at CPL %d through a DPL %d gate",
                            req->vector, st->cpl, g.dpl);
     /* The gate must be present: #NP(vector * 8 + 2 + EXT). */
     if (!g.present)
-        return raise_fault(f, VEC_NP, vec_error, "the gate for vector 0x%02x is not present",
+        return cpu_fault_raise(f, VEC_NP, vec_error, "the gate for vector 0x%02x is not present",
                            req->vector);
     if (g.type == TYPE_TASK_GATE)
         return through_task_gate(d, st, &g, f);
@@ -506,7 +483,7 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
             .ev = &ev,
         };
         struct cpu_state next = *st;
-        struct fault f = {0};
+        struct cpu_fault f = {0};
         bool ok = deliver_once(&d, &next, &f);
         ev.delivered = ok;
         if (ok || f.committed) {

@@ -6,28 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cpu/desc.h"
+#include "cpu/desc.h" /* TSS field offsets: Figures 7-2 and 7-11 */
 
 enum { VEC_TS = 10, VEC_NP = 11, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14 };
 
-/* Field offsets of the 32-bit TSS (Figure 7-2) and the 16-bit TSS (7-11). */
-enum {
-    TSS32_LINK = 0x00, TSS32_CR3 = 0x1c, TSS32_EIP = 0x20, TSS32_EFLAGS = 0x24,
-    TSS32_GPR = 0x28, TSS32_SEG = 0x48, TSS32_LDT = 0x60, TSS32_MIN_LIMIT = 0x67,
-    TSS16_LINK = 0x00, TSS16_IP = 0x0e, TSS16_FLAGS = 0x10, TSS16_GPR = 0x12,
-    TSS16_SEG = 0x22, TSS16_LDT = 0x2a, TSS16_MIN_LIMIT = 0x2b,
-};
-
-static bool fail(struct task_fault *f, int vector, uint32_t error_code, const char *fmt, ...)
-{
-    va_list ap;
-    f->vector = vector;
-    f->error_code = error_code;
-    va_start(ap, fmt);
-    vsnprintf(f->why, sizeof f->why, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 static uint32_t get32(const uint8_t *b, unsigned at)
 {
@@ -52,10 +34,10 @@ static void put16(uint8_t *b, unsigned at, uint16_t v)
     b[at + 1] = (uint8_t)(v >> 8);
 }
 
-static bool mem_fault(struct task_fault *f, const struct linear_fault *lf, const char *what)
+static bool mem_fault(struct cpu_fault *f, const struct linear_fault *lf, const char *what)
 {
     f->cr2 = lf->cr2;
-    return fail(f, VEC_PF, lf->error_code, "%s", what);
+    return cpu_fault_raise(f, VEC_PF, lf->error_code, "%s", what);
 }
 
 /* Read the GDT/LDT descriptor of `sel`; false if beyond the table. */
@@ -83,7 +65,7 @@ static bool fetch_descriptor(const struct linear_mem *mem, const struct cpu_stat
  * here is delivered in the new task's context (Table 7-1). */
 static bool load_task_segments(const struct linear_mem *mem, struct cpu_state *st,
                                const uint16_t sel[SEG_COUNT], uint16_t ldt, uint32_t ext,
-                               struct task_fault *f)
+                               struct cpu_fault *f)
 {
     struct descriptor d;
     uint32_t addr;
@@ -94,9 +76,9 @@ static bool load_task_segments(const struct linear_mem *mem, struct cpu_state *s
     st->ldtr.selector = ldt;
     if ((ldt & ~3u) != 0) {
         if ((ldt & 4) || !fetch_descriptor(mem, st, ldt, &d, &addr) || d.s || d.type != 2)
-            return fail(f, VEC_TS, (ldt & ~3u) | ext, "the new task's LDT selector 0x%04x is invalid", ldt);
+            return cpu_fault_raise(f, VEC_TS, (ldt & ~3u) | ext, "the new task's LDT selector 0x%04x is invalid", ldt);
         if (!d.present)
-            return fail(f, VEC_TS, (ldt & ~3u) | ext, "the new task's LDT is not present");
+            return cpu_fault_raise(f, VEC_TS, (ldt & ~3u) | ext, "the new task's LDT is not present");
         st->ldtr = desc_to_cache(ldt, &d);
     }
 
@@ -116,11 +98,11 @@ static bool load_task_segments(const struct linear_mem *mem, struct cpu_state *s
     uint16_t cs = sel[SEG_CS];
     uint32_t cs_err = (cs & ~3u) | ext;
     if ((cs & ~3u) == 0 || !fetch_descriptor(mem, st, cs, &d, &addr) || !desc_is_code(&d))
-        return fail(f, VEC_TS, cs_err, "the new task's CS 0x%04x is not a code segment", cs);
+        return cpu_fault_raise(f, VEC_TS, cs_err, "the new task's CS 0x%04x is not a code segment", cs);
     if (desc_is_conforming(&d) ? d.dpl > (cs & 3) : d.dpl != (cs & 3))
-        return fail(f, VEC_TS, cs_err, "the new task's CS 0x%04x has DPL %d for RPL %d", cs, d.dpl, cs & 3);
+        return cpu_fault_raise(f, VEC_TS, cs_err, "the new task's CS 0x%04x has DPL %d for RPL %d", cs, d.dpl, cs & 3);
     if (!d.present)
-        return fail(f, VEC_NP, cs_err, "the new task's CS 0x%04x is not present", cs);
+        return cpu_fault_raise(f, VEC_NP, cs_err, "the new task's CS 0x%04x is not present", cs);
     st->seg[SEG_CS] = desc_to_cache(cs, &d);
     uint8_t cpl = cs & 3;
     st->cpl = cpl;
@@ -130,9 +112,9 @@ static bool load_task_segments(const struct linear_mem *mem, struct cpu_state *s
     uint32_t ss_err = (ss & ~3u) | ext;
     if ((ss & ~3u) == 0 || !fetch_descriptor(mem, st, ss, &d, &addr) || !desc_is_data(&d) ||
         !desc_is_writable(&d) || (ss & 3) != cpl || d.dpl != cpl)
-        return fail(f, VEC_TS, ss_err, "the new task's SS 0x%04x is not a writable ring-%d data segment", ss, cpl);
+        return cpu_fault_raise(f, VEC_TS, ss_err, "the new task's SS 0x%04x is not a writable ring-%d data segment", ss, cpl);
     if (!d.present)
-        return fail(f, VEC_SS, ss_err, "the new task's SS 0x%04x is not present", ss);
+        return cpu_fault_raise(f, VEC_SS, ss_err, "the new task's SS 0x%04x is not present", ss);
     st->seg[SEG_SS] = desc_to_cache(ss, &d);
 
     /* DS, ES, FS, GS: null, or readable segments the CPL may use. */
@@ -148,18 +130,18 @@ static bool load_task_segments(const struct linear_mem *mem, struct cpu_state *s
         }
         if (!fetch_descriptor(mem, st, s, &d, &addr) || d.s == 0 ||
             (desc_is_code(&d) && !desc_is_readable(&d)))
-            return fail(f, VEC_TS, err, "the new task's selector 0x%04x is not a data segment", s);
+            return cpu_fault_raise(f, VEC_TS, err, "the new task's selector 0x%04x is not a data segment", s);
         if (!(desc_is_code(&d) && desc_is_conforming(&d)) && (d.dpl < cpl || d.dpl < (s & 3)))
-            return fail(f, VEC_TS, err, "the new task's selector 0x%04x is not accessible at CPL %d", s, cpl);
+            return cpu_fault_raise(f, VEC_TS, err, "the new task's selector 0x%04x is not accessible at CPL %d", s, cpl);
         if (!d.present)
-            return fail(f, VEC_NP, err, "the new task's segment 0x%04x is not present", s);
+            return cpu_fault_raise(f, VEC_NP, err, "the new task's segment 0x%04x is not present", s);
         st->seg[r] = desc_to_cache(s, &d);
     }
     return true;
 }
 
 bool task_switch(const struct task_env *env, struct cpu_state *st, uint16_t tss_sel,
-                 enum task_switch_reason reason, uint32_t return_eip, struct task_fault *f)
+                 enum task_switch_reason reason, uint32_t return_eip, struct cpu_fault *f)
 {
     const struct linear_mem *mem = env->mem;
     uint32_t sel_err = (tss_sel & ~3u) | env->ext;
@@ -171,18 +153,18 @@ bool task_switch(const struct task_env *env, struct cpu_state *st, uint16_t tss_
 
     /* The TSS selector must name a GDT entry: #GP(TSS selector + EXT). */
     if ((tss_sel & 4) || !fetch_descriptor(mem, st, tss_sel, &nd, &nd_addr))
-        return fail(f, VEC_GP, sel_err, "task gate selector 0x%04x is not in the GDT", tss_sel);
+        return cpu_fault_raise(f, VEC_GP, sel_err, "task gate selector 0x%04x is not in the GDT", tss_sel);
     /* It must be an available TSS: #GP(TSS selector + EXT). */
     bool new32 = nd.type == 9, new16 = nd.type == 1;
     if (nd.s || !(new32 || new16))
-        return fail(f, VEC_GP, sel_err, "selector 0x%04x is not an available TSS%s", tss_sel,
+        return cpu_fault_raise(f, VEC_GP, sel_err, "selector 0x%04x is not an available TSS%s", tss_sel,
                     (!nd.s && (nd.type == 3 || nd.type == 11)) ? " (it is busy)" : "");
     /* Present: #NP(TSS selector + EXT). */
     if (!nd.present)
-        return fail(f, VEC_NP, sel_err, "TSS 0x%04x is not present", tss_sel);
+        return cpu_fault_raise(f, VEC_NP, sel_err, "TSS 0x%04x is not present", tss_sel);
     /* Large enough for a TSS of its kind: #TS(TSS selector + EXT). */
     if (nd.limit < (new32 ? TSS32_MIN_LIMIT : TSS16_MIN_LIMIT))
-        return fail(f, VEC_TS, sel_err, "TSS 0x%04x has limit 0x%x, too small", tss_sel, nd.limit);
+        return cpu_fault_raise(f, VEC_TS, sel_err, "TSS 0x%04x has limit 0x%x, too small", tss_sel, nd.limit);
 
     /* Read the new TSS and save the old state into the current TSS while
      * the old CR3 is still in force.  Page faults here are restartable. */
@@ -197,19 +179,19 @@ bool task_switch(const struct task_env *env, struct cpu_state *st, uint16_t tss_
         put32(otss, TSS32_EIP, return_eip);
         put32(otss, TSS32_EFLAGS, st->eflags);
         for (int i = 0; i < 8; i++)
-            put32(otss, TSS32_GPR + 4u * (unsigned)i, st->gpr[i]);
+            put32(otss, TSS32_EAX + 4u * (unsigned)i, st->gpr[i]);
         for (int r = 0; r < SEG_COUNT; r++)
-            put16(otss, TSS32_SEG + 4u * (unsigned)r, st->seg[r].selector);
+            put16(otss, TSS32_ES + 4u * (unsigned)r, st->seg[r].selector);
         if (!linear_write(mem, st->tr.base + TSS32_EIP, otss + TSS32_EIP, TSS32_LDT - TSS32_EIP, false, &lf))
             return mem_fault(f, &lf, "saving the current task's state");
     } else {
         put16(otss, TSS16_IP, (uint16_t)return_eip);
         put16(otss, TSS16_FLAGS, (uint16_t)st->eflags);
         for (int i = 0; i < 8; i++)
-            put16(otss, TSS16_GPR + 2u * (unsigned)i, (uint16_t)st->gpr[i]);
+            put16(otss, TSS16_AX + 2u * (unsigned)i, (uint16_t)st->gpr[i]);
         static const enum seg_reg order16[] = {SEG_ES, SEG_CS, SEG_SS, SEG_DS};
         for (int i = 0; i < 4; i++)
-            put16(otss, TSS16_SEG + 2u * (unsigned)i, st->seg[order16[i]].selector);
+            put16(otss, TSS16_ES + 2u * (unsigned)i, st->seg[order16[i]].selector);
         if (!linear_write(mem, st->tr.base + TSS16_IP, otss + TSS16_IP, TSS16_LDT - TSS16_IP, false, &lf))
             return mem_fault(f, &lf, "saving the current task's state");
     }
@@ -233,20 +215,20 @@ bool task_switch(const struct task_env *env, struct cpu_state *st, uint16_t tss_
         st->eip = get32(ntss, TSS32_EIP);
         st->eflags = get32(ntss, TSS32_EFLAGS) | EFLAGS_FIXED1;
         for (int i = 0; i < 8; i++)
-            st->gpr[i] = get32(ntss, TSS32_GPR + 4u * (unsigned)i);
+            st->gpr[i] = get32(ntss, TSS32_EAX + 4u * (unsigned)i);
         for (int r = 0; r < SEG_COUNT; r++)
-            sel[r] = get16(ntss, TSS32_SEG + 4u * (unsigned)r);
+            sel[r] = get16(ntss, TSS32_ES + 4u * (unsigned)r);
         ldt = get16(ntss, TSS32_LDT);
     } else {
         st->eip = get16(ntss, TSS16_IP);
         st->eflags = (st->eflags & 0xffff0000u) | get16(ntss, TSS16_FLAGS) | EFLAGS_FIXED1;
         for (int i = 0; i < 8; i++)
-            st->gpr[i] = (st->gpr[i] & 0xffff0000u) | get16(ntss, TSS16_GPR + 2u * (unsigned)i);
+            st->gpr[i] = (st->gpr[i] & 0xffff0000u) | get16(ntss, TSS16_AX + 2u * (unsigned)i);
         static const enum seg_reg order16[] = {SEG_ES, SEG_CS, SEG_SS, SEG_DS};
         for (int r = 0; r < SEG_COUNT; r++)
             sel[r] = 0;
         for (int i = 0; i < 4; i++)
-            sel[order16[i]] = get16(ntss, TSS16_SEG + 2u * (unsigned)i);
+            sel[order16[i]] = get16(ntss, TSS16_ES + 2u * (unsigned)i);
         ldt = get16(ntss, TSS16_LDT);
     }
     st->eflags |= EFLAGS_NT;

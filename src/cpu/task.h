@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cpu/cpu_state.h"
+#include "cpu/fault.h"
 #include "mmu/linear.h"
 
 enum task_switch_reason {
@@ -20,15 +21,9 @@ struct task_env {
     uint32_t ext;                 /* EXT bit for error codes (6.13) */
 };
 
-struct task_fault {
-    int vector;
-    uint32_t error_code;
-    uint32_t cr2;
-    bool committed; /* raised after the switch: st already holds the new task */
-    char why[160];
-};
-
+/* On a fault after the commit point, f->committed is set and st holds the
+ * new task (the fault is then delivered in its context, Table 7-1). */
 bool task_switch(const struct task_env *env, struct cpu_state *st, uint16_t tss_selector,
-                 enum task_switch_reason reason, uint32_t return_eip, struct task_fault *f);
+                 enum task_switch_reason reason, uint32_t return_eip, struct cpu_fault *f);
 
 #endif

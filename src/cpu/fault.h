@@ -1,0 +1,25 @@
+/* A fault raised by ringlab's own model of the processor while it carries
+ * out an event (an interrupt delivery, a task switch): which exception,
+ * with which error code, and why in words.  Functions that can raise one
+ * return false and fill it in. */
+#ifndef RINGLAB_FAULT_H
+#define RINGLAB_FAULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cpu_fault {
+    int vector;
+    uint32_t error_code;
+    uint32_t cr2;   /* for #PF */
+    bool committed; /* a task switch went through before the fault: the new
+                       task's state stands, the fault belongs to it */
+    char why[200];
+};
+
+/* Fill in *f and return false, so that `return cpu_fault_raise(...)` reads
+ * as the rule it enforces. */
+bool cpu_fault_raise(struct cpu_fault *f, int vector, uint32_t error_code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif
