@@ -13,18 +13,21 @@ GUEST_KERNEL_CSRC = \
 	guests/kernel/pic.c guests/kernel/timer.c guests/kernel/uart.c \
 	guests/kernel/vga.c guests/kernel/console.c guests/kernel/kalloc.c \
 	guests/kernel/vm.c guests/kernel/proc.c guests/kernel/exec.c \
-	guests/kernel/initrd.c guests/kernel/file.c guests/kernel/syscall.c \
-	guests/kernel/string.c
+	guests/kernel/initrd.c guests/kernel/file.c guests/kernel/syscall.c
 GUEST_KERNEL_ASRC = guests/kernel/entry.asm guests/kernel/trapasm.asm
-GUEST_KERNEL_OBJS = $(GUEST_KERNEL_ASRC:.asm=.o) $(GUEST_KERNEL_CSRC:.c=.o)
+GUEST_KERNEL_OBJS = $(GUEST_KERNEL_ASRC:.asm=.o) $(GUEST_KERNEL_CSRC:.c=.o) $(GUEST_LIB_OBJS)
+
+# The little C library both the kernel and the programs link.
+GUEST_LIB_SRC = guests/lib/string.c guests/lib/format.c
+GUEST_LIB_OBJS = $(GUEST_LIB_SRC:.c=.o)
 
 GUEST_ULIB_SRC = guests/user/crt0.c guests/user/usys.c guests/user/ulib.c
-GUEST_ULIB_OBJS = $(GUEST_ULIB_SRC:.c=.o)
+GUEST_ULIB_OBJS = $(GUEST_ULIB_SRC:.c=.o) $(GUEST_LIB_OBJS)
 GUEST_USER_PROGS = init sh ls hello syscalls lazy cow segv kread priv spin pingpong
 GUEST_USER_BINS = $(GUEST_USER_PROGS:%=guests/user/%)
 GUEST_USER_OBJS = $(GUEST_USER_PROGS:%=guests/user/%.o)
 
-GUEST_INCLUDES = -I$(srcdir)/guests/kernel -I$(srcdir)/guests/user
+GUEST_INCLUDES = -I$(srcdir)/guests/lib -I$(srcdir)/guests/kernel -I$(srcdir)/guests/user
 # -march=i486 for the kernel and the programs: the kernel needs a 486
 # (invlpg, CR0.WP) and nothing newer, so no cmov: it boots on every CPU
 # model, "-cpu 486" and "-cpu pentium" too.
@@ -33,7 +36,11 @@ BUNDLED_GUEST_FLAGS = -march=i486 -Wno-unused-parameter
 # The kernel and the programs are built as data: automake knows nothing of
 # 32-bit ELF. The pattern rules carry the guests/ prefix so they apply to
 # these files only.
-guests/kernel/%.o: $(srcdir)/guests/kernel/%.c $(GUEST_KERNEL_HDRS:%=$(srcdir)/%)
+guests/lib/%.o: $(srcdir)/guests/lib/%.c $(srcdir)/guests/lib/lib.h
+	@$(MKDIR_P) guests/lib
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) $(BUNDLED_GUEST_FLAGS) $(GUEST_INCLUDES) -c -o $@ $<
+
+guests/kernel/%.o: $(srcdir)/guests/kernel/%.c $(GUEST_KERNEL_HDRS:%=$(srcdir)/%) $(srcdir)/guests/lib/lib.h
 	@$(MKDIR_P) guests/kernel
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) $(BUNDLED_GUEST_FLAGS) $(GUEST_INCLUDES) -c -o $@ $<
 
@@ -41,15 +48,15 @@ guests/kernel/%.o: $(srcdir)/guests/kernel/%.asm
 	@$(MKDIR_P) guests/kernel
 	$(AM_V_GEN)$(NASM) -f elf32 -g -o $@ $<
 
-guests/user/%.o: $(srcdir)/guests/user/%.c $(srcdir)/guests/user/user.h $(srcdir)/guests/kernel/syscall.h
+guests/user/%.o: $(srcdir)/guests/user/%.c $(srcdir)/guests/user/user.h $(srcdir)/guests/kernel/syscall.h $(srcdir)/guests/lib/lib.h
 	@$(MKDIR_P) guests/user
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) $(BUNDLED_GUEST_FLAGS) $(GUEST_INCLUDES) -c -o $@ $<
 
 guests/kernel/kernel.elf: $(GUEST_KERNEL_OBJS) $(srcdir)/guests/kernel/kernel.ld
-	$(AM_V_GEN)$(GUEST_LD) $(GUEST_LDFLAGS) -T $(srcdir)/guests/kernel/kernel.ld -o $@ $(GUEST_KERNEL_OBJS)
+	$(AM_V_GEN)$(GUEST_LD) $(GUEST_LINK_FLAGS) -T $(srcdir)/guests/kernel/kernel.ld -o $@ $(GUEST_KERNEL_OBJS)
 
 $(GUEST_USER_BINS): %: %.o $(GUEST_ULIB_OBJS) $(srcdir)/guests/user/user.ld
-	$(AM_V_GEN)$(GUEST_LD) $(GUEST_LDFLAGS) -S -T $(srcdir)/guests/user/user.ld -o $@ $@.o $(GUEST_ULIB_OBJS)
+	$(AM_V_GEN)$(GUEST_LD) $(GUEST_LINK_FLAGS) -S -T $(srcdir)/guests/user/user.ld -o $@ $@.o $(GUEST_ULIB_OBJS)
 
 # mkinitrd runs on the build machine, so it is built with $(CC).
 guests/mkinitrd$(EXEEXT): $(srcdir)/guests/mkinitrd.c
@@ -65,7 +72,8 @@ nodist_guest_DATA = guests/kernel/kernel.elf guests/initrd.img
 EXTRA_DIST += guests/README.md guests/guests.mk guests/mkinitrd.c \
 	guests/kernel/kernel.ld guests/user/user.ld guests/user/user.h \
 	$(GUEST_KERNEL_HDRS) $(GUEST_KERNEL_CSRC) $(GUEST_KERNEL_ASRC) \
-	$(GUEST_ULIB_SRC) $(GUEST_USER_PROGS:%=guests/user/%.c)
+	$(GUEST_ULIB_SRC) $(GUEST_USER_PROGS:%=guests/user/%.c) \
+	guests/lib/lib.h $(GUEST_LIB_SRC)
 CLEANFILES += $(nodist_guest_DATA) $(GUEST_KERNEL_OBJS) $(GUEST_ULIB_OBJS) \
 	$(GUEST_USER_OBJS) $(GUEST_USER_BINS) guests/mkinitrd$(EXEEXT)
 

@@ -78,123 +78,12 @@ int console_read(char *dst, int n)
 
 /* --- kernel printf --------------------------------------------------------- */
 
-struct sink {
-    char *buf;
-    int size;
-    int len;
-};
-
-static void put(struct sink *s, char c)
-{
-    if (s->len + 1 < s->size)
-        s->buf[s->len] = c;
-    s->len++;
-}
-
-/* %d %u %x %s %c %p %%, with an optional 0 flag and width: enough for a
- * kernel, and only 32-bit division (there is no libgcc here). */
-int kvsnprintf(char *buf, int size, const char *fmt, va_list ap)
-{
-    struct sink s = {buf, size, 0};
-    for (; *fmt; fmt++) {
-        if (*fmt != '%') {
-            put(&s, *fmt);
-            continue;
-        }
-        fmt++;
-        char pad = ' ';
-        int width = 0;
-        if (*fmt == '0') {
-            pad = '0';
-            fmt++;
-        }
-        while (*fmt >= '0' && *fmt <= '9')
-            width = width * 10 + (*fmt++ - '0');
-        char tmp[12];
-        int n = 0, neg = 0;
-        uint32_t v;
-        const char *str;
-        switch (*fmt) {
-        case 'd':
-            v = va_arg(ap, int);
-            if ((int32_t)v < 0) {
-                neg = 1;
-                v = -v;
-            }
-            goto decimal;
-        case 'u':
-            v = va_arg(ap, uint32_t);
-decimal:
-            do {
-                tmp[n++] = '0' + v % 10;
-                v /= 10;
-            } while (v);
-            if (neg)
-                tmp[n++] = '-';
-            goto emit;
-        case 'p':
-            put(&s, '0');
-            put(&s, 'x');
-            pad = '0';
-            width = 8;
-            /* fall through */
-        case 'x':
-            v = va_arg(ap, uint32_t);
-            do {
-                tmp[n++] = "0123456789abcdef"[v & 15];
-                v >>= 4;
-            } while (v);
-emit:
-            while (width-- > n)
-                put(&s, pad);
-            while (n > 0)
-                put(&s, tmp[--n]);
-            break;
-        case 's':
-            str = va_arg(ap, const char *);
-            if (!str)
-                str = "(null)";
-            for (n = 0; str[n]; n++)
-                ;
-            while (width-- > n)
-                put(&s, ' ');
-            while (*str)
-                put(&s, *str++);
-            break;
-        case 'c':
-            put(&s, (char)va_arg(ap, int));
-            break;
-        case '%':
-            put(&s, '%');
-            break;
-        case 0:
-            fmt--;
-            break;
-        default:
-            put(&s, '%');
-            put(&s, *fmt);
-        }
-    }
-    if (s.size > 0)
-        s.buf[s.len < s.size ? s.len : s.size - 1] = 0;
-    return s.len;
-}
-
-int ksnprintf(char *buf, int size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = kvsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-    return n;
-}
-
 void kprintf(const char *fmt, ...)
 {
     char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     if (n > (int)sizeof(buf) - 1)
         n = sizeof(buf) - 1;

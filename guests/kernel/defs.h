@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdarg.h>
 
+#include "lib.h" /* memory, strings, vsnprintf: guests/lib */
+
 struct trapframe;
 struct proc;
 struct file;
@@ -19,8 +21,6 @@ void console_write(const char *s, int n);
 int console_read(char *dst, int n);
 void console_intr(int c);
 void kprintf(const char *fmt, ...);
-int kvsnprintf(char *buf, int size, const char *fmt, va_list ap);
-int ksnprintf(char *buf, int size, const char *fmt, ...);
 void panic(const char *msg) __attribute__((noreturn));
 
 /* uart.c */
@@ -109,14 +109,6 @@ void syscall(struct trapframe *tf);
 void sysenter_init(void);
 void sysenter_set_kstack(uint32_t esp0);
 
-/* string.c */
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strncmp(const char *a, const char *b, size_t n);
-char *strlcpy(char *dst, const char *src, int n);
 
 /* trapasm.asm */
 void swtch(struct context **old, struct context *new);

@@ -67,12 +67,12 @@ static int describe_fault(char *buf, int size, struct trapframe *tf, uint32_t cr
             page = "malformed (reserved bit set)";
         else if (e & PF_P)
             page = "protected";
-        return ksnprintf(buf, size, "#PF %s %s of %s page 0x%08x", (e & PF_U) ? "user" : "kernel",
+        return snprintf(buf, size, "#PF %s %s of %s page 0x%08x", (e & PF_U) ? "user" : "kernel",
                          access, page, cr2);
     }
     if (has_error_code(tf->trapno))
-        return ksnprintf(buf, size, tf->err ? "%s(0x%x)" : "%s(%d)", name, tf->err);
-    return ksnprintf(buf, size, "%s", name);
+        return snprintf(buf, size, tf->err ? "%s(0x%x)" : "%s(%d)", name, tf->err);
+    return snprintf(buf, size, "%s", name);
 }
 
 /* A fault in the kernel itself: nothing can be trusted any more. Print

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdarg.h>
+
+#include "lib.h" /* memory, strings, vsnprintf: guests/lib */
 #include "syscall.h"
 
 /* usys.c: one function per system call */
@@ -27,15 +29,6 @@ int using_sysenter(void);
 
 /* ulib.c */
 int printf(const char *fmt, ...);
-int snprintf(char *buf, int size, const char *fmt, ...);
-int vsnprintf(char *buf, int size, const char *fmt, va_list ap);
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-char *strchr(const char *s, int c);
-int atoi(const char *s);
 
 int main(int argc, char **argv);
 

@@ -1,6 +1,6 @@
-/* string.c — the few memory and string functions the kernel needs (the
- * compiler may also call memset/memcpy for struct copies). */
-#include "defs.h"
+/* string.c: the memory and string functions of the guests' little C
+ * library (lib.h). */
+#include "lib.h"
 
 void *memset(void *dst, int c, size_t n)
 {
@@ -63,4 +63,29 @@ char *strlcpy(char *dst, const char *src, int n)
         d++;
     *d = 0;
     return dst;
+}
+
+int strcmp(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+char *strchr(const char *s, int c)
+{
+    for (; *s; s++)
+        if (*s == c)
+            return (char *)s;
+    return 0;
+}
+
+int atoi(const char *s)
+{
+    int n = 0, neg = 0;
+    if (*s == '-')
+        neg = 1, s++;
+    while (*s >= '0' && *s <= '9')
+        n = n * 10 + (*s++ - '0');
+    return neg ? -n : n;
 }
