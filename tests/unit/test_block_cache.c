@@ -1,0 +1,308 @@
+/* Check suite for cpu/block_cache: what is kept about a block of guest
+ * code, and that an entry is used only while the code it describes is
+ * still there -- the same bytes at the same physical address under the
+ * page tables in force (SDM Vol. 3A 4.3 for the walk; 11.6: the processor
+ * executes code as it is in memory once it has been written).  The page
+ * tables and the code live in a plain RAM buffer; Capstone decodes. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/block_cache.h"
+#include "cpu/cpu_state.h"
+
+#define RAM_SIZE (4u << 20)
+#define CODE 0x5000u /* physical = linear while paging is off */
+#define PD 0x10000u
+#define PT 0x11000u
+#define LINEAR 0x00400000u /* PDE 1 -> PT */
+#define FRAME_A 0x20000u
+#define FRAME_B 0x21000u /* adjacent to A */
+#define FRAME_C 0x30000u /* elsewhere */
+
+/* nop; nop; mov eax, 1; out dx, al; in al, dx; ret: six instructions, the
+ * first I/O at offset 7. */
+static const uint8_t sample[] = {0x90, 0x90, 0xb8, 0x01, 0x00, 0x00, 0x00, 0xee, 0xec, 0xc3};
+
+static struct {
+    uint8_t *ram;
+    struct disasm *disasm;
+    struct block_cache bc;
+    struct paging_regs flat;  /* protected mode, paging off */
+    struct paging_regs paged; /* paging on, CR3 = PD */
+} fx;
+
+static void setup(void)
+{
+    memset(&fx, 0, sizeof fx);
+    fx.ram = calloc(1, RAM_SIZE);
+    ck_assert_ptr_nonnull(fx.ram);
+    fx.disasm = disasm_open();
+    ck_assert_ptr_nonnull(fx.disasm);
+    ck_assert(block_cache_init(&fx.bc, 256, fx.ram, RAM_SIZE, fx.disasm));
+    fx.flat.cr0 = CR0_PE;
+    fx.paged.cr0 = CR0_PE | CR0_PG;
+    fx.paged.cr3 = PD;
+    /* SDM Vol. 3A 4.3: PDE 1 covers linear 0x00400000-0x007fffff. */
+    uint32_t pde = PT | PAGING_P | PAGING_RW | PAGING_US;
+    memcpy(fx.ram + PD + 4, &pde, 4);
+}
+
+static void teardown(void)
+{
+    block_cache_free(&fx.bc);
+    disasm_close(fx.disasm);
+    free(fx.ram);
+}
+
+/* Map the page of `linear` (within PDE 1) to `frame`; frame 0: not present. */
+static void map(uint32_t linear, uint32_t frame)
+{
+    uint32_t pte = frame ? frame | PAGING_P | PAGING_RW | PAGING_US : 0;
+    memcpy(fx.ram + PT + ((linear >> 12) & 0x3ff) * 4, &pte, 4);
+}
+
+static const struct block_info *get(const struct paging_regs *r, uint32_t addr, uint32_t size,
+                                    bool *is_new)
+{
+    *is_new = false;
+    return block_cache_get(&fx.bc, r, addr, size, is_new);
+}
+
+/* ---- what a decoded block holds ---------------------------------------- */
+
+START_TEST(test_counts_and_first_io)
+{
+    memcpy(fx.ram + CODE, sample, sizeof sample);
+    bool is_new;
+    const struct block_info *b = get(&fx.flat, CODE, sizeof sample, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert(is_new);
+    ck_assert_uint_eq(b->count, 6);
+    ck_assert_int_eq(b->first_io, 7);
+    ck_assert_uint_eq(b->addr, CODE);
+    ck_assert_uint_eq(b->size, sizeof sample);
+    ck_assert_uint_eq(b->paddr[0], CODE);
+    ck_assert(!b->may_set_if);
+    ck_assert_uint_eq(fx.bc.decoded, 1);
+}
+END_TEST
+
+START_TEST(test_no_io)
+{
+    static const uint8_t code[] = {0x90, 0xfb, 0xc3}; /* nop; sti; ret */
+    memcpy(fx.ram + CODE, code, sizeof code);
+    bool is_new;
+    const struct block_info *b = get(&fx.flat, CODE, sizeof code, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(b->count, 3);
+    ck_assert_int_eq(b->first_io, -1);
+    ck_assert(b->may_set_if);
+}
+END_TEST
+
+START_TEST(test_hit_returns_same_entry)
+{
+    memcpy(fx.ram + CODE, sample, sizeof sample);
+    bool is_new;
+    const struct block_info *first = get(&fx.flat, CODE, sizeof sample, &is_new);
+    ck_assert(is_new);
+    const struct block_info *again = get(&fx.flat, CODE, sizeof sample, &is_new);
+    ck_assert_ptr_eq(again, first);
+    ck_assert(!is_new);
+    ck_assert_uint_eq(fx.bc.decoded, 1);
+}
+END_TEST
+
+START_TEST(test_changed_byte_is_new)
+{
+    memcpy(fx.ram + CODE, sample, sizeof sample);
+    bool is_new;
+    get(&fx.flat, CODE, sizeof sample, &is_new);
+    /* The first NOP becomes IN AL, DX: the guest wrote its code. */
+    fx.ram[CODE] = 0xec;
+    const struct block_info *b = get(&fx.flat, CODE, sizeof sample, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert(is_new);
+    ck_assert_int_eq(b->first_io, 0);
+    ck_assert_uint_eq(b->count, 6);
+    ck_assert_uint_eq(fx.bc.decoded, 2);
+    /* And the new decoding is then kept. */
+    get(&fx.flat, CODE, sizeof sample, &is_new);
+    ck_assert(!is_new);
+    /* A change to the last byte counts as much as one to the first. */
+    fx.ram[CODE + sizeof sample - 1] = 0x90;
+    b = get(&fx.flat, CODE, sizeof sample, &is_new);
+    ck_assert(is_new);
+    ck_assert_uint_eq(fx.bc.decoded, 3);
+}
+END_TEST
+
+/* A block longer than the bytes an entry keeps (BLOCK_CODE_MAX): a change
+ * beyond them must still make the block new, or its count and first I/O
+ * offset describe code that is no longer there (block_cache.h promises
+ * that never happens), and an OUT written there would escape the I/O
+ * permission check that first_io triggers.  The processor runs the bytes
+ * that are in memory (SDM Vol. 3A 11.6).
+ * KNOWN BUG, fails until fixed: block_cache.c keeps and compares only the
+ * first 64 bytes (block_cache_get line 135, still_valid lines 109-123), so
+ * a change past them, or a remap of a second page the first 64 bytes do
+ * not reach, is not seen. */
+START_TEST(test_long_block_change_past_kept_bytes)
+{
+    uint8_t code[100];
+    memset(code, 0x90, sizeof code);
+    code[sizeof code - 1] = 0xc3;
+    memcpy(fx.ram + CODE, code, sizeof code);
+    bool is_new;
+    const struct block_info *b = get(&fx.flat, CODE, sizeof code, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(b->count, 100);
+    ck_assert_int_eq(b->first_io, -1);
+    /* OUT DX, AL written at offset 80. */
+    fx.ram[CODE + 80] = 0xee;
+    b = get(&fx.flat, CODE, sizeof code, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert(is_new);
+    ck_assert_int_eq(b->first_io, 80);
+}
+END_TEST
+
+/* ---- paging ------------------------------------------------------------ */
+
+START_TEST(test_remapped_to_other_frame_is_new)
+{
+    /* The same bytes in two frames; the page moves from one to the other,
+     * as when a process's frame is freed and its address space rebuilt. */
+    memcpy(fx.ram + FRAME_A, sample, sizeof sample);
+    memcpy(fx.ram + FRAME_C, sample, sizeof sample);
+    map(LINEAR, FRAME_A);
+    bool is_new;
+    const struct block_info *b = get(&fx.paged, LINEAR, sizeof sample, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert(is_new);
+    ck_assert_uint_eq(b->paddr[0], FRAME_A);
+    get(&fx.paged, LINEAR, sizeof sample, &is_new);
+    ck_assert(!is_new);
+
+    map(LINEAR, FRAME_C);
+    b = get(&fx.paged, LINEAR, sizeof sample, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert(is_new);
+    ck_assert_uint_eq(b->paddr[0], FRAME_C);
+    ck_assert_uint_eq(b->count, 6);
+}
+END_TEST
+
+START_TEST(test_block_across_pages)
+{
+    /* Four NOPs at the end of one page; OUT DX, AL and RET at the start of
+     * the next, which is mapped to a frame that is not the adjacent one.
+     * The adjacent frame holds NOPs, so reading it instead would show. */
+    uint32_t addr = LINEAR + 0xffc;
+    memset(fx.ram + FRAME_A + 0xffc, 0x90, 4);
+    memset(fx.ram + FRAME_B, 0x90, 16);
+    fx.ram[FRAME_C] = 0xee;
+    fx.ram[FRAME_C + 1] = 0xc3;
+    map(LINEAR, FRAME_A);
+    map(LINEAR + 0x1000, FRAME_C);
+    bool is_new;
+    const struct block_info *b = get(&fx.paged, addr, 6, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert(is_new);
+    ck_assert_uint_eq(b->count, 6);
+    ck_assert_int_eq(b->first_io, 4);
+    ck_assert_uint_eq(b->paddr[0], FRAME_A + 0xffc);
+    ck_assert_uint_eq(b->paddr[1], FRAME_C);
+    get(&fx.paged, addr, 6, &is_new);
+    ck_assert(!is_new);
+
+    /* A change on the second page makes it new. */
+    fx.ram[FRAME_C + 1] = 0x90;
+    get(&fx.paged, addr, 6, &is_new);
+    ck_assert(is_new);
+    get(&fx.paged, addr, 6, &is_new);
+    ck_assert(!is_new);
+    /* So does moving the second page to another frame with the same bytes. */
+    fx.ram[FRAME_B] = 0xee;
+    fx.ram[FRAME_B + 1] = 0x90;
+    map(LINEAR + 0x1000, FRAME_B);
+    b = get(&fx.paged, addr, 6, &is_new);
+    ck_assert(is_new);
+    ck_assert_uint_eq(b->paddr[1], FRAME_B);
+}
+END_TEST
+
+START_TEST(test_unreadable_is_null)
+{
+    bool is_new;
+    /* SDM Vol. 3A 4.3: a PTE with P = 0 maps nothing. */
+    map(LINEAR, 0);
+    ck_assert_ptr_null(get(&fx.paged, LINEAR, 4, &is_new));
+    /* A PDE with P = 0 neither. */
+    ck_assert_ptr_null(get(&fx.paged, 0x00800000u, 4, &is_new));
+    /* A block whose second page is not present. */
+    map(LINEAR, FRAME_A);
+    map(LINEAR + 0x1000, 0);
+    ck_assert_ptr_null(get(&fx.paged, LINEAR + 0xffe, 4, &is_new));
+    /* Paging off, beyond RAM. */
+    ck_assert_ptr_null(get(&fx.flat, RAM_SIZE + 0x1000, 4, &is_new));
+    ck_assert_ptr_null(get(&fx.flat, RAM_SIZE - 2, 4, &is_new));
+    ck_assert_uint_eq(fx.bc.decoded, 0);
+}
+END_TEST
+
+START_TEST(test_valid_entry_becomes_unreadable)
+{
+    memcpy(fx.ram + FRAME_A, sample, sizeof sample);
+    map(LINEAR, FRAME_A);
+    bool is_new;
+    ck_assert_ptr_nonnull(get(&fx.paged, LINEAR, sizeof sample, &is_new));
+    /* The page is unmapped: the entry must not be used. */
+    map(LINEAR, 0);
+    ck_assert_ptr_null(get(&fx.paged, LINEAR, sizeof sample, &is_new));
+}
+END_TEST
+
+START_TEST(test_clear_forgets)
+{
+    memcpy(fx.ram + CODE, sample, sizeof sample);
+    bool is_new;
+    get(&fx.flat, CODE, sizeof sample, &is_new);
+    block_cache_clear(&fx.bc);
+    get(&fx.flat, CODE, sizeof sample, &is_new);
+    ck_assert(is_new);
+}
+END_TEST
+
+static Suite *block_cache_suite(void)
+{
+    Suite *s = suite_create("block_cache");
+    TCase *tc = tcase_create("decode");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_counts_and_first_io);
+    tcase_add_test(tc, test_no_io);
+    tcase_add_test(tc, test_hit_returns_same_entry);
+    tcase_add_test(tc, test_changed_byte_is_new);
+    tcase_add_test(tc, test_long_block_change_past_kept_bytes);
+    tcase_add_test(tc, test_clear_forgets);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("paging");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_remapped_to_other_frame_is_new);
+    tcase_add_test(tc, test_block_across_pages);
+    tcase_add_test(tc, test_unreadable_is_null);
+    tcase_add_test(tc, test_valid_entry_becomes_unreadable);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(block_cache_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
