@@ -470,6 +470,60 @@ START_TEST(test_benign_then_gp_is_serial)
 }
 END_TEST
 
+START_TEST(test_contributory_then_pf_is_serial)
+{
+    /* #GP from ring 3; the ring-0 stack page is not present, so pushing
+     * its frame raises #PF, whose handler (conforming) runs on the user
+     * stack.  SDM Vol. 3A Table 6-5: contributory then page fault is
+     * handled serially. */
+    enable_paging();
+    unmap_page(ESP0 - 4);
+    set_gate(14, SEL_CONF, HANDLER(14), TYPE_INTR32, 0, true);
+    ck_assert_int_eq(deliver(13, INTR_EXCEPTION, true, 0, USER_EIP, USER_EIP), INTR_DELIVERED);
+    ck_assert_int_eq(fx.nev, 2);
+    ck_assert_int_eq(fx.ev[0].vector, 13);
+    ck_assert(!fx.ev[0].delivered);
+    ck_assert_int_eq(fx.ev[1].vector, 14);
+    ck_assert_uint_eq(fx.ev[1].error_code, PAGING_PF_W);
+    ck_assert(fx.ev[1].delivered);
+    ck_assert_uint_eq(fx.st.eip, HANDLER(14));
+    ck_assert_uint_eq(fx.st.cr2, ESP0 - 4);
+}
+END_TEST
+
+START_TEST(test_pf_then_pf_is_double_fault)
+{
+    /* The same, but the first event is itself a #PF: Table 6-5 gives #DF
+     * (error code 0), here delivered through a conforming segment. */
+    enable_paging();
+    unmap_page(ESP0 - 4);
+    set_gate(8, SEL_CONF, HANDLER(8), TYPE_INTR32, 0, true);
+    ck_assert_int_eq(deliver(14, INTR_EXCEPTION, true, PAGING_PF_U, USER_EIP, USER_EIP),
+                     INTR_DELIVERED);
+    ck_assert_int_eq(fx.nev, 2);
+    ck_assert_int_eq(fx.ev[0].vector, 14);
+    ck_assert(!fx.ev[0].delivered);
+    ck_assert_int_eq(fx.ev[1].vector, 8);
+    ck_assert_uint_eq(fx.ev[1].error_code, 0);
+    ck_assert(fx.ev[1].delivered);
+    ck_assert_uint_eq(fx.st.eip, HANDLER(8));
+    ck_assert_uint_eq(peek32(USER_ESP - 16), 0);
+}
+END_TEST
+
+START_TEST(test_idt_entry_not_a_gate)
+{
+    /* A 32-bit call gate (type 12) in the IDT.  Vol. 2A INT n: "IF
+     * descriptor is not an interrupt-, trap-, or task-gate type THEN
+     * #GP(vector * 8 + 2 + EXT)". */
+    set_gate(0x22, SEL_KCODE, HANDLER(0x22), 12, 0, true);
+    deliver(0x22, INTR_HARDWARE, false, 0, USER_EIP, USER_EIP);
+    ck_assert_int_eq(fx.nev, 2);
+    ck_assert_int_eq(fx.ev[1].vector, 13);
+    ck_assert_uint_eq(fx.ev[1].error_code, 0x22 * 8 + 3);
+}
+END_TEST
+
 /* ---- the TSS stack: #TS and #SS ---------------------------------------- */
 
 /* #TS and #SS handlers in a conforming ring-0 segment run at CPL 3 on the
@@ -549,6 +603,47 @@ START_TEST(test_tss_ss0_not_present)
     /* Vol. 2A INT n: "IF new stack segment not present THEN #SS(SS selector
      * + EXT)" -- #SS, not #TS (QEMU 7.2 gives #TS here). */
     expect_second(12, SEL_KDATA_NP);
+}
+END_TEST
+
+START_TEST(test_ring0_stack_no_room)
+{
+    conforming_fault_handlers();
+    /* A byte-granular ring-0 stack segment ending at 0x8ff0: ESP0 = 0x9000
+     * leaves no room for the 20-byte frame.  Vol. 2A INT n: "IF new stack
+     * does not have room for 24 bytes (error code pushed) or 20 bytes (no
+     * error code) THEN #SS(NewSS + EXT)". */
+    set_seg(0x48, 0, 0x8ff0, 0x2, 0, true, true, false);
+    fx.st.gdtr.limit = 0x4f;
+    set_ring0_stack(0x48, ESP0);
+    deliver(0x21, INTR_HARDWARE, false, 0, USER_EIP, USER_EIP);
+    expect_second(12, 0x48 | 1);
+}
+END_TEST
+
+START_TEST(test_ring0_stack_expand_down)
+{
+    conforming_fault_handlers();
+    /* Expand-down: the valid offsets lie above the limit (3.4.5.1).  With
+     * limit 0x8ff0 a frame from ESP0 = 0xa000 fits ... */
+    set_seg(0x48, 0, 0x8ff0, 0x6, 0, true, true, false);
+    fx.st.gdtr.limit = 0x4f;
+    set_ring0_stack(0x48, 0xa000);
+    ck_assert_int_eq(deliver(0x21, INTR_HARDWARE, false, 0, USER_EIP, USER_EIP),
+                     INTR_DELIVERED);
+    ck_assert_int_eq(fx.nev, 1);
+    ck_assert_uint_eq(fx.st.gpr[GPR_ESP], 0xa000 - 20);
+    ck_assert_uint_eq(peek32(0xa000 - 4), SEL_UDATA);
+
+    /* ... and from ESP0 = 0x9000 it reaches below the limit: #SS. */
+    teardown();
+    setup();
+    conforming_fault_handlers();
+    set_seg(0x48, 0, 0x8ff0, 0x6, 0, true, true, false);
+    fx.st.gdtr.limit = 0x4f;
+    set_ring0_stack(0x48, ESP0);
+    deliver(0x21, INTR_HARDWARE, false, 0, USER_EIP, USER_EIP);
+    expect_second(12, 0x48 | 1);
 }
 END_TEST
 
@@ -667,6 +762,7 @@ static Suite *intr_suite(void)
     tcase_add_test(tc, test_irq_through_not_present_gate);
     tcase_add_test(tc, test_vector_beyond_idt_limit);
     tcase_add_test(tc, test_idt_limit_boundary);
+    tcase_add_test(tc, test_idt_entry_not_a_gate);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("double-fault");
@@ -674,6 +770,8 @@ static Suite *intr_suite(void)
     tcase_add_test(tc, test_gp_during_gp_is_double_fault);
     tcase_add_test(tc, test_pf_during_df_is_triple_fault);
     tcase_add_test(tc, test_benign_then_gp_is_serial);
+    tcase_add_test(tc, test_contributory_then_pf_is_serial);
+    tcase_add_test(tc, test_pf_then_pf_is_double_fault);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("tss-stack");
@@ -683,6 +781,8 @@ static Suite *intr_suite(void)
     tcase_add_test(tc, test_tss_ss0_wrong_rpl);
     tcase_add_test(tc, test_tss_ss0_wrong_rpl_external);
     tcase_add_test(tc, test_tss_ss0_not_present);
+    tcase_add_test(tc, test_ring0_stack_no_room);
+    tcase_add_test(tc, test_ring0_stack_expand_down);
     tcase_add_test(tc, test_ring0_stack_not_present);
     tcase_add_test(tc, test_ring0_stack_half_present);
     suite_add_tcase(s, tc);
