@@ -64,26 +64,6 @@ static inline bool code_paddr(const struct block_cache *bc, const struct paging_
     return *paddr < bc->ram_size;
 }
 
-/* The first `len` bytes of the block, gathered across at most two pages. */
-static bool gather(const struct block_cache *bc, const struct paging_regs *r, uint32_t addr,
-                   uint32_t len, uint8_t *out, uint32_t paddr[2])
-{
-    uint32_t first = 4096 - (addr & 4095);
-    if (first > len)
-        first = len;
-    paddr[1] = 0;
-    if (!code_paddr(bc, r, addr, &paddr[0]) || (uint64_t)paddr[0] + first > bc->ram_size)
-        return false;
-    memcpy(out, bc->ram + paddr[0], first);
-    if (first < len) {
-        if (!code_paddr(bc, r, addr + first, &paddr[1]) ||
-            (uint64_t)paddr[1] + (len - first) > bc->ram_size)
-            return false;
-        memcpy(out + first, bc->ram + paddr[1], len - first);
-    }
-    return true;
-}
-
 /* Do `n` bytes at `a` equal those at `b`?  Word by word: blocks are short,
  * and a library call costs more than the comparison. */
 static bool same_bytes(const uint8_t *a, const uint8_t *b, uint32_t n)
@@ -104,22 +84,70 @@ static bool same_bytes(const uint8_t *a, const uint8_t *b, uint32_t n)
     return true;
 }
 
-/* Is `b` still the block at `addr` under `r`: the same physical bytes,
- * unchanged?  Compares in place (this runs for every block executed). */
+/* A hash of the bytes past the kept ones (FNV-1a, continued across the
+ * two pieces of a block that crosses a page). */
+static uint64_t hash_bytes(uint64_t h, const uint8_t *p, uint32_t n)
+{
+    while (n--)
+        h = (h ^ *p++) * 0x100000001b3ull;
+    return h;
+}
+
+#define HASH_START 0xcbf29ce484222325ull
+
+/* Where a block's bytes lie: its first page's piece and the next page's. */
+struct block_place {
+    uint32_t paddr[2];
+    uint32_t first; /* bytes on the first page */
+};
+
+static bool place_block(const struct block_cache *bc, const struct paging_regs *r, uint32_t addr,
+                        uint32_t size, struct block_place *pl)
+{
+    pl->first = 4096 - (addr & 4095);
+    if (pl->first > size)
+        pl->first = size;
+    pl->paddr[1] = 0;
+    if (!code_paddr(bc, r, addr, &pl->paddr[0]) || (uint64_t)pl->paddr[0] + pl->first > bc->ram_size)
+        return false;
+    if (pl->first < size && (!code_paddr(bc, r, addr + pl->first, &pl->paddr[1]) ||
+                             (uint64_t)pl->paddr[1] + (size - pl->first) > bc->ram_size))
+        return false;
+    return true;
+}
+
+/* The hash of bytes [from, size) of a placed block. */
+static uint64_t tail_hash(const struct block_cache *bc, const struct block_place *pl,
+                          uint32_t from, uint32_t size)
+{
+    uint64_t h = HASH_START;
+    if (from < pl->first)
+        h = hash_bytes(h, bc->ram + pl->paddr[0] + from, pl->first - from);
+    uint32_t second = from > pl->first ? from : pl->first;
+    if (second < size)
+        h = hash_bytes(h, bc->ram + pl->paddr[1] + (second - pl->first), size - second);
+    return h;
+}
+
+/* Do the block's first `len` bytes, in place, equal `code`? */
+static bool kept_bytes_equal(const struct block_cache *bc, const struct block_place *pl,
+                             const uint8_t *code, uint32_t len)
+{
+    uint32_t on_first = len < pl->first ? len : pl->first;
+    return same_bytes(bc->ram + pl->paddr[0], code, on_first) &&
+           (on_first == len || same_bytes(bc->ram + pl->paddr[1], code + on_first, len - on_first));
+}
+
+/* Is `b` still the block at `addr` under `r`: the same physical pages,
+ * every byte unchanged?  Compares in place (this runs for every block
+ * executed); bytes past the kept ones are compared by their hash. */
 static bool still_valid(const struct block_cache *bc, const struct block_info *b,
                         const struct paging_regs *r, uint32_t addr)
 {
-    uint32_t p0, p1;
-    uint32_t first = 4096 - (addr & 4095);
-    if (first > b->len)
-        first = b->len;
-    if (!code_paddr(bc, r, addr, &p0) || p0 != b->paddr[0] ||
-        !same_bytes(bc->ram + p0, b->code, first))
-        return false;
-    if (first == b->len)
-        return true;
-    return code_paddr(bc, r, addr + first, &p1) && p1 == b->paddr[1] &&
-           same_bytes(bc->ram + p1, b->code + first, b->len - first);
+    struct block_place pl;
+    return place_block(bc, r, addr, b->size, &pl) && pl.paddr[0] == b->paddr[0] &&
+           pl.paddr[1] == b->paddr[1] && kept_bytes_equal(bc, &pl, b->code, b->len) &&
+           (b->size <= b->len || tail_hash(bc, &pl, b->len, b->size) == b->tail_hash);
 }
 
 const struct block_info *block_cache_get(struct block_cache *bc, const struct paging_regs *regs,
@@ -132,30 +160,23 @@ const struct block_info *block_cache_get(struct block_cache *bc, const struct pa
         still_valid(bc, b, regs, addr))
         return b;
 
-    uint32_t len = size < BLOCK_CODE_MAX ? size : BLOCK_CODE_MAX;
-    uint8_t now[BLOCK_CODE_MAX];
-    uint32_t paddr[2];
-    if (!gather(bc, regs, addr, len, now, paddr))
+    struct block_place pl;
+    if (!place_block(bc, regs, addr, size, &pl))
         return NULL;
-    /* Decode it (the kept bytes, or more for a long block). */
+    uint8_t *all = malloc(size ? size : 1);
+    if (!all)
+        return NULL;
+    memcpy(all, bc->ram + pl.paddr[0], pl.first);
+    if (pl.first < size)
+        memcpy(all + pl.first, bc->ram + pl.paddr[1], size - pl.first);
     struct disasm_block scan;
-    if (size <= BLOCK_CODE_MAX) {
-        disasm_scan(bc->disasm, now, len, addr, &scan);
-    } else {
-        uint8_t *all = malloc(size);
-        uint32_t ignored[2];
-        if (!all || !gather(bc, regs, addr, size, all, ignored)) {
-            free(all);
-            return NULL;
-        }
-        disasm_scan(bc->disasm, all, size, addr, &scan);
-        free(all);
-    }
+    disasm_scan(bc->disasm, all, size, addr, &scan);
+    uint32_t len = size < BLOCK_CODE_MAX ? size : BLOCK_CODE_MAX;
     b->addr = addr;
     b->size = size;
     b->cr3 = regs->cr3;
-    b->paddr[0] = paddr[0];
-    b->paddr[1] = paddr[1];
+    b->paddr[0] = pl.paddr[0];
+    b->paddr[1] = pl.paddr[1];
     b->count = scan.count ? scan.count : 1;
     b->first_io = scan.first_io;
     b->may_remap = scan.may_remap;
@@ -163,7 +184,9 @@ const struct block_info *block_cache_get(struct block_cache *bc, const struct pa
     b->returns = (uint8_t)scan.returns;
     b->last_insn = (uint16_t)scan.last_insn;
     b->len = (uint8_t)len;
-    memcpy(b->code, now, len);
+    memcpy(b->code, all, len);
+    b->tail_hash = size > len ? tail_hash(bc, &pl, len, size) : 0;
+    free(all);
     bc->decoded++;
     *is_new = true;
     return b;

@@ -26,7 +26,8 @@
 struct block_info {
     uint32_t addr, size, cr3;
     uint32_t paddr[2];       /* physical address of the first byte, and of the
-                                first byte on the next page if it crosses one */
+                                first byte on the next page if the block
+                                crosses one (0 if not) */
     uint32_t count;          /* instructions; 0: the entry is empty */
     int first_io;            /* offset of the first IN/OUT/INS/OUTS, -1 if none */
     bool may_remap;          /* CR3 or CR0 may differ after it runs */
@@ -35,6 +36,7 @@ struct block_info {
     uint16_t last_insn;      /* offset of its last instruction */
     uint8_t len;             /* bytes kept in code[] */
     uint8_t code[BLOCK_CODE_MAX];
+    uint64_t tail_hash;      /* hash of the bytes past code[], for longer blocks */
 };
 
 struct block_cache {

@@ -143,11 +143,8 @@ END_TEST
  * offset describe code that is no longer there (block_cache.h promises
  * that never happens), and an OUT written there would escape the I/O
  * permission check that first_io triggers.  The processor runs the bytes
- * that are in memory (SDM Vol. 3A 11.6).
- * KNOWN BUG, fails until fixed: block_cache.c keeps and compares only the
- * first 64 bytes (block_cache_get line 135, still_valid lines 109-123), so
- * a change past them, or a remap of a second page the first 64 bytes do
- * not reach, is not seen. */
+ * that are in memory (SDM Vol. 3A 11.6).  The bytes past the kept ones
+ * are compared through their hash. */
 START_TEST(test_long_block_change_past_kept_bytes)
 {
     uint8_t code[100];
