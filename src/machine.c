@@ -64,7 +64,7 @@ struct machine {
     struct vga_text vga;
     struct debug_ports debug;
 
-    uc_hook hooks[8];
+    uc_hook hooks[12];
     int nhooks;
 
     struct trace_sink sinks[MAX_SINKS];
@@ -607,6 +607,24 @@ static void hook_syscall(uc_engine *uc, void *opaque)
     hook_fast_syscall(uc, opaque, false);
 }
 
+/* A physical access outside RAM: nothing of the PC ringlab builds is
+ * there, so the machine stops and says where (exit status 12). */
+static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                          void *opaque)
+{
+    struct machine *m = opaque;
+    uint32_t eip = 0;
+    (void)value;
+    uc_reg_read(uc, UC_X86_REG_EIP, &eip);
+    const char *what = type == UC_MEM_FETCH_UNMAPPED  ? "fetched code from"
+                       : type == UC_MEM_WRITE_UNMAPPED ? "wrote to"
+                                                       : "read from";
+    finish(m, STOP_GUEST_ERROR,
+           "the guest %s physical address 0x%08llx (%d bytes), outside its %zu MiB of RAM, near EIP %08x",
+           what, (unsigned long long)addr, size, m->ram_size >> 20, eip);
+    return false;
+}
+
 static bool hook_invalid(uc_engine *uc, void *opaque)
 {
     (void)uc;
@@ -747,6 +765,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN, (void *)hook_sysenter, m, 1, 0, UC_X86_INS_SYSENTER);
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN, (void *)hook_syscall, m, 1, 0, UC_X86_INS_SYSCALL);
     e |= uc_hook_add(m->uc, h++, UC_HOOK_INSN_INVALID, (void *)hook_invalid, m, 1, 0);
+    e |= uc_hook_add(m->uc, h++, UC_HOOK_MEM_UNMAPPED, (void *)hook_unmapped, m, 1, 0);
     m->nhooks = (int)(h - m->hooks);
     /* Exit addresses come from a list (empty but when stepping an I/O
      * instruction), never from uc_emu_start's `until`. */

@@ -293,19 +293,16 @@ static bool place_image(struct machine *m, const struct options *o, const struct
                         struct boot_info *boot)
 {
     char err[512] = "";
-    enum load_status st;
-    if (multiboot_has_header(set->kernel.data, set->kernel.size)) {
-        st = multiboot_load(set->kernel.data, set->kernel.size, set->kernel_path, set->cmdline,
-                            set->mods, set->nmods, machine_ram(m), machine_ram_size(m), boot, err,
-                            sizeof err);
-    } else if (o->image && !o->modules && set->nmods == 0) {
-        /* The short form with an image that is not Multiboot: a flat binary. */
+    enum load_status st =
+        multiboot_load(set->kernel.data, set->kernel.size, set->kernel_path, set->cmdline,
+                       set->mods, set->nmods, machine_ram(m), machine_ram_size(m), boot, err,
+                       sizeof err);
+    /* The short form takes a flat binary too; -kernel, as QEMU's, does not. */
+    if (st == LOAD_NOT_MULTIBOOT && o->image && !o->image_is_kernel && set->nmods == 0) {
+        err[0] = '\0';
         st = flat_load(set->kernel.data, set->kernel.size, set->kernel_path,
                        o->has_load_addr ? o->load_addr : FLAT_DEFAULT_LOAD_ADDR, machine_ram(m),
                        machine_ram_size(m), boot, err, sizeof err);
-    } else {
-        say("%s: no Multiboot header in the first 8 KiB (magic 0x1BADB002)", set->kernel_path);
-        return false;
     }
     if (st != LOAD_OK) {
         say("%s", err);

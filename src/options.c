@@ -479,6 +479,7 @@ static bool opt_kernel(struct parser *p, const char *name, const char *arg)
     if (arg[0] == '\0')
         return fail(p, "%s: the file name is empty", name);
     p->kernel_given = true;
+    p->out->image_is_kernel = true;
     return set_string(p, &p->out->image, arg);
 }
 

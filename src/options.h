@@ -74,6 +74,8 @@ struct options {
     /* The kernel: -kernel FILE or the lone IMAGE argument.  NULL when none
      * was given (main boots the bundled guest). */
     char *image;
+    bool image_is_kernel; /* given with -kernel: it must be Multiboot, as for QEMU;
+                             the lone IMAGE may also be a flat binary */
     struct option_module *modules; /* -initrd, in order */
     size_t module_count;
     char *append;       /* -append, NULL when absent */

@@ -69,6 +69,7 @@ START_TEST(course_line)
                            "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL),
                      OPTIONS_OK);
     ck_assert_str_eq(o.image, "kernel.elf");
+    ck_assert(o.image_is_kernel); /* -kernel: Multiboot only, as QEMU */
     ck_assert_uint_eq(o.module_count, 2);
     ck_assert_str_eq(o.modules[0].path, "mod1");
     ck_assert_str_eq(o.modules[0].cmdline, "mod1 arg");
@@ -92,6 +93,7 @@ START_TEST(short_form)
 {
     ck_assert_int_eq(parse("kernel.elf", NULL), OPTIONS_OK);
     ck_assert_str_eq(o.image, "kernel.elf");
+    ck_assert(!o.image_is_kernel); /* the short form may be a flat binary */
     ck_assert_int_eq(parse("-m", "64", "k.elf", "-nographic", NULL), OPTIONS_OK);
     ck_assert_str_eq(o.image, "k.elf");
     ck_assert_uint_eq(o.ram_bytes, 64ull << 20);
