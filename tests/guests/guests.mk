@@ -27,6 +27,7 @@ TEST_GUEST_DIFFS = \
 	tests/diff/triple_fault.test \
 	tests/diff/sysenter.test \
 	tests/diff/smc.test \
+	tests/diff/code_alias.test \
 	tests/diff/seg_limit.test \
 	tests/diff/pit_irq.test \
 	tests/diff/task_gate.test \
