@@ -9,6 +9,7 @@
 
 #include "cpu/desc.h"
 #include "cpu/intr.h"
+#include "ram_fixture.h"
 
 #define RAM_SIZE (4u << 20)
 #define GDT 0x1000u
@@ -32,80 +33,43 @@
 
 enum { TYPE_TASK = 5, TYPE_INTR16 = 6, TYPE_TRAP16 = 7, TYPE_INTR32 = 14, TYPE_TRAP32 = 15 };
 
-#define MAX_EVENTS 8
-
 static struct {
     uint8_t *ram;
     struct phys_mem phys;
     struct intr_env env;
     struct cpu_state st;
-    int nev;
-    struct trace_event ev[MAX_EVENTS];
+    struct event_log log;
 } fx;
 
-static void capture(void *opaque, struct trace_event *ev)
-{
-    (void)opaque;
-    if (fx.nev < MAX_EVENTS)
-        fx.ev[fx.nev] = *ev;
-    fx.nev++;
-}
 
-static void poke32(uint32_t paddr, uint32_t v)
-{
-    memcpy(fx.ram + paddr, &v, 4);
-}
+static void poke32(uint32_t paddr, uint32_t v) { ram_poke32(fx.ram, paddr, v); }
 
-static void poke16(uint32_t paddr, uint16_t v)
-{
-    memcpy(fx.ram + paddr, &v, 2);
-}
+static void poke16(uint32_t paddr, uint16_t v) { ram_poke16(fx.ram, paddr, v); }
 
-static uint32_t peek32(uint32_t paddr)
-{
-    uint32_t v;
-    memcpy(&v, fx.ram + paddr, 4);
-    return v;
-}
+static uint32_t peek32(uint32_t paddr) { return ram_peek32(fx.ram, paddr); }
 
-static uint16_t peek16(uint32_t paddr)
-{
-    uint16_t v;
-    memcpy(&v, fx.ram + paddr, 2);
-    return v;
-}
+static uint16_t peek16(uint32_t paddr) { return ram_peek16(fx.ram, paddr); }
 
 /* A code or data descriptor (SDM Vol. 3A Figure 3-8); limit in G units. */
 static void set_seg(uint16_t sel, uint32_t base, uint32_t limit, unsigned type, unsigned dpl,
                     bool present, bool big, bool gran)
 {
-    uint32_t lo = (base << 16) | (limit & 0xffffu);
-    uint32_t hi = ((base >> 16) & 0xffu) | (base & 0xff000000u) | (limit & 0xf0000u) |
-                  (type << DESC_TYPE_SHIFT) | DESC_S | (dpl << DESC_DPL_SHIFT) |
-                  (present ? DESC_P : 0) | (big ? DESC_B : 0) | (gran ? DESC_G : 0);
-    poke32(GDT + (sel & ~7u), lo);
-    poke32(GDT + (sel & ~7u) + 4, hi);
+    ram_descriptor(fx.ram, GDT, sel, base, limit,
+                   (type << DESC_TYPE_SHIFT) | DESC_S | (dpl << DESC_DPL_SHIFT) |
+                       (present ? DESC_P : 0) | (big ? DESC_B : 0) | (gran ? DESC_G : 0));
 }
 
 /* A system descriptor (TSS, LDT) in the GDT. */
 static void set_sys(uint16_t sel, uint32_t base, uint32_t limit, unsigned type, bool present)
 {
-    uint32_t lo = (base << 16) | (limit & 0xffffu);
-    uint32_t hi = ((base >> 16) & 0xffu) | (base & 0xff000000u) | (limit & 0xf0000u) |
-                  (type << DESC_TYPE_SHIFT) | (present ? DESC_P : 0);
-    poke32(GDT + (sel & ~7u), lo);
-    poke32(GDT + (sel & ~7u) + 4, hi);
+    ram_descriptor(fx.ram, GDT, sel, base, limit, (type << DESC_TYPE_SHIFT) | (present ? DESC_P : 0));
 }
 
 /* An IDT gate (SDM Vol. 3A Figure 6-2). */
 static void set_gate(int vector, uint16_t sel, uint32_t offset, unsigned type, unsigned dpl,
                      bool present)
 {
-    uint32_t lo = ((uint32_t)sel << 16) | (offset & 0xffffu);
-    uint32_t hi = (offset & 0xffff0000u) | (type << DESC_TYPE_SHIFT) | (dpl << DESC_DPL_SHIFT) |
-                  (present ? DESC_P : 0);
-    poke32(IDT + (uint32_t)vector * 8, lo);
-    poke32(IDT + (uint32_t)vector * 8 + 4, hi);
+    ram_gate(fx.ram, IDT, vector, sel, offset, type, dpl, present);
 }
 
 static struct seg_cache cache_of(uint16_t sel)
@@ -130,7 +94,8 @@ static void setup(void)
     fx.phys.ram = fx.ram;
     fx.phys.size = RAM_SIZE;
     fx.env.phys = &fx.phys;
-    fx.env.emit = capture;
+    fx.env.emit = event_log_capture;
+    fx.env.opaque = &fx.log;
 
     /* Code types without the Accessed bit, so that setting it shows. */
     set_seg(SEL_KCODE, 0, 0xfffff, 0xa, 0, true, true, true);
@@ -233,15 +198,15 @@ START_TEST(test_ring3_to_ring0_interrupt_gate)
      * are cleared for both kinds; the other flags stay. */
     ck_assert_uint_eq(st->eflags, EFLAGS_FIXED1 | EFLAGS_CF | EFLAGS_AC);
 
-    ck_assert_int_eq(fx.nev, 1);
-    ck_assert(fx.ev[0].delivered);
-    ck_assert_int_eq(fx.ev[0].kind, TRACE_EXCEPTION);
-    ck_assert_int_eq(fx.ev[0].vector, 14);
-    ck_assert_int_eq(fx.ev[0].gate, GATE_INTR32);
-    ck_assert(fx.ev[0].stack_switched);
-    ck_assert_uint_eq(fx.ev[0].before.cpl, 3);
-    ck_assert_uint_eq(fx.ev[0].after.cpl, 0);
-    ck_assert_uint_eq(fx.ev[0].after.esp, ESP0 - 24);
+    ck_assert_int_eq(fx.log.n, 1);
+    ck_assert(fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[0].kind, TRACE_EXCEPTION);
+    ck_assert_int_eq(fx.log.ev[0].vector, 14);
+    ck_assert_int_eq(fx.log.ev[0].gate, GATE_INTR32);
+    ck_assert(fx.log.ev[0].stack_switched);
+    ck_assert_uint_eq(fx.log.ev[0].before.cpl, 3);
+    ck_assert_uint_eq(fx.log.ev[0].after.cpl, 0);
+    ck_assert_uint_eq(fx.log.ev[0].after.esp, ESP0 - 24);
 }
 END_TEST
 
@@ -259,9 +224,9 @@ START_TEST(test_trap_gate_keeps_if)
     ck_assert_uint_eq(peek32(ESP0 - 20), USER_EIP + 2);
     ck_assert_uint_eq(st->gpr[GPR_ESP], ESP0 - 20);
     ck_assert_uint_eq(st->eip, HANDLER(0x80));
-    ck_assert_int_eq(fx.nev, 1);
-    ck_assert_int_eq(fx.ev[0].kind, TRACE_SOFTWARE_INT);
-    ck_assert_int_eq(fx.ev[0].gate, GATE_TRAP32);
+    ck_assert_int_eq(fx.log.n, 1);
+    ck_assert_int_eq(fx.log.ev[0].kind, TRACE_SOFTWARE_INT);
+    ck_assert_int_eq(fx.log.ev[0].gate, GATE_TRAP32);
 }
 END_TEST
 
@@ -287,9 +252,9 @@ START_TEST(test_same_ring_no_stack_switch)
     ck_assert_uint_eq(st->eflags & EFLAGS_IF, 0);
     /* The TSS stack was not used. */
     ck_assert_uint_eq(peek32(ESP0 - 4), 0);
-    ck_assert_int_eq(fx.nev, 1);
-    ck_assert(!fx.ev[0].stack_switched);
-    ck_assert_int_eq(fx.ev[0].kind, TRACE_HARDWARE_INT);
+    ck_assert_int_eq(fx.log.n, 1);
+    ck_assert(!fx.log.ev[0].stack_switched);
+    ck_assert_int_eq(fx.log.ev[0].kind, TRACE_HARDWARE_INT);
 }
 END_TEST
 
@@ -315,7 +280,7 @@ START_TEST(test_16bit_gate_frame)
     ck_assert_uint_eq(st->eip, 0x1234);
     ck_assert_uint_eq(st->seg[SEG_CS].selector, SEL_KCODE);
     ck_assert_uint_eq(st->eflags & EFLAGS_IF, 0);
-    ck_assert_int_eq(fx.ev[0].gate, GATE_INTR16);
+    ck_assert_int_eq(fx.log.ev[0].gate, GATE_INTR16);
 }
 END_TEST
 
@@ -329,15 +294,15 @@ START_TEST(test_int_n_through_dpl0_gate)
      * #GP(vector * 8 + 2)"; 6.13: EXT clear for INT n). */
     ck_assert_int_eq(deliver(0x30, INTR_SOFTWARE, false, 0, USER_EIP, USER_EIP + 2),
                      INTR_DELIVERED);
-    ck_assert_int_eq(fx.nev, 2);
-    ck_assert_int_eq(fx.ev[0].kind, TRACE_SOFTWARE_INT);
-    ck_assert_int_eq(fx.ev[0].vector, 0x30);
-    ck_assert(!fx.ev[0].delivered);
-    ck_assert_int_eq(fx.ev[1].kind, TRACE_EXCEPTION);
-    ck_assert_int_eq(fx.ev[1].vector, 13);
-    ck_assert(fx.ev[1].has_error_code);
-    ck_assert_uint_eq(fx.ev[1].error_code, 0x30 * 8 + 2);
-    ck_assert(fx.ev[1].delivered);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert_int_eq(fx.log.ev[0].kind, TRACE_SOFTWARE_INT);
+    ck_assert_int_eq(fx.log.ev[0].vector, 0x30);
+    ck_assert(!fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[1].kind, TRACE_EXCEPTION);
+    ck_assert_int_eq(fx.log.ev[1].vector, 13);
+    ck_assert(fx.log.ev[1].has_error_code);
+    ck_assert_uint_eq(fx.log.ev[1].error_code, 0x30 * 8 + 2);
+    ck_assert(fx.log.ev[1].delivered);
     /* The #GP is a fault of the INT instruction: its frame returns to it. */
     ck_assert_uint_eq(peek32(ESP0 - 20), USER_EIP);
     ck_assert_uint_eq(peek32(ESP0 - 24), 0x30 * 8 + 2);
@@ -352,12 +317,12 @@ START_TEST(test_irq_through_not_present_gate)
                      INTR_DELIVERED);
     /* SDM Vol. 2A INT n: "IF gate not present THEN #NP(vector * 8 + 2 + EXT)";
      * EXT = 1 for an external interrupt (6.13). */
-    ck_assert_int_eq(fx.nev, 2);
-    ck_assert_int_eq(fx.ev[0].kind, TRACE_HARDWARE_INT);
-    ck_assert(!fx.ev[0].delivered);
-    ck_assert_int_eq(fx.ev[1].vector, 11);
-    ck_assert_uint_eq(fx.ev[1].error_code, 0x21 * 8 + 2 + 1);
-    ck_assert(fx.ev[1].delivered);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert_int_eq(fx.log.ev[0].kind, TRACE_HARDWARE_INT);
+    ck_assert(!fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[1].vector, 11);
+    ck_assert_uint_eq(fx.log.ev[1].error_code, 0x21 * 8 + 2 + 1);
+    ck_assert(fx.log.ev[1].delivered);
     ck_assert_uint_eq(peek32(ESP0 - 24), 0x21 * 8 + 3);
     ck_assert_uint_eq(fx.st.eip, HANDLER(11));
 }
@@ -370,9 +335,9 @@ START_TEST(test_vector_beyond_idt_limit)
     fx.st.idtr.limit = 0x40 * 8 - 1;
     ck_assert_int_eq(deliver(0x40, INTR_HARDWARE, false, 0, USER_EIP, USER_EIP),
                      INTR_DELIVERED);
-    ck_assert_int_eq(fx.nev, 2);
-    ck_assert_int_eq(fx.ev[1].vector, 13);
-    ck_assert_uint_eq(fx.ev[1].error_code, 0x40 * 8 + 2 + 1);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert_int_eq(fx.log.ev[1].vector, 13);
+    ck_assert_uint_eq(fx.log.ev[1].error_code, 0x40 * 8 + 2 + 1);
     ck_assert_uint_eq(fx.st.eip, HANDLER(13));
 }
 END_TEST
@@ -383,9 +348,9 @@ START_TEST(test_idt_limit_boundary)
     /* One byte short of the gate's last byte: #GP(vector * 8 + 2), EXT = 0. */
     fx.st.idtr.limit = 0x40 * 8 + 6;
     deliver(0x40, INTR_SOFTWARE, false, 0, USER_EIP, USER_EIP + 2);
-    ck_assert_int_eq(fx.nev, 2);
-    ck_assert_int_eq(fx.ev[1].vector, 13);
-    ck_assert_uint_eq(fx.ev[1].error_code, 0x40 * 8 + 2);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert_int_eq(fx.log.ev[1].vector, 13);
+    ck_assert_uint_eq(fx.log.ev[1].error_code, 0x40 * 8 + 2);
 
     /* With vector * 8 + 7 within the limit the gate is used. */
     teardown();
@@ -394,7 +359,7 @@ START_TEST(test_idt_limit_boundary)
     fx.st.idtr.limit = 0x40 * 8 + 7;
     ck_assert_int_eq(deliver(0x40, INTR_SOFTWARE, false, 0, USER_EIP, USER_EIP + 2),
                      INTR_DELIVERED);
-    ck_assert_int_eq(fx.nev, 1);
+    ck_assert_int_eq(fx.log.n, 1);
     ck_assert_uint_eq(fx.st.eip, HANDLER(0x40));
 }
 END_TEST
@@ -410,18 +375,18 @@ START_TEST(test_gp_during_gp_is_double_fault)
     ck_assert_int_eq(deliver(13, INTR_EXCEPTION, true, 0, USER_EIP, USER_EIP), INTR_DELIVERED);
     /* SDM Vol. 3A Table 6-5: contributory then contributory gives #DF, whose
      * error code is 0 (6.15, Interrupt 8). */
-    ck_assert_int_eq(fx.nev, 2);
-    ck_assert_int_eq(fx.ev[0].vector, 13);
-    ck_assert(!fx.ev[0].delivered);
-    ck_assert_int_eq(fx.ev[1].vector, 8);
-    ck_assert(fx.ev[1].has_error_code);
-    ck_assert_uint_eq(fx.ev[1].error_code, 0);
-    ck_assert(fx.ev[1].delivered);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert_int_eq(fx.log.ev[0].vector, 13);
+    ck_assert(!fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[1].vector, 8);
+    ck_assert(fx.log.ev[1].has_error_code);
+    ck_assert_uint_eq(fx.log.ev[1].error_code, 0);
+    ck_assert(fx.log.ev[1].delivered);
     ck_assert_uint_eq(st->eip, HANDLER(8));
     ck_assert_uint_eq(st->cpl, 0);
     ck_assert_uint_eq(peek32(ESP0 - 24), 0);
     /* The #DF event says which fault made it. */
-    ck_assert_ptr_nonnull(strstr(fx.ev[1].explain, "#GP while delivering #GP"));
+    ck_assert_ptr_nonnull(strstr(fx.log.ev[1].explain, "#GP while delivering #GP"));
 }
 END_TEST
 
@@ -436,13 +401,13 @@ START_TEST(test_pf_during_df_is_triple_fault)
      * page fault while delivering #DF shuts the processor down. */
     ck_assert_int_eq(deliver(13, INTR_EXCEPTION, true, 0, USER_EIP, USER_EIP),
                      INTR_TRIPLE_FAULT);
-    ck_assert_int_eq(fx.nev, 3);
-    ck_assert_int_eq(fx.ev[0].vector, 13);
-    ck_assert(!fx.ev[0].delivered);
-    ck_assert_int_eq(fx.ev[1].vector, 8);
-    ck_assert(!fx.ev[1].delivered);
-    ck_assert_int_eq(fx.ev[2].kind, TRACE_TRIPLE_FAULT);
-    ck_assert_int_eq(fx.ev[2].vector, 14);
+    ck_assert_int_eq(fx.log.n, 3);
+    ck_assert_int_eq(fx.log.ev[0].vector, 13);
+    ck_assert(!fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[1].vector, 8);
+    ck_assert(!fx.log.ev[1].delivered);
+    ck_assert_int_eq(fx.log.ev[2].kind, TRACE_TRIPLE_FAULT);
+    ck_assert_int_eq(fx.log.ev[2].vector, 14);
     /* Nothing of the failed deliveries reached the registers. */
     ck_assert_uint_eq(st->cpl, 3);
     ck_assert_uint_eq(st->eip, before.eip);
@@ -458,12 +423,12 @@ START_TEST(test_benign_then_gp_is_serial)
     ck_assert_int_eq(deliver(6, INTR_EXCEPTION, false, 0, USER_EIP, USER_EIP), INTR_DELIVERED);
     /* SDM Vol. 3A Table 6-5: a benign first exception and any second one are
      * handled serially: the #GP is delivered, no #DF. */
-    ck_assert_int_eq(fx.nev, 2);
-    ck_assert_int_eq(fx.ev[0].vector, 6);
-    ck_assert(!fx.ev[0].delivered);
-    ck_assert_int_eq(fx.ev[1].vector, 13);
-    ck_assert_uint_eq(fx.ev[1].error_code, SEL_KDATA | 1);
-    ck_assert(fx.ev[1].delivered);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert_int_eq(fx.log.ev[0].vector, 6);
+    ck_assert(!fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[1].vector, 13);
+    ck_assert_uint_eq(fx.log.ev[1].error_code, SEL_KDATA | 1);
+    ck_assert(fx.log.ev[1].delivered);
     ck_assert_uint_eq(fx.st.eip, HANDLER(13));
     ck_assert_uint_eq(peek32(ESP0 - 20), USER_EIP);
     ck_assert_uint_eq(peek32(ESP0 - 24), SEL_KDATA | 1);
@@ -480,12 +445,12 @@ START_TEST(test_contributory_then_pf_is_serial)
     unmap_page(ESP0 - 4);
     set_gate(14, SEL_CONF, HANDLER(14), TYPE_INTR32, 0, true);
     ck_assert_int_eq(deliver(13, INTR_EXCEPTION, true, 0, USER_EIP, USER_EIP), INTR_DELIVERED);
-    ck_assert_int_eq(fx.nev, 2);
-    ck_assert_int_eq(fx.ev[0].vector, 13);
-    ck_assert(!fx.ev[0].delivered);
-    ck_assert_int_eq(fx.ev[1].vector, 14);
-    ck_assert_uint_eq(fx.ev[1].error_code, PAGING_PF_W);
-    ck_assert(fx.ev[1].delivered);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert_int_eq(fx.log.ev[0].vector, 13);
+    ck_assert(!fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[1].vector, 14);
+    ck_assert_uint_eq(fx.log.ev[1].error_code, PAGING_PF_W);
+    ck_assert(fx.log.ev[1].delivered);
     ck_assert_uint_eq(fx.st.eip, HANDLER(14));
     ck_assert_uint_eq(fx.st.cr2, ESP0 - 4);
 }
@@ -500,12 +465,12 @@ START_TEST(test_pf_then_pf_is_double_fault)
     set_gate(8, SEL_CONF, HANDLER(8), TYPE_INTR32, 0, true);
     ck_assert_int_eq(deliver(14, INTR_EXCEPTION, true, PAGING_PF_U, USER_EIP, USER_EIP),
                      INTR_DELIVERED);
-    ck_assert_int_eq(fx.nev, 2);
-    ck_assert_int_eq(fx.ev[0].vector, 14);
-    ck_assert(!fx.ev[0].delivered);
-    ck_assert_int_eq(fx.ev[1].vector, 8);
-    ck_assert_uint_eq(fx.ev[1].error_code, 0);
-    ck_assert(fx.ev[1].delivered);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert_int_eq(fx.log.ev[0].vector, 14);
+    ck_assert(!fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[1].vector, 8);
+    ck_assert_uint_eq(fx.log.ev[1].error_code, 0);
+    ck_assert(fx.log.ev[1].delivered);
     ck_assert_uint_eq(fx.st.eip, HANDLER(8));
     ck_assert_uint_eq(peek32(USER_ESP - 16), 0);
 }
@@ -518,9 +483,9 @@ START_TEST(test_idt_entry_not_a_gate)
      * #GP(vector * 8 + 2 + EXT)". */
     set_gate(0x22, SEL_KCODE, HANDLER(0x22), 12, 0, true);
     deliver(0x22, INTR_HARDWARE, false, 0, USER_EIP, USER_EIP);
-    ck_assert_int_eq(fx.nev, 2);
-    ck_assert_int_eq(fx.ev[1].vector, 13);
-    ck_assert_uint_eq(fx.ev[1].error_code, 0x22 * 8 + 3);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert_int_eq(fx.log.ev[1].vector, 13);
+    ck_assert_uint_eq(fx.log.ev[1].error_code, 0x22 * 8 + 3);
 }
 END_TEST
 
@@ -539,12 +504,12 @@ static void conforming_fault_handlers(void)
 /* The fault the first attempt raised, as delivered by the second. */
 static void expect_second(int vector, uint32_t error_code)
 {
-    ck_assert_int_eq(fx.nev, 2);
-    ck_assert(!fx.ev[0].delivered);
-    ck_assert_int_eq(fx.ev[1].vector, vector);
-    ck_assert(fx.ev[1].has_error_code);
-    ck_assert_uint_eq(fx.ev[1].error_code, error_code);
-    ck_assert(fx.ev[1].delivered);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert(!fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[1].vector, vector);
+    ck_assert(fx.log.ev[1].has_error_code);
+    ck_assert_uint_eq(fx.log.ev[1].error_code, error_code);
+    ck_assert(fx.log.ev[1].delivered);
     /* Delivered through the conforming segment at CPL 3 (5.8.5). */
     ck_assert_uint_eq(fx.st.cpl, 3);
     ck_assert_uint_eq(fx.st.seg[SEG_CS].selector, SEL_CONF | 3);
@@ -631,7 +596,7 @@ START_TEST(test_ring0_stack_expand_down)
     set_ring0_stack(0x48, 0xa000);
     ck_assert_int_eq(deliver(0x21, INTR_HARDWARE, false, 0, USER_EIP, USER_EIP),
                      INTR_DELIVERED);
-    ck_assert_int_eq(fx.nev, 1);
+    ck_assert_int_eq(fx.log.n, 1);
     ck_assert_uint_eq(fx.st.gpr[GPR_ESP], 0xa000 - 20);
     ck_assert_uint_eq(peek32(0xa000 - 4), SEL_UDATA);
 
@@ -740,7 +705,7 @@ START_TEST(test_rf_in_pushed_eflags)
     setup();
     set_gate(0x80, SEL_KCODE, HANDLER(0x80), TYPE_INTR32, 3, true);
     deliver(0x80, INTR_SOFTWARE, false, 0, USER_EIP, USER_EIP + 2);
-    ck_assert_int_eq(fx.nev, 1);
+    ck_assert_int_eq(fx.log.n, 1);
     ck_assert_uint_eq(peek32(ESP0 - 12), EFLAGS_FIXED1 | EFLAGS_IF);
 }
 END_TEST

@@ -10,6 +10,7 @@
 #include "cpu/desc.h"
 #include "cpu/intr.h"
 #include "cpu/task.h"
+#include "ram_fixture.h"
 
 #define RAM_SIZE (4u << 20)
 #define GDT 0x1000u
@@ -43,55 +44,26 @@ enum {
     T_ES = 0x48, T_CS = 0x4c, T_SS = 0x50, T_DS = 0x54, T_FS = 0x58, T_GS = 0x5c, T_LDT = 0x60,
 };
 
-#define MAX_EVENTS 8
-
 static struct {
     uint8_t *ram;
     struct phys_mem phys;
     struct linear_mem mem;
     struct cpu_state st;
-    int nev;
-    struct trace_event ev[MAX_EVENTS];
+    struct event_log log;
 } fx;
 
-static void capture(void *opaque, struct trace_event *ev)
-{
-    (void)opaque;
-    if (fx.nev < MAX_EVENTS)
-        fx.ev[fx.nev] = *ev;
-    fx.nev++;
-}
 
-static void poke32(uint32_t paddr, uint32_t v)
-{
-    memcpy(fx.ram + paddr, &v, 4);
-}
+static void poke32(uint32_t paddr, uint32_t v) { ram_poke32(fx.ram, paddr, v); }
 
-static void poke16(uint32_t paddr, uint16_t v)
-{
-    memcpy(fx.ram + paddr, &v, 2);
-}
+static void poke16(uint32_t paddr, uint16_t v) { ram_poke16(fx.ram, paddr, v); }
 
-static uint32_t peek32(uint32_t paddr)
-{
-    uint32_t v;
-    memcpy(&v, fx.ram + paddr, 4);
-    return v;
-}
+static uint32_t peek32(uint32_t paddr) { return ram_peek32(fx.ram, paddr); }
 
-static uint16_t peek16(uint32_t paddr)
-{
-    uint16_t v;
-    memcpy(&v, fx.ram + paddr, 2);
-    return v;
-}
+static uint16_t peek16(uint32_t paddr) { return ram_peek16(fx.ram, paddr); }
 
 static void set_desc(uint16_t sel, uint32_t base, uint32_t limit, uint32_t attr)
 {
-    uint32_t lo = (base << 16) | (limit & 0xffffu);
-    uint32_t hi = ((base >> 16) & 0xffu) | (base & 0xff000000u) | (limit & 0xf0000u) | attr;
-    poke32(GDT + (sel & ~7u), lo);
-    poke32(GDT + (sel & ~7u) + 4, hi);
+    ram_descriptor(fx.ram, GDT, sel, base, limit, attr);
 }
 
 /* Attributes of a code or data segment: type, S, DPL, P, D/B, G. */
@@ -226,16 +198,16 @@ START_TEST(test_exception_through_task_gate)
     poke32(IDT + 13 * 8, (uint32_t)SEL_NEW_TSS << 16);
     poke32(IDT + 13 * 8 + 4, DESC_P | (5u << DESC_TYPE_SHIFT));
     struct phys_mem *phys = &fx.phys;
-    struct intr_env env = {.phys = phys, .emit = capture};
+    struct intr_env env = {.phys = phys, .emit = event_log_capture, .opaque = &fx.log};
     struct intr_request req = {
         .vector = 13, .source = INTR_EXCEPTION, .has_error_code = true, .error_code = 0x18,
         .return_eip = USER_EIP, .insn_eip = USER_EIP,
     };
     ck_assert_int_eq(intr_deliver(&env, st, &req), INTR_DELIVERED);
-    ck_assert_int_eq(fx.nev, 1);
-    ck_assert(fx.ev[0].delivered);
-    ck_assert_int_eq(fx.ev[0].gate, GATE_TASK);
-    ck_assert_uint_eq(fx.ev[0].tss_selector, SEL_NEW_TSS);
+    ck_assert_int_eq(fx.log.n, 1);
+    ck_assert(fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[0].gate, GATE_TASK);
+    ck_assert_uint_eq(fx.log.ev[0].tss_selector, SEL_NEW_TSS);
 
     /* SDM Vol. 3A 7.3 step 8: the old task's state goes into its TSS: EIP
      * (the return address), EFLAGS, the general registers, the selectors. */
