@@ -70,11 +70,13 @@ static bool may_remap(const cs_insn *insn)
     }
 }
 
+/* Instructions after which EFLAGS.IF may be set: STI, POPF, IRET, and a
+ * far JMP or CALL that switches tasks (EFLAGS comes from the new TSS). */
 static bool may_set_if(const cs_insn *insn)
 {
     switch (insn->id) {
     case X86_INS_STI: case X86_INS_POPF: case X86_INS_POPFD: case X86_INS_IRET:
-    case X86_INS_IRETD:
+    case X86_INS_IRETD: case X86_INS_LJMP: case X86_INS_LCALL:
         return true;
     default:
         return false;

@@ -21,7 +21,8 @@ struct disasm_block {
     int first_io;
     bool may_remap; /* may change CR3 or CR0 (MOV to CRn, IRET, far JMP/CALL,
                        SYSEXIT): translations can differ after it */
-    bool may_set_if; /* STI, POPF, IRET: interrupts may be enabled after it */
+    bool may_set_if; /* STI, POPF, IRET, far JMP/CALL (a task switch): interrupts
+                        may be enabled after it */
     enum disasm_return { RETURN_NONE, RETURN_IRET_RETF, RETURN_SYSEXIT, RETURN_SYSRET } returns;
     int last_insn;   /* offset of the last instruction (the return, if any) */
 };
