@@ -322,7 +322,8 @@ static void point_now(const struct cpu_state *st, uint32_t eip, struct trace_poi
 
 /* Before a block that ends in a return instruction runs: remember where
  * it returns from. */
-static void note_return(struct machine *m, const struct block_info *b, uint32_t addr)
+static __attribute__((noinline)) void note_return(struct machine *m, const struct block_info *b,
+                                                   uint32_t addr)
 {
     struct cpu_state st;
     if (!engine_begin_state(m->engine, &st))
@@ -333,7 +334,7 @@ static void note_return(struct machine *m, const struct block_info *b, uint32_t 
 }
 
 /* At the next block: if the CPL changed, the return crossed rings. */
-static void check_return(struct machine *m, uint32_t addr)
+static __attribute__((noinline)) void check_return(struct machine *m, uint32_t addr)
 {
     struct cpu_state st;
     m->return_pending = false;
@@ -358,50 +359,55 @@ static void check_return(struct machine *m, uint32_t addr)
     emit_event(m, &ev);
 }
 
-static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+static __attribute__((noinline)) void refresh_paging(struct machine *m, uc_engine *uc)
 {
-    struct machine *m = opaque;
-    m->block_addr = (uint32_t)addr;
-    m->block_size = size;
-    if (m->paging_stale) {
-        uc_reg_read(uc, UC_X86_REG_CR0, &m->paging.cr0);
-        uc_reg_read(uc, UC_X86_REG_CR3, &m->paging.cr3);
-        uc_reg_read(uc, UC_X86_REG_CR4, &m->paging.cr4);
-        m->paging_stale = false;
-    }
-    bool is_new;
-    const struct block_info *b = block_cache_get(&m->blocks, &m->paging, (uint32_t)addr, size,
-                                                 &is_new);
+    uc_reg_read(uc, UC_X86_REG_CR0, &m->paging.cr0);
+    uc_reg_read(uc, UC_X86_REG_CR3, &m->paging.cr3);
+    uc_reg_read(uc, UC_X86_REG_CR4, &m->paging.cr4);
+    m->paging_stale = false;
+}
+
+/* Stop the run before the block about to start: it does not run, and the
+ * run returns with EIP at its first instruction. */
+static void stop_before_block(struct machine *m, uc_engine *uc)
+{
+    m->stop_requested = true;
+    uc_emu_stop(uc);
+}
+
+/* The block hook's uncommon cases, in order.  Returns true when the block
+ * runs and is to be counted as usual. */
+static __attribute__((noinline)) bool block_slow_path(struct machine *m, uc_engine *uc,
+                                                      uint32_t addr, const struct block_info *b,
+                                                      bool is_new)
+{
     if (is_new && !m->fresh_run) {
         /* First seen, or its bytes changed: Unicorn's translation may be of
          * older code, so stop before it runs and have it translated again. */
         m->retranslate = true;
-        m->stop_requested = true;
-        uc_emu_stop(uc);
-        return;
+        stop_before_block(m, uc);
+        return false;
     }
     if (m->return_pending)
-        check_return(m, (uint32_t)addr);
+        check_return(m, addr);
     if (!b) {
         m->icount++;
-        return;
+        return false;
     }
-    if (b->first_io >= 0 && m->io_pass != (uint32_t)addr && io_needs_bitmap(m)) {
+    if (b->first_io >= 0 && m->io_pass != addr && io_needs_bitmap(m)) {
         /* An I/O instruction the TSS bitmap must judge: Unicorn cannot abort
-         * it from its own hook, so stop before the block (it does not run)
-         * and let the run loop step the instruction alone. */
+         * it from its own hook, so stop before the block and let the run
+         * loop step the instruction alone. */
         m->io_stop = true;
-        m->io_block = (uint32_t)addr;
-        m->io_insn = (uint32_t)addr + (uint32_t)b->first_io;
-        m->stop_requested = true;
-        uc_emu_stop(uc);
-        return;
+        m->io_block = addr;
+        m->io_insn = addr + (uint32_t)b->first_io;
+        stop_before_block(m, uc);
+        return false;
     }
     m->io_pass = UINT32_MAX;
     if (m->icount >= m->stop_at_icount) {
-        m->stop_requested = true;
-        uc_emu_stop(uc);
-        return;
+        stop_before_block(m, uc);
+        return false;
     }
     if (m->irq_poll && m->irq_recheck && m->irq_poll_skip) {
         m->irq_poll_skip = false;
@@ -410,17 +416,38 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
         uint32_t eflags = 0;
         uc_reg_read(uc, UC_X86_REG_EFLAGS, &eflags);
         if (eflags & EFLAGS_IF) {
-            m->stop_requested = true;
-            uc_emu_stop(uc);
-            return;
+            stop_before_block(m, uc);
+            return false;
         }
     }
+    return true;
+}
+
+/* Called by Unicorn before every translated block runs: the clock, the
+ * block cache, and whatever must happen between blocks.  The common case
+ * stays short; the rest is in block_slow_path. */
+static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    struct machine *m = opaque;
+    m->block_addr = (uint32_t)addr;
+    m->block_size = size;
+    if (m->paging_stale)
+        refresh_paging(m, uc);
+    bool is_new;
+    const struct block_info *b = block_cache_get(&m->blocks, &m->paging, (uint32_t)addr, size,
+                                                 &is_new);
+    if (is_new || !b || b->first_io >= 0 || m->return_pending || m->irq_recheck ||
+        m->icount >= m->stop_at_icount) {
+        if (!block_slow_path(m, uc, (uint32_t)addr, b, is_new))
+            return;
+    }
+    m->io_pass = UINT32_MAX;
     m->icount += b->count;
     if (b->returns != RETURN_NONE && m->cfg.trace_returns)
         note_return(m, b, (uint32_t)addr);
     if (b->may_remap)
         m->paging_stale = true;
-    if (b->may_set_if)
+    if (b->may_set_if && m->irq_poll)
         m->irq_recheck = true;
 }
 
@@ -928,6 +955,7 @@ static bool check_limits(struct machine *m)
 static void maybe_deliver_irq(struct machine *m)
 {
     m->irq_poll = false;
+    m->irq_recheck = false;
     if (!pic_has_interrupt(&m->pic))
         return;
     struct cpu_state st;

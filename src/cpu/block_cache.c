@@ -42,7 +42,7 @@ static bool read_entry(const struct block_cache *bc, uint32_t paddr, uint32_t *v
 /* Where linear `addr` is in physical memory, by the page tables in force.
  * The processor has just fetched from it, so only presence matters here:
  * the walk is the lean part of SDM Vol. 3A 4.3, without rights or A/D. */
-static inline bool code_paddr(const struct block_cache *bc, const struct paging_regs *r, uint32_t addr,
+static inline __attribute__((always_inline)) bool code_paddr(const struct block_cache *bc, const struct paging_regs *r, uint32_t addr,
                        uint32_t *paddr)
 {
     if (!(r->cr0 & CR0_PG)) {
@@ -101,7 +101,7 @@ struct block_place {
     uint32_t first; /* bytes on the first page */
 };
 
-static bool place_block(const struct block_cache *bc, const struct paging_regs *r, uint32_t addr,
+static inline __attribute__((always_inline)) bool place_block(const struct block_cache *bc, const struct paging_regs *r, uint32_t addr,
                         uint32_t size, struct block_place *pl)
 {
     pl->first = 4096 - (addr & 4095);
@@ -150,16 +150,11 @@ static bool still_valid(const struct block_cache *bc, const struct block_info *b
            (b->size <= b->len || tail_hash(bc, &pl, b->len, b->size) == b->tail_hash);
 }
 
-const struct block_info *block_cache_get(struct block_cache *bc, const struct paging_regs *regs,
-                                         uint32_t addr, uint32_t size, bool *is_new)
+/* Decode the block into entry `b` (not found, or no longer valid). */
+static __attribute__((noinline)) const struct block_info *
+fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *regs, uint32_t addr,
+     uint32_t size, bool *is_new)
 {
-    uint32_t h = (addr * 2654435761u) ^ (size * 40503u) ^ (regs->cr3 >> 12);
-    struct block_info *b = &bc->entries[h & (bc->nentries - 1)];
-    *is_new = false;
-    if (b->count && b->addr == addr && b->size == size && b->cr3 == regs->cr3 &&
-        still_valid(bc, b, regs, addr))
-        return b;
-
     struct block_place pl;
     if (!place_block(bc, regs, addr, size, &pl))
         return NULL;
@@ -190,4 +185,16 @@ const struct block_info *block_cache_get(struct block_cache *bc, const struct pa
     bc->decoded++;
     *is_new = true;
     return b;
+}
+
+const struct block_info *block_cache_get(struct block_cache *bc, const struct paging_regs *regs,
+                                         uint32_t addr, uint32_t size, bool *is_new)
+{
+    uint32_t h = (addr * 2654435761u) ^ (size * 40503u) ^ (regs->cr3 >> 12);
+    struct block_info *b = &bc->entries[h & (bc->nentries - 1)];
+    *is_new = false;
+    if (b->count && b->addr == addr && b->size == size && b->cr3 == regs->cr3 &&
+        still_valid(bc, b, regs, addr))
+        return b;
+    return fill(bc, b, regs, addr, size, is_new);
 }
