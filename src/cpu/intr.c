@@ -442,6 +442,20 @@ static void point_of(const struct cpu_state *st, uint32_t eip, struct trace_poin
     p->eflags = st->eflags;
 }
 
+/* The event in words, for explanations: "#GP", "vector 0x0f", "an IRQ", "INT n". */
+static const char *event_name(const struct intr_request *r, char *buf, size_t n)
+{
+    if (r->source == INTR_HARDWARE)
+        return "an IRQ";
+    if (r->source == INTR_SOFTWARE)
+        return "INT n";
+    const char *mn = trace_vector_mnemonic(r->vector);
+    if (mn)
+        return mn;
+    snprintf(buf, n, "vector 0x%02x", r->vector & 0xff);
+    return buf;
+}
+
 static enum trace_kind kind_of(enum intr_source source)
 {
     switch (source) {
@@ -455,7 +469,7 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
                               const struct intr_request *first)
 {
     struct intr_request req = *first;
-    char why[320];
+    char why[320] = "the event the CPU reported";
     bool nested = false;
 
     for (;;) {
@@ -529,9 +543,11 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
             ev.cr2 = st->cr2;
             ev.cr3 = st->cr3;
             ev.eax = st->gpr[GPR_EAX];
+            char name[16];
+            struct intr_request fault = {.vector = f.vector, .source = INTR_EXCEPTION};
             snprintf(ev.explain, sizeof ev.explain,
                      "triple fault: %s %.100s while delivering #DF, which came from %.150s",
-                     trace_vector_mnemonic(f.vector), f.why, why);
+                     event_name(&fault, name, sizeof name), f.why, why);
             env->emit(env->opaque, &ev);
             return INTR_TRIPLE_FAULT;
         }
@@ -539,13 +555,10 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
             (first_class == CLASS_CONTRIBUTORY && second_class == CLASS_CONTRIBUTORY) ||
             (first_class == CLASS_PAGE_FAULT &&
              (second_class == CLASS_CONTRIBUTORY || second_class == CLASS_PAGE_FAULT));
+        char name1[16], name2[16];
         snprintf(why, sizeof why, "%s while delivering %s%s: %.200s",
-                 trace_vector_mnemonic(f.vector) ? trace_vector_mnemonic(f.vector) : "?",
-                 nested ? "a nested " : "",
-                 req.vector < 32 && req.source == INTR_EXCEPTION
-                     ? trace_vector_mnemonic(req.vector)
-                     : (req.source == INTR_HARDWARE ? "an IRQ" : "INT n"),
-                 f.why);
+                 event_name(&second, name1, sizeof name1), nested ? "a nested " : "",
+                 event_name(&req, name2, sizeof name2), f.why);
         if (to_double) {
             /* SDM Vol. 3A 6.15, Interrupt 8: error code 0. */
             second.vector = VEC_DF;
