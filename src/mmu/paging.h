@@ -67,7 +67,7 @@ struct paging_walk {
     bool user;
     bool wp;                 /* CR0.WP at the time */
     const char *reason_code; /* short key, see paging.c */
-    /* Besides the brief's fields: */
+    /* For the explanations and the debugger: */
     bool paging;        /* CR0.PG was set */
     uint32_t cr3;       /* CR3 at the time, for the explanation */
     uint32_t rsvd_bits; /* the reserved bits found set (reason "reserved") */
