@@ -60,7 +60,7 @@ START_TEST(defaults)
 }
 END_TEST
 
-/* The OS-course line from the issue, word for word. */
+/* The OS-course line of the README and the man page, word for word. */
 START_TEST(course_line)
 {
     ck_assert_int_eq(parse("-kernel", "kernel.elf", "-initrd", "mod1 arg,mod2", "-append",
