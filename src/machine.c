@@ -314,12 +314,6 @@ static bool io_needs_bitmap(struct machine *m)
     return ioperm_uses_bitmap((eflags & EFLAGS_VM) ? 3 : (uint8_t)(cs & 3), eflags);
 }
 
-static void point_now(const struct cpu_state *st, uint32_t eip, struct trace_point *p)
-{
-    *p = (struct trace_point){st->cpl, st->seg[SEG_CS].selector, st->seg[SEG_SS].selector, eip,
-                              st->gpr[GPR_ESP], st->eflags};
-}
-
 /* Before a block that ends in a return instruction runs: remember where
  * it returns from. */
 static __attribute__((noinline)) void note_return(struct machine *m, const struct block_info *b,
@@ -328,7 +322,7 @@ static __attribute__((noinline)) void note_return(struct machine *m, const struc
     struct cpu_state st;
     if (!engine_begin_state(m->engine, &st))
         return;
-    point_now(&st, addr + b->last_insn - st.seg[SEG_CS].base, &m->return_from);
+    m->return_from = intr_trace_point(&st, addr + b->last_insn - st.seg[SEG_CS].base);
     m->return_kind = b->returns;
     m->return_pending = true;
 }
@@ -341,18 +335,14 @@ static __attribute__((noinline)) void check_return(struct machine *m, uint32_t a
     if (!engine_begin_state(m->engine, &st) || st.cpl == m->return_from.cpl)
         return;
     struct trace_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = m->return_kind == RETURN_SYSEXIT  ? TRACE_SYSEXIT
-              : m->return_kind == RETURN_SYSRET ? TRACE_SYSRET
-                                                : TRACE_RETURN;
-    ev.vector = -1;
+    enum trace_kind kind = m->return_kind == RETURN_SYSEXIT  ? TRACE_SYSEXIT
+                           : m->return_kind == RETURN_SYSRET ? TRACE_SYSRET
+                                                             : TRACE_RETURN;
+    intr_event_init(&ev, kind, &st, m->return_from.eip);
     ev.delivered = true;
     ev.before = m->return_from;
-    point_now(&st, addr - st.seg[SEG_CS].base, &ev.after);
+    ev.after = intr_trace_point(&st, addr - st.seg[SEG_CS].base);
     ev.pc = addr;
-    ev.cr2 = st.cr2;
-    ev.cr3 = st.cr3;
-    ev.eax = st.gpr[GPR_EAX];
     snprintf(ev.explain, sizeof ev.explain, "%s from CPL %d back to CPL %d at %04x:%08x",
              ev.kind == TRACE_SYSEXIT ? "SYSEXIT" : ev.kind == TRACE_SYSRET ? "SYSRET" : "IRET/RETF",
              ev.before.cpl, ev.after.cpl, ev.after.cs, ev.after.eip);
@@ -562,20 +552,9 @@ static void fast_event(struct machine *m, enum trace_kind kind, const struct cpu
                        uint32_t insn_eip, const struct cpu_state *after)
 {
     struct trace_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = kind;
-    ev.vector = -1;
+    intr_event_init(&ev, kind, before, insn_eip);
     ev.delivered = true;
-    ev.before = (struct trace_point){before->cpl, before->seg[SEG_CS].selector,
-                                     before->seg[SEG_SS].selector, insn_eip,
-                                     before->gpr[GPR_ESP], before->eflags};
-    ev.after = (struct trace_point){after->cpl, after->seg[SEG_CS].selector,
-                                    after->seg[SEG_SS].selector, after->eip,
-                                    after->gpr[GPR_ESP], after->eflags};
-    ev.pc = before->seg[SEG_CS].base + insn_eip;
-    ev.cr2 = before->cr2;
-    ev.cr3 = before->cr3;
-    ev.eax = before->gpr[GPR_EAX];
+    ev.after = intr_trace_point(after, after->eip);
     snprintf(ev.explain, sizeof ev.explain, "%s from CPL %d to %04x:%08x",
              kind == TRACE_SYSENTER ? "SYSENTER" : "SYSCALL", before->cpl,
              after->seg[SEG_CS].selector, after->eip);
@@ -825,7 +804,6 @@ uint8_t *machine_ram(struct machine *m) { return m->ram; }
 size_t machine_ram_size(const struct machine *m) { return m->ram_size; }
 int machine_debug_exit_status(const struct machine *m) { return m->debug_exit_status; }
 const char *machine_stop_detail(const struct machine *m) { return m->detail; }
-uint64_t machine_icount(const struct machine *m) { return m->icount; }
 uint64_t machine_walker_disagreements(const struct machine *m) { return m->walker_disagreements; }
 
 void machine_dump_vga(const struct machine *m, void *file)

@@ -76,7 +76,6 @@ void machine_request_quit(struct machine *m);
 int machine_debug_exit_status(const struct machine *m);
 /* One line, no newline: what stopped the machine, for the user. */
 const char *machine_stop_detail(const struct machine *m);
-uint64_t machine_icount(const struct machine *m);
 /* The final VGA text screen (for -nographic --vga-dump). */
 void machine_dump_vga(const struct machine *m, void *file);
 /* Page walks whose predicted #PF error code differed from the engine's. */

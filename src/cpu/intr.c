@@ -432,14 +432,25 @@ static bool deliver_once(struct delivery *d, struct cpu_state *st, struct cpu_fa
     return through_gate(d, st, &g, f);
 }
 
-static void point_of(const struct cpu_state *st, uint32_t eip, struct trace_point *p)
+struct trace_point intr_trace_point(const struct cpu_state *st, uint32_t eip)
 {
-    p->cpl = st->cpl;
-    p->cs = st->seg[SEG_CS].selector;
-    p->ss = st->seg[SEG_SS].selector;
-    p->eip = eip;
-    p->esp = st->gpr[GPR_ESP];
-    p->eflags = st->eflags;
+    struct trace_point p = {st->cpl, st->seg[SEG_CS].selector, st->seg[SEG_SS].selector, eip,
+                            st->gpr[GPR_ESP], st->eflags};
+    return p;
+}
+
+void intr_event_init(struct trace_event *ev, enum trace_kind kind, const struct cpu_state *st,
+                     uint32_t insn_eip)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    ev->vector = -1;
+    ev->before = intr_trace_point(st, insn_eip);
+    ev->after = ev->before;
+    ev->pc = st->seg[SEG_CS].base + insn_eip;
+    ev->cr2 = st->cr2;
+    ev->cr3 = st->cr3;
+    ev->eax = st->gpr[GPR_EAX];
 }
 
 /* The event in words, for explanations: "#GP", "vector 0x0f", "an IRQ", "INT n". */
@@ -474,16 +485,10 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
 
     for (;;) {
         struct trace_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.kind = kind_of(req.source);
+        intr_event_init(&ev, kind_of(req.source), st, req.insn_eip);
         ev.vector = req.vector;
         ev.has_error_code = req.has_error_code;
         ev.error_code = req.error_code;
-        point_of(st, req.insn_eip, &ev.before);
-        ev.pc = st->seg[SEG_CS].base + req.insn_eip;
-        ev.cr2 = st->cr2;
-        ev.cr3 = st->cr3;
-        ev.eax = st->gpr[GPR_EAX];
         if (req.why && env->explain)
             snprintf(ev.explain, sizeof ev.explain, "%s", req.why);
 
@@ -502,10 +507,8 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
         ev.delivered = ok;
         if (ok || f.committed) {
             *st = next;
-            point_of(st, st->eip, &ev.after);
+            ev.after = intr_trace_point(st, st->eip);
         }
-        if (!ok)
-            ev.after = ev.before;
         env->emit(env->opaque, &ev);
         if (ok)
             return INTR_DELIVERED;
@@ -532,17 +535,10 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
         enum exc_class second_class = class_of(&second);
         if (first_class == CLASS_DOUBLE_FAULT) {
             /* A contributory fault or page fault while delivering #DF: shutdown. */
-            memset(&ev, 0, sizeof ev);
-            ev.kind = TRACE_TRIPLE_FAULT;
+            intr_event_init(&ev, TRACE_TRIPLE_FAULT, st, req.insn_eip);
             ev.vector = f.vector;
             ev.has_error_code = true;
             ev.error_code = f.error_code;
-            point_of(st, req.insn_eip, &ev.before);
-            ev.after = ev.before;
-            ev.pc = st->seg[SEG_CS].base + req.insn_eip;
-            ev.cr2 = st->cr2;
-            ev.cr3 = st->cr3;
-            ev.eax = st->gpr[GPR_EAX];
             char name[16];
             struct intr_request fault = {.vector = f.vector, .source = INTR_EXCEPTION};
             snprintf(ev.explain, sizeof ev.explain,

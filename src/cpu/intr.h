@@ -49,6 +49,15 @@ enum intr_result {
 enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
                               const struct intr_request *req);
 
+/* Where the CPU stands, for a trace event: CPL, CS, SS, ESP, EFLAGS from
+ * `st`, and `eip` (the instruction concerned, which may not be st->eip). */
+struct trace_point intr_trace_point(const struct cpu_state *st, uint32_t eip);
+/* A trace event of `kind` about the instruction at CS:insn_eip, with the
+ * state before it taken from `st` (after = before until someone says
+ * otherwise), no vector and no error code. */
+void intr_event_init(struct trace_event *ev, enum trace_kind kind, const struct cpu_state *st,
+                     uint32_t insn_eip);
+
 /* Exceptions that push an error code (SDM Vol. 3A Table 6-1). */
 bool intr_vector_has_error_code(int vector);
 
