@@ -22,17 +22,7 @@
 %define TSS_B  SPARE0
 
 main:
-        mov dword [tss_b + 32], task_b              ; EIP
-        mov dword [tss_b + 36], 0x002               ; EFLAGS
-        mov dword [tss_b + 56], stack_b_top         ; ESP
-        mov dword [tss_b + 72], KDATA               ; ES
-        mov dword [tss_b + 76], KCODE               ; CS
-        mov dword [tss_b + 80], KDATA               ; SS
-        mov dword [tss_b + 84], KDATA               ; DS
-        mov dword [tss_b + 88], KDATA               ; FS
-        mov dword [tss_b + 92], KDATA               ; GS
-        mov word [tss_b + 102], 104                 ; I/O map base
-        SET_DESC TSS_B, tss_b, 103, 0x89, 0x00
+        KERNEL_TASK TSS_B, tss_b, task_b, stack_b_top
         SET_GATE 13, 0, TSS_B, GATE_TASK
         mov eax, 0xAAAA
         mov bx, 0x1230

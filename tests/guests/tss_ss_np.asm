@@ -25,30 +25,10 @@
 %define TSS_C  SPARE2
 
 main:
-        mov dword [tss_b + 32], task_b              ; EIP
-        mov dword [tss_b + 36], 0x002               ; EFLAGS
-        mov dword [tss_b + 56], stack_b_top         ; ESP
-        mov dword [tss_b + 72], KDATA               ; ES
-        mov dword [tss_b + 76], KCODE               ; CS
-        mov dword [tss_b + 80], KDATA               ; SS
-        mov dword [tss_b + 84], KDATA               ; DS
-        mov dword [tss_b + 88], KDATA               ; FS
-        mov dword [tss_b + 92], KDATA               ; GS
-        mov word [tss_b + 102], 104                 ; I/O map base
-        SET_DESC TSS_B, tss_b, 103, 0x89, 0x00
+        KERNEL_TASK TSS_B, tss_b, task_b, stack_b_top
         SET_DESC SS_NP, 0, 0xfffff, 0x12, 0xc0     ; data, writable, DPL 0, P=0
         ; #TS goes to task C, which reports it: QEMU raises #TS here
-        mov dword [tss_c + 32], task_c
-        mov dword [tss_c + 36], 0x002
-        mov dword [tss_c + 56], stack_c_top
-        mov dword [tss_c + 72], KDATA
-        mov dword [tss_c + 76], KCODE
-        mov dword [tss_c + 80], KDATA
-        mov dword [tss_c + 84], KDATA
-        mov dword [tss_c + 88], KDATA
-        mov dword [tss_c + 92], KDATA
-        mov word [tss_c + 102], 104
-        SET_DESC TSS_C, tss_c, 103, 0x89, 0x00
+        KERNEL_TASK TSS_C, tss_c, task_c, stack_c_top
         SET_GATE 10, 0, TSS_C, GATE_TASK
         SET_GATE 12, 0, TSS_B, GATE_TASK
         SET_GATE 0x42, handler_42, KCODE, GATE_INT3
