@@ -17,45 +17,15 @@
 # session.sh; INTLOG: where to keep the -d int log.
 # Exit status: 0 pass, 1 fail, 77 skipped (no emulator), 99 hard error.
 
-EMU=${EMU:-qemu-system-i386}
-KERNEL=${KERNEL:-guests/kernel/kernel.elf}
-INITRD=${INITRD:-guests/initrd.img}
 CPU_FLAGS=${CPU_FLAGS--cpu pentium}
 INTLOG=${INTLOG:-tests/kernel/hello-trace.log}
-TIMEOUT=${TIMEOUT:-60}
+. "$(dirname "$0")/emulator.sh"
 
-if ! command -v "$EMU" >/dev/null 2>&1; then
-	echo "SKIP: $EMU not found"
-	exit 77
-fi
-for f in "$KERNEL" "$INITRD"; do
-	if [ ! -f "$f" ]; then
-		echo "ERROR: $f missing (build it first)"
-		exit 99
-	fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/hello-trace.XXXXXX") || exit 99
-emu_pid=
-stop_emu() {
-	exec 3>&- 2>/dev/null
-	if [ -n "$emu_pid" ]; then
-		kill "$emu_pid" 2>/dev/null
-		wait "$emu_pid" 2>/dev/null
-		emu_pid=
-	fi
-}
-trap 'stop_emu; rm -rf "$tmp"' EXIT
-trap 'exit 99' INT TERM HUP
-
+require_emulator hello-trace
 mkdir -p "$(dirname "$INTLOG")"
 rm -f "$INTLOG"
-mkfifo "$tmp/in" || exit 99
 # shellcheck disable=SC2086
-"$EMU" -kernel "$KERNEL" -initrd "$INITRD" -nographic -no-reboot $CPU_FLAGS \
-	-d int -D "$INTLOG" $EMU_FLAGS <"$tmp/in" >"$tmp/out" 2>&1 &
-emu_pid=$!
-exec 3>"$tmp/in"
+start_emulator "$tmp/out" $CPU_FLAGS -d int -D "$INTLOG" $EMU_FLAGS
 
 # wait_prompts N: until the console shows N shell prompts.
 wait_prompts() {
@@ -88,7 +58,7 @@ before=$(events | wc -l)
 printf 'hello\r' >&3
 wait_prompts 2
 sleep 0.5
-stop_emu                  # flushes the log
+stop_emulator             # flushes the log
 
 after=$(events | tail -n +$((before + 1)))
 echo "$after" >"$tmp/after"

@@ -19,44 +19,14 @@
 #   TIMEOUT     seconds to wait for each expected output (default 60)
 # Exit status: 0 pass, 1 fail, 77 skipped (no emulator), 99 hard error.
 
-EMU=${EMU:-qemu-system-i386}
-KERNEL=${KERNEL:-guests/kernel/kernel.elf}
-INITRD=${INITRD:-guests/initrd.img}
 TRANSCRIPT=${TRANSCRIPT:-tests/kernel/session.transcript}
 LOG=${LOG:-tests/kernel/session.log}
-TIMEOUT=${TIMEOUT:-60}
+. "$(dirname "$0")/emulator.sh"
 
-if ! command -v "$EMU" >/dev/null 2>&1; then
-	echo "SKIP: $EMU not found"
-	exit 77
-fi
-for f in "$KERNEL" "$INITRD"; do
-	if [ ! -f "$f" ]; then
-		echo "ERROR: $f missing (build it first)"
-		exit 99
-	fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/session.XXXXXX") || exit 99
-emu_pid=
-cleanup() {
-	exec 3>&- 2>/dev/null
-	if [ -n "$emu_pid" ]; then
-		kill "$emu_pid" 2>/dev/null
-		wait "$emu_pid" 2>/dev/null
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 99' INT TERM HUP
-
+require_emulator session
 mkdir -p "$(dirname "$LOG")" "$(dirname "$TRANSCRIPT")"
-mkfifo "$tmp/in" || exit 99
 # shellcheck disable=SC2086
-"$EMU" -kernel "$KERNEL" -initrd "$INITRD" -nographic -no-reboot $EMU_FLAGS \
-	<"$tmp/in" >"$LOG" 2>&1 &
-emu_pid=$!
-exec 3>"$tmp/in"
+start_emulator "$LOG" $EMU_FLAGS
 
 failures=0
 fail() {
