@@ -1,7 +1,8 @@
 /* The machine: one CPU (Unicorn plus ringlab's protection model), RAM from
- * address 0, the PC devices, a virtual clock, and the run loop that ties
- * them together.  The only file besides cpu/engine.c that talks to
- * Unicorn. */
+ * address 0, the PC devices and a virtual clock.  This header builds,
+ * powers on and tears down a machine and says how it ended; control.h
+ * drives it and inspect.h reads it.  The machine's own files live in
+ * src/machine/. */
 #ifndef RINGLAB_MACHINE_H
 #define RINGLAB_MACHINE_H
 
@@ -9,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cpu/cpu_state.h"
 #include "loader/multiboot.h"
 #include "trace/event.h"
 
@@ -18,64 +18,62 @@ struct machine;
 struct machine_config {
     size_t ram_size;
     const char *cpu_model; /* QEMU's name; NULL: qemu32 */
-    bool no_reboot;     /* a triple fault stops the machine instead of resetting it */
-    bool realtime;      /* timers follow the wall clock instead of executed work */
-    bool interactive;   /* input comes from a person: idle time passes in real time */
-    bool trace_returns; /* report IRET/RETF/SYSEXIT/SYSRET to an outer ring (costs a
-                           state read per such instruction) */
-    uint64_t max_insns; /* 0: no limit */
-    double timeout_s;   /* 0: no limit (wall-clock seconds) */
+    bool no_reboot;     /* a triple fault ends the machine instead of resetting it */
+    bool realtime;      /* guest time follows the wall clock instead of executed work */
+    bool trace_returns; /* report IRET/RETF/SYSEXIT/SYSRET to an outer ring even when no
+                           run asks to stop there (costs a state read per such instruction) */
+    bool explain_events; /* explain every event in words even with no sink (for front ends
+                            that show events; a sink turns this on by itself) */
     int64_t rtc_epoch;  /* what the CMOS clock shows at power-on, seconds since 1970 */
     bool debug_exit;    /* isa-debug-exit present */
     uint16_t debug_exit_iobase, debug_exit_iosize;
+    /* Put the boot image into RAM (at power-on and at every reset) and say
+     * where to start.  On failure: false, one line in err. */
+    bool (*load)(void *opaque, uint8_t *ram, size_t ram_size, struct boot_info *boot, char *err,
+                 size_t errlen);
+    void *load_opaque;
     /* Where the guest's bytes go: COM1 and the 0xE9 debug console (NULL: dropped). */
     void (*serial_out)(void *opaque, uint8_t byte);
-    void (*serial_flush)(void *opaque); /* the CPU went idle: show what it wrote */
     void *serial_opaque;
     void (*debugcon_out)(void *opaque, uint8_t byte);
     void *debugcon_opaque;
-    /* Host input for COM1: returns a byte (0..255), or -1 when none is ready now.
-     * NULL: no input.  `wait_ms` > 0 allows it to block that long. */
-    int (*serial_in)(void *opaque, int wait_ms);
-    void *serial_in_opaque;
     /* First access to a port nothing claims (-d unimp). */
     void (*unimp)(void *opaque, uint16_t port, bool is_write, uint32_t value, int size);
     void *unimp_opaque;
 };
 
-enum machine_stop {
-    STOP_POWEROFF,       /* the guest switched the machine off */
-    STOP_HALTED,         /* HLT with interrupts disabled: nothing can wake the CPU */
-    STOP_DEBUG_EXIT,     /* isa-debug-exit written: see machine_debug_exit_status */
-    STOP_TRIPLE_FAULT,   /* shutdown under no_reboot */
-    STOP_RESET,          /* the machine must be reset and the image loaded again */
-    STOP_INSN_LIMIT,
-    STOP_TIME_LIMIT,
-    STOP_GUEST_ERROR,    /* e.g. code fetched from outside RAM: see machine_stop_detail */
-    STOP_HOST_ERROR,     /* the engine failed */
-    STOP_QUIT,           /* the user asked to quit */
-};
-
+/* Build a machine (nothing runs yet).  On failure: NULL, one line in err. */
 struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen);
 void machine_destroy(struct machine *m);
-
-uint8_t *machine_ram(struct machine *m);
-size_t machine_ram_size(const struct machine *m);
 
 /* Every trace event goes to every sink, in the order they were added. */
 bool machine_add_sink(struct machine *m, struct trace_sink sink);
 
-/* Power on (or reset) with the state a Multiboot loader leaves: flat 32-bit
- * protected mode, paging off, IF clear, EAX/EBX/EIP from `boot`.  RAM must
- * already hold the image. */
-bool machine_boot(struct machine *m, const struct boot_info *boot);
+/* Power on: devices in the state the PC firmware leaves them, the image
+ * loaded (cfg.load), the CPU as a Multiboot loader leaves it: flat 32-bit
+ * protected mode, paging off, IF clear, EAX/EBX/EIP from the boot info.
+ * On failure: false, one line in err (the image's own message). */
+bool machine_power_on(struct machine *m, char *err, size_t errlen);
 
-enum machine_stop machine_run(struct machine *m);
-void machine_request_quit(struct machine *m);
+/* Host input for COM1: false when the UART cannot take the byte now
+ * (its FIFO is full); offer it again after the next run. */
+bool machine_serial_input(struct machine *m, uint8_t byte);
 
+/* How the guest ended the machine. */
+enum machine_end {
+    END_NONE,         /* it has not */
+    END_POWEROFF,     /* the guest switched the machine off */
+    END_HALTED,       /* HLT with interrupts disabled: nothing can wake the CPU */
+    END_DEBUG_EXIT,   /* isa-debug-exit written: see machine_debug_exit_status */
+    END_TRIPLE_FAULT, /* shutdown under no_reboot */
+    END_GUEST_ERROR,  /* e.g. code fetched from outside RAM */
+    END_HOST_ERROR,   /* the engine failed */
+};
+enum machine_end machine_end(const struct machine *m);
+/* One line, no newline: what ended the machine, for the user. */
+const char *machine_end_detail(const struct machine *m);
 int machine_debug_exit_status(const struct machine *m);
-/* One line, no newline: what stopped the machine, for the user. */
-const char *machine_stop_detail(const struct machine *m);
+
 /* The final VGA text screen (for -nographic --vga-dump). */
 void machine_dump_vga(const struct machine *m, void *file);
 /* Page walks whose predicted #PF error code differed from the engine's. */

@@ -532,6 +532,14 @@ static bool opt_timeout(struct parser *p, const char *name, const char *arg)
     return true;
 }
 
+static bool opt_debugger_script(struct parser *p, const char *name, const char *arg)
+{
+    if (arg[0] == '\0')
+        return fail(p, "%s: the file name is empty", name);
+    p->out->debugger = true;
+    return set_string(p, &p->out->debugger_script, arg);
+}
+
 static bool opt_load_addr(struct parser *p, const char *name, const char *arg)
 {
     uint64_t a;
@@ -569,6 +577,7 @@ enum flag_id {
     F_HELP,
     F_VERSION,
     F_NODEFAULTS,
+    F_DEBUGGER,
 };
 
 struct opt_def {
@@ -622,6 +631,8 @@ static const struct opt_def opt_defs[] = {
     {"realtime", OWN, NULL, F_REALTIME},
     {"vga-dump", OWN, NULL, F_VGA_DUMP},
     {"load-addr", TAKES_ARG | OWN, opt_load_addr, F_NONE},
+    {"debugger", OWN, NULL, F_DEBUGGER},
+    {"debugger-script", TAKES_ARG | OWN, opt_debugger_script, F_NONE},
 };
 
 static const char *arg_hint(const char *name)
@@ -648,6 +659,7 @@ static const char *arg_hint(const char *name)
         {"max-insns", "a number of instructions"},
         {"timeout", "a number of seconds"},
         {"load-addr", "an address, e.g. 0x100000"},
+        {"debugger-script", "a file of debugger commands"},
     };
     for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
         if (strcmp(hints[i].name, name) == 0)
@@ -762,6 +774,9 @@ enum options_result options_parse(int argc, char **argv, struct options *out, ch
         case F_VGA_DUMP:
             out->vga_dump = true;
             break;
+        case F_DEBUGGER:
+            out->debugger = true;
+            break;
         case F_HELP:
             help = true;
             out->help_topic = HELP_USAGE;
@@ -814,6 +829,7 @@ void options_free(struct options *o)
     free(o->log_file);
     free(o->cpu_model);
     free(o->trace_file);
+    free(o->debugger_script);
     memset(o, 0, sizeof *o);
 }
 
@@ -873,6 +889,12 @@ static const char help_text[] =
     "                       (for kernels that only write to 0xB8000)\n"
     "  --load-addr ADDR     load a flat (non-Multiboot) binary at ADDR and start\n"
     "                       there (default 0x100000)\n"
+    "  --debugger           start stopped at the guest's first instruction, at the\n"
+    "                       debugger's prompt (Bochs's words: c, s, n, b, r, x, u,\n"
+    "                       until syscall, info gdt|idt|tss|tab, page ...; 'help')\n"
+    "  --debugger-script FILE\n"
+    "                       the debugger, reading its commands from FILE; a bad\n"
+    "                       line stops the run with status 2\n"
     "\n"
     "Exit status:\n"
     "  0                    the guest powered off, or halted for good\n"

@@ -104,6 +104,8 @@ struct options {
     double timeout_sec;  /* --timeout SECONDS; 0 = no limit */
     bool realtime;       /* --realtime: timers follow the wall clock */
     bool vga_dump;       /* --vga-dump: print the VGA text screen at exit */
+    bool debugger;       /* --debugger: start stopped, at the debugger's prompt */
+    char *debugger_script; /* --debugger-script FILE: its commands instead of a prompt */
     bool has_load_addr;  /* --load-addr ADDR given (flat binaries) */
     uint32_t load_addr;
 

@@ -173,7 +173,8 @@ fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *reg
     b->paddr[0] = pl.paddr[0];
     b->paddr[1] = pl.paddr[1];
     b->count = scan.count ? scan.count : 1;
-    b->first_io = scan.first_io;
+    b->first_special = scan.first_special;
+    b->special = (uint8_t)scan.special;
     b->may_remap = scan.may_remap;
     b->may_set_if = scan.may_set_if;
     b->returns = (uint8_t)scan.returns;

@@ -1,7 +1,8 @@
 /* What ringlab knows about each block of guest code Unicorn translates:
  * how many instructions it holds (the virtual clock counts them), where its
- * first I/O instruction is (the I/O permission check must stop before it),
- * and whether it may switch address spaces or enable interrupts.
+ * first special instruction is (I/O the permission check may refuse, RDTSC
+ * and the MSR accesses that read the virtual clock: the run stops before
+ * it), and whether it may switch address spaces or enable interrupts.
  *
  * An entry keeps a copy of the block's bytes and where they sit in physical
  * memory.  Every lookup translates the address again through the page
@@ -29,7 +30,8 @@ struct block_info {
                                 first byte on the next page if the block
                                 crosses one (0 if not) */
     uint32_t count;          /* instructions; 0: the entry is empty */
-    int first_io;            /* offset of the first IN/OUT/INS/OUTS, -1 if none */
+    int first_special;       /* offset of the first special instruction, -1 if none */
+    uint8_t special;         /* DISASM_SPECIAL_* of every special instruction in it */
     bool may_remap;          /* CR3 or CR0 may differ after it runs */
     bool may_set_if;         /* EFLAGS.IF may be set after it runs */
     uint8_t returns;         /* enum disasm_return of its last instruction */

@@ -47,6 +47,18 @@ struct ctx_layout {
     size_t ctx_size;       /* the context size calibration saw */
 };
 
+/* CPUID answers of the CPU model, measured at open (see cpuid_measure). */
+#define CPUID_SUBLEAVES 8
+#define CPUID_MAX_BASIC 0x20
+#define CPUID_MAX_EXT 0x20
+struct cpuid_table {
+    uint32_t max_basic, max_ext; /* highest leaf of each range the model has */
+    uint32_t basic[CPUID_MAX_BASIC + 1][CPUID_SUBLEAVES][4];
+    uint32_t ext[CPUID_MAX_EXT + 1][4];
+};
+
+#define ENGINE_HOOKS 8
+
 struct engine {
     uc_engine *uc;
     uc_context *ctx;  /* the copy begin_state saves and commit_state patches */
@@ -57,6 +69,12 @@ struct engine {
     struct ctx_layout lay;
     bool begun;
     struct cpu_state at_begin;
+    struct cpuid_table *cpuid;
+    struct engine_hooks hooks;
+    void *hooks_opaque;
+    uc_hook installed[ENGINE_HOOKS];
+    int ninstalled;
+    char exit_text[160];
 };
 
 /* ---- reading and writing the saved context --------------------------- */
@@ -73,12 +91,13 @@ static void ctx_set_u32(uc_context *c, size_t off, uint32_t v)
     memcpy((uint8_t *)c + off, &v, sizeof v);
 }
 
-static void ctx_read_seg(const struct engine *e, size_t at, struct seg_cache *s)
+static void ctx_read_seg(const uc_context *c, const struct ctx_layout *L, size_t at,
+                         struct seg_cache *s)
 {
-    s->selector = (uint16_t)ctx_u32(e->ctx, at + e->lay.sc_sel);
-    s->base = ctx_u32(e->ctx, at + e->lay.sc_base);
-    s->limit = ctx_u32(e->ctx, at + e->lay.sc_limit);
-    s->flags = ctx_u32(e->ctx, at + e->lay.sc_flags);
+    s->selector = (uint16_t)ctx_u32(c, at + L->sc_sel);
+    s->base = ctx_u32(c, at + L->sc_base);
+    s->limit = ctx_u32(c, at + L->sc_limit);
+    s->flags = ctx_u32(c, at + L->sc_flags);
 }
 
 static void ctx_write_seg(struct engine *e, size_t at, const struct seg_cache *s)
@@ -111,10 +130,13 @@ static void engine_free(struct engine *e)
         uc_context_free(e->peek);
     if (e->uc)
         uc_close(e->uc);
+    free(e->cpuid);
     free(e);
 }
 
-/* An engine without a calibrated layout: Unicorn, RAM at 0, two contexts. */
+/* Bytes of host code the engine may hold for translated guest code. */
+#define ENGINE_CODE_BUFFER (64u << 20)
+
 /* QEMU's names for the 32-bit CPU models (-cpu), and Unicorn's numbers. */
 static const struct {
     const char *name;
@@ -127,6 +149,7 @@ static const struct {
     {"coreduo", UC_CPU_X86_COREDUO},
 };
 
+/* An engine without a calibrated layout: Unicorn, RAM at 0, two contexts. */
 static struct engine *engine_create(uint8_t *ram, size_t ram_size, int model, char *err,
                                     size_t errlen)
 {
@@ -146,6 +169,14 @@ static struct engine *engine_create(uint8_t *ram, size_t ram_size, int model, ch
     if (r != UC_ERR_OK) {
         e->uc = NULL;
         set_err(err, errlen, "engine: uc_open failed: %s", uc_strerror(r));
+        goto fail;
+    }
+    /* The translation buffer, before anything translates: Unicorn's default
+     * reserves 1 GiB, which fills as resets flush and translate again.
+     * When this one is full, the engine flushes it and goes on. */
+    r = uc_ctl(e->uc, UC_CTL_WRITE(UC_CTL_TCG_BUFFER_SIZE, 1), (uint32_t)ENGINE_CODE_BUFFER);
+    if (r != UC_ERR_OK) {
+        set_err(err, errlen, "engine: cannot size the translation buffer: %s", uc_strerror(r));
         goto fail;
     }
     /* The model decides what CPUID reports; it must be set before anything runs. */
@@ -883,6 +914,79 @@ static bool calibrate(struct ctx_layout *L, char *err, size_t errlen)
     return ok;
 }
 
+/* ---- CPUID of the model ------------------------------------------------ */
+
+/* Ask a scratch engine of the same model every leaf it has (SDM Vol. 2A
+ * CPUID: leaf 0 and 0x80000000 give the highest of each range), with
+ * subleaves 0..7 for the basic leaves. */
+static bool cpuid_measure(int model, struct cpuid_table *t, char *err, size_t errlen)
+{
+    enum { RAM = 0x1000, CODE = 0x100 };
+    static const uint8_t code[] = {0x0f, 0xa2, 0xf4}; /* cpuid; hlt */
+    uint8_t *ram = aligned_alloc(4096, RAM);
+    if (!ram) {
+        set_err(err, errlen, "engine: out of memory");
+        return false;
+    }
+    memset(ram, 0, RAM);
+    memcpy(ram + CODE, code, sizeof code);
+    struct engine *s = engine_create(ram, RAM, model, err, errlen);
+    bool ok = s != NULL;
+    for (int range = 0; ok && range < 2; range++) {
+        uint32_t first = range ? 0x80000000u : 0, *max = range ? &t->max_ext : &t->max_basic;
+        uint32_t last = first;
+        for (uint32_t leaf = first; ok && leaf <= last; leaf++) {
+            for (uint32_t sub = 0; sub < (range ? 1u : CPUID_SUBLEAVES); sub++) {
+                uint32_t regs[4];
+                ok = reg_w32(s->uc, UC_X86_REG_EAX, leaf) && reg_w32(s->uc, UC_X86_REG_ECX, sub) &&
+                     uc_emu_start(s->uc, CODE, 0, 0, 0) == UC_ERR_OK &&
+                     uc_reg_read(s->uc, UC_X86_REG_EAX, &regs[0]) == UC_ERR_OK &&
+                     uc_reg_read(s->uc, UC_X86_REG_EBX, &regs[1]) == UC_ERR_OK &&
+                     uc_reg_read(s->uc, UC_X86_REG_ECX, &regs[2]) == UC_ERR_OK &&
+                     uc_reg_read(s->uc, UC_X86_REG_EDX, &regs[3]) == UC_ERR_OK;
+                if (!ok)
+                    break;
+                if (leaf == first) {
+                    uint32_t top = regs[0] - first;
+                    last = first + (top > (range ? CPUID_MAX_EXT : CPUID_MAX_BASIC)
+                                        ? (range ? CPUID_MAX_EXT : CPUID_MAX_BASIC)
+                                        : top);
+                    *max = regs[0] < first ? first : regs[0];
+                }
+                memcpy(range ? t->ext[leaf - first] : t->basic[leaf][sub], regs, sizeof regs);
+            }
+        }
+    }
+    if (s && !ok)
+        set_err(err, errlen, "engine: cannot ask the CPU model's CPUID");
+    engine_free(s);
+    free(ram);
+    return ok;
+}
+
+void engine_model_cpuid(const struct engine *e, uint32_t leaf, uint32_t subleaf,
+                        uint32_t regs[4])
+{
+    const struct cpuid_table *t = e->cpuid;
+    /* A leaf above the highest of its range answers as the highest basic
+     * leaf does (SDM Vol. 2A CPUID, "If a value entered for CPUID.EAX is
+     * higher than the maximum input value..."). */
+    bool ext = leaf >= 0x80000000u;
+    uint32_t max = ext ? t->max_ext : t->max_basic;
+    if (leaf > max || (ext && leaf - 0x80000000u > CPUID_MAX_EXT) ||
+        (!ext && leaf > CPUID_MAX_BASIC)) {
+        ext = false;
+        leaf = t->max_basic > CPUID_MAX_BASIC ? CPUID_MAX_BASIC : t->max_basic;
+    }
+    if (ext) {
+        memcpy(regs, t->ext[leaf - 0x80000000u], 4 * sizeof regs[0]);
+        return;
+    }
+    if (subleaf >= CPUID_SUBLEAVES)
+        subleaf = CPUID_SUBLEAVES - 1;
+    memcpy(regs, t->basic[leaf][subleaf], 4 * sizeof regs[0]);
+}
+
 struct engine *engine_open(uint8_t *ram, size_t ram_size, const char *cpu_model, char *err,
                            size_t errlen)
 {
@@ -902,6 +1006,13 @@ struct engine *engine_open(uint8_t *ram, size_t ram_size, const char *cpu_model,
     struct engine *e = engine_create(ram, ram_size, model, err, errlen);
     if (!e)
         return NULL;
+    e->cpuid = calloc(1, sizeof *e->cpuid);
+    if (!e->cpuid || !cpuid_measure(model, e->cpuid, err, errlen)) {
+        if (!e->cpuid)
+            set_err(err, errlen, "engine: out of memory");
+        engine_free(e);
+        return NULL;
+    }
     if (e->ctx_size != L.ctx_size) {
         set_err(err, errlen, "engine: the CPU context is not the size calibration saw");
         engine_free(e);
@@ -923,35 +1034,48 @@ struct uc_struct *engine_uc(struct engine *e)
 
 /* ---- the state ------------------------------------------------------------- */
 
-bool engine_begin_state(struct engine *e, struct cpu_state *st)
+/* Save the CPU into `c` and read the architectural state out of it. */
+static bool save_state(struct engine *e, uc_context *c, struct cpu_state *st)
 {
     const struct ctx_layout *L = &e->lay;
     uint32_t eflags;
     /* EFLAGS through the register API: while Unicorn runs, the arithmetic
      * flags are kept lazily and only the engine can assemble them. */
     if (uc_reg_read(e->uc, UC_X86_REG_EFLAGS, &eflags) != UC_ERR_OK ||
-        uc_context_save(e->uc, e->ctx) != UC_ERR_OK)
+        uc_context_save(e->uc, c) != UC_ERR_OK)
         return false;
     memset(st, 0, sizeof *st);
     for (int i = 0; i < 8; i++)
-        st->gpr[i] = ctx_u32(e->ctx, L->gpr[i]);
-    st->eip = ctx_u32(e->ctx, L->eip);
+        st->gpr[i] = ctx_u32(c, L->gpr[i]);
+    st->eip = ctx_u32(c, L->eip);
     st->eflags = eflags;
     for (int i = 0; i < SEG_COUNT; i++)
-        ctx_read_seg(e, L->seg[i], &st->seg[i]);
-    ctx_read_seg(e, L->ldtr, &st->ldtr);
-    ctx_read_seg(e, L->tr, &st->tr);
-    st->gdtr.base = ctx_u32(e->ctx, L->gdtr + L->sc_base);
-    st->gdtr.limit = (uint16_t)ctx_u32(e->ctx, L->gdtr + L->sc_limit);
-    st->idtr.base = ctx_u32(e->ctx, L->idtr + L->sc_base);
-    st->idtr.limit = (uint16_t)ctx_u32(e->ctx, L->idtr + L->sc_limit);
-    st->cr0 = ctx_u32(e->ctx, L->cr[0]);
-    st->cr2 = ctx_u32(e->ctx, L->cr[2]);
-    st->cr3 = ctx_u32(e->ctx, L->cr[3]);
-    st->cr4 = ctx_u32(e->ctx, L->cr[4]);
-    uint32_t hf = ctx_u32(e->ctx, L->hflags);
+        ctx_read_seg(c, L, L->seg[i], &st->seg[i]);
+    ctx_read_seg(c, L, L->ldtr, &st->ldtr);
+    ctx_read_seg(c, L, L->tr, &st->tr);
+    st->gdtr.base = ctx_u32(c, L->gdtr + L->sc_base);
+    st->gdtr.limit = (uint16_t)ctx_u32(c, L->gdtr + L->sc_limit);
+    st->idtr.base = ctx_u32(c, L->idtr + L->sc_base);
+    st->idtr.limit = (uint16_t)ctx_u32(c, L->idtr + L->sc_limit);
+    st->cr0 = ctx_u32(c, L->cr[0]);
+    st->cr2 = ctx_u32(c, L->cr[2]);
+    st->cr3 = ctx_u32(c, L->cr[3]);
+    st->cr4 = ctx_u32(c, L->cr[4]);
+    uint32_t hf = ctx_u32(c, L->hflags);
     st->cpl = (uint8_t)(hf & HF_CPL_MASK);
     st->irq_inhibited = (hf & HF_INHIBIT_IRQ) != 0;
+    return true;
+}
+
+bool engine_read_state(struct engine *e, struct cpu_state *st)
+{
+    return save_state(e, e->peek, st);
+}
+
+bool engine_begin_state(struct engine *e, struct cpu_state *st)
+{
+    if (!save_state(e, e->ctx, st))
+        return false;
     e->at_begin = *st;
     e->begun = true;
     return true;
@@ -1104,7 +1228,17 @@ bool engine_discard_code(struct engine *e, uint32_t linear, size_t len)
         return true;
     if (len > 0xffffffffu - linear)
         return false;
-    return uc_ctl_remove_cache(e->uc, (uint64_t)linear, (uint64_t)linear + len) == UC_ERR_OK;
+    uint32_t cr2 = engine_cr2(e);
+    bool ok = uc_ctl_remove_cache(e->uc, (uint64_t)linear, (uint64_t)linear + len) == UC_ERR_OK;
+    if (engine_cr2(e) != cr2) {
+        /* Unicorn's walk for an unmapped address set CR2: put it back
+         * through the context (the register API's CR2 write also sets CR3). */
+        if (uc_context_save(e->uc, e->peek) == UC_ERR_OK) {
+            ctx_set_u32(e->peek, e->lay.cr[2], cr2);
+            ok = uc_context_restore(e->uc, e->peek) == UC_ERR_OK && ok;
+        }
+    }
+    return ok;
 }
 
 bool engine_phys_write(struct engine *e, uint32_t paddr, const void *src, size_t len)
@@ -1122,4 +1256,286 @@ bool engine_phys_write(struct engine *e, uint32_t paddr, const void *src, size_t
     if (!(cr0 & CR0_PG))
         return engine_discard_code(e, paddr, len);
     return true;
+}
+
+void engine_flush_code(struct engine *e)
+{
+    uc_ctl_flush_tb(e->uc);
+}
+
+/* ---- hooks ------------------------------------------------------------------
+ * Unicorn's callbacks, turned into the machine's (engine.h).  Only the
+ * block hook goes in directly: it runs before every block. */
+
+static void on_interrupt(uc_engine *uc, uint32_t intno, void *user)
+{
+    struct engine *e = user;
+    (void)uc;
+    e->hooks.interrupt(e->hooks_opaque, (int)intno);
+}
+
+static uint32_t on_in(uc_engine *uc, uint32_t port, int size, void *user)
+{
+    struct engine *e = user;
+    (void)uc;
+    return e->hooks.port_in(e->hooks_opaque, (uint16_t)port, size);
+}
+
+static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *user)
+{
+    struct engine *e = user;
+    (void)uc;
+    e->hooks.port_out(e->hooks_opaque, (uint16_t)port, size, value);
+}
+
+static void on_sysenter(uc_engine *uc, void *user)
+{
+    struct engine *e = user;
+    (void)uc;
+    e->hooks.sysenter(e->hooks_opaque);
+}
+
+static void on_syscall(uc_engine *uc, void *user)
+{
+    struct engine *e = user;
+    (void)uc;
+    e->hooks.syscall(e->hooks_opaque);
+}
+
+/* Returning 1 tells Unicorn the hook has answered: its own CPUID does not run. */
+static int on_cpuid(uc_engine *uc, void *user)
+{
+    struct engine *e = user;
+    uint32_t leaf = 0, sub = 0, regs[4];
+    uc_reg_read(uc, UC_X86_REG_EAX, &leaf);
+    uc_reg_read(uc, UC_X86_REG_ECX, &sub);
+    e->hooks.cpuid(e->hooks_opaque, leaf, sub, regs);
+    uc_reg_write(uc, UC_X86_REG_EAX, &regs[0]);
+    uc_reg_write(uc, UC_X86_REG_EBX, &regs[1]);
+    uc_reg_write(uc, UC_X86_REG_ECX, &regs[2]);
+    uc_reg_write(uc, UC_X86_REG_EDX, &regs[3]);
+    return 1;
+}
+
+/* Returning false ends the run with UC_ERR_INSN_INVALID: the machine
+ * delivers #UD itself (Unicorn cannot from here). */
+static bool on_invalid(uc_engine *uc, void *user)
+{
+    (void)uc;
+    (void)user;
+    return false;
+}
+
+static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                        void *user)
+{
+    struct engine *e = user;
+    (void)uc;
+    (void)value;
+    char kind = type == UC_MEM_FETCH_UNMAPPED ? 'x' : type == UC_MEM_WRITE_UNMAPPED ? 'w' : 'r';
+    e->hooks.unmapped(e->hooks_opaque, kind, addr, size);
+    return false;
+}
+
+bool engine_set_hooks(struct engine *e, const struct engine_hooks *hooks, void *opaque)
+{
+    if (e->ninstalled)
+        return false;
+    e->hooks = *hooks;
+    e->hooks_opaque = opaque;
+    uc_err r = UC_ERR_OK;
+    uc_hook *h = e->installed;
+    r |= uc_hook_add(e->uc, h++, UC_HOOK_INTR, (void *)on_interrupt, e, 1, 0);
+    r |= uc_hook_add(e->uc, h++, UC_HOOK_BLOCK, (void *)hooks->block, opaque, 1, 0);
+    r |= uc_hook_add(e->uc, h++, UC_HOOK_INSN, (void *)on_in, e, 1, 0, UC_X86_INS_IN);
+    r |= uc_hook_add(e->uc, h++, UC_HOOK_INSN, (void *)on_out, e, 1, 0, UC_X86_INS_OUT);
+    r |= uc_hook_add(e->uc, h++, UC_HOOK_INSN, (void *)on_sysenter, e, 1, 0, UC_X86_INS_SYSENTER);
+    r |= uc_hook_add(e->uc, h++, UC_HOOK_INSN, (void *)on_syscall, e, 1, 0, UC_X86_INS_SYSCALL);
+    r |= uc_hook_add(e->uc, h++, UC_HOOK_INSN, (void *)on_cpuid, e, 1, 0, UC_X86_INS_CPUID);
+    r |= uc_hook_add(e->uc, h++, UC_HOOK_INSN_INVALID, (void *)on_invalid, e, 1, 0);
+    e->ninstalled = (int)(h - e->installed);
+    uc_hook unmapped;
+    r |= uc_hook_add(e->uc, &unmapped, UC_HOOK_MEM_UNMAPPED, (void *)on_unmapped, e, 1, 0);
+    /* Exits come from a list (empty but for engine_run_to), never from
+     * uc_emu_start's `until`. */
+    r |= uc_ctl_exits_enable(e->uc);
+    return r == UC_ERR_OK;
+}
+
+
+/* ---- running ---------------------------------------------------------------- */
+
+static enum engine_exit exit_of(struct engine *e, uc_err r)
+{
+    if (r == UC_ERR_OK)
+        return ENGINE_RETURNED;
+    if (r == UC_ERR_INSN_INVALID)
+        return ENGINE_INVALID;
+    snprintf(e->exit_text, sizeof e->exit_text, "%s", uc_strerror(r));
+    return ENGINE_FAILED;
+}
+
+const char *engine_exit_text(const struct engine *e)
+{
+    return e->exit_text;
+}
+
+enum engine_exit engine_run(struct engine *e, uint32_t eip)
+{
+    /* In 32-bit mode uc_emu_start's `begin` is EIP itself (CS's base is
+     * added by the CPU as usual); `until` stays 0: exits come from the list. */
+    return exit_of(e, uc_emu_start(e->uc, eip, 0, 0, 0));
+}
+
+enum engine_exit engine_run_to(struct engine *e, uint32_t eip, uint32_t until)
+{
+    uint64_t exit_at = until;
+    /* The exit must be known when the code before it is translated. */
+    engine_discard_code(e, until - 1, 1);
+    uc_ctl_set_exits(e->uc, &exit_at, 1);
+    uc_err r = uc_emu_start(e->uc, eip, 0, 0, 0);
+    uc_ctl_set_exits(e->uc, NULL, 0);
+    /* The block translated at the exit only stops the run, and the one
+     * before it ends early because of it: drop both. */
+    engine_discard_code(e, until - 1, 2);
+    enum engine_exit x = exit_of(e, r);
+    struct cpu_state st;
+    if (x == ENGINE_RETURNED && save_state(e, e->peek, &st) &&
+        st.seg[SEG_CS].base + st.eip == until)
+        x = ENGINE_AT_EXIT;
+    return x;
+}
+
+void engine_stop(struct engine *e)
+{
+    uc_emu_stop(e->uc);
+}
+
+/* ---- code and write hooks ----------------------------------------------------- */
+
+/* A hook the machine added: the handle engine_add_*_hook returns. */
+struct user_hook {
+    uc_hook h;
+    uint32_t begin, end; /* a code hook's range */
+    engine_code_fn code;
+    engine_write_fn write;
+    void *opaque;
+};
+
+static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    struct user_hook *k = user;
+    (void)uc;
+    k->code(k->opaque, (uint32_t)addr, size);
+}
+
+static bool on_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                     void *user)
+{
+    struct user_hook *k = user;
+    (void)uc;
+    (void)type;
+    k->write(k->opaque, addr, size, (uint64_t)value);
+    return true;
+}
+
+uintptr_t engine_add_code_hook(struct engine *e, engine_code_fn fn, void *opaque, uint32_t begin,
+                               uint32_t end)
+{
+    struct user_hook *k = calloc(1, sizeof *k);
+    if (!k)
+        return 0;
+    k->code = fn;
+    k->opaque = opaque;
+    k->begin = begin;
+    k->end = end;
+    if (uc_hook_add(e->uc, &k->h, UC_HOOK_CODE, (void *)on_code, k, begin, end) != UC_ERR_OK) {
+        free(k);
+        return 0;
+    }
+    /* Code translated before the hook existed does not call it. */
+    if (begin > end)
+        engine_flush_code(e);
+    else
+        engine_discard_code(e, begin, (size_t)(end - begin) + 1);
+    return (uintptr_t)k;
+}
+
+uintptr_t engine_add_write_hook(struct engine *e, engine_write_fn fn, void *opaque,
+                                uint64_t begin, uint64_t end)
+{
+    struct user_hook *k = calloc(1, sizeof *k);
+    if (!k)
+        return 0;
+    k->write = fn;
+    k->opaque = opaque;
+    k->begin = 1; /* everywhere: a flush when it goes */
+    if (uc_hook_add(e->uc, &k->h, UC_HOOK_MEM_WRITE, (void *)on_write, k, begin, end) !=
+        UC_ERR_OK) {
+        free(k);
+        return 0;
+    }
+    /* Stores already translated go the fast way, past the hook. */
+    engine_flush_code(e);
+    return (uintptr_t)k;
+}
+
+void engine_del_hook(struct engine *e, uintptr_t hook)
+{
+    struct user_hook *k = (struct user_hook *)hook;
+    if (!k)
+        return;
+    uc_hook_del(e->uc, k->h);
+    /* Translations made while it existed call it (or take the slow path
+     * for stores); they go with it. */
+    if (k->begin > k->end)
+        engine_flush_code(e);
+    else
+        engine_discard_code(e, k->begin, (size_t)(k->end - k->begin) + 1);
+    free(k);
+}
+
+/* ---- single registers ----------------------------------------------------------- */
+
+static uint32_t reg_r32(struct engine *e, int reg)
+{
+    uint32_t v = 0;
+    uc_reg_read(e->uc, reg, &v);
+    return v;
+}
+
+uint32_t engine_eip(struct engine *e)
+{
+    return reg_r32(e, UC_X86_REG_EIP);
+}
+
+uint32_t engine_eflags(struct engine *e)
+{
+    return reg_r32(e, UC_X86_REG_EFLAGS);
+}
+
+uint16_t engine_cs(struct engine *e)
+{
+    return (uint16_t)reg_r32(e, UC_X86_REG_CS);
+}
+
+uint32_t engine_cr2(struct engine *e)
+{
+    return reg_r32(e, UC_X86_REG_CR2);
+}
+
+struct paging_regs engine_paging_regs(struct engine *e)
+{
+    struct paging_regs r = {reg_r32(e, UC_X86_REG_CR0), reg_r32(e, UC_X86_REG_CR3),
+                            reg_r32(e, UC_X86_REG_CR4)};
+    return r;
+}
+
+struct seg_cache engine_tr(struct engine *e)
+{
+    uc_x86_mmr tr;
+    memset(&tr, 0, sizeof tr);
+    uc_reg_read(e->uc, UC_X86_REG_TR, &tr);
+    struct seg_cache s = {tr.selector, (uint32_t)tr.base, tr.limit, tr.flags};
+    return s;
 }

@@ -1,4 +1,6 @@
-/* The engine: ringlab's only window onto Unicorn's CPU besides machine.c.
+/* The engine: ringlab's only door to Unicorn.  Nothing else in src/ includes
+ * <unicorn/unicorn.h>: the machine runs, stops, reads and changes the CPU and
+ * installs its hooks through the functions below.
  *
  * Unicorn has no API for the hidden parts of the CPU that an exception
  * delivery must change together (CS and SS descriptor caches, CPL, the
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "cpu/cpu_state.h"
+#include "mmu/paging.h"
 
 struct uc_struct;
 struct engine;
@@ -28,7 +31,87 @@ struct engine;
 struct engine *engine_open(uint8_t *ram, size_t ram_size, const char *cpu_model, char *err,
                            size_t errlen);
 void engine_close(struct engine *e);
+/* The Unicorn handle, for the engine's own Check suite only. */
 struct uc_struct *engine_uc(struct engine *e);
+
+/* ---- what the engine hands back to the machine -------------------------
+ * Every callback gets the opaque pointer given to engine_set_hooks.  The
+ * block hook runs before every translated block and is installed as it is
+ * (no call in between), hence Unicorn's own signature; its first argument
+ * is of no use outside the engine. */
+typedef void (*engine_block_fn)(struct uc_struct *uc, uint64_t addr, uint32_t size, void *opaque);
+
+struct engine_hooks {
+    /* An exception or INT n/INT3/INTO the engine raised and did not deliver. */
+    void (*interrupt)(void *opaque, int vector);
+    engine_block_fn block; /* addr: the linear address of the block's first byte */
+    /* IN and OUT (also INS/OUTS): size 1, 2 or 4. */
+    uint32_t (*port_in)(void *opaque, uint16_t port, int size);
+    void (*port_out)(void *opaque, uint16_t port, int size, uint32_t value);
+    void (*sysenter)(void *opaque);
+    void (*syscall)(void *opaque);
+    /* CPUID with EAX = leaf, ECX = subleaf: fill regs (EAX EBX ECX EDX);
+     * the engine's own answer is not used. */
+    void (*cpuid)(void *opaque, uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+    /* A physical access outside RAM; the run ends. kind: 'r', 'w' or 'x'. */
+    void (*unmapped)(void *opaque, char kind, uint64_t paddr, int size);
+};
+
+bool engine_set_hooks(struct engine *e, const struct engine_hooks *hooks, void *opaque);
+
+/* CPUID as the CPU model answers it by itself (measured at engine_open on
+ * a scratch engine of the same model), for the machine's cpuid hook to
+ * start from. */
+void engine_model_cpuid(const struct engine *e, uint32_t leaf, uint32_t subleaf,
+                        uint32_t regs[4]);
+
+/* ---- running ------------------------------------------------------------- */
+
+enum engine_exit {
+    ENGINE_RETURNED,   /* stopped by a hook, or by HLT (EIP just past it) */
+    ENGINE_AT_EXIT,    /* engine_run_to: EIP reached `until` */
+    ENGINE_INVALID,    /* an invalid opcode: EIP on it, nothing delivered */
+    ENGINE_FAILED,     /* anything else: see engine_exit_text */
+};
+
+/* Run from CS:eip (CS as loaded) until a hook stops the engine, or HLT. */
+enum engine_exit engine_run(struct engine *e, uint32_t eip);
+/* The same, but stop before the instruction at linear address `until`
+ * (it does not run: ENGINE_AT_EXIT), or earlier.  Translations made for the stop are
+ * dropped afterwards, so later runs translate the code as if no stop had
+ * been asked for. */
+enum engine_exit engine_run_to(struct engine *e, uint32_t eip, uint32_t until);
+/* Ask the run to end before the next translated block (or, from a hook,
+ * before the next instruction when a code hook is installed).  Safe from a
+ * signal handler and from another thread. */
+void engine_stop(struct engine *e);
+/* One line about the last ENGINE_FAILED. */
+const char *engine_exit_text(const struct engine *e);
+
+/* A hook before every instruction in linear [begin, end] (end inclusive;
+ * begin > end: everywhere).  Translations of that range made before are
+ * discarded so the hook applies at once.  Returns 0 on failure. */
+typedef void (*engine_code_fn)(void *opaque, uint32_t addr, uint32_t size);
+uintptr_t engine_add_code_hook(struct engine *e, engine_code_fn fn, void *opaque, uint32_t begin,
+                               uint32_t end);
+/* A hook before every guest store to physical [begin, end] (every store
+ * is slower while one exists). */
+typedef void (*engine_write_fn)(void *opaque, uint64_t paddr, int size, uint64_t value);
+uintptr_t engine_add_write_hook(struct engine *e, engine_write_fn fn, void *opaque,
+                                uint64_t begin, uint64_t end);
+void engine_del_hook(struct engine *e, uintptr_t hook);
+
+/* ---- reading the CPU between runs or in hooks (no side effects) ----------
+ * engine_read_state reads everything engine_begin_state does without
+ * arming a commit.  The single-register reads are cheaper; the same
+ * staleness rules apply (EIP in block and I/O hooks). */
+bool engine_read_state(struct engine *e, struct cpu_state *st);
+uint32_t engine_eip(struct engine *e);
+uint32_t engine_eflags(struct engine *e);
+uint16_t engine_cs(struct engine *e);
+uint32_t engine_cr2(struct engine *e);
+struct paging_regs engine_paging_regs(struct engine *e);
+struct seg_cache engine_tr(struct engine *e);
 
 /* Read the whole architectural state.  Saves a context that the next
  * engine_commit_state patches: nothing may write registers in between
@@ -108,6 +191,11 @@ void engine_describe(const struct engine *e, char *buf, size_t len);
 uint8_t *engine_ram(struct engine *e);
 size_t engine_ram_size(struct engine *e);
 bool engine_phys_write(struct engine *e, uint32_t paddr, const void *src, size_t len);
+/* Drop translations of linear [linear, linear + len).  Unicorn walks the
+ * page tables to find them and, for an unmapped address, records a page
+ * fault silently (CR2 included): the guest's CR2 is put back. */
 bool engine_discard_code(struct engine *e, uint32_t linear, size_t len);
+/* Drop every translation (after the host rewrote RAM wholesale: a reset). */
+void engine_flush_code(struct engine *e);
 
 #endif

@@ -43,15 +43,19 @@ void disasm_close(struct disasm *d)
     free(d);
 }
 
-static bool is_io(unsigned id)
+static unsigned special_kind(unsigned id)
 {
     switch (id) {
     case X86_INS_IN: case X86_INS_OUT:
     case X86_INS_INSB: case X86_INS_INSW: case X86_INS_INSD:
     case X86_INS_OUTSB: case X86_INS_OUTSW: case X86_INS_OUTSD:
-        return true;
+        return DISASM_SPECIAL_IO;
+    case X86_INS_RDTSC: case X86_INS_RDTSCP:
+        return DISASM_SPECIAL_TSC;
+    case X86_INS_RDMSR: case X86_INS_WRMSR:
+        return DISASM_SPECIAL_MSR;
     default:
-        return false;
+        return 0;
     }
 }
 
@@ -103,7 +107,8 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
     const uint8_t *start = code;
     uint64_t a = addr;
     out->count = 0;
-    out->first_io = -1;
+    out->first_special = -1;
+    out->special = 0;
     out->may_remap = false;
     out->may_set_if = false;
     out->returns = RETURN_NONE;
@@ -116,8 +121,10 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
             size--;
             a++;
         } else {
-            if (out->first_io < 0 && is_io(d->insn->id))
-                out->first_io = (int)(at - start);
+            unsigned kind = special_kind(d->insn->id);
+            if (kind && out->first_special < 0)
+                out->first_special = (int)(at - start);
+            out->special |= kind;
             out->may_remap |= may_remap(d->insn);
             out->may_set_if |= may_set_if(d->insn);
             out->returns = return_kind(d->insn);
@@ -140,4 +147,70 @@ int disasm_one(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr
     else
         snprintf(text, textlen, "%s", d->insn->mnemonic);
     return d->insn->size;
+}
+
+/* Walk straight-line code instruction by instruction, as disasm_scan
+ * counts (an undecodable byte is one instruction), until `stop` says so. */
+static unsigned walk(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                     uint32_t until_offset, unsigned until_index, uint32_t *offset)
+{
+    const uint8_t *start = code;
+    uint64_t a = addr;
+    unsigned index = 0;
+    while (size > 0 && (uint32_t)(code - start) < until_offset && index < until_index) {
+        if (!cs_disasm_iter(d->cs32, &code, &size, &a, d->insn)) {
+            code++;
+            size--;
+            a++;
+        }
+        index++;
+    }
+    *offset = (uint32_t)(code - start);
+    return index;
+}
+
+unsigned disasm_index_of(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                         uint32_t offset)
+{
+    uint32_t at;
+    return walk(d, code, size, addr, offset, UINT32_MAX, &at);
+}
+
+uint32_t disasm_offset_of(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                          unsigned index)
+{
+    uint32_t at;
+    walk(d, code, size, addr, UINT32_MAX, index, &at);
+    return at;
+}
+
+enum disasm_kind disasm_kind_of(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                                bool code32, int *len)
+{
+    uint64_t a = addr;
+    *len = 0;
+    if (!cs_disasm_iter(code32 ? d->cs32 : d->cs16, &code, &size, &a, d->insn))
+        return DISASM_OTHER;
+    *len = d->insn->size;
+    switch (d->insn->id) {
+    case X86_INS_CALL: case X86_INS_LCALL:
+        return DISASM_CALL;
+    case X86_INS_INT: case X86_INS_INT3: case X86_INS_INTO:
+        return DISASM_INT;
+    default:
+        return special_kind(d->insn->id) ? DISASM_SPECIAL_INSN : DISASM_OTHER;
+    }
+}
+
+unsigned disasm_special(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                        bool code32, int *len, const char **name)
+{
+    uint64_t a = addr;
+    *len = 0;
+    *name = "";
+    if (!cs_disasm_iter(code32 ? d->cs32 : d->cs16, &code, &size, &a, d->insn))
+        return 0;
+    *len = d->insn->size;
+    *name = cs_insn_name(code32 ? d->cs32 : d->cs16, d->insn->id);
+    return special_kind(d->insn->id);
 }

@@ -11,14 +11,22 @@ struct disasm;
 
 struct disasm *disasm_open(void);
 void disasm_close(struct disasm *d);
-/* What the clock and the I/O check need to know about a translated block:
- * how many instructions it holds (an undecodable byte counts as one) and where its first I/O instruction (IN,
- * OUT, INS, OUTS) is, as an offset from `addr` (-1 when there is none), and
+/* Instructions ringlab may have to execute itself instead of the engine
+ * (bits of disasm_block.special). */
+#define DISASM_SPECIAL_IO 0x1u  /* IN, OUT, INS, OUTS: the TSS I/O bitmap may decide */
+#define DISASM_SPECIAL_TSC 0x2u /* RDTSC, RDTSCP: the TSC is the virtual clock */
+#define DISASM_SPECIAL_MSR 0x4u /* RDMSR, WRMSR: IA32_TSC is the virtual clock */
+
+/* What the clock and the special-instruction check need to know about a
+ * translated block: how many instructions it holds (an undecodable byte
+ * counts as one); where its first special instruction is, as an offset
+ * from `addr` (-1 when there is none), and the kinds of all of them;
  * whether it may switch address spaces, enable interrupts or return to an
  * outer ring (such an instruction ends a translated block: it is the last). */
 struct disasm_block {
     unsigned count;
-    int first_io;
+    int first_special;
+    unsigned special; /* DISASM_SPECIAL_* of every special instruction in it */
     bool may_remap; /* may change CR3 or CR0 (MOV to CRn, IRET, far JMP/CALL,
                        SYSEXIT): translations can differ after it */
     bool may_set_if; /* STI, POPF, IRET, far JMP/CALL (a task switch): interrupts
@@ -31,5 +39,28 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
 /* The first instruction: its length (0 if undecodable) and "mnemonic operands". */
 int disasm_one(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr, bool code32,
                char *text, size_t textlen);
+
+/* How many instructions of the straight-line code at `code` (32-bit)
+ * start before byte `offset`, counting as disasm_scan counts. */
+unsigned disasm_index_of(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                         uint32_t offset);
+/* The byte offset at which instruction number `index` (0 = the first)
+ * of that code starts; size when the code holds fewer. */
+uint32_t disasm_offset_of(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                          unsigned index);
+
+/* What the first instruction is, for stepping over it. */
+enum disasm_kind {
+    DISASM_OTHER,
+    DISASM_CALL,  /* near or far CALL */
+    DISASM_INT,   /* INT n, INT3, INTO */
+    DISASM_SPECIAL_INSN, /* see disasm_special */
+};
+enum disasm_kind disasm_kind_of(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                                bool code32, int *len);
+/* The DISASM_SPECIAL_* kind of the first instruction (0 for others), its
+ * length and its Capstone id-free name ("rdtsc"). */
+unsigned disasm_special(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+                        bool code32, int *len, const char **name);
 
 #endif

@@ -151,12 +151,11 @@ static void cmos_store16(struct cmos *cmos, int index, uint64_t v)
 }
 
 void cmos_init(struct cmos *cmos, uint64_t ram_size, int64_t epoch_seconds,
-               uint64_t (*now_ns)(void *opaque), void *clock_opaque)
+               const struct clock *clock)
 {
     memset(cmos, 0, sizeof(*cmos));
     cmos->epoch_seconds = epoch_seconds;
-    cmos->now_ns = now_ns;
-    cmos->clock_opaque = clock_opaque;
+    cmos->clock = clock;
     /* 146818: register A DV = 010 (32.768 kHz time base), RS = 0110
      * (1024 Hz); B 24-hour BCD; D VRT (valid RAM and time). */
     cmos->ram[CMOS_REG_A] = 0x26;
@@ -282,7 +281,7 @@ void cmos_write(struct cmos *cmos, uint16_t port, uint8_t value, uint64_t now_ns
 
 static uint64_t cmos_now(const struct cmos *cmos)
 {
-    return cmos->now_ns ? cmos->now_ns(cmos->clock_opaque) : 0;
+    return cmos->clock ? clock_now_ns(cmos->clock) : 0;
 }
 
 static uint8_t cmos_read8(void *opaque, uint16_t port)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "devices/bus.h"
+#include "machine/clock.h"
 
 #define CMOS_INDEX_PORT 0x70
 #define CMOS_DATA_PORT 0x71
@@ -48,14 +49,13 @@ struct cmos {
     int64_t adjust_seconds; /* what the guest's writes moved the clock by */
     bool frozen;            /* register B SET: the clock reads frozen_time */
     int64_t frozen_time;
-    uint64_t (*now_ns)(void *opaque);
-    void *clock_opaque;
+    const struct clock *clock; /* guest time (NULL: time 0) */
 };
 
 /* ram_size: the guest's RAM in bytes, for the memory-size bytes.
  * epoch_seconds: the Unix time shown at virtual time 0. */
 void cmos_init(struct cmos *cmos, uint64_t ram_size, int64_t epoch_seconds,
-               uint64_t (*now_ns)(void *opaque), void *clock_opaque);
+               const struct clock *clock);
 /* Claims 0x70-0x71. */
 bool cmos_register(struct cmos *cmos, struct bus *bus);
 

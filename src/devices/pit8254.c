@@ -248,13 +248,11 @@ static void pit_sync_irq(struct pit *pit, uint64_t now_ns)
     }
 }
 
-void pit_init(struct pit *pit, struct irq_line irq0, uint64_t (*now_ns)(void *opaque),
-              void *clock_opaque)
+void pit_init(struct pit *pit, struct irq_line irq0, const struct clock *clock)
 {
     memset(pit, 0, sizeof(*pit));
     pit->irq0 = irq0;
-    pit->now_ns = now_ns;
-    pit->clock_opaque = clock_opaque;
+    pit->clock = clock;
     for (int i = 0; i < 3; i++) {
         struct pit_channel *c = &pit->ch[i];
         c->mode = 3;
@@ -469,7 +467,7 @@ void pit_write(struct pit *pit, uint16_t port, uint8_t value, uint64_t now_ns)
 
 static uint64_t pit_now(const struct pit *pit)
 {
-    return pit->now_ns ? pit->now_ns(pit->clock_opaque) : pit->last_ns;
+    return pit->clock ? clock_now_ns(pit->clock) : pit->last_ns;
 }
 
 static uint8_t pit_read8(void *opaque, uint16_t port)

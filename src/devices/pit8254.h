@@ -10,6 +10,7 @@
 
 #include "devices/bus.h"
 #include "devices/irq.h"
+#include "machine/clock.h"
 
 #define PIT_BASE 0x40
 #define PIT_PORT_B 0x61
@@ -48,8 +49,7 @@ struct pit_channel {
 struct pit {
     struct pit_channel ch[3];
     struct irq_line irq0;
-    uint64_t (*now_ns)(void *opaque);
-    void *clock_opaque;
+    const struct clock *clock; /* the time port accesses happen at (NULL: last_ns) */
     uint8_t port_b;     /* bits 0-3 of port 0x61 as last written */
     uint64_t last_ns;   /* time of the last pit_advance */
     bool irq0_level;    /* level last driven on IRQ 0 */
@@ -58,9 +58,8 @@ struct pit {
 
 /* Power-on state as QEMU's: every channel mode 3, LSB/MSB, count 65536;
  * channels 0 and 1 run from time 0 (gates tied high), channel 2's gate is
- * port B bit 0, low.  now_ns gives the virtual time for port reads. */
-void pit_init(struct pit *pit, struct irq_line irq0, uint64_t (*now_ns)(void *opaque),
-              void *clock_opaque);
+ * port B bit 0, low.  The clock gives the time of port accesses. */
+void pit_init(struct pit *pit, struct irq_line irq0, const struct clock *clock);
 /* What SeaBIOS leaves (measured under QEMU 7.2): channel 0 in mode 2,
  * LSB/MSB, binary, count 65536 (18.2 Hz), reloaded at now_ns. */
 void pit_bios_setup(struct pit *pit, uint64_t now_ns);
@@ -79,7 +78,7 @@ uint64_t pit_next_event_ns(const struct pit *pit, uint64_t now_ns);
 uint16_t pit_count(const struct pit *pit, int channel, uint64_t now_ns);
 bool pit_out(const struct pit *pit, int channel, uint64_t now_ns);
 
-/* Port access at a time (also used by the bus handlers with now_ns()). */
+/* Port access at a time (the bus handlers use the clock's time). */
 uint8_t pit_read(struct pit *pit, uint16_t port, uint64_t now_ns);
 void pit_write(struct pit *pit, uint16_t port, uint8_t value, uint64_t now_ns);
 

@@ -71,7 +71,7 @@ static const struct block_info *get(const struct paging_regs *r, uint32_t addr, 
 
 /* ---- what a decoded block holds ---------------------------------------- */
 
-START_TEST(test_counts_and_first_io)
+START_TEST(test_counts_and_first_special)
 {
     memcpy(fx.ram + CODE, sample, sizeof sample);
     bool is_new;
@@ -79,7 +79,7 @@ START_TEST(test_counts_and_first_io)
     ck_assert_ptr_nonnull(b);
     ck_assert(is_new);
     ck_assert_uint_eq(b->count, 6);
-    ck_assert_int_eq(b->first_io, 7);
+    ck_assert_int_eq(b->first_special, 7);
     ck_assert_uint_eq(b->addr, CODE);
     ck_assert_uint_eq(b->size, sizeof sample);
     ck_assert_uint_eq(b->paddr[0], CODE);
@@ -96,7 +96,7 @@ START_TEST(test_no_io)
     const struct block_info *b = get(&fx.flat, CODE, sizeof code, &is_new);
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(b->count, 3);
-    ck_assert_int_eq(b->first_io, -1);
+    ck_assert_int_eq(b->first_special, -1);
     ck_assert(b->may_set_if);
 }
 END_TEST
@@ -124,7 +124,7 @@ START_TEST(test_changed_byte_is_new)
     const struct block_info *b = get(&fx.flat, CODE, sizeof sample, &is_new);
     ck_assert_ptr_nonnull(b);
     ck_assert(is_new);
-    ck_assert_int_eq(b->first_io, 0);
+    ck_assert_int_eq(b->first_special, 0);
     ck_assert_uint_eq(b->count, 6);
     ck_assert_uint_eq(fx.bc.decoded, 2);
     /* And the new decoding is then kept. */
@@ -142,7 +142,7 @@ END_TEST
  * beyond them must still make the block new, or its count and first I/O
  * offset describe code that is no longer there (block_cache.h promises
  * that never happens), and an OUT written there would escape the I/O
- * permission check that first_io triggers.  The processor runs the bytes
+ * permission check that first_special triggers.  The processor runs the bytes
  * that are in memory (SDM Vol. 3A 11.6).  The bytes past the kept ones
  * are compared through their hash. */
 START_TEST(test_long_block_change_past_kept_bytes)
@@ -155,13 +155,13 @@ START_TEST(test_long_block_change_past_kept_bytes)
     const struct block_info *b = get(&fx.flat, CODE, sizeof code, &is_new);
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(b->count, 100);
-    ck_assert_int_eq(b->first_io, -1);
+    ck_assert_int_eq(b->first_special, -1);
     /* OUT DX, AL written at offset 80. */
     fx.ram[CODE + 80] = 0xee;
     b = get(&fx.flat, CODE, sizeof code, &is_new);
     ck_assert_ptr_nonnull(b);
     ck_assert(is_new);
-    ck_assert_int_eq(b->first_io, 80);
+    ck_assert_int_eq(b->first_special, 80);
 }
 END_TEST
 
@@ -208,7 +208,7 @@ START_TEST(test_block_across_pages)
     ck_assert_ptr_nonnull(b);
     ck_assert(is_new);
     ck_assert_uint_eq(b->count, 6);
-    ck_assert_int_eq(b->first_io, 4);
+    ck_assert_int_eq(b->first_special, 4);
     ck_assert_uint_eq(b->paddr[0], FRAME_A + 0xffc);
     ck_assert_uint_eq(b->paddr[1], FRAME_C);
     get(&fx.paged, addr, 6, &is_new);
@@ -277,7 +277,7 @@ static Suite *block_cache_suite(void)
     Suite *s = suite_create("block_cache");
     TCase *tc = tcase_create("decode");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_counts_and_first_io);
+    tcase_add_test(tc, test_counts_and_first_special);
     tcase_add_test(tc, test_no_io);
     tcase_add_test(tc, test_hit_returns_same_entry);
     tcase_add_test(tc, test_changed_byte_is_new);

@@ -172,13 +172,9 @@ END_TEST
 /* ================================================================ cmos */
 
 static struct cmos cmos;
-static uint64_t clock_ns;
-
-static uint64_t fake_now(void *opaque)
-{
-    (void)opaque;
-    return clock_ns;
-}
+/* Guest time for the device: its instruction count, the virtual clock's
+ * nanoseconds. */
+static struct clock clk;
 
 static uint8_t cmos_get(uint8_t index)
 {
@@ -197,8 +193,8 @@ static void cmos_put(uint8_t index, uint8_t v)
 static void cmos_setup(void)
 {
     bus_init(&bus);
-    clock_ns = 0;
-    cmos_init(&cmos, 32u << 20, EPOCH_LEAP, fake_now, NULL);
+    clk.icount = 0;
+    cmos_init(&cmos, 32u << 20, EPOCH_LEAP, &clk);
     ck_assert(cmos_register(&cmos, &bus));
 }
 
@@ -219,7 +215,7 @@ END_TEST
 
 START_TEST(test_cmos_time_follows_virtual_clock)
 {
-    clock_ns = 2500000000ull; /* 2.5 s: past midnight into March 1st */
+    clk.icount = 2500000000ull; /* 2.5 s: past midnight into March 1st */
     ck_assert_uint_eq(cmos_get(CMOS_SECONDS), 0x00);
     ck_assert_uint_eq(cmos_get(CMOS_HOURS), 0x00);
     ck_assert_uint_eq(cmos_get(CMOS_DAY), 0x01);
@@ -240,7 +236,7 @@ START_TEST(test_cmos_binary_and_12h)
     ck_assert_uint_eq(cmos_get(CMOS_HOURS), 0x80 | 11);
     cmos_put(CMOS_REG_B, 0); /* 12-hour, BCD */
     ck_assert_uint_eq(cmos_get(CMOS_HOURS), 0x91);
-    clock_ns = 2000000000ull; /* midnight is 12 AM */
+    clk.icount = 2000000000ull; /* midnight is 12 AM */
     ck_assert_uint_eq(cmos_get(CMOS_HOURS), 0x12);
 }
 END_TEST
@@ -253,10 +249,10 @@ START_TEST(test_cmos_set_time)
     cmos_put(CMOS_SECONDS, 0x00);
     cmos_put(CMOS_YEAR, 0x99);
     cmos_put(CMOS_CENTURY, 0x19);
-    clock_ns = 10000000000ull; /* frozen while SET */
+    clk.icount = 10000000000ull; /* frozen while SET */
     ck_assert_uint_eq(cmos_get(CMOS_SECONDS), 0x00);
     cmos_put(CMOS_REG_B, CMOS_B_24H);
-    clock_ns += 3000000000ull;
+    clk.icount += 3000000000ull;
     ck_assert_uint_eq(cmos_get(CMOS_HOURS), 0x05);
     ck_assert_uint_eq(cmos_get(CMOS_MINUTES), 0x30);
     ck_assert_uint_eq(cmos_get(CMOS_SECONDS), 0x03);
@@ -271,12 +267,12 @@ END_TEST
 
 START_TEST(test_cmos_uip)
 {
-    clock_ns = 500000000ull;
+    clk.icount = 500000000ull;
     ck_assert_uint_eq(cmos_get(CMOS_REG_A), 0x26);
-    clock_ns = 999000000ull; /* 1 ms before the update completes */
+    clk.icount = 999000000ull; /* 1 ms before the update completes */
     ck_assert_uint_eq(cmos_get(CMOS_REG_A), 0xA6);
     cmos_put(CMOS_REG_A, 0xA6); /* UIP cannot be written */
-    clock_ns = 1000000000ull;
+    clk.icount = 1000000000ull;
     ck_assert_uint_eq(cmos_get(CMOS_REG_A), 0x26);
 }
 END_TEST
@@ -293,13 +289,13 @@ START_TEST(test_cmos_memory_bytes)
     ck_assert_uint_eq(cmos_get(0x35), 0x01);
     /* 128 MiB: the KiB count is capped at 0xFFFF. */
     struct cmos big;
-    cmos_init(&big, 128u << 20, 0, NULL, NULL);
+    cmos_init(&big, 128u << 20, 0, NULL);
     ck_assert_uint_eq(big.ram[0x17] | big.ram[0x18] << 8, 0xFFFF);
     ck_assert_uint_eq(big.ram[0x30] | big.ram[0x31] << 8, 0xFFFF);
     ck_assert_uint_eq(big.ram[0x34] | big.ram[0x35] << 8, 1792);
     /* 1 MiB: nothing above it. */
     struct cmos small;
-    cmos_init(&small, 1u << 20, 0, NULL, NULL);
+    cmos_init(&small, 1u << 20, 0, NULL);
     ck_assert_uint_eq(small.ram[0x17] | small.ram[0x18] << 8, 0);
     ck_assert_uint_eq(small.ram[0x34] | small.ram[0x35] << 8, 0);
 }
@@ -322,13 +318,13 @@ END_TEST
 
 START_TEST(test_cmos_epoch_1999)
 {
-    cmos_init(&cmos, 32u << 20, 946643400, fake_now, NULL); /* 1999-12-31 12:30 Fri */
+    cmos_init(&cmos, 32u << 20, 946643400, &clk); /* 1999-12-31 12:30 Fri */
     ck_assert_uint_eq(cmos_get(CMOS_YEAR), 0x99);
     ck_assert_uint_eq(cmos_get(CMOS_CENTURY), 0x19);
     ck_assert_uint_eq(cmos_get(CMOS_WEEKDAY), 6);
     ck_assert_uint_eq(cmos_get(CMOS_HOURS), 0x12);
     ck_assert_uint_eq(cmos_get(CMOS_MINUTES), 0x30);
-    clock_ns = 41400ull * 1000000000ull; /* 11.5 hours later: 2000-01-01 */
+    clk.icount = 41400ull * 1000000000ull; /* 11.5 hours later: 2000-01-01 */
     ck_assert_uint_eq(cmos_get(CMOS_YEAR), 0x00);
     ck_assert_uint_eq(cmos_get(CMOS_CENTURY), 0x20);
     ck_assert_uint_eq(cmos_get(CMOS_MONTH), 0x01);

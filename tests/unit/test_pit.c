@@ -8,15 +8,11 @@
 
 static struct bus bus;
 static struct pit pit;
-static uint64_t clock_ns;
+/* Guest time for the PIT: the virtual clock's instruction count is its
+ * nanoseconds. */
+static struct clock clk;
 static int irq_level;
 static int irq_rises;
-
-static uint64_t fake_now(void *opaque)
-{
-    (void)opaque;
-    return clock_ns;
-}
 
 static void fake_irq(void *opaque, int irq, int level)
 {
@@ -45,15 +41,15 @@ static uint64_t ticks_ns(uint64_t ticks)
 static void setup(void)
 {
     struct irq_line line = {.set = fake_irq, .opaque = NULL, .irq = 0};
-    clock_ns = 0;
+    clk.icount = 0;
     irq_level = 0;
     irq_rises = 0;
     bus_init(&bus);
-    pit_init(&pit, line, fake_now, NULL);
+    pit_init(&pit, line, &clk);
     ck_assert(pit_register(&pit, &bus));
 }
 
-/* Channel 0, access LSB/MSB, the given mode, count n, written at clock_ns. */
+/* Channel 0, access LSB/MSB, the given mode, count n, written at clk.icount. */
 static void program0(int mode, uint16_t n)
 {
     out8(0x43, (uint8_t)(0x30 | mode << 1));
@@ -99,18 +95,18 @@ END_TEST
 
 START_TEST(test_mode2_100hz)
 {
-    clock_ns = 1000;
+    clk.icount = 1000;
     program0(2, 11932);
-    pit_advance(&pit, clock_ns);
+    pit_advance(&pit, clk.icount);
     int rises = irq_rises;
-    uint64_t prev = pit_next_event_ns(&pit, clock_ns);
+    uint64_t prev = pit_next_event_ns(&pit, clk.icount);
     /* Loaded on the clock after the write, rises when the count wraps. */
     ck_assert_uint_eq(prev, ticks_ns(pit_ns_to_tick(1000) + 1 + 11932));
     for (int i = 0; i < 100; i++) {
-        clock_ns = pit_next_event_ns(&pit, clock_ns);
-        pit_advance(&pit, clock_ns);
+        clk.icount = pit_next_event_ns(&pit, clk.icount);
+        pit_advance(&pit, clk.icount);
         ck_assert_int_eq(irq_rises, rises + i + 1);
-        uint64_t next = pit_next_event_ns(&pit, clock_ns);
+        uint64_t next = pit_next_event_ns(&pit, clk.icount);
         if (i > 0) {
             /* 11932 / 1193182 Hz = 10.000151 ms, +-1 ns of rounding */
             ck_assert_uint_ge(next - prev, 10000150);
@@ -127,15 +123,15 @@ START_TEST(test_mode2_late_call_one_edge)
     program0(2, 11932);
     pit_advance(&pit, 0);
     int rises = irq_rises;
-    clock_ns = 55000000; /* 5.5 periods late */
-    pit_advance(&pit, clock_ns);
+    clk.icount = 55000000; /* 5.5 periods late */
+    pit_advance(&pit, clk.icount);
     ck_assert_int_eq(irq_rises, rises + 1);
     ck_assert_uint_eq(pit.irq0_edges_merged, 4);
     /* The next one comes at the next period boundary, not in a burst. */
-    uint64_t next = pit_next_event_ns(&pit, clock_ns);
+    uint64_t next = pit_next_event_ns(&pit, clk.icount);
     ck_assert_uint_gt(next, 60000000);
     ck_assert_uint_eq(next, ticks_ns(1 + 6 * 11932));
-    pit_advance(&pit, clock_ns + 1000);
+    pit_advance(&pit, clk.icount + 1000);
     ck_assert_int_eq(irq_rises, rises + 1);
 }
 END_TEST
@@ -144,14 +140,14 @@ START_TEST(test_mode2_counter_values)
 {
     program0(2, 1000);
     uint64_t start = 1; /* written at tick 0, loaded on tick 1 */
-    clock_ns = ticks_ns(start + 10);
-    ck_assert_uint_eq(pit_count(&pit, 0, clock_ns), 990);
-    clock_ns = ticks_ns(start + 999);
-    ck_assert_uint_eq(pit_count(&pit, 0, clock_ns), 1);
-    ck_assert(!pit_out(&pit, 0, clock_ns)); /* low for the clock at count 1 */
-    clock_ns = ticks_ns(start + 1000);
-    ck_assert_uint_eq(pit_count(&pit, 0, clock_ns), 1000);
-    ck_assert(pit_out(&pit, 0, clock_ns));
+    clk.icount = ticks_ns(start + 10);
+    ck_assert_uint_eq(pit_count(&pit, 0, clk.icount), 990);
+    clk.icount = ticks_ns(start + 999);
+    ck_assert_uint_eq(pit_count(&pit, 0, clk.icount), 1);
+    ck_assert(!pit_out(&pit, 0, clk.icount)); /* low for the clock at count 1 */
+    clk.icount = ticks_ns(start + 1000);
+    ck_assert_uint_eq(pit_count(&pit, 0, clk.icount), 1000);
+    ck_assert(pit_out(&pit, 0, clk.icount));
     /* From one clock before a period ends, the next edge is that end. */
     pit_advance(&pit, ticks_ns(start + 1999));
     ck_assert_uint_eq(pit_next_event_ns(&pit, ticks_ns(start + 1999)), ticks_ns(start + 2000));
@@ -161,9 +157,9 @@ END_TEST
 START_TEST(test_latch_is_stable)
 {
     program0(2, 50000);
-    clock_ns = ticks_ns(1 + 1234);
+    clk.icount = ticks_ns(1 + 1234);
     out8(0x43, 0x00); /* counter latch, channel 0 */
-    clock_ns += 5000000;
+    clk.icount += 5000000;
     out8(0x43, 0x00); /* ignored: the first latch is not read yet */
     uint16_t v = in8(0x40);
     v |= (uint16_t)(in8(0x40) << 8);
@@ -171,7 +167,7 @@ START_TEST(test_latch_is_stable)
     /* After the latch is read, reads are live again. */
     uint16_t live = in8(0x40);
     live |= (uint16_t)(in8(0x40) << 8);
-    ck_assert_uint_eq(live, pit_count(&pit, 0, clock_ns));
+    ck_assert_uint_eq(live, pit_count(&pit, 0, clk.icount));
     ck_assert_uint_ne(live, v);
 }
 END_TEST
@@ -182,7 +178,7 @@ START_TEST(test_access_modes)
     out8(0x43, 0x14);
     out8(0x40, 0x80);
     ck_assert_uint_eq(pit.ch[0].reload, 0x80);
-    clock_ns = ticks_ns(1 + 0x10);
+    clk.icount = ticks_ns(1 + 0x10);
     ck_assert_uint_eq(in8(0x40), 0x70);
     /* MSB only: the LSB is zero. */
     out8(0x43, 0x24);
@@ -194,7 +190,7 @@ START_TEST(test_access_modes)
     ck_assert(pit.ch[0].write_msb_next);
     out8(0x40, 0x12);
     ck_assert_uint_eq(pit.ch[0].reload, 0x1234);
-    clock_ns = ticks_ns(1 + 0x10 + 1); /* the clock that loads the counter */
+    clk.icount = ticks_ns(1 + 0x10 + 1); /* the clock that loads the counter */
     out8(0x43, 0x00);
     ck_assert_uint_eq(in8(0x40), 0x34);
     ck_assert_uint_eq(in8(0x40), 0x12);
@@ -218,7 +214,7 @@ START_TEST(test_mode0_one_shot)
     out8(0x40, 100);
     out8(0x40, 0);
     int rises = irq_rises;
-    uint64_t t = pit_next_event_ns(&pit, clock_ns);
+    uint64_t t = pit_next_event_ns(&pit, clk.icount);
     ck_assert_uint_eq(t, ticks_ns(1 + 100)); /* N+1 clocks after the write */
     pit_advance(&pit, t - 1);
     ck_assert_int_eq(irq_rises, rises);
@@ -236,11 +232,11 @@ END_TEST
 START_TEST(test_mode0_first_byte_stops)
 {
     program0(0, 1000);
-    clock_ns = ticks_ns(1 + 100);
+    clk.icount = ticks_ns(1 + 100);
     out8(0x40, 0x10); /* first byte of a new count */
-    clock_ns = ticks_ns(1 + 5000);
-    ck_assert(!pit_out(&pit, 0, clock_ns));
-    ck_assert_uint_eq(pit_count(&pit, 0, clock_ns), 900);
+    clk.icount = ticks_ns(1 + 5000);
+    ck_assert(!pit_out(&pit, 0, clk.icount));
+    ck_assert_uint_eq(pit_count(&pit, 0, clk.icount), 900);
 }
 END_TEST
 
@@ -259,7 +255,7 @@ START_TEST(test_mode3_square_wave)
     ck_assert_uint_eq(pit_next_event_ns(&pit, 0), ticks_ns(s + 100));
     /* Odd count: high one clock longer than low. */
     program0(3, 5);
-    s = pit_ns_to_tick(clock_ns) + 1;
+    s = pit_ns_to_tick(clk.icount) + 1;
     ck_assert(pit_out(&pit, 0, ticks_ns(s + 2)));
     ck_assert(!pit_out(&pit, 0, ticks_ns(s + 3)));
 }
@@ -288,7 +284,7 @@ START_TEST(test_read_back_status)
     /* OUT high, null count (not loaded until the next clock), LSB/MSB,
      * mode 2, binary */
     ck_assert_uint_eq(in8(0x40), 0xC0 | 0x30 | 2 << 1);
-    clock_ns = ticks_ns(1 + 20);
+    clk.icount = ticks_ns(1 + 20);
     out8(0x43, 0xC2); /* status and count */
     ck_assert_uint_eq(in8(0x40), 0x80 | 0x30 | 2 << 1);
     ck_assert_uint_eq(in8(0x40), 480 & 0xFF);
@@ -302,7 +298,7 @@ START_TEST(test_bcd)
     out8(0x40, 0x00);
     out8(0x40, 0x10); /* 1000 decimal */
     ck_assert_uint_eq(pit.ch[0].reload, 1000);
-    clock_ns = ticks_ns(1 + 1);
+    clk.icount = ticks_ns(1 + 1);
     out8(0x43, 0x00);
     ck_assert_uint_eq(in8(0x40), 0x99);
     ck_assert_uint_eq(in8(0x40), 0x09); /* 999 in BCD */
@@ -316,13 +312,13 @@ START_TEST(test_port_b_gate_and_out2)
     out8(0x43, 0xB0); /* channel 2, LSB/MSB, mode 0 */
     out8(0x42, 100);
     out8(0x42, 0);
-    clock_ns = ticks_ns(1000);
+    clk.icount = ticks_ns(1000);
     ck_assert_uint_eq(in8(0x61) & 0x20, 0); /* gate low: not counting */
     out8(0x61, 0x01);                       /* gate high */
-    uint64_t g = pit_ns_to_tick(clock_ns);
-    clock_ns = ticks_ns(g + 100);
+    uint64_t g = pit_ns_to_tick(clk.icount);
+    clk.icount = ticks_ns(g + 100);
     ck_assert_uint_eq(in8(0x61) & 0x20, 0);
-    clock_ns = ticks_ns(g + 101);
+    clk.icount = ticks_ns(g + 101);
     ck_assert_uint_eq(in8(0x61) & 0x21, 0x21);
     /* Speaker and parity bits read back; bits 6-7 stay clear. */
     out8(0x61, 0xFF);
@@ -336,12 +332,12 @@ START_TEST(test_port_b_gate_pause)
     out8(0x43, 0xB0);
     out8(0x42, 100);
     out8(0x42, 0);
-    clock_ns = ticks_ns(1 + 40);
+    clk.icount = ticks_ns(1 + 40);
     out8(0x61, 0x00); /* pause at 60 left */
-    clock_ns = ticks_ns(10000);
-    ck_assert_uint_eq(pit_count(&pit, 2, clock_ns), 60);
+    clk.icount = ticks_ns(10000);
+    ck_assert_uint_eq(pit_count(&pit, 2, clk.icount), 60);
     out8(0x61, 0x01);
-    uint64_t g = pit_ns_to_tick(clock_ns);
+    uint64_t g = pit_ns_to_tick(clk.icount);
     ck_assert(!pit_out(&pit, 2, ticks_ns(g + 60)));
     ck_assert(pit_out(&pit, 2, ticks_ns(g + 61)));
 }
@@ -349,9 +345,9 @@ END_TEST
 
 START_TEST(test_refresh_toggle)
 {
-    clock_ns = 1000;
+    clk.icount = 1000;
     uint8_t a = in8(0x61) & 0x10;
-    clock_ns += 15085;
+    clk.icount += 15085;
     uint8_t b = in8(0x61) & 0x10;
     ck_assert_uint_ne(a, b);
 }
@@ -362,10 +358,10 @@ START_TEST(test_mode1_gate_trigger)
     out8(0x43, 0xB2); /* channel 2, mode 1 */
     out8(0x42, 50);
     out8(0x42, 0);
-    clock_ns = ticks_ns(500);
-    ck_assert(pit_out(&pit, 2, clock_ns)); /* waiting for the trigger */
+    clk.icount = ticks_ns(500);
+    ck_assert(pit_out(&pit, 2, clk.icount)); /* waiting for the trigger */
     out8(0x61, 0x01);
-    uint64_t g = pit_ns_to_tick(clock_ns);
+    uint64_t g = pit_ns_to_tick(clk.icount);
     ck_assert(!pit_out(&pit, 2, ticks_ns(g + 1)));
     ck_assert(!pit_out(&pit, 2, ticks_ns(g + 50)));
     ck_assert(pit_out(&pit, 2, ticks_ns(g + 51)));

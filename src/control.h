@@ -1,0 +1,126 @@
+/* Control: the one way a front end drives the machine (the command line,
+ * the text debugger, the SDL view, the gdb stub, the monitor).
+ *
+ * A run returns: after the instructions asked for, at a breakpoint or
+ * watchpoint, after a trace event of a kind asked for, at the end of a
+ * wall-clock slice, when paused from elsewhere, when the CPU halts to wait
+ * for an interrupt, or when the guest ends the machine.  The caller then
+ * decides what to do and how to wait: the machine never sleeps inside
+ * (TinyEMU's virt_machine_interp is the model).  A run cut into pieces at
+ * any of these stops gives the same trace as one run, instruction for
+ * instruction: stopping changes nothing the guest can see. */
+#ifndef RINGLAB_CONTROL_H
+#define RINGLAB_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "machine.h"
+#include "trace/event.h"
+
+/* Kinds of trace event a run can stop after (bits of run_request.stop_on).
+ * The machine stops once the event is complete: after a delivery, at the
+ * handler's first instruction; after a return, at the first instruction
+ * back in the outer ring. */
+#define STOP_ON_SYSCALL (1u << 0)    /* a system call entry: INT n (not INT3 or INTO)
+                                        from CPL > 0 into an inner ring, SYSENTER,
+                                        SYSCALL */
+#define STOP_ON_SYSRET (1u << 1)     /* a return to an outer ring: IRET/RETF,
+                                        SYSEXIT, SYSRET */
+#define STOP_ON_TRANSITION (1u << 2) /* any event that changed the CPL */
+#define STOP_ON_FAULT (1u << 3)      /* an exception raised by an instruction */
+#define STOP_ON_VECTOR (1u << 4)     /* any delivery of run_request.vector */
+#define STOP_ON_IRQ (1u << 5)        /* a hardware interrupt */
+#define STOP_ON_RESET (1u << 6)      /* a triple fault and the reset after it */
+
+struct run_request {
+    uint64_t max_insns; /* stop once this many more instructions ran; 0: no limit */
+    unsigned stop_on;   /* STOP_ON_* */
+    int vector;         /* for STOP_ON_VECTOR */
+    double slice_s;     /* return after about this much wall-clock time; 0: none */
+    bool no_breakpoints; /* run past breakpoints and watchpoints */
+    /* Stop (RUN_INSNS) before the instruction at linear until_addr, in the
+     * address space of until_cr3, once ESP is back at until_esp or above:
+     * a return to the instruction after a CALL or INT n. */
+    bool until_return;
+    uint32_t until_addr, until_esp, until_cr3;
+};
+
+enum run_stop {
+    RUN_INSNS,      /* max_insns instructions ran */
+    RUN_EVENT,      /* an event of a kind in stop_on: run_result.event */
+    RUN_BREAKPOINT, /* EIP reached a breakpoint (it has not run): run_result.id */
+    RUN_WATCHPOINT, /* an instruction wrote to a watched range (it has run) */
+    RUN_SLICE,      /* the wall-clock slice is over */
+    RUN_PAUSED,     /* control_pause was called */
+    RUN_IDLE,       /* the CPU is halted waiting for an interrupt: see next_event_ns */
+    RUN_END,        /* the guest ended the machine (machine_end says how) */
+};
+
+struct run_result {
+    enum run_stop stop;
+    struct trace_event event; /* RUN_EVENT */
+    int id;                   /* RUN_BREAKPOINT, RUN_WATCHPOINT: which one */
+    uint32_t watch_addr;      /* RUN_WATCHPOINT: the address written (as watched) */
+    uint64_t next_event_ns;   /* RUN_IDLE: guest time of the next timer event,
+                                 UINT64_MAX when no timer is running */
+};
+
+/* Run until one of the stops above.  Once the machine has ended, returns
+ * RUN_END at once. */
+enum run_stop control_run(struct machine *m, const struct run_request *req,
+                          struct run_result *out);
+/* Execute exactly n instructions (fewer when something else stops the run
+ * first), one at a time.  A delivery counts as part of the instruction
+ * that caused it: after stepping an INT n, EIP is the handler's first
+ * instruction.  Returns RUN_INSNS when all n ran. */
+enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out);
+/* Stepping over: when the current instruction is a CALL or INT n, fill
+ * `req` (zeroed first) so that a run stops when control comes back to the
+ * instruction after it in the same address space at the same stack depth,
+ * and return true; for any other instruction return false (step it). */
+bool control_step_over_request(struct machine *m, struct run_request *req);
+
+/* The CPU is halted (after RUN_IDLE): let ns of guest time pass, as if
+ * the caller had waited that long.  Under --realtime guest time is the
+ * wall clock and this does nothing. */
+void control_idle(struct machine *m, uint64_t ns);
+
+/* Make the current or next control_run return RUN_PAUSED.  Safe from a
+ * signal handler and from another thread. */
+void control_pause(struct machine *m);
+
+/* Power-cycle: devices and CPU to their power-on state, the image loaded
+ * again, the clock back to zero.  Breakpoints and watchpoints stay. */
+bool control_reset(struct machine *m);
+
+/* ---- breakpoints and watchpoints --------------------------------------- */
+
+/* Stop before the instruction at linear address `addr`; with `has_cr3`,
+ * only when CR3 (its page-directory base) equals cr3.  Kept by the
+ * machine, not written into guest memory, so they survive code being
+ * loaded over them.  Returns the breakpoint's number (1, 2, ...), or -1
+ * when no more can be added. */
+int control_break_add(struct machine *m, uint32_t addr, bool has_cr3, uint32_t cr3);
+bool control_break_del(struct machine *m, int id);
+
+/* Stop after an instruction that writes any byte of [addr, addr + len):
+ * physical addresses, or linear ones translated through the page tables
+ * in force at each write.  Every store is slower while one is set.
+ * Returns its number, or -1. */
+int control_watch_add(struct machine *m, bool physical, uint32_t addr, uint32_t len);
+bool control_watch_del(struct machine *m, int id);
+
+struct breakpoint_info {
+    int id;
+    bool is_watch;
+    bool physical, has_cr3;
+    uint32_t addr, len, cr3;
+    uint64_t hits;
+};
+/* Breakpoints and watchpoints in the order they were added; returns how
+ * many there are (at most `max` are written). */
+size_t control_break_list(const struct machine *m, struct breakpoint_info *out, size_t max);
+
+#endif

@@ -1,0 +1,117 @@
+/* Boot files (see images.h). */
+#include "front/images.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Read a whole file; false with a message naming it. */
+static bool read_whole(const char *path, const char *what, struct blob *out,
+                       void (*say)(const char *fmt, ...))
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        say("%s: cannot open %s: %s", path, what, strerror(errno));
+        return false;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        say("%s: %s is not a regular file", path, what);
+        fclose(f);
+        return false;
+    }
+    out->size = (size_t)sb.st_size;
+    out->data = malloc(out->size ? out->size : 1);
+    if (!out->data || fread(out->data, 1, out->size, f) != out->size) {
+        say("%s: cannot read %s", path, what);
+        free(out->data);
+        out->data = NULL;
+        fclose(f);
+        return false;
+    }
+    fclose(f);
+    return true;
+}
+
+bool images_read(struct image_set *set, const struct options *o, const char *kernel_path,
+                 const char *bundled_initrd, void (*say)(const char *fmt, ...))
+{
+    memset(set, 0, sizeof *set);
+    set->kernel_path = kernel_path;
+    set->flat_allowed = o->image && !o->image_is_kernel && o->module_count == 0;
+    set->has_load_addr = o->has_load_addr;
+    set->load_addr = o->load_addr;
+    set->cmdline = o->append ? o->append : "";
+    if (!read_whole(kernel_path, "the kernel", &set->kernel, say))
+        return false;
+    size_t n = bundled_initrd ? 1 : o->module_count;
+    set->modules = calloc(n ? n : 1, sizeof *set->modules);
+    set->mods = calloc(n ? n : 1, sizeof *set->mods);
+    if (!set->modules || !set->mods) {
+        say("out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *path = bundled_initrd ? bundled_initrd : o->modules[i].path;
+        const char *cmd = bundled_initrd ? bundled_initrd : o->modules[i].cmdline;
+        if (!read_whole(path, "the module", &set->modules[i], say))
+            return false;
+        set->mods[i] = (struct mb_module){path, cmd, set->modules[i].data, set->modules[i].size};
+        set->nmods++;
+    }
+    return true;
+}
+
+void images_free(struct image_set *set)
+{
+    free(set->kernel.data);
+    for (size_t i = 0; i < set->nmods; i++)
+        free(set->modules[i].data);
+    free(set->modules);
+    free(set->mods);
+    memset(set, 0, sizeof *set);
+}
+
+bool images_load(void *opaque, uint8_t *ram, size_t ram_size, struct boot_info *boot, char *err,
+                 size_t errlen)
+{
+    const struct image_set *set = opaque;
+    enum load_status st = multiboot_load(set->kernel.data, set->kernel.size, set->kernel_path,
+                                         set->cmdline, set->mods, set->nmods, ram, ram_size, boot,
+                                         err, errlen);
+    /* The short form takes a flat binary too; -kernel, as QEMU's, does not. */
+    if (st == LOAD_NOT_MULTIBOOT && set->flat_allowed) {
+        err[0] = '\0';
+        st = flat_load(set->kernel.data, set->kernel.size, set->kernel_path,
+                       set->has_load_addr ? set->load_addr : FLAT_DEFAULT_LOAD_ADDR, ram, ram_size,
+                       boot, err, errlen);
+    }
+    return st == LOAD_OK;
+}
+
+bool images_find_bundled(const char *datadir, char *kernel, char *initrd, size_t n)
+{
+    char exe[PATH_MAX - 64]; /* room for the file names appended below */
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(kernel, n, "%s/guests/kernel/kernel.elf", exe);
+            snprintf(initrd, n, "%s/guests/initrd.img", exe);
+            if (access(kernel, R_OK) == 0 && access(initrd, R_OK) == 0)
+                return true;
+        }
+    }
+    const char *dir = getenv("RINGLAB_DATADIR");
+    if (!dir)
+        dir = datadir;
+    snprintf(kernel, n, "%s/kernel.elf", dir);
+    snprintf(initrd, n, "%s/initrd.img", dir);
+    return access(kernel, R_OK) == 0 && access(initrd, R_OK) == 0;
+}

@@ -1,0 +1,38 @@
+/* The text debugger on the terminal (--debugger) or from a file
+ * (--debugger-script FILE): reads command lines, hands them to the
+ * debugger's interpreter, prints its answers.  At a terminal the prompt has
+ * line editing and history (libedit); `c` gives the terminal to the guest
+ * until Ctrl-A c or a stop. */
+#ifndef RINGLAB_REPL_H
+#define RINGLAB_REPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "front/runner.h"
+#include "trace/qemu_log.h"
+
+struct repl_script {
+    FILE *f;
+    char path[256];
+    unsigned line; /* the number of the last line read */
+};
+
+/* Open a script; false with one line in err (exit status 2). */
+bool repl_script_open(struct repl_script *s, const char *path, char *err, size_t errlen);
+void repl_script_close(struct repl_script *s);
+
+struct repl_config {
+    struct runner *runner;
+    struct qemu_log *qlog;     /* for the exit status of a triple fault */
+    double timeout_s;          /* --timeout, for its message */
+    const char *kernel_path;   /* symbols */
+    const char *initrd_path;   /* the bundled kernel's programs, NULL for none */
+    struct repl_script *script; /* NULL: the terminal */
+};
+
+/* Run the session; returns the exit status. */
+int repl_main(const struct repl_config *cfg);
+
+#endif

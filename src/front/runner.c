@@ -1,0 +1,129 @@
+/* Running in slices, with a front end's waiting in between (see runner.h). */
+#include "front/runner.h"
+
+#include <poll.h>
+
+#include "inspect.h"
+#include "machine/clock.h"
+
+/* A run returns at least this often, so input, output and limits are looked at. */
+#define SLICE_S 0.05
+/* Idle time that passes in one step when a person may be typing. */
+#define IDLE_STEP_MS 10
+
+static bool over_time(const struct runner *r)
+{
+    return r->timeout_at > 0 && clock_wall_seconds() >= r->timeout_at;
+}
+
+/* The CPU waits for an interrupt: give it the input there is, and let the
+ * guest's time pass until its next timer event.  Returns false when
+ * nothing can ever wake it. */
+static bool wait_idle(struct runner *r, uint64_t next_ns)
+{
+    struct console *c = r->con;
+    /* A prompt without a newline must reach whoever waits for it. */
+    console_flush(c);
+    uint64_t now = inspect_time_ns(r->m);
+    uint64_t until = next_ns == UINT64_MAX ? UINT64_MAX : (next_ns > now ? next_ns - now : 0);
+    if (r->realtime || c->is_tty) {
+        /* A person: time passes as it does for them, in short steps. */
+        uint64_t step = (uint64_t)IDLE_STEP_MS * 1000000u;
+        if (until < step)
+            step = until;
+        if (!console_feed(c, r->m, (int)(step / 1000000u)))
+            control_idle(r->m, step);
+        return true;
+    }
+    if (next_ns != UINT64_MAX) {
+        /* A script: input already there arrives at the first idle moment,
+         * so a scripted session runs the same way every time. */
+        if (!console_feed(c, r->m, 0))
+            control_idle(r->m, until);
+        return true;
+    }
+    /* No timer will ever fire: only input can wake the CPU. */
+    if (console_feed(c, r->m, IDLE_STEP_MS))
+        return true;
+    return !(c->in_eof || !c->in_enabled) || c->pending >= 0 || c->queued_at < c->queued_len;
+}
+
+/* Run (req) or step (steps > 0 instructions) until the stop asked for, or
+ * one of the runner's own. */
+static enum runner_stop loop(struct runner *r, const struct run_request *req, uint64_t steps,
+                             struct run_result *res)
+{
+    uint64_t start = inspect_icount(r->m);
+    uint64_t own_end = steps ? start + steps
+                             : (req->max_insns ? start + req->max_insns : UINT64_MAX);
+    for (;;) {
+        if (r->interrupted || r->con->quit)
+            return RUNNER_QUIT;
+        if (r->con->brk) {
+            r->con->brk = false;
+            return RUNNER_BREAK;
+        }
+        if (over_time(r))
+            return RUNNER_TIMEOUT;
+        uint64_t icount = inspect_icount(r->m);
+        uint64_t limit_end = r->max_insns ? r->max_insns : UINT64_MAX;
+        if (icount >= limit_end)
+            return RUNNER_INSN_LIMIT;
+        enum run_stop stop;
+        if (steps) {
+            uint64_t left = own_end - icount;
+            if (limit_end - icount < left)
+                left = limit_end - icount;
+            stop = control_step(r->m, left, res);
+        } else {
+            struct run_request slice = *req;
+            uint64_t end = own_end < limit_end ? own_end : limit_end;
+            slice.max_insns = end == UINT64_MAX ? 0 : end - icount;
+            slice.slice_s = SLICE_S;
+            stop = control_run(r->m, &slice, res);
+        }
+        switch (stop) {
+        case RUN_SLICE:
+            console_flush(r->con);
+            console_feed(r->con, r->m, 0);
+            continue;
+        case RUN_IDLE:
+            if (!wait_idle(r, res->next_event_ns))
+                return RUNNER_STUCK;
+            continue;
+        case RUN_PAUSED:
+            return r->interrupted ? RUNNER_QUIT : RUNNER_STOP;
+        case RUN_INSNS:
+            if (inspect_icount(r->m) >= own_end || (req && req->until_return))
+                return RUNNER_STOP;
+            continue; /* --max-insns: the check above says so */
+        case RUN_END:
+            console_flush(r->con);
+            return RUNNER_END;
+        case RUN_EVENT:
+        case RUN_BREAKPOINT:
+        case RUN_WATCHPOINT:
+            return RUNNER_STOP;
+        }
+    }
+}
+
+enum runner_stop runner_run(struct runner *r, const struct run_request *req,
+                            struct run_result *res)
+{
+    return loop(r, req, 0, res);
+}
+
+enum runner_stop runner_step(struct runner *r, uint64_t n, bool over, struct run_result *res)
+{
+    if (!over)
+        return loop(r, NULL, n, res);
+    enum runner_stop s = RUNNER_STOP;
+    for (uint64_t i = 0; i < n && s == RUNNER_STOP; i++) {
+        struct run_request req;
+        s = control_step_over_request(r->m, &req) ? loop(r, &req, 0, res) : loop(r, NULL, 1, res);
+        if (s == RUNNER_STOP && res->stop != RUN_INSNS)
+            break;
+    }
+    return s;
+}

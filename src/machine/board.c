@@ -1,0 +1,108 @@
+/* The devices of the PC ringlab builds: which ones, on which ports and IRQ
+ * lines, what they are connected to, and the state the firmware leaves them
+ * in before a Multiboot kernel starts. */
+#include <stdio.h>
+
+#include "machine/internal.h"
+
+#define VGA_TEXT_BASE 0xb8000u
+
+static void pic_set(void *opaque, int irq, int level)
+{
+    struct machine *m = opaque;
+    pic_set_irq(&m->pic, irq, level);
+}
+
+static void device_exit(void *opaque, int status)
+{
+    struct machine *m = opaque;
+    m->debug_exit_status = status;
+    machine_finish(m, END_DEBUG_EXIT, "isa-debug-exit: status %d", status);
+}
+
+static void device_poweroff(void *opaque)
+{
+    machine_finish(opaque, END_POWEROFF, "the guest powered off");
+}
+
+static void device_reset(void *opaque)
+{
+    struct machine *m = opaque;
+    /* A reset through the 8042 is a reset like a triple fault's, whatever
+     * -no-reboot says (QEMU does the same). */
+    m->reset_pending = true;
+    exits_stop(m, CAUSE_END);
+}
+
+static void serial_tx(void *opaque, uint8_t byte)
+{
+    struct machine *m = opaque;
+    if (m->cfg.serial_out)
+        m->cfg.serial_out(m->cfg.serial_opaque, byte);
+}
+
+static void debugcon_tx(void *opaque, uint8_t byte)
+{
+    struct machine *m = opaque;
+    if (m->cfg.debugcon_out)
+        m->cfg.debugcon_out(m->cfg.debugcon_opaque, byte);
+}
+
+/* Power-on state of every device, then the state the PC firmware leaves
+ * before it starts a Multiboot kernel, as QEMU's SeaBIOS does: PIC bases
+ * 0x08/0x70, PIT channel 0 in mode 2, COM1 at 9600 baud.  The bus keeps
+ * pointing at the same structs. */
+void board_reset(struct machine *m)
+{
+    pic_init(&m->pic);
+    struct irq_line irq0 = {pic_set, m, 0}, irq1 = {pic_set, m, 1}, irq4 = {pic_set, m, 4};
+    pit_init(&m->pit, irq0, &m->clock);
+    uart_init(&m->com1, 0x3f8, irq4, serial_tx, m);
+    cmos_init(&m->cmos, m->ram_size, m->cfg.rtc_epoch, &m->clock);
+    ps2_init(&m->ps2, irq1, device_reset, m);
+    vga_text_init(&m->vga, m->ram + VGA_TEXT_BASE);
+    struct debug_ports_config dc = {
+        .debugcon = true,
+        .debug_exit = m->cfg.debug_exit,
+        .debug_exit_iobase = m->cfg.debug_exit_iobase,
+        .debug_exit_iosize = m->cfg.debug_exit_iosize,
+        .byte_out = debugcon_tx,
+        .exit = device_exit,
+        .poweroff = device_poweroff,
+        .opaque = m,
+    };
+    debug_ports_init(&m->debug, &dc);
+    pic_bios_setup(&m->pic);
+    pit_bios_setup(&m->pit, clock_now_ns(&m->clock));
+    uart_bios_setup(&m->com1);
+    m->tsc_offset = 0;
+}
+
+bool board_wire(struct machine *m, char *err, size_t errlen)
+{
+    bus_init(&m->bus);
+    m->bus.unimp = m->cfg.unimp;
+    m->bus.unimp_opaque = m->cfg.unimp_opaque;
+    board_reset(m); /* the ports a device claims may depend on its settings */
+    if (!pic_register(&m->pic, &m->bus) || !pit_register(&m->pit, &m->bus) ||
+        !uart_register(&m->com1, &m->bus) || !cmos_register(&m->cmos, &m->bus) ||
+        !ps2_register(&m->ps2, &m->bus) || !vga_text_register(&m->vga, &m->bus) ||
+        !debug_ports_register(&m->debug, &m->bus)) {
+        snprintf(err, errlen, "device ports overlap (is -device isa-debug-exit on a used port?)");
+        return false;
+    }
+    return true;
+}
+
+/* The guest time of the next thing a device will do by itself (an IRQ 0
+ * edge), or UINT64_MAX. */
+uint64_t board_next_event_ns(struct machine *m)
+{
+    return pit_next_event_ns(&m->pit, clock_now_ns(&m->clock));
+}
+
+/* Bring the devices up to the guest's time. */
+void board_advance(struct machine *m)
+{
+    pit_advance(&m->pit, clock_now_ns(&m->clock));
+}

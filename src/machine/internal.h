@@ -1,0 +1,206 @@
+/* The machine's insides, shared by the files of src/machine/ and by no one
+ * else: front ends see only machine.h, control.h and inspect.h.
+ *
+ *   machine.c   life cycle: create, power on, reset, destroy
+ *   board.c     the devices: which, on which ports and IRQs, their reset state
+ *   clock.c     the virtual clock
+ *   run.c       the run loop and its stops (control_run, step, pause, idle)
+ *   exits.c     what the engine hands back: interrupts, blocks, SYSENTER, CPUID
+ *   deliver.c   events into the guest: exceptions, IRQs, with their explanations
+ *   special.c   instructions ringlab executes itself: I/O the TSS bitmap
+ *               judges, RDTSC, RDMSR/WRMSR of the TSC
+ *   events.c    the event fan-out: sinks, the ring of recent events, stops
+ *   breakpoints.c  breakpoints and watchpoints
+ *   inspect.c   the inspect API */
+#ifndef RINGLAB_MACHINE_INTERNAL_H
+#define RINGLAB_MACHINE_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "control.h"
+#include "cpu/block_cache.h"
+#include "cpu/cpu_state.h"
+#include "cpu/engine.h"
+#include "cpu/intr.h"
+#include "debug/disasm.h"
+#include "devices/bus.h"
+#include "devices/cmos.h"
+#include "devices/debug_ports.h"
+#include "devices/pic8259.h"
+#include "devices/pit8254.h"
+#include "devices/ps2.h"
+#include "devices/uart16550.h"
+#include "devices/vga_text.h"
+#include "machine.h"
+#include "machine/clock.h"
+#include "mmu/linear.h"
+#include "mmu/phys.h"
+
+#define MACHINE_MAX_SINKS 4
+#define MACHINE_MAX_BREAKS 64
+
+/* Why the engine returned, as the hook that stopped it says.  The run loop
+ * acts on it and clears it. */
+enum stop_cause {
+    CAUSE_NONE,       /* the engine returned by itself: HLT */
+    CAUSE_DEADLINE,   /* the clock reached stop_at (a timer, a run's budget, a slice) */
+    CAUSE_RETRANSLATE, /* a block's code is new or changed: translate it again */
+    CAUSE_SPECIAL,    /* a block holds an instruction ringlab executes itself */
+    CAUSE_IRQ_WINDOW, /* IF may have become 1 while an IRQ waits */
+    CAUSE_EVENT,      /* a trace event matched the run's stop_on */
+    CAUSE_BREAKPOINT,
+    CAUSE_WATCHPOINT,
+    CAUSE_STEP,       /* stepping: the instructions asked for ran */
+    CAUSE_END,        /* the guest ended the machine, or it must reset */
+};
+
+struct breakpoint {
+    struct breakpoint_info info;
+    uintptr_t hook; /* the engine's code hook (EIP breakpoints) */
+};
+
+/* The run in progress: what the caller asked for. */
+struct run_goal {
+    const struct run_request *req;
+    uint64_t insn_target; /* icount at which the budget is used up, UINT64_MAX none */
+    double slice_end;     /* wall-clock second, 0 none */
+    struct run_result *result;
+};
+
+struct machine {
+    struct machine_config cfg;
+    struct engine *engine;
+    uint8_t *ram;
+    size_t ram_size;
+    struct phys_mem phys;
+    struct disasm *disasm;
+    struct clock clock;
+
+    /* ---- devices (board.c) */
+    struct bus bus;
+    struct pic_pair pic;
+    struct pit pit;
+    struct uart com1;
+    struct cmos cmos;
+    struct ps2 ps2;
+    struct vga_text vga;
+    struct debug_ports debug;
+    uint64_t tsc_offset; /* what WRMSR to IA32_TSC moved the TSC by */
+
+    /* ---- events (events.c) */
+    struct trace_sink sinks[MACHINE_MAX_SINKS];
+    int nsinks;
+    uint64_t seq;
+    struct trace_event *ring; /* INSPECT_EVENT_RING entries */
+    uint64_t ring_count;      /* events ever put in the ring */
+    bool want_returns;        /* some sink or stop needs returns to outer rings */
+    bool explain;             /* build each event's explanation (someone reads them) */
+
+    /* ---- the block hook's view (exits.c) */
+    struct block_cache blocks;
+    uint64_t stop_at;        /* the block hook stops the run when icount reaches it */
+    struct paging_regs paging; /* CR0/CR3/CR4 as last read: refreshed after blocks
+                                  that may change them, never on every block */
+    bool paging_stale;
+    uint32_t fresh_addr;     /* the block the run loop just had translated anew
+                                starts here (UINT32_MAX: none) */
+    uint32_t block_addr, block_size; /* the block now running */
+    uint64_t block_start_icount;     /* icount before it */
+    const struct block_info *block;  /* its entry (NULL when unreadable) */
+    /* A block ending in IRET/RETF/SYSEXIT/SYSRET ran: at the next block
+     * hook, a changed CPL is a return to an outer ring. */
+    bool return_pending;
+    uint8_t return_kind;
+    struct trace_point return_from;
+    /* An IRQ waits for IF: the block hook looks at EFLAGS again after a
+     * block that may have set IF (and not before the STI shadow is over). */
+    bool irq_poll;
+    bool irq_recheck;   /* look at the next block hook */
+    bool irq_poll_skip; /* ... but only at the one after (STI shadow) */
+    bool halted;        /* HLT executed, waiting for an interrupt */
+
+    /* ---- special instructions (special.c) */
+    uint32_t special_pass;  /* let this block through once (running up to its instruction) */
+    bool io_stepping;       /* the I/O hooks check permission and refuse quietly */
+    bool io_refused;
+
+    /* ---- stops (run.c) */
+    enum stop_cause cause;
+    struct run_goal goal;
+    volatile sig_atomic_t pause_requested;
+    uintptr_t step_hook;     /* control_step's code hook */
+    uint64_t step_target;    /* icount at which stepping stops */
+    /* Where the current run started: a breakpoint there does not stop its
+     * first instruction (the run stopped there already). */
+    uint32_t resume_linear;
+    uint64_t resume_icount;
+    uint64_t precise_at;     /* icount of the next stop that must land exactly */
+    /* A run stopped inside a block: the block as an unbroken run would have
+     * executed it ends at this icount, and an IRQ a device raised before the
+     * stop waits until then, as it would have. */
+    uint64_t irq_hold_until;
+
+    /* ---- breakpoints and watchpoints (breakpoints.c) */
+    struct breakpoint breaks[MACHINE_MAX_BREAKS];
+    int nbreaks;
+    int next_break_id;
+    uintptr_t watch_hook;    /* the engine's write hook while any watchpoint is set */
+    uintptr_t watch_step_hook; /* a code hook that stops after the writing instruction */
+    int watch_hit;           /* the watchpoint a store hit, 0 none */
+    uint32_t watch_hit_addr;
+
+    /* ---- how it ended (machine.c) */
+    enum machine_end end;
+    bool reset_pending;      /* a triple fault without no_reboot */
+    int debug_exit_status;
+    char detail[256];
+    uint64_t walker_disagreements;
+};
+
+/* machine.c */
+void machine_finish(struct machine *m, enum machine_end end, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bool machine_boot_image(struct machine *m, char *err, size_t errlen);
+
+/* board.c */
+bool board_wire(struct machine *m, char *err, size_t errlen);
+void board_reset(struct machine *m);
+uint64_t board_next_event_ns(struct machine *m);
+void board_advance(struct machine *m);
+
+/* events.c */
+bool events_init(struct machine *m);
+void events_free(struct machine *m);
+void events_emit(void *opaque, struct trace_event *ev);
+
+/* deliver.c */
+struct intr_env deliver_env(struct machine *m);
+struct linear_mem deliver_linear(struct machine *m, const struct cpu_state *st);
+size_t deliver_read_code(struct machine *m, const struct cpu_state *st, uint32_t eip, uint8_t *buf,
+                         size_t len);
+void deliver_describe_insn(struct machine *m, const struct cpu_state *st, uint32_t eip, char *text,
+                           size_t n);
+bool deliver(struct machine *m, struct cpu_state *st, struct intr_request *req);
+void deliver_exception(struct machine *m, struct cpu_state *st, int vector, uint32_t eip,
+                       const char *why);
+void deliver_irq_if_ready(struct machine *m);
+void deliver_engine_event(struct machine *m, int vector);
+
+/* exits.c */
+bool exits_install(struct machine *m);
+void exits_stop(struct machine *m, enum stop_cause cause);
+/* Stop before the instruction of the current block whose exact count is
+ * `exact` (from exits_exact_icount). */
+void exits_stop_mid_block(struct machine *m, uint64_t exact, enum stop_cause cause);
+uint64_t exits_exact_icount(struct machine *m, uint32_t linear);
+
+/* special.c */
+enum engine_exit special_step(struct machine *m);
+uint32_t special_port_in(void *opaque, uint16_t port, int size);
+void special_port_out(void *opaque, uint16_t port, int size, uint32_t value);
+bool special_io_needs_bitmap(struct machine *m);
+
+
+#endif

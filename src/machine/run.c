@@ -1,0 +1,331 @@
+/* The run loop and its stops: control_run, control_step, control_idle,
+ * control_pause, control_reset.
+ *
+ * The engine runs until a hook stops it (exits.c says why in m->cause);
+ * between runs the loop services the devices, delivers IRQs and decides
+ * whether the caller's run is over.  Where a run stops must not change the
+ * guest's story, so stops inside a translated block land on an exact
+ * instruction, and the next timer interrupt is taken at the very
+ * instruction at which its time comes, whatever the blocks look like. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cpu/engine.h"
+#include "machine/internal.h"
+
+/* How often, in executed instructions, a run looks at the wall clock for
+ * its slice (or, under --realtime, for the timers). */
+#define WALL_CHECK_INSNS 4000000ull
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Where the next engine run must stop by itself: the next timer event,
+ * the run's budget, a held IRQ's block end (precise, at that very
+ * instruction), or the next look at the wall clock (at a block's start). */
+static void plan_stop(struct machine *m)
+{
+    uint64_t precise = m->goal.insn_target;
+    if (!m->clock.realtime) {
+        uint64_t now = clock_now_ns(&m->clock), next = board_next_event_ns(m);
+        if (next != UINT64_MAX)
+            precise = min_u64(precise, m->clock.icount + (next > now ? next - now : 0));
+    }
+    if (m->irq_hold_until > m->clock.icount && pic_has_interrupt(&m->pic))
+        precise = min_u64(precise, m->irq_hold_until);
+    m->precise_at = precise;
+    uint64_t check = UINT64_MAX;
+    if (m->goal.slice_end > 0 || m->clock.realtime)
+        check = m->clock.icount + WALL_CHECK_INSNS;
+    m->stop_at = m->pause_requested ? 0 : min_u64(precise, check);
+}
+
+/* After a stop before a block because a precise deadline falls inside it:
+ * run up to the instruction at which it falls. */
+static enum engine_exit run_to_deadline(struct machine *m)
+{
+    const struct block_info *b = m->block;
+    uint64_t k = m->precise_at - m->clock.icount;
+    if (!b || m->clock.icount >= m->precise_at || k >= b->count)
+        return ENGINE_AT_EXIT;
+    struct cpu_state st;
+    uint8_t code[512];
+    uint32_t n = m->block_size < sizeof code ? m->block_size : (uint32_t)sizeof code;
+    if (!engine_read_state(m->engine, &st) ||
+        deliver_read_code(m, &st, st.eip, code, n) < n)
+        return ENGINE_AT_EXIT;
+    uint32_t offset = disasm_offset_of(m->disasm, code, n, m->block_addr, (unsigned)k);
+    /* The block as the straight run would have seen it ends here: an IRQ a
+     * device raises before the stop is taken there, not at the stop. */
+    m->irq_hold_until = m->clock.icount + b->count;
+    m->fresh_addr = m->block_addr;
+    enum engine_exit x = engine_run_to(m->engine, st.eip, m->block_addr + offset);
+    m->fresh_addr = UINT32_MAX;
+    return x;
+}
+
+/* The engine returned by itself: after HLT (EIP just past it)? */
+static void note_halt(struct machine *m)
+{
+    struct cpu_state st;
+    uint8_t byte = 0;
+    if (engine_read_state(m->engine, &st) &&
+        deliver_read_code(m, &st, st.eip - 1, &byte, 1) == 1 && byte == 0xf4)
+        m->halted = true;
+}
+
+static void end_of_engine(struct machine *m, enum engine_exit x)
+{
+    if (x == ENGINE_INVALID) {
+        struct cpu_state st;
+        if (engine_begin_state(m->engine, &st)) {
+            m->clock.icount = exits_exact_icount(m, st.seg[SEG_CS].base + st.eip);
+            deliver_exception(m, &st, 6, st.eip, "invalid opcode");
+        }
+        return;
+    }
+    machine_finish(m, END_GUEST_ERROR, "the guest stopped the engine at EIP %08x: %s",
+                   engine_eip(m->engine), engine_exit_text(m->engine));
+}
+
+/* Act on why the engine returned.  Returns the stop for the caller, or -1
+ * to go on. */
+static int after_engine(struct machine *m, enum engine_exit x)
+{
+    for (;;) {
+        if (x == ENGINE_INVALID || x == ENGINE_FAILED) {
+            end_of_engine(m, x);
+            return -1;
+        }
+        enum stop_cause cause = m->cause;
+        m->cause = CAUSE_NONE;
+        switch (cause) {
+        case CAUSE_NONE:
+            /* Nothing stopped the engine but HLT, or it reached the exit
+             * it was given. */
+            if (x == ENGINE_RETURNED && !m->pause_requested && m->end == END_NONE &&
+                !m->reset_pending)
+                note_halt(m);
+            return -1;
+        case CAUSE_RETRANSLATE:
+            engine_discard_code(m->engine, m->block_addr, m->block_size);
+            return -1;
+        case CAUSE_SPECIAL:
+            x = special_step(m);
+            continue;
+        case CAUSE_DEADLINE:
+            if (m->clock.icount < m->precise_at && !m->pause_requested &&
+                !(m->goal.slice_end > 0 && clock_wall_seconds() >= m->goal.slice_end)) {
+                x = run_to_deadline(m);
+                continue;
+            }
+            return -1;
+        case CAUSE_EVENT:
+            return RUN_EVENT;
+        case CAUSE_BREAKPOINT:
+            return RUN_BREAKPOINT;
+        case CAUSE_WATCHPOINT:
+            return RUN_WATCHPOINT;
+        case CAUSE_STEP:
+            return RUN_INSNS;
+        case CAUSE_IRQ_WINDOW:
+        case CAUSE_END:
+            return -1;
+        }
+        return -1;
+    }
+}
+
+/* The reset after a triple fault (without -no-reboot): the guest sees a
+ * power cycle, the trace a reset event, and time goes on. */
+static void reset_after_triple_fault(struct machine *m)
+{
+    m->reset_pending = false;
+    char err[256];
+    struct cpu_state st;
+    engine_read_state(m->engine, &st);
+    if (!machine_boot_image(m, err, sizeof err)) {
+        machine_finish(m, END_HOST_ERROR, "cannot load the image again after a reset: %s", err);
+        return;
+    }
+    struct trace_event ev;
+    intr_event_init(&ev, TRACE_RESET, &st, st.eip);
+    snprintf(ev.explain, sizeof ev.explain, "the machine reset after a triple fault");
+    events_emit(m, &ev);
+}
+
+/* Before the instruction a step over returns to: back in the same address
+ * space at the same stack depth? */
+static void return_hook(void *opaque, uint32_t addr, uint32_t size)
+{
+    struct machine *m = opaque;
+    const struct run_request *req = m->goal.req;
+    (void)size;
+    struct cpu_state st;
+    if (!req || addr != req->until_addr || !engine_read_state(m->engine, &st) ||
+        (st.cr3 & PAGING_FRAME_4K) != (req->until_cr3 & PAGING_FRAME_4K) ||
+        st.gpr[GPR_ESP] < req->until_esp)
+        return;
+    exits_stop_mid_block(m, exits_exact_icount(m, addr), CAUSE_STEP);
+}
+
+bool control_step_over_request(struct machine *m, struct run_request *req)
+{
+    struct cpu_state st;
+    uint8_t code[16];
+    int len = 0;
+    memset(req, 0, sizeof *req);
+    if (!engine_read_state(m->engine, &st))
+        return false;
+    size_t got = deliver_read_code(m, &st, st.eip, code, sizeof code);
+    enum disasm_kind kind = got ? disasm_kind_of(m->disasm, code, got, st.eip,
+                                                 (st.seg[SEG_CS].flags & DESC_B) != 0, &len)
+                                : DISASM_OTHER;
+    if (kind != DISASM_CALL && kind != DISASM_INT)
+        return false;
+    req->until_return = true;
+    req->until_addr = st.seg[SEG_CS].base + st.eip + (uint32_t)len;
+    req->until_esp = st.gpr[GPR_ESP];
+    req->until_cr3 = st.cr3;
+    return true;
+}
+
+enum run_stop control_run(struct machine *m, const struct run_request *req,
+                          struct run_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->next_event_ns = UINT64_MAX;
+    m->goal = (struct run_goal){
+        .req = req,
+        .insn_target = req->max_insns ? m->clock.icount + req->max_insns : UINT64_MAX,
+        .slice_end = req->slice_s > 0 ? clock_wall_seconds() + req->slice_s : 0,
+        .result = out,
+    };
+    if (req->max_insns && m->clock.icount + req->max_insns < m->clock.icount)
+        m->goal.insn_target = UINT64_MAX;
+    m->want_returns = m->cfg.trace_returns ||
+                      (req->stop_on & (STOP_ON_SYSRET | STOP_ON_TRANSITION));
+    struct cpu_state st;
+    if (engine_read_state(m->engine, &st)) {
+        m->resume_linear = st.seg[SEG_CS].base + st.eip;
+        m->resume_icount = m->clock.icount;
+    }
+    uintptr_t until_hook = 0;
+    if (req->until_return)
+        until_hook = engine_add_code_hook(m->engine, return_hook, m, req->until_addr,
+                                          req->until_addr);
+    int stop = -1;
+    while (stop < 0) {
+        if (m->end != END_NONE) {
+            stop = RUN_END;
+            break;
+        }
+        if (m->pause_requested) {
+            m->pause_requested = 0;
+            stop = RUN_PAUSED;
+            break;
+        }
+        if (m->reset_pending) {
+            reset_after_triple_fault(m);
+            if (m->cause == CAUSE_EVENT) {
+                m->cause = CAUSE_NONE;
+                stop = RUN_EVENT;
+            }
+            continue;
+        }
+        if (m->clock.icount >= m->goal.insn_target) {
+            stop = RUN_INSNS;
+            break;
+        }
+        if (m->goal.slice_end > 0 && clock_wall_seconds() >= m->goal.slice_end) {
+            stop = RUN_SLICE;
+            break;
+        }
+        board_advance(m);
+        if (m->halted) {
+            if (!(engine_eflags(m->engine) & EFLAGS_IF)) {
+                machine_finish(m, END_HALTED,
+                               "the CPU halted with interrupts disabled at %04x:%08x",
+                               engine_cs(m->engine), engine_eip(m->engine) - 1);
+                continue;
+            }
+            if (!pic_has_interrupt(&m->pic)) {
+                out->next_event_ns = board_next_event_ns(m);
+                stop = RUN_IDLE;
+                break;
+            }
+        }
+        if (m->clock.icount >= m->irq_hold_until)
+            deliver_irq_if_ready(m);
+        if (m->cause == CAUSE_EVENT) {
+            m->cause = CAUSE_NONE;
+            stop = RUN_EVENT;
+            break;
+        }
+        if (m->end != END_NONE || m->reset_pending)
+            continue;
+        plan_stop(m);
+        m->paging_stale = true;
+        m->cause = CAUSE_NONE;
+        stop = after_engine(m, engine_run(m->engine, engine_eip(m->engine)));
+    }
+    if (until_hook)
+        engine_del_hook(m->engine, until_hook);
+    m->goal = (struct run_goal){0};
+    out->stop = (enum run_stop)stop;
+    return out->stop;
+}
+
+void control_idle(struct machine *m, uint64_t ns)
+{
+    if (!m->clock.realtime)
+        m->clock.idle_ns += ns;
+}
+
+void control_pause(struct machine *m)
+{
+    m->pause_requested = 1;
+    /* The block hook looks at the flag once stop_at is behind it. */
+    m->stop_at = 0;
+}
+
+bool control_reset(struct machine *m)
+{
+    char err[256];
+    m->reset_pending = false;
+    if (!machine_boot_image(m, err, sizeof err)) {
+        machine_finish(m, END_HOST_ERROR, "cannot load the image again: %s", err);
+        return false;
+    }
+    return true;
+}
+
+/* ---- stepping ---------------------------------------------------------------- */
+
+/* Before every instruction while stepping: count it, and stop once the
+ * instructions asked for have run. */
+static void step_hook(void *opaque, uint32_t addr, uint32_t size)
+{
+    struct machine *m = opaque;
+    (void)size;
+    uint64_t exact = exits_exact_icount(m, addr);
+    if (exact >= m->step_target)
+        exits_stop_mid_block(m, exact, CAUSE_STEP);
+}
+
+enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out)
+{
+    struct run_request req = {0};
+    if (m->end != END_NONE) {
+        memset(out, 0, sizeof *out);
+        return out->stop = RUN_END;
+    }
+    m->step_target = m->clock.icount + n;
+    m->step_hook = engine_add_code_hook(m->engine, step_hook, m, 1, 0);
+    enum run_stop stop = control_run(m, &req, out);
+    engine_del_hook(m->engine, m->step_hook);
+    m->step_hook = 0;
+    return stop;
+}

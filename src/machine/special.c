@@ -1,0 +1,231 @@
+/* Instructions ringlab executes itself, or watches the engine execute one
+ * at a time: I/O that the TSS permission bitmap judges, RDTSC and RDTSCP,
+ * and RDMSR/WRMSR of IA32_TSC.
+ *
+ * The block cache marks blocks holding such instructions; the block hook
+ * stops before one when it matters (I/O only at CPL > IOPL or in
+ * virtual-8086 mode), and the run loop calls special_step: run up to the
+ * instruction, then take it alone. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cpu/engine.h"
+#include "cpu/ioperm.h"
+#include "machine/internal.h"
+
+/* IA32_TSC (SDM Vol. 4, Table 2-2) and IA32_TSC_AUX, which RDTSCP returns in ECX. */
+#define MSR_TSC 0x10u
+#define MSR_TSC_AUX 0xc0000103u
+#define CR4_TSD (1u << 2)
+
+static int port_size(int size)
+{
+    return size == 1 || size == 2 ? size : 4;
+}
+
+/* ---- I/O permission ------------------------------------------------------ */
+
+bool special_io_needs_bitmap(struct machine *m)
+{
+    uint32_t eflags = engine_eflags(m->engine);
+    uint8_t cpl = (eflags & EFLAGS_VM) ? 3 : (uint8_t)(engine_cs(m->engine) & 3);
+    return ioperm_uses_bitmap(cpl, eflags);
+}
+
+static bool tss_read_byte(void *opaque, uint32_t laddr, uint8_t *byte)
+{
+    struct machine *m = opaque;
+    struct linear_mem lm = {.phys = &m->phys, .regs = engine_paging_regs(m->engine)};
+    return linear_read(&lm, laddr, byte, 1, false, NULL);
+}
+
+/* SDM Vol. 1 19.5: when CPL > IOPL (or in virtual-8086 mode) the TSS's I/O
+ * permission bitmap decides; otherwise the access is allowed. */
+static bool io_allowed(struct machine *m, uint16_t port, int size)
+{
+    if (!special_io_needs_bitmap(m))
+        return true;
+    struct seg_cache tr = engine_tr(m->engine);
+    bool tss32 = ((tr.flags >> DESC_TYPE_SHIFT) & 8) != 0;
+    struct ioperm_mem mem = {tss_read_byte, m};
+    struct ioperm_result r;
+    return ioperm_check(&mem, tr.base, tr.limit, tss32, port, size, &r) == IOPERM_ALLOW;
+}
+
+/* The I/O hooks.  Outside a stepped instruction a refusal cannot happen
+ * here (the block hook stopped first), except for code the block cache did
+ * not see; that access is dropped and reported as a guest error. */
+static bool io_permitted(struct machine *m, uint16_t port, int size)
+{
+    if (io_allowed(m, port, size))
+        return true;
+    if (m->io_stepping)
+        m->io_refused = true;
+    else
+        machine_finish(m, END_GUEST_ERROR, "I/O to port 0x%04x refused outside a checked step",
+                       port);
+    return false;
+}
+
+static void after_io(struct machine *m)
+{
+    /* A device may have raised an IRQ: stop at the end of this block to
+     * look. */
+    if (pic_has_interrupt(&m->pic))
+        m->stop_at = 0;
+}
+
+uint32_t special_port_in(void *opaque, uint16_t port, int size)
+{
+    struct machine *m = opaque;
+    if (!io_permitted(m, port, size))
+        return 0xffffffffu;
+    uint32_t v = bus_in(&m->bus, port, port_size(size));
+    after_io(m);
+    return v;
+}
+
+void special_port_out(void *opaque, uint16_t port, int size, uint32_t value)
+{
+    struct machine *m = opaque;
+    if (!io_permitted(m, port, size))
+        return;
+    bus_out(&m->bus, port, value, port_size(size));
+    after_io(m);
+}
+
+/* ---- taking one instruction ------------------------------------------------ */
+
+/* Run the instruction at linear `insn` (EIP on it) alone in the engine,
+ * letting the block hook pass it. */
+static enum engine_exit run_alone(struct machine *m, uint32_t eip, uint32_t insn, int len)
+{
+    m->special_pass = insn;
+    m->fresh_addr = insn;
+    enum engine_exit x = engine_run_to(m->engine, eip, insn + (uint32_t)len);
+    m->special_pass = UINT32_MAX;
+    m->fresh_addr = UINT32_MAX;
+    return x;
+}
+
+/* An I/O instruction at CPL > IOPL (or in V86 mode): execute it alone with
+ * the I/O hooks checking the TSS bitmap (SDM Vol. 1 19.5.2).  If they
+ * refuse, the state from before the instruction gets #GP(0), as if it had
+ * never started. */
+static enum engine_exit step_io(struct machine *m, const struct cpu_state *before, uint32_t insn,
+                                int len, const char *text)
+{
+    m->io_stepping = true;
+    m->io_refused = false;
+    enum engine_exit x = run_alone(m, before->eip, insn, len);
+    m->io_stepping = false;
+    if (m->io_refused && m->end == END_NONE && !m->reset_pending) {
+        /* Back to the state before the instruction (a refused IN must not
+         * have loaded AL, INS/OUTS must not have moved ESI/EDI). */
+        struct cpu_state now, st = *before;
+        if (!engine_begin_state(m->engine, &now))
+            return x;
+        char why[128];
+        snprintf(why, sizeof why,
+                 "`%s` at CPL %d with IOPL %d: the TSS I/O bitmap refuses the port", text,
+                 before->cpl, (before->eflags & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT);
+        m->cause = CAUSE_NONE;
+        m->clock.icount = exits_exact_icount(m, insn);
+        deliver_exception(m, &st, 13, before->eip, why);
+        return ENGINE_AT_EXIT;
+    }
+    return x;
+}
+
+/* The time-stamp counter is the virtual clock: one tick a nanosecond of
+ * guest time, moved by WRMSR to IA32_TSC (SDM Vol. 3B 17.17). */
+static uint64_t tsc_now(const struct machine *m)
+{
+    return clock_now_ns(&m->clock) + m->tsc_offset;
+}
+
+/* RDTSC, RDTSCP: #GP(0) at CPL > 0 with CR4.TSD set (SDM Vol. 2B RDTSC),
+ * else EDX:EAX = the TSC (and ECX = IA32_TSC_AUX). */
+static void emulate_rdtsc(struct machine *m, struct cpu_state *st, int len, bool rdtscp)
+{
+    if ((st->cr4 & CR4_TSD) && st->cpl > 0) {
+        deliver_exception(m, st, 13, st->eip, rdtscp ? "RDTSCP at CPL > 0 with CR4.TSD set"
+                                                     : "RDTSC at CPL > 0 with CR4.TSD set");
+        return;
+    }
+    uint64_t tsc = tsc_now(m);
+    st->gpr[GPR_EAX] = (uint32_t)tsc;
+    st->gpr[GPR_EDX] = (uint32_t)(tsc >> 32);
+    if (rdtscp) {
+        uint64_t aux = 0;
+        engine_read_msr(m->engine, MSR_TSC_AUX, &aux);
+        st->gpr[GPR_ECX] = (uint32_t)aux;
+    }
+    st->eip += (uint32_t)len;
+    engine_commit_state(m->engine, st);
+    m->clock.icount++;
+}
+
+/* RDMSR/WRMSR of IA32_TSC at CPL 0: the virtual clock.  Returns false for
+ * every other case, which the engine executes (with its #GP at CPL > 0). */
+static bool emulate_msr(struct machine *m, struct cpu_state *st, int len, bool write)
+{
+    if (st->cpl != 0 || (st->eflags & EFLAGS_VM) || st->gpr[GPR_ECX] != MSR_TSC)
+        return false;
+    if (write)
+        m->tsc_offset = (((uint64_t)st->gpr[GPR_EDX] << 32) | st->gpr[GPR_EAX]) -
+                        clock_now_ns(&m->clock);
+    else {
+        uint64_t tsc = tsc_now(m);
+        st->gpr[GPR_EAX] = (uint32_t)tsc;
+        st->gpr[GPR_EDX] = (uint32_t)(tsc >> 32);
+    }
+    st->eip += (uint32_t)len;
+    engine_commit_state(m->engine, st);
+    m->clock.icount++;
+    return true;
+}
+
+enum engine_exit special_step(struct machine *m)
+{
+    const struct block_info *b = m->block;
+    if (!b || b->first_special < 0)
+        return ENGINE_AT_EXIT;
+    uint32_t eip = engine_eip(m->engine);
+    uint32_t insn = m->block_addr + (uint32_t)b->first_special;
+    struct cpu_state st;
+    if (!engine_read_state(m->engine, &st))
+        return ENGINE_AT_EXIT;
+    if (st.seg[SEG_CS].base + eip != insn) {
+        /* Up to the instruction; anything else that happens on the way
+         * (a fault, a deadline) is the run loop's to handle. */
+        m->fresh_addr = m->block_addr;
+        enum engine_exit x = engine_run_to(m->engine, eip, insn);
+        m->fresh_addr = UINT32_MAX;
+        eip = engine_eip(m->engine);
+        if (x != ENGINE_AT_EXIT || m->cause != CAUSE_NONE || m->end != END_NONE ||
+            m->reset_pending)
+            return x;
+    }
+    uint8_t code[16];
+    int len = 0;
+    const char *name = "";
+    if (!engine_begin_state(m->engine, &st))
+        return ENGINE_AT_EXIT;
+    size_t got = deliver_read_code(m, &st, st.eip, code, sizeof code);
+    unsigned kind = got ? disasm_special(m->disasm, code, got, insn, true, &len, &name) : 0;
+    if (kind == DISASM_SPECIAL_TSC) {
+        emulate_rdtsc(m, &st, len, name[5] == 'p');
+        return ENGINE_AT_EXIT;
+    }
+    if (kind == DISASM_SPECIAL_MSR && emulate_msr(m, &st, len, name[1] == 'w'))
+        return ENGINE_AT_EXIT;
+    engine_commit_state(m->engine, &st); /* nothing changed: only read */
+    if (kind == DISASM_SPECIAL_IO && special_io_needs_bitmap(m)) {
+        char text[64];
+        disasm_one(m->disasm, code, got, insn, true, text, sizeof text);
+        return step_io(m, &st, insn, len, text);
+    }
+    /* I/O the CPL may do after all, or an MSR the engine models: its own. */
+    return len > 0 ? run_alone(m, st.eip, insn, len) : ENGINE_AT_EXIT;
+}
