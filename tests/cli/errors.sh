@@ -41,6 +41,8 @@ printf '\002\260\255\033\000\000\000\000\000\000\000\000' >"$tmp/badsum.bin"
 expect 2 "^ringlab: -m: '12X' is not a size" -- -m 12X
 expect 2 "^ringlab: .*(unknown|not an option|-bogus)" -- -bogus
 expect 2 "^ringlab: .*isa-debug-exit|-device" -- -device nosuchdevice
+expect 2 "^ringlab: -machine: 'q35' is not available: ringlab has one machine, 'pc'" -- -machine q35
+expect 2 "^ringlab: -M: hpet=on: ringlab's pc has no HPET" -- -M accel=tcg,hpet=on
 expect 4 "^ringlab: $tmp/none.elf: cannot open the kernel" -- -kernel "$tmp/none.elf"
 expect 4 "^ringlab: $tmp/short.elf: no Multiboot header" -- -kernel "$tmp/short.elf"
 expect 4 "^ringlab: $tmp/badsum.bin: .*checksum" -- -kernel "$tmp/badsum.bin"
