@@ -6,6 +6,7 @@
  * arithmetic is 64-bit: a 32-bit field plus a 32-bit size cannot wrap. */
 #include "loader/multiboot.h"
 
+#include "loader/boot_sector.h"
 #include "loader/elf32.h"
 
 #include <stdarg.h>
@@ -386,10 +387,10 @@ static enum load_status mb_plan_elf(const uint8_t *image, size_t size, size_t hd
     return LOAD_OK;
 }
 
-enum load_status multiboot_load(const uint8_t *image, size_t size, const char *image_name,
-                                const char *cmdline, const struct mb_module *mods, size_t nmods,
-                                uint8_t *ram, size_t ram_size, struct boot_info *out, char *err,
-                                size_t errlen)
+static enum load_status mb_load(const uint8_t *image, size_t size, const char *image_name,
+                               const char *cmdline, const struct mb_module *mods, size_t nmods,
+                               uint8_t *ram, size_t ram_size, struct boot_info *out, char *err,
+                               size_t errlen)
 {
     const char *name = image_name ? image_name : "(image)";
     if (cmdline == NULL)
@@ -551,6 +552,24 @@ enum load_status multiboot_load(const uint8_t *image, size_t size, const char *i
     return LOAD_OK;
 }
 
+enum load_status multiboot_load(const uint8_t *image, size_t size, const char *image_name,
+                                const char *cmdline, const struct mb_module *mods, size_t nmods,
+                                uint8_t *ram, size_t ram_size, struct boot_info *out, char *err,
+                                size_t errlen)
+{
+    enum load_status st = mb_load(image, size, image_name, cmdline, mods, nmods, ram, ram_size,
+                                  out, err, errlen);
+    /* A disk image may carry a kernel with a Multiboot header inside it
+     * (xv6.img does, 4 KiB into its kernel): what it is matters more than
+     * why that header does not load.  One that loads is booted, as QEMU's
+     * -kernel would. */
+    if (st != LOAD_OK && st != LOAD_BAD_ARGUMENT && boot_sector_is_disk_image(image, size)) {
+        boot_sector_explain(image_name, err, errlen);
+        st = LOAD_DISK_IMAGE;
+    }
+    return st;
+}
+
 enum load_status flat_load(const uint8_t *image, size_t size, const char *image_name,
                            uint32_t load_addr, uint8_t *ram, size_t ram_size,
                            struct boot_info *out, char *err, size_t errlen)
@@ -598,6 +617,7 @@ const char *load_status_name(enum load_status s)
     case LOAD_BAD_ENTRY: return "entry point outside the image";
     case LOAD_TOO_BIG: return "does not fit in RAM";
     case LOAD_OVERLAP: return "overlaps a reserved area";
+    case LOAD_DISK_IMAGE: return "a disk image";
     case LOAD_BAD_ARGUMENT: return "bad load argument";
     }
     return "unknown";

@@ -127,6 +127,7 @@ enum load_status {
     LOAD_BAD_ENTRY,     /* the entry point lies outside everything loaded */
     LOAD_TOO_BIG,       /* something does not fit in RAM */
     LOAD_OVERLAP,       /* something covers the BIOS areas or the information structure */
+    LOAD_DISK_IMAGE,    /* a disk image with a boot sector, not a kernel (no disks yet) */
     LOAD_BAD_ARGUMENT,  /* a RAM size or load address the loader cannot serve */
 };
 
@@ -137,7 +138,9 @@ bool multiboot_has_header(const uint8_t *image, size_t size);
  * *out.  All checks are made before the first byte of RAM is written, so on
  * failure RAM is untouched and err holds one line naming the file and the
  * field at fault.  LOAD_NOT_MULTIBOOT means the caller may try flat_load; any
- * other failure is final.  cmdline is the -append text (NULL as ""). */
+ * other failure is final (LOAD_DISK_IMAGE: a boot-sector disk image that
+ * does not load as a Multiboot kernel).  cmdline is the -append text (NULL
+ * as ""). */
 enum load_status multiboot_load(const uint8_t *image, size_t size, const char *image_name,
                                 const char *cmdline, const struct mb_module *mods, size_t nmods,
                                 uint8_t *ram, size_t ram_size, struct boot_info *out, char *err,

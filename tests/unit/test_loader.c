@@ -497,6 +497,64 @@ START_TEST(header_search_rules)
 }
 END_TEST
 
+/* ---- disk images ----------------------------------------------------- */
+
+/* A boot sector (signature 0x55AA at 510), then, as in xv6.img, a kernel
+ * whose Multiboot header lies 0x1200 bytes into the file. */
+static struct img *disk_image(void)
+{
+    static struct img im;
+    memset(&im, 0, sizeof(im));
+    im.b[0] = 0xFA; /* cli */
+    im.b[510] = 0x55;
+    im.b[511] = 0xAA;
+    mb_header(&im, 0x1200, 0);
+    im.size = 0x2000;
+    return &im;
+}
+
+START_TEST(disk_image_is_named_with_the_option_that_takes_it)
+{
+    ck_assert_int_eq(multiboot_load(disk_image()->b, 0x2000, "xv6.img", "", NULL, 0, ram,
+                                    ram_size, &bi, err, sizeof(err)),
+                     LOAD_DISK_IMAGE);
+    assert_msg("xv6.img", "disk image", "0x55AA at offset 510", "not support disks yet",
+               "-drive file=xv6.img,format=raw,index=0,media=disk", "-hda xv6.img", NULL);
+    ck_assert(ram_untouched());
+    /* without any Multiboot header: a disk, not a flat binary to run */
+    struct img *mbr = disk_image();
+    ck_assert_int_eq(multiboot_load(mbr->b, 512, "mbr.img", "", NULL, 0, ram, ram_size, &bi, err,
+                                    sizeof(err)),
+                     LOAD_DISK_IMAGE);
+    assert_msg("mbr.img", "disk image", "-hda mbr.img", NULL);
+    /* one byte of the signature wrong: the Multiboot message stands */
+    mbr->b[511] = 0xAB;
+    ck_assert_int_eq(multiboot_load(mbr->b, 0x2000, "x.img", "", NULL, 0, ram, ram_size, &bi, err,
+                                    sizeof(err)),
+                     LOAD_BAD_IMAGE);
+    assert_msg("x.img", "flag 16", NULL);
+    ck_assert(ram_untouched());
+}
+END_TEST
+
+START_TEST(kernel_with_a_boot_signature_still_loads)
+{
+    /* An ELF kernel with 0x55AA at 510 is a kernel (the ELF magic says so) */
+    struct img *im = std_kernel();
+    im->b[510] = 0x55;
+    im->b[511] = 0xAA;
+    ck_assert_int_eq(load(im, "", NULL, 0), LOAD_OK);
+    /* and so is a boot sector that is also a loadable a.out-kludge kernel */
+    im = aout_kernel();
+    im->b[510] = 0x55;
+    im->b[511] = 0xAA;
+    im->size = 0x200;
+    put32(im->b + 20, 0x200200); /* load_end_addr: the whole sector */
+    ck_assert_int_eq(load(im, "", NULL, 0), LOAD_OK);
+    ck_assert_uint_eq(ram[0x2001FE], 0x55);
+}
+END_TEST
+
 /* ---- hostile images: each case breaks one thing ---------------------- */
 
 struct hostile {
@@ -976,6 +1034,8 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, aout_header_inside_the_text_and_load_end_zero);
     tcase_add_test(tc, video_mode_flag_is_ignored);
     tcase_add_test(tc, header_search_rules);
+    tcase_add_test(tc, disk_image_is_named_with_the_option_that_takes_it);
+    tcase_add_test(tc, kernel_with_a_boot_signature_still_loads);
     tcase_add_loop_test(tc, hostile_elf, 0, (int)(sizeof(elf_cases) / sizeof(elf_cases[0])));
     tcase_add_loop_test(tc, hostile_aout, 0, (int)(sizeof(aout_cases) / sizeof(aout_cases[0])));
     tcase_add_test(tc, statuses_are_distinct_and_named);
