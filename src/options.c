@@ -882,7 +882,7 @@ static const char help_text[] =
     "\n"
     "Example (an OS course's make qemu line, with ringlab for qemu-system-i386):\n"
     "  ringlab -kernel kernel.elf -initrd \"mod1 arg,mod2\" -append \"console=ttyS0\" \\\n"
-    "          -m 128 -nographic -serial stdio -d int -D int.log -no-reboot \\\n"
+    "          -m 128 -nographic -d int -D int.log -no-reboot \\\n"
     "          -device isa-debug-exit,iobase=0xf4,iosize=0x04\n"
     "\n"
     "See ringlab(1) for the trace formats.\n";

@@ -64,8 +64,8 @@ END_TEST
 START_TEST(course_line)
 {
     ck_assert_int_eq(parse("-kernel", "kernel.elf", "-initrd", "mod1 arg,mod2", "-append",
-                           "console=ttyS0", "-m", "128", "-nographic", "-serial", "stdio", "-d",
-                           "int", "-D", "int.log", "-no-reboot", "-device",
+                           "console=ttyS0", "-m", "128", "-nographic", "-d", "int", "-D",
+                           "int.log", "-no-reboot", "-device",
                            "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL),
                      OPTIONS_OK);
     ck_assert_str_eq(o.image, "kernel.elf");
