@@ -53,8 +53,9 @@ static enum load_status check_free(const struct mb_place_request *req, bool move
                                    const char *what, char *err, size_t errlen)
 {
     if (end > req->ram_size) {
-        text_file_error(err, errlen, name, "%s at 0x%llx-0x%llx lies outside RAM (0x%llx bytes, %llu MiB)",
-                        what, (unsigned long long)start, (unsigned long long)(end - 1),
+        text_file_error(err, errlen, name,
+                        "%s at 0x%llx-0x%llx lies outside RAM (0x%llx bytes, %llu MiB)", what,
+                        (unsigned long long)start, (unsigned long long)(end - 1),
                         (unsigned long long)req->ram_size,
                         (unsigned long long)(req->ram_size >> 20));
         return LOAD_TOO_BIG;

@@ -51,7 +51,9 @@ mkdisk "$tmp/xv6.img" 8192
 head -c 512 "$tmp/xv6.img" >"$tmp/mbr.img"
 # disk_re NAME: the one line for a disk image
 disk_re() {
-	printf '%s\n' "^ringlab: $tmp/$1: this is a disk image [(]boot sector signature 0x55AA at offset 510[)].*does not support disks yet.*-drive file=$tmp/$1,format=raw,index=0,media=disk.*-hda $tmp/$1"
+	printf '%s' "^ringlab: $tmp/$1: this is a disk image [(]boot sector signature 0x55AA"
+	printf '%s' " at offset 510[)].*does not support disks yet"
+	printf '%s\n' ".*-drive file=$tmp/$1,format=raw,index=0,media=disk.*-hda $tmp/$1"
 }
 expect 4 "$(disk_re xv6.img)" -- "$tmp/xv6.img" --max-insns 1000
 expect 4 "$(disk_re xv6.img)" -- -kernel "$tmp/xv6.img"

@@ -71,7 +71,8 @@ tests/guests/%.elf: tests/guests/%.asm $(srcdir)/tests/guests/common.inc $(srcdi
 	$(GUEST_LD) -m elf_i386 -T $(srcdir)/tests/guests/guest.ld -o $@ tests/guests/$*.o
 
 # mb_low is linked low, over 0x9000, by its own script.
-tests/guests/mb_low.elf: tests/guests/mb_low.asm $(srcdir)/tests/guests/common.inc $(srcdir)/tests/guests/mb_low.ld
+tests/guests/mb_low.elf: tests/guests/mb_low.asm $(srcdir)/tests/guests/common.inc \
+		$(srcdir)/tests/guests/mb_low.ld
 	@$(MKDIR_P) tests/guests
 	$(AM_V_GEN)$(NASM) $(TEST_GUEST_NASMFLAGS) -o tests/guests/mb_low.o $< && \
 	$(GUEST_LD) -m elf_i386 -T $(srcdir)/tests/guests/mb_low.ld -o $@ tests/guests/mb_low.o
