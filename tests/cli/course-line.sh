@@ -81,6 +81,7 @@ run() {
 	printf MOD1 >"$dir/mod1"
 	printf MOD2 >"$dir/mod2"
 	emulator=$2
+	# shellcheck disable=SC2317 # called by the line, through eval
 	if command -v timeout >/dev/null 2>&1; then
 		ringlab() { timeout -k 5 60 "$emulator" "$@"; }
 	else
