@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options_machine.h"
 #include "status.h"
 #include "trace/qemu_log.h"
 
@@ -413,19 +414,9 @@ static bool opt_cpu(struct parser *p, const char *name, const char *arg)
 
 static bool opt_machine(struct parser *p, const char *name, const char *arg)
 {
-    size_t len = strcspn(arg, ",");
-    bool pc = (len == 2 && strncmp(arg, "pc", 2) == 0) || strncmp(arg, "pc-i440fx", 9) == 0;
-    if (!pc)
-        return fail(p, "%s: '%.*s' is not available: ringlab emulates the 'pc' machine", name,
-                    (int)len, arg);
-    const char *s = arg + len;
-    while (*s == ',') {
-        s++;
-        size_t plen = strcspn(s, ",");
-        if (!(plen == 9 && strncmp(s, "accel=tcg", 9) == 0))
-            return fail(p, "%s: machine property '%.*s' is not supported", name, (int)plen, s);
-        s += plen;
-    }
+    char why[256];
+    if (!options_machine_parse(arg, &p->out->help_topic, why, sizeof why))
+        return fail(p, "%s: %s", name, why);
     return true;
 }
 
@@ -652,8 +643,8 @@ static const char *arg_hint(const char *name)
         {"device", "isa-debug-exit[,iobase=0xf4][,iosize=0x04]"},
         {"debugcon", "stdio, file:PATH, null or none"},
         {"cpu", "a CPU model, e.g. qemu32"},
-        {"machine", "pc"},
-        {"M", "pc"},
+        {"machine", "a machine, e.g. pc or pc,accel=tcg"},
+        {"M", "a machine, e.g. pc or pc,accel=tcg"},
         {"smp", "1"},
         {"trace", "a file for JSON lines"},
         {"max-insns", "a number of instructions"},
@@ -845,7 +836,8 @@ static const char help_text[] =
     "\n"
     "QEMU-compatible options (QEMU's spelling; one or two dashes):\n"
     "  -kernel FILE         the Multiboot kernel (ELF32, a.out kludge); a lone IMAGE\n"
-    "                       may also be a flat binary (see --load-addr)\n"
+    "                       may also be a flat binary (see --load-addr); a disk\n"
+    "                       image (boot sector) is refused: no disks yet\n"
     "  -initrd \"F [A],F2\"   Multiboot modules, comma-separated, each \"file [args]\";\n"
     "                       write ,, for a comma inside a module's arguments\n"
     "  -append CMDLINE      the kernel's command line\n"
@@ -869,7 +861,11 @@ static const char help_text[] =
     "                       default iobase=0x501, iosize=2 (as QEMU)\n"
     "  -cpu MODEL           accepted for 32-bit models (-cpu help); the CPU is\n"
     "                       qemu32-class whatever the name\n"
-    "  -machine pc, -M pc   accepted (the only machine)\n"
+    "  -machine [type=]pc[,NAME=VALUE...], -M ...\n"
+    "                       the one machine, pc (also pc-i440fx-X.Y, or left out);\n"
+    "                       properties as ringlab's pc has them: accel=tcg,\n"
+    "                       hpet, usb, sata, smbus, smm, vmport =off; pic, pit,\n"
+    "                       i8042 =on (-machine help, -machine pc,help list them)\n"
     "  -smp 1               accepted (one CPU)\n"
     "  -accel tcg           accepted; -enable-kvm and other accelerators are refused\n"
     "  -net none, -nic none, -nodefaults\n"
@@ -908,7 +904,7 @@ static const char help_text[] =
     "\n"
     "Example (an OS course's make qemu line, with ringlab for qemu-system-i386):\n"
     "  ringlab -kernel kernel.elf -initrd \"mod1 arg,mod2\" -append \"console=ttyS0\" \\\n"
-    "          -m 128 -nographic -serial stdio -d int -D int.log -no-reboot \\\n"
+    "          -m 128 -nographic -d int -D int.log -no-reboot \\\n"
     "          -device isa-debug-exit,iobase=0xf4,iosize=0x04\n"
     "\n"
     "See ringlab(1) for the trace formats.\n";
@@ -944,6 +940,10 @@ void options_print_help_topic(FILE *f, enum options_help_topic topic)
         fputs("CPU models accepted by -cpu (ringlab emulates a qemu32-class CPU):\n", f);
         for (size_t i = 0; i < sizeof cpu_models / sizeof cpu_models[0]; i++)
             fprintf(f, "  %s\n", cpu_models[i]);
+        break;
+    case HELP_MACHINES:
+    case HELP_MACHINE_PROPERTIES:
+        options_machine_print_help(f, topic);
         break;
     }
 }

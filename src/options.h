@@ -30,12 +30,14 @@ enum options_result {
 };
 
 /* What OPTIONS_HELP asked for: --help, or QEMU's `-d help`, `-device help`,
- * `-cpu help`. */
+ * `-cpu help`, `-machine help`, `-machine pc,help`. */
 enum options_help_topic {
     HELP_USAGE,
     HELP_LOG_ITEMS,
     HELP_DEVICES,
     HELP_CPUS,
+    HELP_MACHINES,
+    HELP_MACHINE_PROPERTIES,
 };
 
 /* Where a character device (-serial, -debugcon) goes. */

@@ -8,13 +8,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmu/paging.h"
+
+/* Room for the longest reason: "reading the TSS stack pointer: " and a
+ * whole page-walk explanation. */
+#define CPU_FAULT_WHY_MAX (PAGING_EXPLAIN_MAX + 64)
+
 struct cpu_fault {
     int vector;
     uint32_t error_code;
     uint32_t cr2;   /* for #PF */
     bool committed; /* a task switch went through before the fault: the new
                        task's state stands, the fault belongs to it */
-    char why[200];
+    char why[CPU_FAULT_WHY_MAX];
 };
 
 /* Fill in *f and return false, so that `return cpu_fault_raise(...)` reads

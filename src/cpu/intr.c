@@ -15,6 +15,7 @@
 #include "cpu/fault.h"
 #include "cpu/task.h"
 #include "mmu/linear.h"
+#include "util/text.h"
 
 /* Gate types in an IDT descriptor (SDM Vol. 3A 6.11, Table 3-2). */
 enum {
@@ -70,7 +71,7 @@ static enum exc_class class_of(const struct intr_request *req)
 
 static bool page_fault(struct cpu_fault *f, const struct linear_fault *lf, const char *what)
 {
-    char walk[160];
+    char walk[PAGING_EXPLAIN_MAX];
     paging_explain(&lf->walk, walk, sizeof walk);
     f->cr2 = lf->cr2;
     return cpu_fault_raise(f, VEC_PF, lf->error_code, "%s: %s", what, walk);
@@ -476,11 +477,20 @@ static enum trace_kind kind_of(enum intr_source source)
     }
 }
 
+/* The texts of the chain below are sized so that none is ever cut short: a
+ * fault's reason (at most CPU_FAULT_WHY_MAX, a whole page walk included)
+ * with the two events around it makes `why`; a triple fault's explanation
+ * quotes one reason and one `why`, whole. */
+#define EVENT_NAME_MAX 16
+#define INTR_WHY_MAX (CPU_FAULT_WHY_MAX + 2 * EVENT_NAME_MAX + 32)
+_Static_assert(TRACE_EXPLAIN_MAX >= 16 + EVENT_NAME_MAX + CPU_FAULT_WHY_MAX + 40 + INTR_WHY_MAX,
+               "a triple fault's explanation does not fit in a trace event");
+
 enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
                               const struct intr_request *first)
 {
     struct intr_request req = *first;
-    char why[320] = "the event the CPU reported";
+    char why[INTR_WHY_MAX] = "the event the CPU reported";
     bool nested = false;
 
     for (;;) {
@@ -539,10 +549,10 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
             ev.vector = f.vector;
             ev.has_error_code = true;
             ev.error_code = f.error_code;
-            char name[16];
+            char name[EVENT_NAME_MAX];
             struct intr_request fault = {.vector = f.vector, .source = INTR_EXCEPTION};
-            snprintf(ev.explain, sizeof ev.explain,
-                     "triple fault: %s %.100s while delivering #DF, which came from %.150s",
+            struct text t = text_start(ev.explain, sizeof ev.explain);
+            text_add(&t, "triple fault: %s %s while delivering #DF, which came from %s",
                      event_name(&fault, name, sizeof name), f.why, why);
             env->emit(env->opaque, &ev);
             return INTR_TRIPLE_FAULT;
@@ -551,10 +561,10 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
             (first_class == CLASS_CONTRIBUTORY && second_class == CLASS_CONTRIBUTORY) ||
             (first_class == CLASS_PAGE_FAULT &&
              (second_class == CLASS_CONTRIBUTORY || second_class == CLASS_PAGE_FAULT));
-        char name1[16], name2[16];
-        snprintf(why, sizeof why, "%s while delivering %s%s: %.200s",
-                 event_name(&second, name1, sizeof name1), nested ? "a nested " : "",
-                 event_name(&req, name2, sizeof name2), f.why);
+        char name1[EVENT_NAME_MAX], name2[EVENT_NAME_MAX];
+        struct text t = text_start(why, sizeof why);
+        text_add(&t, "%s while delivering %s%s: %s", event_name(&second, name1, sizeof name1),
+                 nested ? "a nested " : "", event_name(&req, name2, sizeof name2), f.why);
         if (to_double) {
             /* SDM Vol. 3A 6.15, Interrupt 8: error code 0. */
             second.vector = VEC_DF;

@@ -6,7 +6,9 @@
  * arithmetic is 64-bit: a 32-bit field plus a 32-bit size cannot wrap. */
 #include "loader/multiboot.h"
 
+#include "loader/boot_sector.h"
 #include "loader/elf32.h"
+#include "loader/mb_place.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,18 +52,15 @@
 #define E820_RAM 1
 #define E820_RESERVED 2
 
-/* Physical ranges a load may not cover.  The information area is where the
- * boot ROM writes the memory map and the information structure; 0xA0000 to
- * 0xFFFFF is video memory and ROM on a PC, not RAM the loader can fill. */
+/* Physical ranges a kernel may not cover: 0xA0000 to 0xFFFFF is video
+ * memory and ROM on a PC, not RAM the loader can fill. */
 struct mb_region {
     uint64_t start, end; /* [start, end) */
     const char *what;
 };
 
 static const struct mb_region mb_reserved[] = {
-    {MULTIBOOT_MMAP_ADDR, MULTIBOOT_INFO_ADDR + MULTIBOOT_INFO_SIZE,
-     "the Multiboot information area"},
-    {0xA0000, 0x100000, "the video memory and ROM area"},
+    {MULTIBOOT_VIDEO_ROM_START, MULTIBOOT_VIDEO_ROM_END, "the video memory and ROM area"},
 };
 
 struct mb_mmap_entry {
@@ -386,10 +385,10 @@ static enum load_status mb_plan_elf(const uint8_t *image, size_t size, size_t hd
     return LOAD_OK;
 }
 
-enum load_status multiboot_load(const uint8_t *image, size_t size, const char *image_name,
-                                const char *cmdline, const struct mb_module *mods, size_t nmods,
-                                uint8_t *ram, size_t ram_size, struct boot_info *out, char *err,
-                                size_t errlen)
+static enum load_status mb_load(const uint8_t *image, size_t size, const char *image_name,
+                               const char *cmdline, const struct mb_module *mods, size_t nmods,
+                               uint8_t *ram, size_t ram_size, struct boot_info *out, char *err,
+                               size_t errlen)
 {
     const char *name = image_name ? image_name : "(image)";
     if (cmdline == NULL)
@@ -432,51 +431,69 @@ enum load_status multiboot_load(const uint8_t *image, size_t size, const char *i
                                 "the kernel (load_addr to bss_end_addr)", err, errlen);
     } else {
         st = mb_plan_elf(image, size, hdr, name, ram_size, &k, err, errlen);
+        /* QEMU copies the span from the lowest segment to the highest in one
+         * piece, gaps included, so it may not straddle the video area. */
+        if (st == LOAD_OK)
+            st = mb_check_range(k.load_addr, k.load_addr + k.kernel_size, ram_size, name,
+                                "the kernel's span (its segments and the gaps between them)",
+                                err, errlen);
     }
     if (st != LOAD_OK) {
         free(k.segs);
         return st;
     }
 
-    /* ---- plan: the area after the kernel (QEMU's mb_buf) ----
-     * [page_align(kernel)] module list, module command lines, kernel command
-     * line, loader name; then each module on its own page boundary. */
+    /* ---- plan: the boot loader's data (mb_place.h) ---- */
     uint64_t base = k.load_addr;
-    uint64_t off_mbinfo = page_align(k.kernel_size);
+    size_t npieces = (flags & MULTIBOOT_HF_AOUT_KLUDGE) ? 1 : k.nsegs;
+    struct mb_range *pieces = calloc(npieces, sizeof(*pieces));
+    uint64_t *mod_addr = calloc(nmods ? nmods : 1, sizeof(*mod_addr));
+    if (pieces == NULL || mod_addr == NULL) {
+        text_file_error(err, errlen, name, "out of host memory for %zu modules", nmods);
+        free(k.segs);
+        free(pieces);
+        free(mod_addr);
+        return LOAD_TOO_BIG;
+    }
+    if (flags & MULTIBOOT_HF_AOUT_KLUDGE)
+        pieces[0] = (struct mb_range){base, base + k.kernel_size};
+    for (size_t i = 0; !(flags & MULTIBOOT_HF_AOUT_KLUDGE) && i < k.nsegs; i++)
+        pieces[i] = (struct mb_range){k.segs[i].paddr, k.segs[i].paddr + k.segs[i].memsz};
     uint64_t cmdline_len = strlen(name) + 1 + strlen(cmdline) + 1;
     for (size_t i = 0; i < nmods; i++)
         cmdline_len += strlen(mods[i].cmdline ? mods[i].cmdline : mods[i].name) + 1;
-    uint64_t off_cmdlines = off_mbinfo + (uint64_t)nmods * MULTIBOOT_MOD_ENTRY_SIZE;
-    uint64_t off_loader = off_cmdlines + cmdline_len;
-    uint64_t buf_size = page_align(off_loader + sizeof(MULTIBOOT_LOADER_NAME));
-    st = mb_check_range(base + off_mbinfo, base + off_loader + sizeof(MULTIBOOT_LOADER_NAME),
-                        ram_size, name, "the module list and command lines", err, errlen);
-    uint64_t *mod_off = calloc(nmods ? nmods : 1, sizeof(*mod_off));
-    if (st == LOAD_OK && mod_off == NULL) {
-        text_file_error(err, errlen, name, "out of host memory for %zu modules", nmods);
-        st = LOAD_TOO_BIG;
-    }
-    for (size_t i = 0; st == LOAD_OK && i < nmods; i++) {
-        mod_off[i] = buf_size;
-        buf_size = page_align(buf_size + mods[i].size);
-        char what[64];
-        snprintf(what, sizeof(what), "module %zu", i + 1);
-        st = mb_check_range(base + mod_off[i], base + mod_off[i] + mods[i].size, ram_size,
-                            mods[i].name ? mods[i].name : name, what, err, errlen);
-    }
-    /* QEMU writes the whole run from the kernel's first byte to the end of the
-     * last module's page, gaps between segments included. */
-    if (st == LOAD_OK)
-        st = mb_check_range(base, base + buf_size, ram_size, name,
-                            "the kernel, its boot information and modules", err, errlen);
+    struct mb_mmap_entry mm[MULTIBOOT_MMAP_MAX_ENTRIES];
+    int nmm = mb_build_mmap(ram_size, mm);
+    uint64_t mmap_size = (uint64_t)nmm * MULTIBOOT_MMAP_ENTRY_SIZE;
+    struct mb_place_request req = {
+        .kernel = pieces,
+        .nkernel = npieces,
+        .qemu_start = base + page_align(k.kernel_size),
+        .ram_size = ram_size,
+        .mods = mods,
+        .nmods = nmods,
+        .strings_size = cmdline_len + sizeof(MULTIBOOT_LOADER_NAME),
+        .info_size = mmap_size + MULTIBOOT_INFO_SIZE,
+        .name = name,
+    };
+    struct mb_place pl = {.mod = mod_addr};
+    st = mb_place_boot_data(&req, &pl, err, errlen);
+    free(pieces);
     if (st != LOAD_OK) {
         free(k.segs);
-        free(mod_off);
+        free(mod_addr);
         return st;
     }
 
-    /* ---- write: nothing below can fail ---- */
-    memset(ram + base, 0, (size_t)buf_size);
+    /* ---- write: nothing below can fail ----
+     * The kernel's span, gaps between segments and the rest of its last
+     * page included, is zeroed first, as QEMU copies it in one piece; then
+     * the pages of the boot data and modules. */
+    uint64_t span_end = base + page_align(k.kernel_size);
+    if (span_end > ram_size)
+        span_end = ram_size;
+    memset(ram + base, 0, (size_t)(span_end - base));
+    memset(ram + pl.list, 0, (size_t)(pl.end - pl.list));
     if (flags & MULTIBOOT_HF_AOUT_KLUDGE) {
         memcpy(ram + base, image + k.text_offset, (size_t)k.load_size);
     } else {
@@ -484,34 +501,38 @@ enum load_status multiboot_load(const uint8_t *image, size_t size, const char *i
             memcpy(ram + k.segs[i].paddr, image + k.segs[i].offset, (size_t)k.segs[i].filesz);
     }
 
-    uint64_t str = off_cmdlines;
+    /* [list] module list, module command lines, kernel command line
+     * ("IMAGE APPEND"), loader name; each module on its own page. */
+    uint64_t str = pl.list + (uint64_t)nmods * MULTIBOOT_MOD_ENTRY_SIZE;
     for (size_t i = 0; i < nmods; i++) {
         const char *mc = mods[i].cmdline ? mods[i].cmdline : mods[i].name;
         size_t len = strlen(mc) + 1;
-        memcpy(ram + base + str, mc, len);
+        memcpy(ram + str, mc, len);
         if (mods[i].size)
-            memcpy(ram + base + mod_off[i], mods[i].data, mods[i].size);
-        uint8_t *ent = ram + base + off_mbinfo + i * MULTIBOOT_MOD_ENTRY_SIZE;
-        wr32(ent + 0, (uint32_t)(base + mod_off[i]));                 /* mod_start */
-        wr32(ent + 4, (uint32_t)(base + mod_off[i] + mods[i].size)); /* mod_end */
-        wr32(ent + 8, (uint32_t)(base + str));                        /* string */
-        wr32(ent + 12, 0);                                            /* reserved */
+            memcpy(ram + mod_addr[i], mods[i].data, mods[i].size);
+        uint8_t *ent = ram + pl.list + i * MULTIBOOT_MOD_ENTRY_SIZE;
+        wr32(ent + 0, (uint32_t)mod_addr[i]);                  /* mod_start */
+        wr32(ent + 4, (uint32_t)(mod_addr[i] + mods[i].size)); /* mod_end */
+        wr32(ent + 8, (uint32_t)str);                          /* string */
+        wr32(ent + 12, 0);                                     /* reserved */
         str += len;
     }
     uint64_t kcmd = str;
     size_t nlen = strlen(name), clen = strlen(cmdline);
-    memcpy(ram + base + kcmd, name, nlen);
-    ram[base + kcmd + nlen] = ' ';
-    memcpy(ram + base + kcmd + nlen + 1, cmdline, clen + 1);
-    memcpy(ram + base + off_loader, MULTIBOOT_LOADER_NAME, sizeof(MULTIBOOT_LOADER_NAME));
+    memcpy(ram + kcmd, name, nlen);
+    ram[kcmd + nlen] = ' ';
+    memcpy(ram + kcmd + nlen + 1, cmdline, clen + 1);
+    uint64_t loader = kcmd + nlen + 1 + clen + 1;
+    memcpy(ram + loader, MULTIBOOT_LOADER_NAME, sizeof(MULTIBOOT_LOADER_NAME));
 
     /* The memory map, each entry preceded by its size (3.3: the size field
-     * sits at offset -4 from the entry). */
-    struct mb_mmap_entry mm[MULTIBOOT_MMAP_MAX_ENTRIES];
-    int nmm = mb_build_mmap(ram_size, mm);
-    memset(ram + MULTIBOOT_MMAP_ADDR, 0, MULTIBOOT_INFO_ADDR - MULTIBOOT_MMAP_ADDR);
+     * sits at offset -4 from the entry); the structure after it. */
+    uint64_t mmap_addr = pl.info_area;
+    uint64_t mbi_addr = pl.info_moved ? mmap_addr + mmap_size : MULTIBOOT_INFO_ADDR;
+    if (!pl.info_moved)
+        memset(ram + MULTIBOOT_MMAP_ADDR, 0, MULTIBOOT_INFO_ADDR - MULTIBOOT_MMAP_ADDR);
     for (int i = 0; i < nmm; i++) {
-        uint8_t *p = ram + MULTIBOOT_MMAP_ADDR + (size_t)i * MULTIBOOT_MMAP_ENTRY_SIZE;
+        uint8_t *p = ram + mmap_addr + (size_t)i * MULTIBOOT_MMAP_ENTRY_SIZE;
         wr32(p, 20);
         wr32(p + 4, (uint32_t)mm[i].base);
         wr32(p + 8, (uint32_t)(mm[i].base >> 32));
@@ -520,7 +541,7 @@ enum load_status multiboot_load(const uint8_t *image, size_t size, const char *i
         wr32(p + 20, mm[i].type);
     }
 
-    uint8_t *mbi = ram + MULTIBOOT_INFO_ADDR;
+    uint8_t *mbi = ram + mbi_addr;
     memset(mbi, 0, MULTIBOOT_INFO_SIZE);
     wr32(mbi + MBI_FLAGS, MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_BOOTDEV | MULTIBOOT_INFO_CMDLINE |
                               MULTIBOOT_INFO_MODS | MULTIBOOT_INFO_MMAP |
@@ -528,27 +549,46 @@ enum load_status multiboot_load(const uint8_t *image, size_t size, const char *i
     wr32(mbi + MBI_MEM_LOWER, MULTIBOOT_MEM_LOWER_KB);
     wr32(mbi + MBI_MEM_UPPER, mb_mem_upper(mm, nmm));
     wr32(mbi + MBI_BOOT_DEVICE, MULTIBOOT_BOOT_DEVICE);
-    wr32(mbi + MBI_CMDLINE, (uint32_t)(base + kcmd));
+    wr32(mbi + MBI_CMDLINE, (uint32_t)kcmd);
     wr32(mbi + MBI_MODS_COUNT, (uint32_t)nmods);
-    wr32(mbi + MBI_MODS_ADDR, (uint32_t)(base + off_mbinfo));
-    wr32(mbi + MBI_MMAP_LENGTH, (uint32_t)nmm * MULTIBOOT_MMAP_ENTRY_SIZE);
-    wr32(mbi + MBI_MMAP_ADDR, MULTIBOOT_MMAP_ADDR);
-    wr32(mbi + MBI_LOADER_NAME, (uint32_t)(base + off_loader));
+    wr32(mbi + MBI_MODS_ADDR, (uint32_t)pl.list);
+    wr32(mbi + MBI_MMAP_LENGTH, (uint32_t)mmap_size);
+    wr32(mbi + MBI_MMAP_ADDR, (uint32_t)mmap_addr);
+    wr32(mbi + MBI_LOADER_NAME, (uint32_t)loader);
 
     /* Multiboot 3.2: EAX holds the boot magic, EBX the information structure. */
+    uint64_t end = pl.end > span_end ? pl.end : span_end;
     *out = (struct boot_info){
         .entry = k.entry,
         .eax = MULTIBOOT_BOOT_MAGIC,
-        .ebx = MULTIBOOT_INFO_ADDR,
+        .ebx = (uint32_t)mbi_addr,
         .kernel_start = (uint32_t)k.load_addr,
         .kernel_end = (uint32_t)(k.load_addr + k.kernel_size),
-        .image_end = (uint32_t)(base + buf_size),
+        .image_end = (uint32_t)end,
         .header_flags = flags,
         .header_offset = (uint32_t)hdr,
     };
     free(k.segs);
-    free(mod_off);
+    free(mod_addr);
     return LOAD_OK;
+}
+
+enum load_status multiboot_load(const uint8_t *image, size_t size, const char *image_name,
+                                const char *cmdline, const struct mb_module *mods, size_t nmods,
+                                uint8_t *ram, size_t ram_size, struct boot_info *out, char *err,
+                                size_t errlen)
+{
+    enum load_status st = mb_load(image, size, image_name, cmdline, mods, nmods, ram, ram_size,
+                                  out, err, errlen);
+    /* A disk image may carry a kernel with a Multiboot header inside it
+     * (xv6.img does, 4 KiB into its kernel): what it is matters more than
+     * why that header does not load.  One that loads is booted, as QEMU's
+     * -kernel would. */
+    if (st != LOAD_OK && st != LOAD_BAD_ARGUMENT && boot_sector_is_disk_image(image, size)) {
+        boot_sector_explain(image_name, err, errlen);
+        st = LOAD_DISK_IMAGE;
+    }
+    return st;
 }
 
 enum load_status flat_load(const uint8_t *image, size_t size, const char *image_name,
@@ -598,6 +638,7 @@ const char *load_status_name(enum load_status s)
     case LOAD_BAD_ENTRY: return "entry point outside the image";
     case LOAD_TOO_BIG: return "does not fit in RAM";
     case LOAD_OVERLAP: return "overlaps a reserved area";
+    case LOAD_DISK_IMAGE: return "a disk image";
     case LOAD_BAD_ARGUMENT: return "bad load argument";
     }
     return "unknown";

@@ -19,16 +19,23 @@
  *     boot loader name; then each module at the next page boundary;
  *   - the memory map at 0x9000 (one 4-byte size field before each 20-byte
  *     entry), the information structure (88 bytes) at 0x9500;
- *   - EAX = 0x2BADB002, EBX = 0x9500, EIP = the entry point.
+ *   - EAX = 0x2BADB002, EBX = the information structure, EIP = the entry
+ *     point.
+ * These are QEMU's places; mb_place.h says where things go when one of them
+ * is not free (QEMU writes there anyway).
  * Where ringlab departs from QEMU:
  *   - the boot loader name is "ringlab", not "qemu" (its string sits where
  *     QEMU's does; being 3 bytes longer it can move the first module one
  *     page up when the strings end within 3 bytes of a page boundary);
+ *   - the information structure, the memory map, the module list, the
+ *     command lines and the modules never cover the kernel or one another
+ *     (QEMU's boot ROM writes the structure and the map at 0x9000 and then
+ *     copies a kernel loaded there over them): see mb_place.h;
  *   - it refuses, with one line of text saying why, images QEMU loads
  *     wrongly or without a word: an entry point outside what is loaded,
- *     anything outside RAM or over the information area or the video/ROM
- *     area, PT_LOAD segments that overlap (QEMU silently drops the bss of
- *     the lower one when its bss runs into the next);
+ *     anything outside RAM or over the video/ROM area, PT_LOAD segments
+ *     that overlap (QEMU silently drops the bss of the lower one when its
+ *     bss runs into the next);
  *   - a PT_LOAD segment with p_memsz 0 is skipped; QEMU counts its address
  *     in the kernel's extent, and fails to boot when it lies above the
  *     other segments ("Error while fetching elf kernel from rom").
@@ -82,6 +89,9 @@
 #define MULTIBOOT_MEM_LOWER_KB 639u
 #define MULTIBOOT_HIGH_RESERVED 0x20000u /* what SeaBIOS keeps at the top of RAM */
 #define MULTIBOOT_LOADER_NAME "ringlab"
+/* A PC's video memory and ROM: no kernel byte or module goes there. */
+#define MULTIBOOT_VIDEO_ROM_START 0xA0000u
+#define MULTIBOOT_VIDEO_ROM_END 0x100000u
 
 /* RAM sizes the PC memory map above describes: at least 1 MiB + SeaBIOS's
  * 128 KiB + a page, and below 0xE0000000, where QEMU's PC starts to move
@@ -110,7 +120,7 @@ struct boot_info {
     uint32_t ebx;   /* the information structure; 0 for a flat binary */
     uint32_t kernel_start; /* first byte of the kernel (lowest segment) */
     uint32_t kernel_end;   /* one past its last byte, bss included */
-    uint32_t image_end;    /* one past the last page written: info area and modules */
+    uint32_t image_end;    /* one past the highest page written: kernel, boot data, modules */
     uint32_t header_flags; /* the Multiboot header's flags (0 for a flat binary) */
     uint32_t header_offset; /* where in the file the Multiboot header was */
 };
@@ -126,7 +136,8 @@ enum load_status {
     LOAD_NO_SEGMENTS,   /* no PT_LOAD segment with bytes in it */
     LOAD_BAD_ENTRY,     /* the entry point lies outside everything loaded */
     LOAD_TOO_BIG,       /* something does not fit in RAM */
-    LOAD_OVERLAP,       /* something covers the BIOS areas or the information structure */
+    LOAD_OVERLAP,       /* something covers the video/ROM area, or no free place is left */
+    LOAD_DISK_IMAGE,    /* a disk image with a boot sector, not a kernel (no disks yet) */
     LOAD_BAD_ARGUMENT,  /* a RAM size or load address the loader cannot serve */
 };
 
@@ -137,7 +148,9 @@ bool multiboot_has_header(const uint8_t *image, size_t size);
  * *out.  All checks are made before the first byte of RAM is written, so on
  * failure RAM is untouched and err holds one line naming the file and the
  * field at fault.  LOAD_NOT_MULTIBOOT means the caller may try flat_load; any
- * other failure is final.  cmdline is the -append text (NULL as ""). */
+ * other failure is final (LOAD_DISK_IMAGE: a boot-sector disk image that
+ * does not load as a Multiboot kernel).  cmdline is the -append text (NULL
+ * as ""). */
 enum load_status multiboot_load(const uint8_t *image, size_t size, const char *image_name,
                                 const char *cmdline, const struct mb_module *mods, size_t nmods,
                                 uint8_t *ram, size_t ram_size, struct boot_info *out, char *err,

@@ -87,7 +87,9 @@ bool paging_walk(const struct paging_mem *mem, const struct paging_regs *regs, u
 
 /* One line for people, e.g. "user write to read-only page 0x00401000:
  * PDE 0x00105007 (U W P), PTE 0x00200005 (U P, W=0) at CR3 0x00104000".
- * Returns the length of the whole text, as snprintf does. */
+ * Returns the length of the whole text, as snprintf does; it is always
+ * shorter than PAGING_EXPLAIN_MAX, so a buffer of that size never cuts it. */
+#define PAGING_EXPLAIN_MAX 192
 size_t paging_explain(const struct paging_walk *w, char *buf, size_t n);
 
 /* The flags of an entry, "U W P A D" style; "not present" when P = 0. */

@@ -30,6 +30,11 @@ enum trace_gate {
     GATE_TRAP32,
 };
 
+/* Room for the longest explanation: a triple fault's, which quotes the
+ * fault that stopped the #DF (a page walk and what was being read) and
+ * the one that led to the #DF (another), each whole. */
+#define TRACE_EXPLAIN_MAX 672
+
 struct trace_point {
     uint8_t cpl;
     uint16_t cs, ss;
@@ -52,7 +57,7 @@ struct trace_event {
     uint32_t gate_lo, gate_hi; /* the raw IDT entry, when one was read */
     bool stack_switched;  /* the inner stack came from the TSS */
     uint16_t tss_selector;
-    char explain[320];    /* why, in words: "user write to a read-only page: ..." */
+    char explain[TRACE_EXPLAIN_MAX]; /* why, in words: "user write to a read-only page: ..." */
 };
 
 const char *trace_kind_name(enum trace_kind kind);

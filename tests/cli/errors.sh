@@ -38,9 +38,31 @@ printf '\177ELF\001\001\001' >"$tmp/short.elf"
 # a Multiboot header with a wrong checksum, then nothing
 printf '\002\260\255\033\000\000\000\000\000\000\000\000' >"$tmp/badsum.bin"
 
+# Disk images: a boot sector (0x55AA at offset 510) and then, as in xv6.img,
+# a kernel whose Multiboot header sits at 0x1200 (here with no ELF around
+# it); and a bare boot sector with no header at all.
+mkdisk() { # FILE SIZE: zeros, the boot signature, a Multiboot header at 0x1200
+	head -c "$2" /dev/zero >"$1"
+	printf '\125\252' | dd of="$1" bs=1 seek=510 conv=notrunc 2>/dev/null
+	printf '\002\260\255\033\000\000\000\000\376\117\122\344' |
+		dd of="$1" bs=1 seek=4608 conv=notrunc 2>/dev/null
+}
+mkdisk "$tmp/xv6.img" 8192
+head -c 512 "$tmp/xv6.img" >"$tmp/mbr.img"
+# disk_re NAME: the one line for a disk image
+disk_re() {
+	printf '%s' "^ringlab: $tmp/$1: this is a disk image [(]boot sector signature 0x55AA"
+	printf '%s' " at offset 510[)].*does not support disks yet"
+	printf '%s\n' ".*-drive file=$tmp/$1,format=raw,index=0,media=disk.*-hda $tmp/$1"
+}
+expect 4 "$(disk_re xv6.img)" -- "$tmp/xv6.img" --max-insns 1000
+expect 4 "$(disk_re xv6.img)" -- -kernel "$tmp/xv6.img"
+expect 4 "$(disk_re mbr.img)" -- "$tmp/mbr.img" --max-insns 1000
 expect 2 "^ringlab: -m: '12X' is not a size" -- -m 12X
 expect 2 "^ringlab: .*(unknown|not an option|-bogus)" -- -bogus
 expect 2 "^ringlab: .*isa-debug-exit|-device" -- -device nosuchdevice
+expect 2 "^ringlab: -machine: 'q35' is not available: ringlab has one machine, 'pc'" -- -machine q35
+expect 2 "^ringlab: -M: hpet=on: ringlab's pc has no HPET" -- -M accel=tcg,hpet=on
 expect 4 "^ringlab: $tmp/none.elf: cannot open the kernel" -- -kernel "$tmp/none.elf"
 expect 4 "^ringlab: $tmp/short.elf: no Multiboot header" -- -kernel "$tmp/short.elf"
 expect 4 "^ringlab: $tmp/badsum.bin: .*checksum" -- -kernel "$tmp/badsum.bin"

@@ -40,7 +40,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/sti_shadow.test \
 	tests/diff/syscall_ud.test \
 	tests/diff/stack_pf.test \
-	tests/diff/nested_faults.test
+	tests/diff/nested_faults.test \
+	tests/diff/mb_low.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -56,7 +57,7 @@ EXTRA_DIST += \
 	$(patsubst %,tests/diff/%.qemu,$(TEST_GUESTS)) \
 	tests/diff/ext_bit.sdm tests/diff/rf_flag.sdm tests/diff/seg_limit.sdm \
 	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
-	tests/diff/tss_ss_np.sdm
+	tests/diff/tss_ss_np.sdm tests/diff/mb_low.sdm tests/guests/mb_low.ld
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
@@ -68,6 +69,13 @@ tests/guests/%.elf: tests/guests/%.asm $(srcdir)/tests/guests/common.inc $(srcdi
 	@$(MKDIR_P) tests/guests
 	$(AM_V_GEN)$(NASM) $(TEST_GUEST_NASMFLAGS) -o tests/guests/$*.o $< && \
 	$(GUEST_LD) -m elf_i386 -T $(srcdir)/tests/guests/guest.ld -o $@ tests/guests/$*.o
+
+# mb_low is linked low, over 0x9000, by its own script.
+tests/guests/mb_low.elf: tests/guests/mb_low.asm $(srcdir)/tests/guests/common.inc \
+		$(srcdir)/tests/guests/mb_low.ld
+	@$(MKDIR_P) tests/guests
+	$(AM_V_GEN)$(NASM) $(TEST_GUEST_NASMFLAGS) -o tests/guests/mb_low.o $< && \
+	$(GUEST_LD) -m elf_i386 -T $(srcdir)/tests/guests/mb_low.ld -o $@ tests/guests/mb_low.o
 
 tests/diff/%.test: $(srcdir)/tests/diff/guest-diff.sh Makefile
 	@$(MKDIR_P) tests/diff

@@ -416,6 +416,37 @@ START_TEST(test_pf_during_df_is_triple_fault)
 }
 END_TEST
 
+/* The explanation of a triple fault keeps every value of the page walks it
+ * quotes, the CR3 at the end of each included: it once lost the fault's CR3
+ * to a fixed-width cut of the text. */
+START_TEST(test_triple_fault_explanation_keeps_the_walk)
+{
+    enable_paging();
+    unmap_page(IDT); /* every gate lies on a not-present page */
+    fx.env.explain = true;
+    /* #GP, then #PF reading its gate (serial), #PF reading that gate (#DF),
+     * #PF reading the #DF gate: shutdown (SDM Vol. 3A Table 6-5, 6.15). */
+    ck_assert_int_eq(deliver(13, INTR_EXCEPTION, true, 0, USER_EIP, USER_EIP),
+                     INTR_TRIPLE_FAULT);
+    ck_assert_int_eq(fx.log.n, 4);
+    ck_assert_int_eq(fx.log.ev[2].vector, 8);
+    const char *why = fx.log.ev[3].explain;
+    ck_assert_int_eq(fx.log.ev[3].kind, TRACE_TRIPLE_FAULT);
+    ck_assert_msg(strstr(why, "triple fault: #PF reading the IDT: supervisor read of "
+                              "not-present page 0x00002040: PDE ") == why,
+                  "starts wrong: \"%s\"", why);
+    ck_assert_msg(strstr(why, ", PTE 0x00000000 (not present) at CR3 0x00010000 while "
+                              "delivering #DF, which came from #PF while delivering a nested "
+                              "#PF: reading the IDT: supervisor read of not-present page "
+                              "0x00002070: PDE ") != NULL,
+                  "the walk of the #DF delivery is cut: \"%s\"", why);
+    size_t len = strlen(why);
+    const char *tail = "(not present) at CR3 0x00010000";
+    ck_assert_msg(len > strlen(tail) && strcmp(why + len - strlen(tail), tail) == 0,
+                  "the earlier fault's walk is cut: \"%s\"", why);
+}
+END_TEST
+
 START_TEST(test_benign_then_gp_is_serial)
 {
     /* #UD's gate names a data segment: delivering #UD raises #GP(0x10 + 1). */
@@ -734,6 +765,7 @@ static Suite *intr_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_gp_during_gp_is_double_fault);
     tcase_add_test(tc, test_pf_during_df_is_triple_fault);
+    tcase_add_test(tc, test_triple_fault_explanation_keeps_the_walk);
     tcase_add_test(tc, test_benign_then_gp_is_serial);
     tcase_add_test(tc, test_contributory_then_pf_is_serial);
     tcase_add_test(tc, test_pf_then_pf_is_double_fault);

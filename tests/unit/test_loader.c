@@ -360,7 +360,7 @@ START_TEST(module_that_does_not_fit_is_named)
     static uint8_t big[0x300000];
     struct mb_module mods[] = {{"huge.img", NULL, big, sizeof(big)}};
     ck_assert_int_eq(load(std_kernel(), "", mods, 1), LOAD_TOO_BIG);
-    assert_msg("huge.img", "module 1", "outside RAM", NULL);
+    assert_msg("huge.img", "module 1", "outside RAM", "no other free memory holds them", NULL);
     ck_assert(ram_untouched());
 }
 END_TEST
@@ -420,6 +420,133 @@ START_TEST(qemu_layout_aout_with_a_module)
     ck_assert_str_eq((char *)ram + 0x204017, "aout.bin x");
     ck_assert_uint_eq(ram32(0x2000BA), 0); /* bss */
     ck_assert_uint_eq(bi.entry, 0x200030);
+}
+END_TEST
+
+/* ---- when QEMU's places are taken ------------------------------------- */
+
+/* A kernel with one segment, paddr..paddr+memsz, filesz bytes of it from
+ * file offset 0x1000, entry 0x10 into it. */
+static struct img *one_segment_kernel(uint32_t paddr, uint32_t filesz, uint32_t memsz)
+{
+    struct img *im = std_kernel();
+    elf_header(im, 1, paddr + 0x10);
+    elf_phdr(im, 0, ELF32_PT_LOAD, 0x1000, paddr, paddr, filesz, memsz,
+             ELF32_PF_R | ELF32_PF_W | ELF32_PF_X);
+    fill(im, 0x1000, filesz, 9);
+    im->size = 0x1000 + filesz;
+    return im;
+}
+
+/* The information structure at EBX is whole and lies outside [lo, hi). */
+static void assert_info_outside(uint32_t lo, uint32_t hi)
+{
+    uint32_t mbi = bi.ebx;
+    ck_assert_msg(mbi + MULTIBOOT_INFO_SIZE <= lo || mbi >= hi, "EBX 0x%x", mbi);
+    ck_assert_uint_eq(ram32(mbi + 0), 0x24F);
+    ck_assert_uint_eq(ram32(mbi + 4), 639);
+    ck_assert_uint_eq(ram32(mbi + 12), 0x8000FFFF);
+    ck_assert_uint_eq(ram32(mbi + 44), 6 * 24);
+    uint32_t mmap = ram32(mbi + 48);
+    ck_assert_msg(mmap + 6 * 24 <= lo || mmap >= hi, "mmap_addr 0x%x", mmap);
+    ck_assert_uint_eq(ram32(mmap), 20);
+    ck_assert_uint_eq(ram32(mmap + 12), 0x9FC00);
+    ck_assert_uint_eq(ram32(mmap + 20), 1);
+    ck_assert_str_eq((char *)ram + ram32(mbi + 64), "ringlab");
+}
+
+/* The kernel of issue "a segment at 0x8000-0xA84B": QEMU writes its map
+ * and structure at 0x9000 and copies the kernel over them; ringlab leaves
+ * the kernel whole and puts them after the loader's name, in the page
+ * after the kernel (0xB000: no modules, "kernel.elf " and "ringlab"). */
+START_TEST(info_moves_off_a_kernel_over_0x9000)
+{
+    struct img *im = one_segment_kernel(0x8000, 0x284C, 0x284C);
+    ck_assert_int_eq(load(im, "", NULL, 0), LOAD_OK);
+    ck_assert_str_eq(err, "");
+    ck_assert_mem_eq(ram + 0x8000, im->b + 0x1000, 0x284C);
+    ck_assert_uint_eq(bi.entry, 0x8010);
+    ck_assert_uint_eq(bi.ebx, 0xB000 + 12 + 8 + 6 * 24);
+    assert_info_outside(0x8000, 0xA84C);
+    ck_assert_uint_eq(ram32(bi.ebx + 48), 0xB000 + 12 + 8);
+    ck_assert_uint_eq(ram32(bi.ebx + 24), 0xB000); /* mods_addr: QEMU's place */
+    ck_assert_uint_eq(ram32(bi.ebx + 16), 0xB000);
+    ck_assert_str_eq((char *)ram + 0xB000, "kernel.elf ");
+    ck_assert_uint_eq(bi.image_end, 0xC000);
+    /* the same with the a.out kludge, its bss over 0x9000-0x9557 */
+    struct img *a = aout_kernel();
+    put32(a->b + 12, 0x8F00);
+    put32(a->b + 16, 0x8F00);
+    put32(a->b + 20, 0x8FC0);
+    put32(a->b + 24, 0x9600);
+    put32(a->b + 28, 0x8F40);
+    memset(ram, RAM_FILL, ram_size);
+    ck_assert_int_eq(load(a, "", NULL, 0), LOAD_OK);
+    for (uint32_t p = 0x8FC0; p < 0x9600; p++)
+        ck_assert_uint_eq(ram[p], 0); /* bss */
+    ck_assert_uint_eq(bi.ebx, 0x9F00 + 12 + 8 + 6 * 24);
+    assert_info_outside(0x8F00, 0x9600);
+}
+END_TEST
+
+START_TEST(info_moves_off_a_module_over_0x9000)
+{
+    /* kernel 0x1000-0x10ff; QEMU's list at 0x2000, the module at 0x3000,
+     * running over 0x9000: the module keeps its place, the structure moves */
+    static uint8_t big[0x8000];
+    memset(big, 0x77, sizeof(big));
+    struct mb_module mods[] = {{"big.bin", NULL, big, sizeof(big)}};
+    ck_assert_int_eq(load(one_segment_kernel(0x1000, 0x100, 0x100), "", mods, 1), LOAD_OK);
+    ck_assert_uint_eq(ram32(bi.ebx + 24), 0x2000);
+    ck_assert_uint_eq(ram32(0x2000), 0x3000);
+    ck_assert_uint_eq(ram32(0x2004), 0x3000 + sizeof(big));
+    ck_assert_mem_eq(ram + 0x3000, big, sizeof(big));
+    /* "big.bin", "kernel.elf ", "ringlab" after the 16-byte list */
+    ck_assert_uint_eq(bi.ebx, 0x2010 + 8 + 12 + 8 + 6 * 24);
+    assert_info_outside(0x3000, 0x3000 + sizeof(big));
+}
+END_TEST
+
+START_TEST(boot_data_moves_past_the_video_area)
+{
+    /* QEMU's list at 0x9F000 and the module at 0xA0000, in video memory:
+     * both go to 1 MiB; the structure keeps 0x9500 */
+    static uint8_t mod[0x2000];
+    memset(mod, 0x42, sizeof(mod));
+    struct mb_module mods[] = {{"m.bin", NULL, mod, sizeof(mod)}};
+    ck_assert_int_eq(load(one_segment_kernel(0x90000, 0x100, 0xF000), "", mods, 1), LOAD_OK);
+    ck_assert_uint_eq(bi.ebx, 0x9500);
+    ck_assert_uint_eq(ram32(0x9500 + 24), 0x100000);
+    ck_assert_uint_eq(ram32(0x100000), 0x101000);
+    ck_assert_mem_eq(ram + 0x101000, mod, sizeof(mod));
+    ck_assert_str_eq((char *)ram + ram32(0x9500 + 16), "kernel.elf ");
+    ck_assert_uint_eq(ram[0xA0000], RAM_FILL); /* nothing written in the video area */
+    ck_assert_uint_eq(bi.image_end, 0x103000);
+}
+END_TEST
+
+START_TEST(boot_data_moves_below_the_kernel_when_above_is_full)
+{
+    /* 2 MiB of RAM, the kernel up to 0x1F0000: the module fits below it,
+     * first at 0xA000, the first page that keeps off 0x9000-0x9557 */
+    ram_setup(2u << 20);
+    static uint8_t mod[0x10000];
+    memset(mod, 0x24, sizeof(mod));
+    struct mb_module mods[] = {{"m.bin", NULL, mod, sizeof(mod)}};
+    ck_assert_int_eq(load(one_segment_kernel(0x100000, 0x100, 0xF0000), "", mods, 1), LOAD_OK);
+    ck_assert_uint_eq(bi.ebx, 0x9500);
+    ck_assert_uint_eq(ram32(0x9500 + 24), 0xA000);
+    ck_assert_uint_eq(ram32(0xA000), 0xB000);
+    ck_assert_mem_eq(ram + 0xB000, mod, sizeof(mod));
+    ck_assert_uint_eq(bi.image_end, 0x1F0000);
+    /* and nowhere when the module is larger than what is free */
+    static uint8_t big[0xA0000];
+    mods[0] = (struct mb_module){"big.bin", NULL, big, sizeof(big)};
+    memset(ram, RAM_FILL, ram_size);
+    ck_assert_int_eq(load(one_segment_kernel(0x100000, 0x100, 0xF0000), "", mods, 1),
+                     LOAD_TOO_BIG);
+    assert_msg("big.bin", "module 1", "outside RAM", "no other free memory", NULL);
+    ck_assert(ram_untouched());
 }
 END_TEST
 
@@ -494,6 +621,64 @@ START_TEST(header_search_rules)
     ck_assert(multiboot_has_header(far->b, far->size));
     ck_assert(!multiboot_has_header(NULL, 0));
     ck_assert(!multiboot_has_header(im->b, 11));
+}
+END_TEST
+
+/* ---- disk images ----------------------------------------------------- */
+
+/* A boot sector (signature 0x55AA at 510), then, as in xv6.img, a kernel
+ * whose Multiboot header lies 0x1200 bytes into the file. */
+static struct img *disk_image(void)
+{
+    static struct img im;
+    memset(&im, 0, sizeof(im));
+    im.b[0] = 0xFA; /* cli */
+    im.b[510] = 0x55;
+    im.b[511] = 0xAA;
+    mb_header(&im, 0x1200, 0);
+    im.size = 0x2000;
+    return &im;
+}
+
+START_TEST(disk_image_is_named_with_the_option_that_takes_it)
+{
+    ck_assert_int_eq(multiboot_load(disk_image()->b, 0x2000, "xv6.img", "", NULL, 0, ram,
+                                    ram_size, &bi, err, sizeof(err)),
+                     LOAD_DISK_IMAGE);
+    assert_msg("xv6.img", "disk image", "0x55AA at offset 510", "not support disks yet",
+               "-drive file=xv6.img,format=raw,index=0,media=disk", "-hda xv6.img", NULL);
+    ck_assert(ram_untouched());
+    /* without any Multiboot header: a disk, not a flat binary to run */
+    struct img *mbr = disk_image();
+    ck_assert_int_eq(multiboot_load(mbr->b, 512, "mbr.img", "", NULL, 0, ram, ram_size, &bi, err,
+                                    sizeof(err)),
+                     LOAD_DISK_IMAGE);
+    assert_msg("mbr.img", "disk image", "-hda mbr.img", NULL);
+    /* one byte of the signature wrong: the Multiboot message stands */
+    mbr->b[511] = 0xAB;
+    ck_assert_int_eq(multiboot_load(mbr->b, 0x2000, "x.img", "", NULL, 0, ram, ram_size, &bi, err,
+                                    sizeof(err)),
+                     LOAD_BAD_IMAGE);
+    assert_msg("x.img", "flag 16", NULL);
+    ck_assert(ram_untouched());
+}
+END_TEST
+
+START_TEST(kernel_with_a_boot_signature_still_loads)
+{
+    /* An ELF kernel with 0x55AA at 510 is a kernel (the ELF magic says so) */
+    struct img *im = std_kernel();
+    im->b[510] = 0x55;
+    im->b[511] = 0xAA;
+    ck_assert_int_eq(load(im, "", NULL, 0), LOAD_OK);
+    /* and so is a boot sector that is also a loadable a.out-kludge kernel */
+    im = aout_kernel();
+    im->b[510] = 0x55;
+    im->b[511] = 0xAA;
+    im->size = 0x200;
+    put32(im->b + 20, 0x200200); /* load_end_addr: the whole sector */
+    ck_assert_int_eq(load(im, "", NULL, 0), LOAD_OK);
+    ck_assert_uint_eq(ram[0x2001FE], 0x55);
 }
 END_TEST
 
@@ -592,20 +777,14 @@ static void h_bss_outside_ram(struct img *im)
 {
     elf_phdr(im, 1, ELF32_PT_LOAD, 0x2000, 0x3FF000, 0x3FF000, 0x80, 0x2000, ELF32_PF_R);
 }
-static void h_seg_on_info_area(struct img *im)
+static void h_span_over_vga(struct img *im)
 {
+    /* each segment is clear of 0xA0000-0xFFFFF, the span between them is not */
     elf_phdr(im, 1, ELF32_PT_LOAD, 0x2000, 0x8000, 0x8000, 0x80, 0x1100, ELF32_PF_R);
 }
 static void h_seg_on_vga(struct img *im)
 {
     elf_phdr(im, 1, ELF32_PT_LOAD, 0x2000, 0xB8000, 0xB8000, 0x80, 0x1000, ELF32_PF_R);
-}
-static void h_low_kernel_span_on_info(struct img *im)
-{
-    /* each segment is clear of 0x9000, but the span between them is not */
-    elf_phdr(im, 0, ELF32_PT_LOAD, 0x1000, 0x1000, 0x1000, 0x100, 0x100, ELF32_PF_X);
-    elf_phdr(im, 1, ELF32_PT_LOAD, 0x2000, 0x20000, 0x20000, 0x80, 0x100, ELF32_PF_R);
-    put32(im->b + 24, 0x1010);
 }
 static void h_overlap(struct img *im)
 {
@@ -668,15 +847,6 @@ static void a_outside_ram(struct img *im)
 {
     put32(im->b + 24, 0x500000);
 }
-static void a_on_info(struct img *im)
-{
-    put32(im->b + 12, 0x8F00);
-    put32(im->b + 16, 0x8F00);
-    put32(im->b + 20, 0x8FC0);
-    put32(im->b + 24, 0x9100);
-    put32(im->b + 28, 0x8F40);
-}
-
 static const struct hostile elf_cases[] = {
     {"no header", h_no_header, LOAD_NOT_MULTIBOOT, "no Multiboot header", "0x1BADB002", NULL},
     {"bad checksum", h_bad_checksum, LOAD_BAD_CHECKSUM, "offset 0x100", "checksum", "must be 0"},
@@ -705,11 +875,9 @@ static const struct hostile elf_cases[] = {
      "outside RAM"},
     {"bss outside RAM", h_bss_outside_ram, LOAD_TOO_BIG, "program header 1", "0x400fff",
      "outside RAM"},
-    {"segment on info area", h_seg_on_info_area, LOAD_OVERLAP, "program header 1",
-     "Multiboot information area", "0x9000-0x9557"},
+    {"span over VGA", h_span_over_vga, LOAD_OVERLAP, "the kernel's span", "0x8000-0x1000ff",
+     "video memory"},
     {"segment on VGA", h_seg_on_vga, LOAD_OVERLAP, "program header 1", "video memory", NULL},
-    {"span on info area", h_low_kernel_span_on_info, LOAD_OVERLAP, "the kernel, its boot",
-     "Multiboot information area", NULL},
     {"segments overlap", h_overlap, LOAD_BAD_SEGMENT, "program headers 0", "and 1", "overlap"},
     {"no PT_LOAD", h_no_load, LOAD_NO_SEGMENTS, "no PT_LOAD", NULL, NULL},
     {"no program headers", h_no_phdrs, LOAD_NO_SEGMENTS, "no PT_LOAD", "0 headers", NULL},
@@ -731,7 +899,6 @@ static const struct hostile aout_cases[] = {
     {"address wraps", a_wraps, LOAD_BAD_HEADER, "load_addr (0xffffffc0)", "wraps", NULL},
     {"entry outside", a_entry_outside, LOAD_BAD_ENTRY, "entry_addr (0x203000)", "outside", NULL},
     {"outside RAM", a_outside_ram, LOAD_TOO_BIG, "the kernel", "outside RAM", NULL},
-    {"on info area", a_on_info, LOAD_OVERLAP, "the kernel", "Multiboot information area", NULL},
 };
 
 static void run_hostile(const struct hostile *h, struct img *im)
@@ -972,10 +1139,16 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, module_that_does_not_fit_is_named);
     tcase_add_test(tc, qemu_layout_elf_with_two_modules);
     tcase_add_test(tc, qemu_layout_aout_with_a_module);
+    tcase_add_test(tc, info_moves_off_a_kernel_over_0x9000);
+    tcase_add_test(tc, info_moves_off_a_module_over_0x9000);
+    tcase_add_test(tc, boot_data_moves_past_the_video_area);
+    tcase_add_test(tc, boot_data_moves_below_the_kernel_when_above_is_full);
     tcase_add_test(tc, aout_loads_text_data_and_zeroes_bss);
     tcase_add_test(tc, aout_header_inside_the_text_and_load_end_zero);
     tcase_add_test(tc, video_mode_flag_is_ignored);
     tcase_add_test(tc, header_search_rules);
+    tcase_add_test(tc, disk_image_is_named_with_the_option_that_takes_it);
+    tcase_add_test(tc, kernel_with_a_boot_signature_still_loads);
     tcase_add_loop_test(tc, hostile_elf, 0, (int)(sizeof(elf_cases) / sizeof(elf_cases[0])));
     tcase_add_loop_test(tc, hostile_aout, 0, (int)(sizeof(aout_cases) / sizeof(aout_cases[0])));
     tcase_add_test(tc, statuses_are_distinct_and_named);

@@ -64,8 +64,8 @@ END_TEST
 START_TEST(course_line)
 {
     ck_assert_int_eq(parse("-kernel", "kernel.elf", "-initrd", "mod1 arg,mod2", "-append",
-                           "console=ttyS0", "-m", "128", "-nographic", "-serial", "stdio", "-d",
-                           "int", "-D", "int.log", "-no-reboot", "-device",
+                           "console=ttyS0", "-m", "128", "-nographic", "-d", "int", "-D",
+                           "int.log", "-no-reboot", "-device",
                            "isa-debug-exit,iobase=0xf4,iosize=0x04", NULL),
                      OPTIONS_OK);
     ck_assert_str_eq(o.image, "kernel.elf");
@@ -303,15 +303,80 @@ START_TEST(accepted_qemu_options)
     ck_assert_str_eq(o.cpu_model, "pentium");
     ck_fails_with("-smp: '4': ringlab emulates one CPU (use -smp 1 or leave it out)", "-smp",
                   "4");
-    ck_fails_with("-machine: 'q35' is not available: ringlab emulates the 'pc' machine",
-                  "-machine", "q35");
-    ck_fails_with("-M: machine property 'accel=kvm' is not supported", "-M", "pc,accel=kvm");
     ck_fails_with("-cpu: 'host' is not a 32-bit CPU model ringlab knows (use -cpu help)",
                   "-cpu", "host");
     ck_fails_with("-cpu: 'qemu32,+pae': CPU feature flags are not supported", "-cpu",
                   "qemu32,+pae");
     ck_assert_int_eq(parse("-cpu", "help", NULL), OPTIONS_HELP);
     ck_assert_int_eq(o.help_topic, HELP_CPUS);
+}
+END_TEST
+
+/* -machine as QEMU 7.2 reads it: [type=]TYPE first, then NAME=VALUE
+ * properties; the machine is pc whatever it is called, and each property
+ * is accepted only when ringlab's pc is what it asks for. */
+START_TEST(machine_syntax)
+{
+    static const char *const good[] = {
+        "pc",
+        "pc-i440fx-7.2",
+        "pc-i440fx-2.0",
+        "accel=tcg",
+        "type=pc,accel=tcg",
+        "pc,accel=tcg",
+        "pc,type=pc-i440fx-7.2",
+        "accel=kvm:tcg", /* QEMU tries each in turn; ringlab's is tcg */
+        "pc,hpet=off,usb=off,sata=no,smbus=false,smm=off,vmport=off,pic=on,pit=on,i8042=on",
+        "pc,smm=auto,vmport=auto,pic=auto,pit=auto,hpet=n,i8042=yes",
+        "pc,",
+        "",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        ck_assert_msg(parse("-machine", good[i], NULL) == OPTIONS_OK, "-machine %s: %s", good[i],
+                      err);
+        ck_assert_msg(parse("-M", good[i], NULL) == OPTIONS_OK, "-M %s: %s", good[i], err);
+    }
+    ck_fails_with("-machine: 'q35' is not available: ringlab has one machine, 'pc'", "-machine",
+                  "q35");
+    ck_fails_with("-M: 'isapc' is not available: ringlab has one machine, 'pc'", "-M",
+                  "type=isapc");
+    ck_fails_with("-machine: 'q35' is not available: ringlab has one machine, 'pc'", "-machine",
+                  "pc,type=q35,accel=tcg");
+    ck_fails_with("-machine: 'pc-i440fx-x' is not available: ringlab has one machine, 'pc'",
+                  "-machine", "pc-i440fx-x");
+    ck_fails_with("-machine: accel=kvm is not available: ringlab is an emulator (use accel=tcg)",
+                  "-machine", "accel=kvm");
+    ck_fails_with("-M: accel=kvm:hvf is not available: ringlab is an emulator (use accel=tcg)",
+                  "-M", "pc,accel=kvm:hvf");
+    ck_fails_with("-machine: accel= names no accelerator (use accel=tcg)", "-machine",
+                  "pc,accel=");
+    ck_fails_with("-machine: hpet=on: ringlab's pc has no HPET (hpet=off is accepted)",
+                  "-machine", "pc,accel=tcg,hpet=on");
+    ck_fails_with("-machine: usb=yes: ringlab's pc has no USB controller (usb=off is accepted)",
+                  "-machine", "usb=yes");
+    ck_fails_with("-machine: pic=off: ringlab's pc always has its 8259A PICs", "-machine",
+                  "pc,pic=off");
+    ck_fails_with("-machine: i8042=off: ringlab's pc always has its PS/2 controller",
+                  "-machine", "pc,i8042=off");
+    ck_fails_with("-machine: hpet='maybe' is not on or off", "-machine", "pc,hpet=maybe");
+    ck_fails_with("-machine: pic='no' is not on, off or auto", "-machine", "pc,pic=no");
+    ck_fails_with("-machine: QEMU's machine property 'acpi' is not supported by ringlab "
+                  "(supported: accel, hpet, usb, sata, smbus, smm, vmport, pic, pit, i8042)",
+                  "-machine", "pc,acpi=off");
+    ck_fails_with("-M: the pc machine has no property 'bogus' (supported: accel, hpet, usb, "
+                  "sata, smbus, smm, vmport, pic, pit, i8042)",
+                  "-M", "pc,bogus=1");
+    ck_fails_with("-machine: 'pc' is not NAME=VALUE (only the machine type, first, may come "
+                  "without a name)",
+                  "-machine", "accel=tcg,pc");
+    ck_fails_with("-machine: 'hpet' is not NAME=VALUE (only the machine type, first, may come "
+                  "without a name)",
+                  "-machine", "pc,hpet");
+    ck_fails_with("-machine: an empty property in 'pc,,hpet=off'", "-machine", "pc,,hpet=off");
+    ck_assert_int_eq(parse("-machine", "help", NULL), OPTIONS_HELP);
+    ck_assert_int_eq(o.help_topic, HELP_MACHINES);
+    ck_assert_int_eq(parse("-M", "pc,help", NULL), OPTIONS_HELP);
+    ck_assert_int_eq(o.help_topic, HELP_MACHINE_PROPERTIES);
 }
 END_TEST
 
@@ -417,6 +482,16 @@ START_TEST(help_text)
     ck_assert_ptr_nonnull(strstr(text, "cpu_reset"));
     ck_assert_ptr_nonnull(strstr(text, "unimp"));
     free(text);
+
+    text = NULL;
+    f = open_memstream(&text, &len);
+    options_print_help_topic(f, HELP_MACHINES);
+    options_print_help_topic(f, HELP_MACHINE_PROPERTIES);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "\npc "));
+    ck_assert_ptr_nonnull(strstr(text, "  accel "));
+    ck_assert_ptr_nonnull(strstr(text, "  i8042 "));
+    free(text);
 }
 END_TEST
 
@@ -437,6 +512,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, log_items);
     tcase_add_test(tc, devices);
     tcase_add_test(tc, accepted_qemu_options);
+    tcase_add_test(tc, machine_syntax);
     tcase_add_test(tc, refused_qemu_options);
     tcase_add_test(tc, own_options);
     tcase_add_test(tc, help_and_version);

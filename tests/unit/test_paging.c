@@ -594,6 +594,49 @@ START_TEST(test_explain_success)
 }
 END_TEST
 
+/* Every explanation fits in PAGING_EXPLAIN_MAX, the room its callers keep
+ * for it, so that none of them ever cuts one short: the longest reason,
+ * every flag set, all-ones values, at each level and for both privileges. */
+START_TEST(test_explain_fits_its_bound)
+{
+    static const char *const reasons[] = {"ok",       "not-present", "read-only",
+                                          "supervisor-page", "reserved", "smep"};
+    static const enum paging_access accesses[] = {PAGING_READ, PAGING_WRITE, PAGING_FETCH};
+    char buf[512];
+    size_t longest = 0;
+    for (size_t r = 0; r < sizeof reasons / sizeof reasons[0]; r++)
+        for (size_t a = 0; a < 3; a++)
+            for (int level = 1; level <= 2; level++)
+                for (int bits = 0; bits < 8; bits++) {
+                    struct paging_walk w = {
+                        .ok = r == 0,
+                        .linear = 0xffffffffu,
+                        .paddr = 0xffffffffu,
+                        .pde_addr = 0xffffffffu,
+                        .pde = (bits & 1) ? 0xffffff7fu : 0xfffffffeu,
+                        .pte_addr = 0xffffffffu,
+                        .pte = (bits & 2) ? 0xffffffffu : 0xfffffffeu,
+                        .fault_level = level,
+                        .access = accesses[a],
+                        .user = bits & 4,
+                        .reason_code = reasons[r],
+                        .paging = true,
+                        .cr3 = 0xffffffffu,
+                        .rsvd_bits = 0xffffffffu,
+                        .mem_error = !(bits & 1) || !(bits & 2),
+                    };
+                    size_t len = paging_explain(&w, buf, sizeof buf);
+                    ck_assert_uint_lt(len, sizeof buf);
+                    ck_assert_msg(strstr(buf, " at CR3 0xffffffff") == buf + len - 18,
+                                  "\"%s\"", buf);
+                    if (len > longest)
+                        longest = len;
+                }
+    ck_assert_msg(longest < PAGING_EXPLAIN_MAX, "%zu characters, room for %d", longest,
+                  PAGING_EXPLAIN_MAX - 1);
+}
+END_TEST
+
 START_TEST(test_entry_flags)
 {
     char buf[64];
@@ -664,6 +707,7 @@ static Suite *paging_suite(void)
     tcase_add_test(tc, test_explain_not_present);
     tcase_add_test(tc, test_explain_other_faults);
     tcase_add_test(tc, test_explain_success);
+    tcase_add_test(tc, test_explain_fits_its_bound);
     tcase_add_test(tc, test_entry_flags);
     suite_add_tcase(s, tc);
     return s;

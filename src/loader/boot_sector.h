@@ -1,0 +1,23 @@
+/* Disk images.  A PC BIOS boots a disk by loading its first sector to
+ * 0000:7C00 when the sector ends in the signature 0x55 0xAA (bytes 510
+ * and 511).  ringlab has no disks yet; the loader recognises such an image
+ * so that it can say so instead of reporting it as a broken kernel. */
+#ifndef RINGLAB_BOOT_SECTOR_H
+#define RINGLAB_BOOT_SECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BOOT_SECTOR_SIZE 512
+#define BOOT_SIGNATURE_OFFSET 510
+
+/* True when the image is not an ELF file and its first sector ends in the
+ * boot signature: a disk (or floppy) image, not a kernel. */
+bool boot_sector_is_disk_image(const uint8_t *image, size_t size);
+
+/* One line for err: NAME is a disk image, disks are not supported yet, and
+ * the QEMU options that boot it (and will in ringlab once it has disks). */
+void boot_sector_explain(const char *name, char *err, size_t errlen);
+
+#endif
