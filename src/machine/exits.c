@@ -102,6 +102,7 @@ static __attribute__((noinline)) void refresh_paging(struct machine *m)
 static void stop_before_block(struct machine *m, enum stop_cause cause)
 {
     m->clock.icount = m->block_start_icount;
+    m->stopped_before_block = true;
     exits_stop(m, cause);
 }
 
@@ -144,6 +145,7 @@ static __attribute__((noinline)) bool block_slow_path(struct machine *m, uint32_
         m->clock.icount++;
         return false;
     }
+    m->io_seen = 0;
     if (b->first_special >= 0 && m->special_pass != addr && special_applies(m, b)) {
         /* An instruction ringlab must execute itself: Unicorn cannot abort
          * an I/O instruction from its own hook, so stop before the block and
@@ -174,11 +176,25 @@ static __attribute__((noinline)) bool block_slow_path(struct machine *m, uint32_
     return true;
 }
 
+/* A block that starts inside the one before and ends before its end: the
+ * one before was cut short there.  It happens when a store rewrites the
+ * block it is in: Unicorn abandons the block and runs the store again in a
+ * block of its own.  The clock counted the whole block; it counts now only
+ * the instructions before the cut.  (A jump back into a block ends where
+ * the block ends, and so does a repeated string instruction.) */
+static __attribute__((noinline)) void cut_short(struct machine *m, uint32_t addr)
+{
+    m->clock.icount = exits_exact_icount(m, addr);
+}
+
 /* Called by Unicorn before every translated block runs. */
 static void hook_block(struct uc_struct *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     struct machine *m = opaque;
     (void)uc;
+    uint32_t into = (uint32_t)addr - m->block_addr;
+    if (into < m->block_size && into + size < m->block_size)
+        cut_short(m, (uint32_t)addr);
     m->block_addr = (uint32_t)addr;
     m->block_size = size;
     m->block_start_icount = m->clock.icount;

@@ -107,6 +107,7 @@ struct machine {
     uint32_t fresh_addr;     /* the block the run loop just had translated anew
                                 starts here (UINT32_MAX: none) */
     uint32_t block_addr, block_size; /* the block now running */
+    bool stopped_before_block;       /* the block hook stopped the run before it */
     uint64_t block_start_icount;     /* icount before it */
     const struct block_info *block;  /* its entry (NULL when unreadable) */
     /* A block ending in IRET/RETF/SYSEXIT/SYSRET ran: at the next block
@@ -122,6 +123,7 @@ struct machine {
     bool halted;        /* HLT executed, waiting for an interrupt */
 
     /* ---- special instructions (special.c) */
+    unsigned io_seen;       /* I/O instructions of the current block done so far */
     uint32_t special_pass;  /* let this block through once (running up to its instruction) */
     bool io_stepping;       /* the I/O hooks check permission and refuse quietly */
     bool io_refused;
@@ -131,6 +133,7 @@ struct machine {
     struct run_goal goal;
     volatile sig_atomic_t pause_requested;
     uintptr_t step_hook;     /* control_step's code hook */
+    uint64_t step_block, step_index; /* the block it counts in, and the next number */
     uint64_t step_target;    /* icount at which stepping stops */
     /* Where the current run started: a breakpoint there does not stop its
      * first instruction (the run stopped there already). */

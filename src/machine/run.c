@@ -90,11 +90,25 @@ static void end_of_engine(struct machine *m, enum engine_exit x)
                    engine_eip(m->engine), engine_exit_text(m->engine));
 }
 
+/* A stop the block hook made: the block did not run, and EIP must name its
+ * first instruction.  Unicorn does not always leave it so: with a code hook
+ * installed, a block entered by a chained jump leaves EIP at the jump. */
+static void settle_eip(struct machine *m)
+{
+    if (!m->stopped_before_block)
+        return;
+    m->stopped_before_block = false;
+    struct cpu_state st;
+    if (engine_read_state(m->engine, &st) && st.seg[SEG_CS].base + st.eip != m->block_addr)
+        engine_goto(m->engine, m->block_addr - st.seg[SEG_CS].base);
+}
+
 /* Act on why the engine returned.  Returns the stop for the caller, or -1
  * to go on. */
 static int after_engine(struct machine *m, enum engine_exit x)
 {
     for (;;) {
+        settle_eip(m);
         if (x == ENGINE_INVALID || x == ENGINE_FAILED) {
             end_of_engine(m, x);
             return -1;
@@ -192,8 +206,29 @@ bool control_step_over_request(struct machine *m, struct run_request *req)
     return true;
 }
 
+static enum run_stop run_loop(struct machine *m, const struct run_request *req,
+                              struct run_result *out);
+
+/* Stepping's code hook stays in place over consecutive steps (adding and
+ * removing it each retranslates everything); any other run removes it. */
+static void stop_stepping(struct machine *m)
+{
+    if (m->step_hook) {
+        engine_del_hook(m->engine, m->step_hook);
+        m->step_hook = 0;
+    }
+    m->step_target = UINT64_MAX;
+}
+
 enum run_stop control_run(struct machine *m, const struct run_request *req,
                           struct run_result *out)
+{
+    stop_stepping(m);
+    return run_loop(m, req, out);
+}
+
+static enum run_stop run_loop(struct machine *m, const struct run_request *req,
+                              struct run_result *out)
 {
     memset(out, 0, sizeof *out);
     out->next_event_ns = UINT64_MAX;
@@ -235,7 +270,7 @@ enum run_stop control_run(struct machine *m, const struct run_request *req,
             }
             continue;
         }
-        if (m->clock.icount >= m->goal.insn_target) {
+        if (m->clock.icount >= m->goal.insn_target || m->clock.icount >= m->step_target) {
             stop = RUN_INSNS;
             break;
         }
@@ -310,7 +345,13 @@ static void step_hook(void *opaque, uint32_t addr, uint32_t size)
 {
     struct machine *m = opaque;
     (void)size;
-    uint64_t exact = exits_exact_icount(m, addr);
+    /* Instructions of a block come one after another: count them here
+     * rather than decode the block again for each one. */
+    if (addr == m->block_addr || m->step_block != m->block_start_icount) {
+        m->step_block = m->block_start_icount;
+        m->step_index = addr == m->block_addr ? 0 : exits_exact_icount(m, addr) - m->block_start_icount;
+    }
+    uint64_t exact = m->block_start_icount + m->step_index++;
     if (exact >= m->step_target)
         exits_stop_mid_block(m, exact, CAUSE_STEP);
 }
@@ -323,9 +364,9 @@ enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out
         return out->stop = RUN_END;
     }
     m->step_target = m->clock.icount + n;
-    m->step_hook = engine_add_code_hook(m->engine, step_hook, m, 1, 0);
-    enum run_stop stop = control_run(m, &req, out);
-    engine_del_hook(m->engine, m->step_hook);
-    m->step_hook = 0;
+    if (!m->step_hook)
+        m->step_hook = engine_add_code_hook(m->engine, step_hook, m, 1, 0);
+    enum run_stop stop = run_loop(m, &req, out);
+    m->step_target = UINT64_MAX;
     return stop;
 }
