@@ -81,7 +81,8 @@ CLEANFILES += $(nodist_guest_DATA) $(GUEST_KERNEL_OBJS) $(GUEST_ULIB_OBJS) \
 # qemu-system-i386 (or any emulator taking the same options:
 # EMU=./ringlab make check).
 TESTS += tests/kernel/session.sh tests/kernel/hello-trace.sh
-EXTRA_DIST += tests/kernel/session.sh tests/kernel/hello-trace.sh tests/kernel/emulator.sh
+EXTRA_DIST += tests/kernel/session.sh tests/kernel/hello-trace.sh tests/kernel/emulator.sh \
+	tests/kernel/shell.sh
 CLEANFILES += tests/kernel/session.log tests/kernel/session.transcript \
 	tests/kernel/hello-trace.log
 

@@ -27,57 +27,7 @@ require_emulator session
 mkdir -p "$(dirname "$LOG")" "$(dirname "$TRANSCRIPT")"
 # shellcheck disable=SC2086
 start_emulator "$LOG" $EMU_FLAGS
-
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-# The console output so far, from the kernel's banner on (the BIOS may
-# print before it), without the CRs the kernel sends before each LF.
-transcript() {
-	tr -d '\r' <"$LOG" | sed -n '/ringlab teaching kernel/,$p' |
-		sed '1s/.*ringlab teaching kernel/ringlab teaching kernel/'
-}
-
-# wait_count PATTERN N: wait until N lines match the extended regex.
-wait_count() {
-	i=0
-	while [ "$(transcript | grep -c -E -e "$1")" -lt "$2" ]; do
-		if ! kill -0 "$emu_pid" 2>/dev/null; then
-			fail "the emulator exited while waiting for '$1'"
-			finish
-		fi
-		i=$((i + 1))
-		if [ $i -gt $((TIMEOUT * 10)) ]; then
-			fail "timed out waiting for '$1' (x$2)"
-			finish
-		fi
-		sleep 0.1
-	done
-}
-
-prompts=0
-# run COMMAND: type it at the prompt and wait for the next prompt.
-run() {
-	printf '%s\r' "$1" >&3
-	prompts=$((prompts + 1))
-	wait_count '^\$ ' $((prompts + 1))
-}
-
-has() {
-	transcript | grep -q -F -e "$1" || fail "missing: $1"
-}
-
-has_re() {
-	transcript | grep -q -E -e "$1" || fail "missing (regex): $1"
-}
-
-count_re() {
-	n=$(transcript | grep -c -E -e "$1")
-	[ "$n" -eq "$2" ] || fail "expected $2 lines matching '$1', saw $n"
-}
+. "$(dirname "$0")/shell.sh"
 
 finish() {
 	transcript >"$TRANSCRIPT"
@@ -93,9 +43,6 @@ finish() {
 	echo "PASS: $EMU session"
 	exit 0
 }
-
-EIP='0x[0-9a-f]{8}'
-KILLED=$(printf ' \342\200\224 killed$')
 
 # --- boot ---------------------------------------------------------------
 wait_count '^\$ ' 1
