@@ -45,6 +45,13 @@ void timer_intr(void);
 /* seg.c */
 void seg_init(void);
 void tss_set_kstack(uint32_t esp0);
+void seg_ring1_limit(int below_kernel);
+uint32_t seg_limit(uint16_t sel);
+
+/* ring1.c */
+void ring1_map(uint32_t *kpgdir);
+uint32_t ring1_limit(struct proc *p, int on);
+void ring1_explain(struct trapframe *tf, char *buf, int size);
 
 /* trap.c */
 void idt_init(void);

@@ -3,7 +3,7 @@
  * One CPU, and the kernel runs with interrupts off (every IDT gate is an
  * interrupt gate, sysenter clears IF too), so no two pieces of kernel code
  * ever run at once and nothing here needs a lock. Interrupts are on only in
- * ring 3 and while the scheduler waits for something to do.
+ * rings 3 and 1 and while the scheduler waits for something to do.
  *
  * A process that must wait (sleep) or whose time slice is up (yield) calls
  * sched(), which swtch()es to the scheduler's own stack; the scheduler picks
@@ -54,6 +54,7 @@ found:
     p->pid = nextpid++;
     p->killed = 0;
     p->grace = 0;
+    p->ring1_limited = 0;
     char *sp = p->kstack + KSTACKSIZE;
     sp -= sizeof(*p->tf);
     p->tf = (struct trapframe *)sp;
@@ -87,7 +88,9 @@ void proc_userinit(void)
     memset(p->tf, 0, sizeof(*p->tf));
     p->tf->cs = UCODE_SEL;
     p->tf->ds = p->tf->es = p->tf->fs = p->tf->gs = p->tf->ss = UDATA_SEL;
-    p->tf->eflags = FL_IF; /* interrupts on in ring 3 */
+    /* Interrupts on in ring 3. IOPL 1: rings 0 and 1 may use every I/O
+     * port, ring 3 none. */
+    p->tf->eflags = FL_IF | FL_IOPL1;
     p->ofile[0] = file_console();
     p->ofile[1] = file_dup(p->ofile[0]);
     p->ofile[2] = file_dup(p->ofile[0]);
@@ -103,12 +106,14 @@ void proc_userinit(void)
     p->state = RUNNABLE;
 }
 
-/* Run p: its page directory, its kernel stack for the next trap. */
+/* Run p: its page directory, its kernel stack for the next trap and its
+ * ring-1 segments. */
 static void switch_to(struct proc *p)
 {
     uint32_t kstack_top = (uint32_t)p->kstack + KSTACKSIZE;
     tss_set_kstack(kstack_top);      /* for int 0x80, IRQs and faults */
     sysenter_set_kstack(kstack_top); /* for sysenter */
+    seg_ring1_limit(p->ring1_limited);
     lcr3(V2P(p->pgdir));
 }
 
@@ -190,6 +195,7 @@ int fork(void)
     np->parent = curproc;
     np->heap_start = curproc->heap_start;
     np->brk = curproc->brk;
+    np->ring1_limited = curproc->ring1_limited;
     for (int i = 0; i < NOFILE; i++)
         if (curproc->ofile[i])
             np->ofile[i] = file_dup(curproc->ofile[i]);

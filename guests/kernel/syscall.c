@@ -239,12 +239,20 @@ static int sys_dirent(uint32_t i, uint32_t ud, uint32_t c)
     return 0;
 }
 
+/* ring1_limit(on): ring 1's segments end below the kernel while this
+ * process runs (on), or span 4 GiB (off). */
+static int sys_ring1(uint32_t on, uint32_t b, uint32_t c)
+{
+    return ring1_limit(curproc, on);
+}
+
 static int (*const calls[])(uint32_t, uint32_t, uint32_t) = {
-        [SYS_exit] = sys_exit,     [SYS_write] = sys_write, [SYS_read] = sys_read,
-        [SYS_getpid] = sys_getpid, [SYS_fork] = sys_fork,   [SYS_exec] = sys_exec,
-        [SYS_wait] = sys_wait,     [SYS_sbrk] = sys_sbrk,   [SYS_sleep] = sys_sleep,
-        [SYS_uptime] = sys_uptime, [SYS_yield] = sys_yield, [SYS_kill] = sys_kill,
-        [SYS_pipe] = sys_pipe,     [SYS_close] = sys_close, [SYS_dirent] = sys_dirent,
+        [SYS_exit] = sys_exit,       [SYS_write] = sys_write,     [SYS_read] = sys_read,
+        [SYS_getpid] = sys_getpid,   [SYS_fork] = sys_fork,       [SYS_exec] = sys_exec,
+        [SYS_wait] = sys_wait,       [SYS_sbrk] = sys_sbrk,       [SYS_sleep] = sys_sleep,
+        [SYS_uptime] = sys_uptime,   [SYS_yield] = sys_yield,     [SYS_kill] = sys_kill,
+        [SYS_pipe] = sys_pipe,       [SYS_close] = sys_close,     [SYS_dirent] = sys_dirent,
+        [SYS_ring1] = sys_ring1,
 };
 
 void syscall(struct trapframe *tf)

@@ -6,23 +6,32 @@
 #ifndef SYSCALL_H
 #define SYSCALL_H
 
-#define SYS_exit   1
-#define SYS_write  2
-#define SYS_read   3
-#define SYS_getpid 4
-#define SYS_fork   5
-#define SYS_exec   6
-#define SYS_wait   7
-#define SYS_sbrk   8
-#define SYS_sleep  9
-#define SYS_uptime 10
-#define SYS_yield  11
-#define SYS_kill   12
-#define SYS_pipe   13
-#define SYS_close  14
-#define SYS_dirent 15
+#define SYS_exit      1
+#define SYS_write     2
+#define SYS_read      3
+#define SYS_getpid    4
+#define SYS_fork      5
+#define SYS_exec      6
+#define SYS_wait      7
+#define SYS_sbrk      8
+#define SYS_sleep     9
+#define SYS_uptime    10
+#define SYS_yield     11
+#define SYS_kill      12
+#define SYS_pipe      13
+#define SYS_close     14
+#define SYS_dirent    15
+#define SYS_ring1     16 /* ring1_limit(on): ring 1's segments end below the kernel */
 
 #define T_SYSCALL 0x80 /* the interrupt vector for "int 0x80" */
+
+/* The other door: the ring-1 service (ring1svc.asm), entered with a far CALL
+ * through this call gate. EAX = what to do, EBX = its argument; the answer
+ * comes back in EAX (R1_WHOAMI: also EBX, ECX, EDX). */
+#define R1_GATE   0x4B
+#define R1_WHOAMI 0 /* EAX = SS << 16 | CS, EBX = ESP, ECX = EFLAGS, EDX = DS's limit */
+#define R1_PEEK   1 /* EAX = the word at [ds:EBX] */
+#define R1_PUTS   2 /* write the string at EBX to COM1 with OUT; EAX = its length */
 
 /* What SYS_dirent fills in: one file of the initrd. */
 struct dirent {

@@ -1,13 +1,16 @@
 /* vm.c — address spaces. Every process has its own page directory; its
  * upper quarter (0xC0000000 up) points at the same kernel page tables in all
  * of them, so the kernel is mapped everywhere, at the same place, with the
- * U bit clear: ring 3 cannot touch it. The lower part is the process's own.
+ * U bit clear: ring 3 cannot touch it. So do the 4 MiB below it, where the
+ * ring-1 service lives (ring1.c). The lower part is the process's own.
  *
  *   0xFFFFFFFF +-----------------------------+
  *              | (unmapped)                  |
  *   KERNBASE + +-----------------------------+
  *   phystop    | all RAM, phys 0 -> KERNBASE |  kernel, frames, VGA at +0xB8000
  *   0xC0000000 +-----------------------------+
+ *              | ring 1: code, data, stack   |  supervisor pages, shared
+ *   0xBFC00000 +-----------------------------+
  *              | user stack, grows down      |  pages appear on first touch
  *              |   ...                       |
  *              | heap, grows up with sbrk()  |  pages appear on first touch
@@ -38,6 +41,7 @@ void kvm_init(uint32_t mem_end)
         if (vm_map_page(kpgdir, KERNBASE + pa, pa, PTE_W) < 0)
             panic("kvm_init: out of memory");
     }
+    ring1_map(kpgdir); /* the ring-1 service, below the kernel */
     kvm_switch();
 }
 
@@ -47,15 +51,15 @@ void kvm_switch(void)
     lcr3(V2P(kpgdir));
 }
 
-/* A new page directory holding only the kernel half. The kernel's page
- * tables are all made in kvm_init and never change, so copying the
- * directory entries once is enough. */
+/* A new page directory holding only the shared part: ring 1 and the
+ * kernel. Their page tables are all made at boot and never change, so
+ * copying the directory entries once is enough. */
 pde_t *vm_new_pgdir(void)
 {
     pde_t *pd = kalloc();
     if (!pd)
         return 0;
-    for (int i = (int)PDX(KERNBASE); i < 1024; i++)
+    for (int i = (int)PDX(USERTOP); i < 1024; i++)
         pd[i] = kpgdir[i];
     return pd;
 }
@@ -72,7 +76,7 @@ pte_t *vm_walk(pde_t *pgdir, uint32_t va, int create)
             return 0;
         /* The directory entry allows everything; the page table entries
          * decide. (The CPU checks both and uses the stricter.) */
-        *pde = V2P(pt) | PTE_P | PTE_W | (va < KERNBASE ? PTE_U : 0);
+        *pde = V2P(pt) | PTE_P | PTE_W | (va < USERTOP ? PTE_U : 0);
     }
     return &pt[PTX(va)];
 }
@@ -119,7 +123,7 @@ void vm_free_range(pde_t *pgdir, uint32_t start, uint32_t end)
 /* Free a whole address space: user frames, page tables, the directory. */
 void vm_free(pde_t *pgdir)
 {
-    for (int i = 0; i < (int)PDX(KERNBASE); i++) {
+    for (int i = 0; i < (int)PDX(USERTOP); i++) {
         if (!(pgdir[i] & PTE_P))
             continue;
         pte_t *pt = P2V(PTE_ADDR(pgdir[i]));
@@ -139,7 +143,7 @@ pde_t *vm_copy_cow(pde_t *pgdir)
     pde_t *child = vm_new_pgdir();
     if (!child)
         return 0;
-    for (int i = 0; i < (int)PDX(KERNBASE); i++) {
+    for (int i = 0; i < (int)PDX(USERTOP); i++) {
         if (!(pgdir[i] & PTE_P))
             continue;
         pte_t *pt = P2V(PTE_ADDR(pgdir[i]));

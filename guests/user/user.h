@@ -25,7 +25,21 @@ int kill(int pid);
 int pipe(int fds[2]);
 int close(int fd);
 int dirent(int i, struct dirent *d);
+uint32_t ring1_limit(int on);
 int using_sysenter(void);
+
+/* Port I/O, for the programs that try it (ring1). */
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "d"(port));
+    return v;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "d"(port));
+}
 
 /* ulib.c */
 int printf(const char *fmt, ...);

@@ -127,3 +127,8 @@ int dirent(int i, struct dirent *d)
 {
     return syscall3(SYS_dirent, i, (uint32_t)d, 0);
 }
+
+uint32_t ring1_limit(int on)
+{
+    return syscall3(SYS_ring1, on, 0, 0);
+}

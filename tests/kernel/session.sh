@@ -55,7 +55,8 @@ run 'hello'
 has 'hello from ring 3'
 
 run 'ls'
-for prog in init sh ls hello syscalls lazy cow segv kread priv spin pingpong; do
+for prog in init sh ls hello syscalls lazy cow segv kread priv spin pingpong \
+	ring1; do
 	has_re "^ +[0-9]+  $prog\$"
 done
 
@@ -126,6 +127,18 @@ order=$(transcript | sed -n 's/^\(p[io]ng\) \([0-9]\).*/\1\2/p' | tr '\n' ' ')
 	fail "pingpong out of turn: $order"
 has 'pingpong: done'
 
+# Ring 1 (its segment limit is tested on its own: ring1-limit.sh).
+run 'ring1'
+has 'ring1: ring 3 calls the ring-1 service through call gate 0x4b'
+has 'ring1: in ring 1: CS 0x0031 (CPL 1), SS 0x0041, ESP 0xbffffff0, IOPL 1, DS limit 0xffffffff'
+has 'ring 1 writes this line to COM1 itself, with OUT'
+has 'ring1: ring 1 wrote 49 bytes to port 0x3f8: CPL 1 <= IOPL 1'
+has "ring1: ring 1 reads the kernel's page 0xc0100000 (U=0): 0x1badb002"
+has_re "^pid [0-9]+ \\(ring1\\): #PF supervisor read of not-present page 0xd0000000 in ring 1 at eip 0xbfc[0-9a-f]{5}$KILLED"
+has_re "^pid [0-9]+ \\(ring1\\): #GP\\(0\\) at eip $EIP$KILLED"
+count_re 'did not fault|read an unmapped page' 0
+has 'ring1: done'
+
 run 'echo-nothing here'
 has 'sh: echo-nothing: not found'
 
@@ -150,5 +163,5 @@ sleep 0.5
 run 'hello'
 count_re '^(\$ )?hello from ring 3$' 3
 count_re 'panic' 0
-count_re "$KILLED" 8
+count_re "$KILLED" 10
 finish
