@@ -20,6 +20,10 @@ void console_putc(int c);
 void console_write(const char *s, int n);
 int console_read(char *dst, int n);
 void console_intr(int c);
+int console_route(struct proc *driver, int pid);
+int console_take(char *dst, int n);
+void console_wait_driver(void);
+void console_exit(struct proc *p);
 void kprintf(const char *fmt, ...);
 void panic(const char *msg) __attribute__((noreturn));
 
@@ -45,6 +49,7 @@ void timer_intr(void);
 /* seg.c */
 void seg_init(void);
 void tss_set_kstack(uint32_t esp0);
+void tss_set_iomap(const uint8_t *map);
 void seg_ring1_limit(int below_kernel);
 uint32_t seg_limit(uint16_t sel);
 
@@ -52,6 +57,12 @@ uint32_t seg_limit(uint16_t sel);
 void ring1_map(uint32_t *kpgdir);
 uint32_t ring1_limit(struct proc *p, int on);
 void ring1_explain(struct trapframe *tf, char *buf, int size);
+
+/* ioperm.c */
+void ioperm_clear(struct proc *p);
+int ioperm_grant(struct proc *p, uint32_t from, uint32_t n);
+int ioperm_owns_com1(struct proc *p);
+void ioperm_release(struct proc *p);
 
 /* trap.c */
 void idt_init(void);
@@ -94,6 +105,7 @@ int fork(void);
 void exit(int status) __attribute__((noreturn));
 int wait(int *status);
 int kill(int pid);
+struct proc *proc_find(int pid);
 
 /* exec.c */
 int exec(const char *path, char **argv);

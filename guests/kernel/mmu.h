@@ -89,8 +89,8 @@ typedef uint32_t pte_t;
 
 /* SDM Vol. 3A 7.2.1: the 32-bit task-state segment. This kernel never
  * switches tasks with it; the CPU reads SS0:ESP0 from it, to find the
- * kernel stack when an interrupt arrives in ring 1 or 3, and SS1:ESP1 when
- * the call gate takes ring 3 to ring 1. */
+ * kernel stack when an interrupt arrives in ring 1 or 3, SS1:ESP1 when the
+ * call gate takes ring 3 to ring 1, and the I/O map base (seg.c). */
 struct tss {
     uint32_t link;
     uint32_t esp0;
@@ -100,8 +100,14 @@ struct tss {
     uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
     uint32_t es, cs, ss, ds, fs, gs, ldt;
     uint16_t trap;
-    uint16_t iomb; /* I/O map base: past the limit means "no bitmap" */
+    uint16_t iomb; /* I/O map base: offset of the I/O permission bitmap */
 };
+
+/* SDM Vol. 1 19.5.2: the I/O permission bitmap, one bit per port, 1 =
+ * denied. This kernel's covers ports 0-0x3FF; a port past the end of the
+ * TSS counts as denied. Each process has its own copy (ioperm.c). */
+#define IOMAP_PORTS 0x400
+#define IOMAP_BYTES (IOMAP_PORTS / 8)
 
 /* SDM Vol. 3A 6.11: an IDT gate descriptor, 8 bytes. */
 struct gatedesc {

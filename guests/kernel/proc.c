@@ -55,6 +55,7 @@ found:
     p->killed = 0;
     p->grace = 0;
     p->ring1_limited = 0;
+    ioperm_clear(p);
     char *sp = p->kstack + KSTACKSIZE;
     sp -= sizeof(*p->tf);
     p->tf = (struct trapframe *)sp;
@@ -89,7 +90,7 @@ void proc_userinit(void)
     p->tf->cs = UCODE_SEL;
     p->tf->ds = p->tf->es = p->tf->fs = p->tf->gs = p->tf->ss = UDATA_SEL;
     /* Interrupts on in ring 3. IOPL 1: rings 0 and 1 may use every I/O
-     * port, ring 3 none. */
+     * port, ring 3 only those its bitmap grants (ioperm.c). */
     p->tf->eflags = FL_IF | FL_IOPL1;
     p->ofile[0] = file_console();
     p->ofile[1] = file_dup(p->ofile[0]);
@@ -106,13 +107,14 @@ void proc_userinit(void)
     p->state = RUNNABLE;
 }
 
-/* Run p: its page directory, its kernel stack for the next trap and its
- * ring-1 segments. */
+/* Run p: its page directory, its kernel stack for the next trap, its I/O
+ * ports and its ring-1 segments. */
 static void switch_to(struct proc *p)
 {
     uint32_t kstack_top = (uint32_t)p->kstack + KSTACKSIZE;
     tss_set_kstack(kstack_top);      /* for int 0x80, IRQs and faults */
     sysenter_set_kstack(kstack_top); /* for sysenter */
+    tss_set_iomap(p->iomap);
     seg_ring1_limit(p->ring1_limited);
     lcr3(V2P(p->pgdir));
 }
@@ -195,7 +197,7 @@ int fork(void)
     np->parent = curproc;
     np->heap_start = curproc->heap_start;
     np->brk = curproc->brk;
-    np->ring1_limited = curproc->ring1_limited;
+    np->ring1_limited = curproc->ring1_limited; /* but no I/O ports */
     for (int i = 0; i < NOFILE; i++)
         if (curproc->ofile[i])
             np->ofile[i] = file_dup(curproc->ofile[i]);
@@ -222,6 +224,8 @@ void exit(int status)
             if (c->state == ZOMBIE)
                 wakeup(initproc);
         }
+    console_exit(p);
+    ioperm_release(p);
     p->status = status;
     p->state = ZOMBIE;
     wakeup(p->parent);
@@ -252,6 +256,15 @@ int wait(int *status)
             return -1;
         sleep(curproc);
     }
+}
+
+/* The live process with this pid, or 0. */
+struct proc *proc_find(int pid)
+{
+    for (struct proc *p = ptable; p < &ptable[NPROC]; p++)
+        if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE)
+            return p;
+    return 0;
 }
 
 /* Mark a process to die; it exits the next time it would return to ring 3

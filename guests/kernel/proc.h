@@ -35,6 +35,7 @@ struct proc {
     uint32_t brk;        /* end of the heap: sbrk() moves it */
     struct file *ofile[NOFILE];
     int ring1_limited;            /* ring 1's segments end below the kernel */
+    uint8_t iomap[IOMAP_BYTES];   /* its I/O permission bitmap (ioperm.c) */
 };
 
 #endif

@@ -15,13 +15,22 @@
  * switch (SDM Vol. 3A 6.12.1, 5.8.5): SS0:ESP0, the kernel stack for an
  * interrupt that arrives in ring 1 or 3 (each process has its own, so the
  * scheduler updates ESP0 on every switch), and SS1:ESP1, the ring-1 stack
- * the call gate switches to. */
+ * the call gate switches to. After it comes the I/O permission bitmap,
+ * which the scheduler also changes for each process (ioperm.c). */
 #include "defs.h"
 #include "mmu.h"
 #include "x86.h"
 
 static uint64_t gdt[NSEGS];
-static struct tss tss;
+
+/* SDM Vol. 1 19.5.2: the bitmap starts at the I/O map base and one more
+ * byte of all ones must follow it inside the TSS limit, because the CPU
+ * reads two bytes for every check. */
+static struct tss_io {
+    struct tss tss;
+    uint8_t iomap[IOMAP_BYTES];
+    uint8_t iomap_end;
+} __attribute__((packed)) ts;
 
 /* SDM Vol. 3A 3.4.5, Figure 3-8: a segment descriptor. The base and limit
  * are scattered over the 8 bytes for compatibility with the 80286. */
@@ -96,14 +105,14 @@ void seg_init(void)
      * DPL); the target's DPL 1 makes it a call to an inner ring. */
     gdt[SEG_R1GATE] = call_gate(R1CODE_SEL & ~3, (uint32_t)ring1_entry, 3);
 
-    tss.ss0 = KDATA_SEL;
-    tss.esp0 = 0;
-    tss.ss1 = R1STACK_SEL;
-    tss.esp1 = RING1TOP;
-    /* An I/O map base past the TSS limit means there is no I/O permission
-     * bitmap: with IOPL 1, every in/out in ring 3 raises #GP (SDM Vol. 1 19.5). */
-    tss.iomb = sizeof(tss);
-    gdt[SEG_TSS] = seg_desc((uint32_t)&tss, sizeof(tss) - 1, ACC_TSS, 0);
+    ts.tss.ss0 = KDATA_SEL;
+    ts.tss.esp0 = 0;
+    ts.tss.ss1 = R1STACK_SEL;
+    ts.tss.esp1 = RING1TOP;
+    ts.tss.iomb = offsetof(struct tss_io, iomap);
+    memset(ts.iomap, 0xFF, sizeof(ts.iomap)); /* every port denied */
+    ts.iomap_end = 0xFF;
+    gdt[SEG_TSS] = seg_desc((uint32_t)&ts, sizeof(ts) - 1, ACC_TSS, 0);
 
     lgdt(gdt, sizeof(gdt));
     /* Reload every segment register so the new descriptors are used; CS can
@@ -125,5 +134,11 @@ void seg_init(void)
 /* Called on every switch to a process: its kernel stack top. */
 void tss_set_kstack(uint32_t esp0)
 {
-    tss.esp0 = esp0;
+    ts.tss.esp0 = esp0;
+}
+
+/* Called on every switch to a process: the ports it may use in ring 3. */
+void tss_set_iomap(const uint8_t *map)
+{
+    memmove(ts.iomap, map, sizeof(ts.iomap));
 }

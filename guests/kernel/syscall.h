@@ -22,6 +22,9 @@
 #define SYS_close     14
 #define SYS_dirent    15
 #define SYS_ring1     16 /* ring1_limit(on): ring 1's segments end below the kernel */
+#define SYS_ioperm    17 /* ioperm(from, n): I/O ports for ring 3 (COM1 only) */
+#define SYS_console   18 /* console(pid): COM1's output goes through the caller while pid lives */
+#define SYS_cons_take 19 /* cons_take(buf, n): the console's driver takes queued output */
 
 #define T_SYSCALL 0x80 /* the interrupt vector for "int 0x80" */
 

@@ -26,9 +26,12 @@ int pipe(int fds[2]);
 int close(int fd);
 int dirent(int i, struct dirent *d);
 uint32_t ring1_limit(int on);
+int ioperm(int from, int n);
+int console(int pid);
+int cons_take(char *buf, int n);
 int using_sysenter(void);
 
-/* Port I/O, for the programs that try it (ring1). */
+/* Port I/O, for the programs that may (uartd) and those that try (priv). */
 static inline uint8_t inb(uint16_t port)
 {
     uint8_t v;

@@ -132,3 +132,18 @@ uint32_t ring1_limit(int on)
 {
     return syscall3(SYS_ring1, on, 0, 0);
 }
+
+int ioperm(int from, int n)
+{
+    return syscall3(SYS_ioperm, from, n, 0);
+}
+
+int console(int pid)
+{
+    return syscall3(SYS_console, pid, 0, 0);
+}
+
+int cons_take(char *buf, int n)
+{
+    return syscall3(SYS_cons_take, (uint32_t)buf, n, 0);
+}

@@ -56,7 +56,7 @@ has 'hello from ring 3'
 
 run 'ls'
 for prog in init sh ls hello syscalls lazy cow segv kread priv spin pingpong \
-	ring1; do
+	ring1 uartd; do
 	has_re "^ +[0-9]+  $prog\$"
 done
 
@@ -139,6 +139,16 @@ has_re "^pid [0-9]+ \\(ring1\\): #GP\\(0\\) at eip $EIP$KILLED"
 count_re 'did not fault|read an unmapped page' 0
 has 'ring1: done'
 
+# A driver in ring 3: its OUT works, its child's faults; then the console
+# (hello's line) goes out through it.
+run 'uartd'
+has_re "^uartd: ioperm\\(0x3f8, 8\\) = 0: pid [0-9]+'s I/O bitmap now opens COM1\$"
+has 'uartd: this line went to COM1 by OUT from ring 3'
+has_re "^pid [0-9]+ \\(uartd\\): #GP\\(0\\) at eip $EIP$KILLED"
+has_re "^uartd: console\\([0-9]+\\) = 0: COM1's output goes through pid [0-9]+ while hello runs\$"
+has_re "^uartd: hello exited \\(status 0\\); uartd wrote [1-9][0-9]+ bytes of console output, and COM1's output is the kernel's again\$"
+count_re '^(\$ )?hello from ring 3$' 3
+
 run 'echo-nothing here'
 has 'sh: echo-nothing: not found'
 
@@ -161,7 +171,7 @@ sleep 0.5
 
 # --- after all that, the shell still works ---------------------------------
 run 'hello'
-count_re '^(\$ )?hello from ring 3$' 3
+count_re '^(\$ )?hello from ring 3$' 4
 count_re 'panic' 0
-count_re "$KILLED" 10
+count_re "$KILLED" 11
 finish
