@@ -91,6 +91,10 @@ uint32_t *vm_copy_cow(uint32_t *pgdir);
 int vm_fault(struct proc *p, uint32_t va, int write);
 int vm_user_ok(struct proc *p, uint32_t va, uint32_t len, int write);
 int vm_copyout(uint32_t *pgdir, uint32_t va, const void *src, uint32_t len);
+uint32_t *vm_user_word(struct proc *p, uint32_t va, int write);
+
+/* ptrace.c */
+int ptrace(int req, int pid, uint32_t uword);
 
 /* proc.c */
 extern struct proc *curproc;

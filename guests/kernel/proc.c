@@ -54,6 +54,7 @@ found:
     p->pid = nextpid++;
     p->killed = 0;
     p->grace = 0;
+    p->tracer = 0;
     p->ring1_limited = 0;
     ioperm_clear(p);
     char *sp = p->kstack + KSTACKSIZE;
@@ -197,7 +198,7 @@ int fork(void)
     np->parent = curproc;
     np->heap_start = curproc->heap_start;
     np->brk = curproc->brk;
-    np->ring1_limited = curproc->ring1_limited; /* but no I/O ports */
+    np->ring1_limited = curproc->ring1_limited; /* but no I/O ports, no tracer */
     for (int i = 0; i < NOFILE; i++)
         if (curproc->ofile[i])
             np->ofile[i] = file_dup(curproc->ofile[i]);
@@ -218,12 +219,15 @@ void exit(int status)
             file_close(p->ofile[i]);
             p->ofile[i] = 0;
         }
-    for (struct proc *c = ptable; c < &ptable[NPROC]; c++)
+    for (struct proc *c = ptable; c < &ptable[NPROC]; c++) {
         if (c->parent == p) {
             c->parent = initproc;
             if (c->state == ZOMBIE)
                 wakeup(initproc);
         }
+        if (c->tracer == p)
+            c->tracer = 0; /* a debugger that ends detaches */
+    }
     console_exit(p);
     ioperm_release(p);
     p->status = status;

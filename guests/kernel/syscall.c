@@ -266,6 +266,11 @@ static int sys_cons_take(uint32_t buf, uint32_t n, uint32_t c)
     return console_take((char *)buf, n);
 }
 
+static int sys_ptrace(uint32_t req, uint32_t pid, uint32_t uword)
+{
+    return ptrace(req, pid, uword);
+}
+
 static int (*const calls[])(uint32_t, uint32_t, uint32_t) = {
         [SYS_exit] = sys_exit,       [SYS_write] = sys_write,     [SYS_read] = sys_read,
         [SYS_getpid] = sys_getpid,   [SYS_fork] = sys_fork,       [SYS_exec] = sys_exec,
@@ -273,7 +278,7 @@ static int (*const calls[])(uint32_t, uint32_t, uint32_t) = {
         [SYS_uptime] = sys_uptime,   [SYS_yield] = sys_yield,     [SYS_kill] = sys_kill,
         [SYS_pipe] = sys_pipe,       [SYS_close] = sys_close,     [SYS_dirent] = sys_dirent,
         [SYS_ring1] = sys_ring1,     [SYS_ioperm] = sys_ioperm,   [SYS_console] = sys_console,
-        [SYS_cons_take] = sys_cons_take,
+        [SYS_cons_take] = sys_cons_take, [SYS_ptrace] = sys_ptrace,
 };
 
 void syscall(struct trapframe *tf)

@@ -25,8 +25,26 @@
 #define SYS_ioperm    17 /* ioperm(from, n): I/O ports for ring 3 (COM1 only) */
 #define SYS_console   18 /* console(pid): COM1's output goes through the caller while pid lives */
 #define SYS_cons_take 19 /* cons_take(buf, n): the console's driver takes queued output */
+#define SYS_ptrace    20 /* ptrace(req, pid, &word) */
 
 #define T_SYSCALL 0x80 /* the interrupt vector for "int 0x80" */
+
+/* ptrace's requests. The address and the word travel in a struct
+ * ptrace_word in the caller's memory. Errors are negative. */
+#define PT_ATTACH       1
+#define PT_PEEK         2
+#define PT_POKE         3
+#define PT_DETACH       4
+#define PT_ENOPROC      (-1) /* no such process */
+#define PT_ENOTCHILD    (-2) /* only the parent may attach */
+#define PT_EBUSY        (-3) /* someone else is attached */
+#define PT_ENOTATTACHED (-4) /* attach first */
+#define PT_EFAULT       (-5) /* the address is not a word the process may use */
+
+struct ptrace_word {
+    uint32_t addr;
+    uint32_t value;
+};
 
 /* The other door: the ring-1 service (ring1svc.asm), entered with a far CALL
  * through this call gate. EAX = what to do, EBX = its argument; the answer

@@ -240,3 +240,15 @@ int vm_copyout(pde_t *pgdir, uint32_t va, const void *src, uint32_t len)
     }
     return 0;
 }
+
+/* The word at user address va of process p, as a kernel pointer to its
+ * frame (ptrace.c): p need not be the process whose page directory is in
+ * CR3. The page is faulted in, or copied if it is copy-on-write and
+ * write is set, as if p itself had touched it. 0 if p may not. */
+uint32_t *vm_user_word(struct proc *p, uint32_t va, int write)
+{
+    if (va % 4 || vm_user_ok(p, va, 4, write) < 0)
+        return 0;
+    pte_t *pte = vm_walk(p->pgdir, va, 0);
+    return (uint32_t *)((char *)P2V(PTE_ADDR(*pte)) + va % PGSIZE);
+}

@@ -29,6 +29,7 @@ uint32_t ring1_limit(int on);
 int ioperm(int from, int n);
 int console(int pid);
 int cons_take(char *buf, int n);
+int ptrace(int req, int pid, struct ptrace_word *w);
 int using_sysenter(void);
 
 /* Port I/O, for the programs that may (uartd) and those that try (priv). */

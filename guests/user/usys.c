@@ -147,3 +147,8 @@ int cons_take(char *buf, int n)
 {
     return syscall3(SYS_cons_take, (uint32_t)buf, n, 0);
 }
+
+int ptrace(int req, int pid, struct ptrace_word *w)
+{
+    return syscall3(SYS_ptrace, req, pid, (uint32_t)w);
+}

@@ -56,7 +56,7 @@ has 'hello from ring 3'
 
 run 'ls'
 for prog in init sh ls hello syscalls lazy cow segv kread priv spin pingpong \
-	ring1 uartd; do
+	ring1 uartd peek; do
 	has_re "^ +[0-9]+  $prog\$"
 done
 
@@ -149,6 +149,18 @@ has_re "^uartd: console\\([0-9]+\\) = 0: COM1's output goes through pid [0-9]+ w
 has_re "^uartd: hello exited \\(status 0\\); uartd wrote [1-9][0-9]+ bytes of console output, and COM1's output is the kernel's again\$"
 count_re '^(\$ )?hello from ring 3$' 3
 
+# A debugger: ptrace into a child, then the same address read directly.
+run 'peek'
+has_re '^peek: child [0-9]+ keeps 0x600dcafe at 0x0[0-9a-f]{7}, on a page its parent does not have$'
+has_re '^peek: ptrace\(PT_ATTACH, [0-9]+\) = 0$'
+has_re '^peek: ptrace\(PT_PEEK, [0-9]+, 0x[0-9a-f]{8}\) = 0: the word is 0x600dcafe$'
+has_re '^peek: ptrace\(PT_POKE, [0-9]+, 0x[0-9a-f]{8}, 0x0badf00d\) = 0$'
+has_re '^peek: ptrace\(PT_DETACH, [0-9]+\) = 0$'
+has_re '^peek: child [0-9]+ now finds 0x0badf00d at '
+has_re "^pid [0-9]+ \\(peek\\): #PF user read of not-present page 0x0[0-9a-f]{7} at eip $EIP$KILLED"
+run 'peek 1 0x08048000'
+has "peek: ptrace(PT_ATTACH, 1) = -2: not peek's child: only a parent may attach"
+
 run 'echo-nothing here'
 has 'sh: echo-nothing: not found'
 
@@ -173,5 +185,5 @@ sleep 0.5
 run 'hello'
 count_re '^(\$ )?hello from ring 3$' 4
 count_re 'panic' 0
-count_re "$KILLED" 11
+count_re "$KILLED" 12
 finish
