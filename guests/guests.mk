@@ -14,7 +14,8 @@ GUEST_KERNEL_CSRC = \
 	guests/kernel/vga.c guests/kernel/console.c guests/kernel/kalloc.c \
 	guests/kernel/vm.c guests/kernel/proc.c guests/kernel/exec.c \
 	guests/kernel/initrd.c guests/kernel/file.c guests/kernel/syscall.c \
-	guests/kernel/ring1.c guests/kernel/ioperm.c guests/kernel/ptrace.c
+	guests/kernel/ring1.c guests/kernel/ioperm.c guests/kernel/ptrace.c \
+	guests/kernel/shm.c
 GUEST_KERNEL_ASRC = guests/kernel/entry.asm guests/kernel/trapasm.asm guests/kernel/ring1svc.asm
 GUEST_KERNEL_OBJS = $(GUEST_KERNEL_ASRC:.asm=.o) $(GUEST_KERNEL_CSRC:.c=.o) $(GUEST_LIB_OBJS)
 
@@ -25,7 +26,7 @@ GUEST_LIB_OBJS = $(GUEST_LIB_SRC:.c=.o)
 GUEST_ULIB_SRC = guests/user/crt0.c guests/user/usys.c guests/user/ulib.c
 GUEST_ULIB_OBJS = $(GUEST_ULIB_SRC:.c=.o) $(GUEST_LIB_OBJS)
 GUEST_USER_PROGS = init sh ls hello syscalls lazy cow segv kread priv spin pingpong \
-	ring1 uartd peek
+	ring1 uartd peek shm
 GUEST_USER_BINS = $(GUEST_USER_PROGS:%=guests/user/%)
 GUEST_USER_OBJS = $(GUEST_USER_PROGS:%=guests/user/%.o)
 

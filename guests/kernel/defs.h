@@ -96,6 +96,9 @@ uint32_t *vm_user_word(struct proc *p, uint32_t va, int write);
 /* ptrace.c */
 int ptrace(int req, int pid, uint32_t uword);
 
+/* shm.c */
+int shm_map(struct proc *p, int key, uint32_t va);
+
 /* proc.c */
 extern struct proc *curproc;
 void proc_init(void);

@@ -43,6 +43,7 @@
 #define PTE_A        0x020 /* accessed (set by the CPU) */
 #define PTE_D        0x040 /* dirty (set by the CPU on a write) */
 #define PTE_COW      0x200 /* bit 9 is free for software: copy-on-write page */
+#define PTE_SHARED   0x400 /* bit 10, software too: a shm page, shared on fork */
 #define PTE_ADDR(e)  ((uint32_t)(e) & ~0xFFFu)
 #define PTE_FLAGS(e) ((uint32_t)(e) & 0xFFFu)
 

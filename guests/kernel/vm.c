@@ -137,7 +137,8 @@ void vm_free(pde_t *pgdir)
 
 /* fork(): the child gets its own page tables but shares every frame with
  * the parent. Writable pages become read-only in both, marked PTE_COW;
- * the first write from either side faults and vm_fault() makes a copy. */
+ * the first write from either side faults and vm_fault() makes a copy.
+ * A shm page (PTE_SHARED) stays writable and shared: that is its point. */
 pde_t *vm_copy_cow(pde_t *pgdir)
 {
     pde_t *child = vm_new_pgdir();
@@ -151,7 +152,7 @@ pde_t *vm_copy_cow(pde_t *pgdir)
             if (!(pt[j] & PTE_P))
                 continue;
             uint32_t va = (i << 22) | (j << 12);
-            if (pt[j] & PTE_W) {
+            if ((pt[j] & PTE_W) && !(pt[j] & PTE_SHARED)) {
                 pt[j] = (pt[j] & ~PTE_W) | PTE_COW;
                 invlpg(va);
             }

@@ -30,6 +30,7 @@ int ioperm(int from, int n);
 int console(int pid);
 int cons_take(char *buf, int n);
 int ptrace(int req, int pid, struct ptrace_word *w);
+int shm(int key, void *va);
 int using_sysenter(void);
 
 /* Port I/O, for the programs that may (uartd) and those that try (priv). */

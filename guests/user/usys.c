@@ -152,3 +152,8 @@ int ptrace(int req, int pid, struct ptrace_word *w)
 {
     return syscall3(SYS_ptrace, req, pid, (uint32_t)w);
 }
+
+int shm(int key, void *va)
+{
+    return syscall3(SYS_shm, key, (uint32_t)va, 0);
+}

@@ -56,7 +56,7 @@ has 'hello from ring 3'
 
 run 'ls'
 for prog in init sh ls hello syscalls lazy cow segv kread priv spin pingpong \
-	ring1 uartd peek; do
+	ring1 uartd peek shm; do
 	has_re "^ +[0-9]+  $prog\$"
 done
 
@@ -160,6 +160,14 @@ has_re '^peek: child [0-9]+ now finds 0x0badf00d at '
 has_re "^pid [0-9]+ \\(peek\\): #PF user read of not-present page 0x0[0-9a-f]{7} at eip $EIP$KILLED"
 run 'peek 1 0x08048000'
 has "peek: ptrace(PT_ATTACH, 1) = -2: not peek's child: only a parent may attach"
+
+# Shared memory: the two page-table entries name the same frame.
+run 'shm'
+has_re '^shm: writer pid [0-9]+: shm\(1, 0x40000000\) = PTE 0x[0-9a-f]{5}407: frame 0x[0-9a-f]{5}000, U W P, shared \(bit 10\)$'
+has_re '^shm: reader pid [0-9]+: shm\(1, 0x50000000\) = PTE 0x[0-9a-f]{5}407: '
+has 'shm: reader reads at 0x50000000: "hello from the writer"'
+has 'shm: writer reads the answer at 0x40000000: "got it, through the same frame"'
+has_re "^shm: writer's PTE (0x[0-9a-f]{8}), reader's PTE \\1: the same frame\$"
 
 run 'echo-nothing here'
 has 'sh: echo-nothing: not found'
