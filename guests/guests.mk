@@ -26,7 +26,7 @@ GUEST_LIB_OBJS = $(GUEST_LIB_SRC:.c=.o)
 GUEST_ULIB_SRC = guests/user/crt0.c guests/user/usys.c guests/user/ulib.c
 GUEST_ULIB_OBJS = $(GUEST_ULIB_SRC:.c=.o) $(GUEST_LIB_OBJS)
 GUEST_USER_PROGS = init sh ls hello syscalls lazy cow segv kread priv spin pingpong \
-	ring1 uartd peek shm
+	cross ring1 uartd peek shm
 GUEST_USER_BINS = $(GUEST_USER_PROGS:%=guests/user/%)
 GUEST_USER_OBJS = $(GUEST_USER_PROGS:%=guests/user/%.o)
 
@@ -104,6 +104,13 @@ XFAIL_TESTS += tests/kernel/ring1-limit.sh
 EXTRA_DIST += tests/kernel/ring1-limit.sh
 CLEANFILES += tests/kernel/ring1-limit-qemu.log tests/kernel/ring1-limit-qemu.int \
 	tests/kernel/ring1-limit-sdm.log tests/kernel/ring1-limit-sdm.int
+
+# cross's times under ringlab's virtual clock: the same in two runs, and a
+# system call dearer than a function call.
+TESTS += tests/kernel/cross-clock.sh
+EXTRA_DIST += tests/kernel/cross-clock.sh
+CLEANFILES += tests/kernel/cross-clock.1 tests/kernel/cross-clock.2 \
+	tests/kernel/cross-clock.1.lines tests/kernel/cross-clock.2.lines
 
 # The same session under qemu-system-i386 and ./ringlab: same transcript,
 # same system calls and faults in the same order (skipped until both exist).

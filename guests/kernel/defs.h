@@ -40,11 +40,13 @@ void vga_putc(int c);
 void pic_init(void);
 void pic_enable(int irq);
 void pic_eoi(int irq);
+int pic_pending(int irq);
 
 /* timer.c */
 extern uint32_t ticks;
 void timer_init(void);
 void timer_intr(void);
+uint32_t timer_usec(void);
 
 /* seg.c */
 void seg_init(void);

@@ -276,6 +276,11 @@ static int sys_shm(uint32_t key, uint32_t va, uint32_t c)
     return shm_map(curproc, key, va);
 }
 
+static int sys_clock(uint32_t a, uint32_t b, uint32_t c)
+{
+    return timer_usec();
+}
+
 static int (*const calls[])(uint32_t, uint32_t, uint32_t) = {
         [SYS_exit] = sys_exit,       [SYS_write] = sys_write,     [SYS_read] = sys_read,
         [SYS_getpid] = sys_getpid,   [SYS_fork] = sys_fork,       [SYS_exec] = sys_exec,
@@ -283,7 +288,8 @@ static int (*const calls[])(uint32_t, uint32_t, uint32_t) = {
         [SYS_uptime] = sys_uptime,   [SYS_yield] = sys_yield,     [SYS_kill] = sys_kill,
         [SYS_pipe] = sys_pipe,       [SYS_close] = sys_close,     [SYS_dirent] = sys_dirent,
         [SYS_ring1] = sys_ring1,     [SYS_ioperm] = sys_ioperm,   [SYS_console] = sys_console,
-        [SYS_cons_take] = sys_cons_take, [SYS_ptrace] = sys_ptrace,   [SYS_shm] = sys_shm,
+        [SYS_cons_take] = sys_cons_take, [SYS_ptrace] = sys_ptrace, [SYS_shm] = sys_shm,
+        [SYS_clock] = sys_clock,
 };
 
 void syscall(struct trapframe *tf)

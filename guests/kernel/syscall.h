@@ -27,6 +27,7 @@
 #define SYS_cons_take 19 /* cons_take(buf, n): the console's driver takes queued output */
 #define SYS_ptrace    20 /* ptrace(req, pid, &word) */
 #define SYS_shm       21 /* shm(key, va): map shared frame `key` at va; returns the PTE */
+#define SYS_clock     22 /* clock(): microseconds since boot, from the PIT */
 
 #define T_SYSCALL 0x80 /* the interrupt vector for "int 0x80" */
 

@@ -31,7 +31,10 @@ int console(int pid);
 int cons_take(char *buf, int n);
 int ptrace(int req, int pid, struct ptrace_word *w);
 int shm(int key, void *va);
+uint32_t clock(void);
 int using_sysenter(void);
+int syscall_int80(int num, uint32_t a, uint32_t b, uint32_t c);
+int syscall_sysenter(int num, uint32_t a, uint32_t b, uint32_t c);
 
 /* Port I/O, for the programs that may (uartd) and those that try (priv). */
 static inline uint8_t inb(uint16_t port)

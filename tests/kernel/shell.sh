@@ -4,6 +4,8 @@
 # calls it when the emulator exits or the output does not come.
 #
 # transcript: the console so far, from the kernel's banner on.
+# steady: a filter for comparing transcripts of two runs: it blanks the
+#   times `cross` prints, which depend on the clock of the machine.
 # wait_count PATTERN N: until N lines match the extended regex.
 # run COMMAND: type it at the prompt, wait for the next prompt.
 # fail MESSAGE; has TEXT; has_re REGEX; count_re REGEX N: checks that
@@ -22,6 +24,10 @@ fail() {
 transcript() {
 	tr -d '\r' <"$LOG" | sed -n '/ringlab teaching kernel/,$p' |
 		sed '1s/.*ringlab teaching kernel/ringlab teaching kernel/'
+}
+
+steady() {
+	sed -E '/^(\$ )?cross: /s/[0-9]+ (us|ns)/N \1/g'
 }
 
 wait_count() {
