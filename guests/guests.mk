@@ -112,6 +112,13 @@ EXTRA_DIST += tests/kernel/cross-clock.sh
 CLEANFILES += tests/kernel/cross-clock.1 tests/kernel/cross-clock.2 \
 	tests/kernel/cross-clock.1.lines tests/kernel/cross-clock.2.lines
 
+# docs/tour.md stays true: its commands typed into a fresh boot under
+# ./ringlab, its console, -d int and --trace excerpts found in what comes out.
+TESTS += tests/kernel/tour.sh
+EXTRA_DIST += tests/kernel/tour.sh docs/tour.md
+CLEANFILES += tests/kernel/tour.log tests/kernel/tour.transcript \
+	tests/kernel/tour.int tests/kernel/tour.jsonl
+
 # The same session under qemu-system-i386 and ./ringlab: same transcript,
 # same system calls and faults in the same order (skipped until both exist).
 TESTS += tests/kernel/compare.sh
