@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu/cpu_state.h"
 #include "machine.h"
 #include "trace/event.h"
 
@@ -94,6 +95,22 @@ void control_pause(struct machine *m);
 /* Power-cycle: devices and CPU to their power-on state, the image loaded
  * again, the clock back to zero.  Breakpoints and watchpoints stay. */
 bool control_reset(struct machine *m);
+
+/* ---- changing the machine from outside (a debugger's set, gdb's G and M
+ * packets, an experiment's set-up) ------------------------------------- */
+
+/* Load a whole CPU state: general registers, EIP, EFLAGS, the segment
+ * registers with their caches as given (a front end that changes a
+ * selector builds the cache as a load would), the table registers, CR0,
+ * CR2, CR3, CR4.  st->cpl is ignored: it follows SS (or EFLAGS.VM). */
+bool control_write_cpu(struct machine *m, const struct cpu_state *st);
+/* Write guest memory; code translated from those bytes is dropped.  False
+ * when part of the range is not RAM (physical) or not mapped (linear,
+ * through `cr3` or the current page tables when NULL; no A/D bit is set). */
+bool control_write_phys(struct machine *m, uint32_t paddr, const void *buf, size_t len);
+bool control_write_linear(struct machine *m, const uint32_t *cr3, uint32_t laddr, const void *buf,
+                          size_t len);
+bool control_write_msr(struct machine *m, uint32_t msr, uint64_t value);
 
 /* ---- breakpoints and watchpoints --------------------------------------- */
 

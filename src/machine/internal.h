@@ -11,7 +11,8 @@
  *               judges, RDTSC, RDMSR/WRMSR of the TSC
  *   events.c    the event fan-out: sinks, the ring of recent events, stops
  *   breakpoints.c  breakpoints and watchpoints
- *   inspect.c   the inspect API */
+ *   inspect.c   the inspect API
+ *   change.c    changes from outside: CPU state, memory, MSRs */
 #ifndef RINGLAB_MACHINE_INTERNAL_H
 #define RINGLAB_MACHINE_INTERNAL_H
 

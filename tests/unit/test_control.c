@@ -681,6 +681,54 @@ START_TEST(test_inspect_changes_nothing)
 }
 END_TEST
 
+/* ---- changes from outside ------------------------------------------------------------ */
+
+/* smc's patch_me returns its immediate: write another one over it from
+ * outside (linear and physical), and the guest's call returns it: the
+ * translation of the old bytes is gone.  Then registers: EIP set back to
+ * patch_me with EAX changed runs from there. */
+START_TEST(test_writes_take_effect)
+{
+    struct guest *g = read_guest("smc");
+    struct machine *m = boot(g);
+    uint32_t fn = symbol(g, "patch_me");
+    int id = control_break_add(m, fn, false, 0);
+    struct run_request req = {0};
+    struct run_result res;
+    ck_assert_int_eq(control_run(m, &req, &res), RUN_BREAKPOINT);
+    ck_assert_int_eq(control_step(m, 1, &res), RUN_INSNS); /* mov eax, 1: translated and run */
+    struct cpu_state st;
+    inspect_cpu(m, &st);
+    ck_assert_uint_eq(st.gpr[GPR_EAX], 1);
+    uint32_t v = 0x1234;
+    ck_assert(control_write_linear(m, NULL, fn + 1, &v, 4));
+    st.eip = fn;
+    st.gpr[GPR_EAX] = 0;
+    ck_assert(control_write_cpu(m, &st));
+    ck_assert_int_eq(control_step(m, 1, &res), RUN_INSNS);
+    inspect_cpu(m, &st);
+    ck_assert_uint_eq(st.gpr[GPR_EAX], 0x1234);
+    v = 0x5678;
+    ck_assert(control_write_phys(m, fn + 1, &v, 4));
+    st.eip = fn;
+    ck_assert(control_write_cpu(m, &st));
+    ck_assert_int_eq(control_step(m, 1, &res), RUN_INSNS);
+    inspect_cpu(m, &st);
+    ck_assert_uint_eq(st.gpr[GPR_EAX], 0x5678);
+    ck_assert(!control_write_phys(m, RAM - 2, &v, 4)); /* past the end of RAM */
+    /* The TSC, which the clock keeps. */
+    ck_assert(control_write_msr(m, 0x10, 1000000));
+    struct msr_value msrs[16];
+    size_t n = inspect_msrs(m, msrs, 16);
+    ck_assert_uint_gt(n, 0);
+    ck_assert_uint_eq(msrs[0].index, 0x10);
+    ck_assert_uint_eq(msrs[0].value, 1000000);
+    control_break_del(m, id);
+    machine_destroy(m);
+    free_guest(g);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
     Suite *s = suite_create("control");
@@ -698,6 +746,7 @@ static Suite *control_suite(void)
     tcase_add_test(t, test_watchpoint_stops_after_the_store);
     tcase_add_test(t, test_pause_from_another_thread);
     tcase_add_test(t, test_inspect_changes_nothing);
+    tcase_add_test(t, test_writes_take_effect);
     suite_add_tcase(s, t);
     return s;
 }
