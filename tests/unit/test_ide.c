@@ -614,12 +614,13 @@ START_TEST(test_random_walk_invariants)
         for (int u = 0; u < 2; u++) {
             const struct ide_drive *d = &ide.drive[u];
             bool drq = (d->status & IDE_STATUS_DRQ) != 0;
-            ck_assert_int_eq(drq, d->xfer != IDE_XFER_NONE);
-            ck_assert_uint_le(d->pos, d->len);
-            ck_assert_uint_le(d->len, sizeof d->buf);
+            if (drq != (d->xfer != IDE_XFER_NONE) || d->pos > d->len || d->len > sizeof d->buf)
+                ck_abort_msg("step %d: drive %d status %#x, transfer %d at %u of %u", step, u,
+                             d->status, d->xfer, d->pos, d->len);
         }
         bool want = ide.drive[ide.unit].intrq && !(ide.control & IDE_CONTROL_NIEN);
-        ck_assert_int_eq(irq_level, want);
+        if (irq_level != want)
+            ck_abort_msg("step %d: IRQ 14 at %d, want %d", step, irq_level, want);
     }
 }
 END_TEST
