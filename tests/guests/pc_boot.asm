@@ -2,11 +2,13 @@
 ; then the local APIC timer and I/O APIC-routed IRQs in protected mode.
 ; diff-mode: vectors
 ;
-; The disk image is pc_boot_sector.asm (sector 0) and this payload
-; (sectors 1-64), built by make as tests/guests/pc_boot.img and started as
+; The disk image is pc_boot_real.asm (sectors 0-4: the boot sector and a
+; second stage) and this payload (sectors 5-68), built by make as
+; tests/guests/pc_boot.img and started as
 ;     qemu-system-i386 -drive file=pc_boot.img,format=raw,index=0,media=disk
-; The boot sector checks int 13h (CHS and LBA), int 15h (E820, A20) and
-; int 1Ah in real mode, then jumps here in flat protected mode.
+; The real-mode part checks int 10h, 11h, 12h, 13h (CHS and LBA), 15h
+; (E820, E801h, 88h, A20), 16h and 1Ah, then jumps here in flat protected
+; mode.
 ;
 ; SDM Vol. 3A chapter 10 (the local APIC: IA32_APIC_BASE 10.4.4, the
 ; timer 10.5.4, EOI 10.8.5), the 82093AA I/O APIC datasheet (redirection
@@ -17,7 +19,7 @@
 ; LAPIC timer), one 0x4e (IDE, I/O APIC pin 14), three 0x50 (the PIT on
 ; pin 2).
 ;
-; Exit values (the boot sector's are 1-12, see pc_boot_sector.asm):
+; Exit values (the real-mode part's are 1-17, see pc_boot_real.asm):
 ;  20  CPUID.1:EDX does not report an APIC
 ;  21  IA32_APIC_BASE is not 0xFEE00000 with the BSP and enable bits
 ;  22  the LAPIC's ID is not 0, or its version not 0x1x with 4+ LVT entries
@@ -27,7 +29,7 @@
 ;  26  the IDE read did not interrupt exactly once, or its data is not
 ;      sector 0 (the boot sector's 55AA)
 ;  27  more than three PIT interrupts arrived
-;  28  the E820 map the boot sector left (ACPI 6.4 15.1) lacks usable RAM
+;  28  the E820 map the second stage left (ACPI 6.4 15.1) lacks usable RAM
 ;      at 0 (at least 639 KiB) or at 1 MiB (at least 1 MiB)
 %include "common.inc"
 
@@ -49,7 +51,7 @@
 %define PIT_VEC 0x50
 
 ; The payload's first bytes: a jump to common.inc's _start, and the
-; signature the boot sector checks at offset 8.
+; signature the second stage checks at offset 8.
 section .entry progbits alloc exec nowrite align=4
         jmp _start
         align 8, db 0
@@ -67,7 +69,7 @@ section .text
 %endmacro
 
 main:
-        ; The boot sector's E820 ranges: base, length (64 bits), type.
+        ; The second stage's E820 ranges: base, length (64 bits), type.
         movzx ecx, word [0x05F0]
         mov esi, 0x0600
         xor edx, edx                ; DL: RAM at 0 seen, DH: RAM at 1 MiB
