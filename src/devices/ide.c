@@ -564,6 +564,7 @@ static void ide_io_write(void *opaque, uint16_t port, uint32_t value, int size)
 bool ide_register(struct ide_channel *ch, struct bus *bus)
 {
     const struct io_handler cmd = {IDE_BASE, 8, "ide", ch, ide_io_read, ide_io_write};
-    const struct io_handler ctl = {IDE_CONTROL_PORT, 1, "ide-control", ch, ide_io_read, ide_io_write};
+    const struct io_handler ctl = {IDE_CONTROL_PORT, 1, "ide-control", ch, ide_io_read,
+                                   ide_io_write};
     return bus_register(bus, &cmd) && bus_register(bus, &ctl);
 }

@@ -10,8 +10,8 @@
  *     and the INIT, start-up and NMI signals the CPU takes;
  *   - the timer: lapic_advance delivers what has come due, and
  *     lapic_next_event_ns says when the next expiry is;
- *   - IPIs leave through a send callback with an apic_msg, and
- *     apic_bus_deliver hands a message to the APICs it addresses. */
+ *   - IPIs leave through a send callback with an apic_msg, which the
+ *     machine hands to apic_bus_deliver (apic_bus.h). */
 #ifndef RINGLAB_LAPIC_H
 #define RINGLAB_LAPIC_H
 
@@ -193,13 +193,5 @@ void lapic_advance(struct lapic *l, uint64_t now_ns);
 uint64_t lapic_next_event_ns(const struct lapic *l, uint64_t now_ns);
 /* The timer's current count at now_ns (the register at 0x390). */
 uint32_t lapic_timer_count(const struct lapic *l, uint64_t now_ns);
-
-/* Is APIC `l` among the destinations of `msg` (SDM 10.6.2)? */
-bool apic_is_destination(const struct lapic *l, const struct apic_msg *msg);
-/* Hands `msg` to every enabled APIC of apics[0..n-1] it addresses; a
- * lowest-priority message goes to the one with the lowest arbitration
- * priority (the lowest index among equals).  Returns how many took it. */
-int apic_bus_deliver(struct lapic *const *apics, int n, const struct apic_msg *msg,
-                     uint64_t now_ns);
 
 #endif

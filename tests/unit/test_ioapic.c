@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "devices/ioapic.h"
+#include "devices/apic_bus.h"
 #include "devices/lapic.h"
 
 static struct ioapic io;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/apic_bus.h"
 #include "devices/lapic.h"
 
 #define NCPU 4
@@ -52,8 +53,13 @@ static void fixed_to(int c, uint8_t vector)
     ck_assert_int_eq(apic_bus_deliver(bus_apics, NCPU, &m, now), 1);
 }
 
-static bool irr_has(int c, unsigned v) { return (rd(c, LAPIC_IRR + (v / 32) * 16) >> (v % 32)) & 1; }
-static bool isr_has(int c, unsigned v) { return (rd(c, LAPIC_ISR + (v / 32) * 16) >> (v % 32)) & 1; }
+static bool bit_of(int c, uint32_t reg, unsigned v)
+{
+    return (rd(c, reg + (v / 32) * 16) >> (v % 32)) & 1;
+}
+
+static bool irr_has(int c, unsigned v) { return bit_of(c, LAPIC_IRR, v); }
+static bool isr_has(int c, unsigned v) { return bit_of(c, LAPIC_ISR, v); }
 
 /* ============================================================ power-up */
 
