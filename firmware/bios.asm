@@ -90,6 +90,7 @@ post:
     call setup_ivt
     call setup_bda
     call setup_pic_pit
+    call setup_keyboard
     call probe_memory
     call probe_disks
     call setup_lapic
@@ -243,6 +244,18 @@ setup_pic_pit:
     xor al, al
     out 0x40, al
     out 0x40, al
+    ret
+
+; The 8042's command byte: keyboard interrupt on, system flag, the mouse
+; port off, and translation to scan code set 1 (bit 6), which the IRQ 1
+; handler reads; a keyboard controller fresh from reset may leave it off.
+setup_keyboard:
+    call kbc_wait
+    mov al, 0x60                 ; write the command byte
+    out 0x64, al
+    call kbc_wait
+    mov al, 0x65
+    out 0x60, al
     ret
 
 ; AL = CMOS register -> AL = its value (NMI left enabled).
