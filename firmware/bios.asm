@@ -11,7 +11,9 @@
 ;     15h (E820 memory map, A20, memory sizes), 16h (keyboard, and COM1),
 ;     1Ah (clock);
 ;   - int 19h: sector 0 of the first hard disk to 0000:7C00, checked for
-;     55AA, entered with DL = 80h.
+;     55AA, entered with DL = 80h;
+;   - a warm start: with CMOS byte 0Fh at 05h or 0Ah, no POST but a jump
+;     through the pointer at 0040:0067.
 ; It does not enable A20 (the boot code does that itself, through the
 ; 8042) and does not start the other CPUs.  The MP and ACPI tables are not
 ; its work: ringlab's machine writes them (src/loader/pc_tables.c) into the
@@ -82,6 +84,17 @@ tables_area:
 post:
     cli
     cld
+    ; The PC/AT shutdown byte (CMOS 0Fh): 05h and 0Ah mean "no POST,
+    ; resume at the far pointer at 0040:0067", 05h with an EOI first.
+    ; Software sets it before a reset it means to come back from (a 286
+    ; leaving protected mode, an MP kernel starting a CPU with INIT only).
+    mov al, 0x0F
+    out 0x70, al
+    in al, 0x71
+    cmp al, 0x0A
+    je warm_start
+    cmp al, 0x05
+    je warm_start_eoi
     xor ax, ax
     mov ss, ax
     mov sp, STACK_TOP
@@ -98,6 +111,18 @@ post:
     call print_string
     sti
     int 0x19                     ; does not come back
+
+warm_start_eoi:
+    mov al, 0x20
+    out 0x20, al
+warm_start:
+    mov al, 0x0F                 ; the shutdown byte back to 0 (a cold start)
+    out 0x70, al
+    xor al, al
+    out 0x71, al
+    xor ax, ax
+    mov ds, ax
+    jmp far [0x467]
 
 ; The IVT: every vector to an IRET, then those this BIOS serves.
 setup_ivt:
