@@ -384,7 +384,7 @@ START_TEST(test_bad_configurations)
 }
 END_TEST
 
-START_TEST(test_checksum_helper)
+START_TEST(test_checksum_sums_to_zero)
 {
     uint8_t b[7] = {1, 2, 3, 4, 5, 6, 0};
     b[6] = pc_tables_checksum(b, 6);
@@ -410,7 +410,7 @@ static Suite *pc_tables_suite(void)
     tcase_add_test(tc, test_small_ram_layout);
     tcase_add_test(tc, test_bios_data_area);
     tcase_add_test(tc, test_bad_configurations);
-    tcase_add_test(tc, test_checksum_helper);
+    tcase_add_test(tc, test_checksum_sums_to_zero);
     suite_add_tcase(s, tc);
     return s;
 }
