@@ -13,6 +13,7 @@
 
 #include "cpu/desc.h"
 #include "cpu/fault.h"
+#include "cpu/intr_real.h"
 #include "cpu/task.h"
 #include "mmu/linear.h"
 #include "util/text.h"
@@ -396,11 +397,14 @@ static enum trace_gate gate_kind(uint8_t type)
     }
 }
 
-/* One delivery attempt: the PROTECTED-MODE steps of INT n. */
+/* One delivery attempt: the PROTECTED-MODE steps of INT n (or the real-mode ones). */
 static bool deliver_once(struct delivery *d, struct cpu_state *st, struct cpu_fault *f)
 {
     const struct intr_request *req = d->req;
     uint32_t vec_error = (uint32_t)(req->vector << 3) + 2 + d->ext;
+
+    if (!(st->cr0 & CR0_PE))
+        return intr_real_deliver(&d->mem, st, req, d->ev, f);
 
     /* The gate must lie within the IDT: #GP(vector * 8 + 2 + EXT). */
     if ((uint32_t)(req->vector << 3) + 7 > st->idtr.limit)
@@ -452,6 +456,7 @@ void intr_event_init(struct trace_event *ev, enum trace_kind kind, const struct 
     ev->cr2 = st->cr2;
     ev->cr3 = st->cr3;
     ev->eax = st->gpr[GPR_EAX];
+    ev->real_mode = !(st->cr0 & CR0_PE);
 }
 
 /* The event in words, for explanations: "#GP", "vector 0x0f", "an IRQ", "INT n". */
@@ -527,7 +532,8 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
         struct intr_request second = {
             .vector = f.vector,
             .source = INTR_EXCEPTION,
-            .has_error_code = intr_vector_has_error_code(f.vector),
+            /* No error codes in real-address mode (SDM Vol. 3A 20.1.4). */
+            .has_error_code = intr_vector_has_error_code(f.vector) && (st->cr0 & CR0_PE),
             .error_code = f.error_code,
             .return_eip = req.return_eip,
             .insn_eip = req.insn_eip,
