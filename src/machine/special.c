@@ -244,7 +244,7 @@ enum engine_exit special_step(struct machine *m)
         emulate_rdtsc(m, &st, len, name[5] == 'p');
         return ENGINE_AT_EXIT;
     }
-    if (kind == DISASM_SPECIAL_MSR && emulate_msr(m, &st, len, name[1] == 'w'))
+    if (kind == DISASM_SPECIAL_MSR && emulate_msr(m, &st, len, name[0] == 'w'))
         return ENGINE_AT_EXIT;
     engine_commit_state(m->engine, &st); /* nothing changed: only read */
     if (kind == DISASM_SPECIAL_IO && special_io_needs_bitmap(m)) {

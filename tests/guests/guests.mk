@@ -41,7 +41,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/syscall_ud.test \
 	tests/diff/stack_pf.test \
 	tests/diff/nested_faults.test \
-	tests/diff/mb_low.test
+	tests/diff/mb_low.test \
+	tests/diff/tsc.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -56,7 +57,7 @@ EXTRA_DIST += \
 	tests/diff/guest-diff.sh \
 	$(patsubst %,tests/diff/%.qemu,$(TEST_GUESTS)) \
 	tests/diff/ext_bit.sdm tests/diff/rf_flag.sdm tests/diff/seg_limit.sdm \
-	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
+	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm tests/diff/tsc.sdm \
 	tests/diff/tss_ss_np.sdm tests/diff/mb_low.sdm tests/guests/mb_low.ld
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
