@@ -128,3 +128,14 @@ CLEANFILES += tests/kernel/compare.events.diff \
 	tests/kernel/compare-qemu.int tests/kernel/compare-qemu.events \
 	tests/kernel/compare-ringlab.transcript tests/kernel/compare-ringlab.log \
 	tests/kernel/compare-ringlab.int tests/kernel/compare-ringlab.events
+
+# A run cut into pieces by the debugger at every system call and fault tells
+# the same story as one run: the same -d int log, JSON trace and console.
+TESTS += tests/kernel/split-run.sh
+EXTRA_DIST += tests/kernel/split-run.sh
+
+# The text debugger on the bundled kernel (its transcript checked in order),
+# and its answers to bad input.
+TESTS += tests/debug/session.sh tests/debug/errors.sh
+EXTRA_DIST += tests/debug/session.sh tests/debug/errors.sh tests/debug/hello-segv.dbg
+CLEANFILES += tests/debug/session.transcript

@@ -427,6 +427,8 @@ bool show_memory(struct machine *m, bool physical, uint32_t addr, unsigned count
                 strbuf_add(out, "\n");
             if (physical)
                 strbuf_add(out, "0x%08x: not RAM\n", at);
+            else if (w.ok)
+                strbuf_add(out, "0x%08x: at physical 0x%08x, which is not RAM\n", at, w.paddr);
             else {
                 char text[300];
                 paging_explain(&w, text, sizeof text);
