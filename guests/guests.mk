@@ -136,6 +136,7 @@ EXTRA_DIST += tests/kernel/split-run.sh
 
 # The text debugger on the bundled kernel (its transcript checked in order),
 # and its answers to bad input.
-TESTS += tests/debug/session.sh tests/debug/errors.sh
-EXTRA_DIST += tests/debug/session.sh tests/debug/errors.sh tests/debug/hello-segv.dbg
+TESTS += tests/debug/session.sh tests/debug/errors.sh tests/debug/terminal.sh
+EXTRA_DIST += tests/debug/session.sh tests/debug/errors.sh tests/debug/hello-segv.dbg \
+	tests/debug/terminal.sh tests/debug/terminal.py
 CLEANFILES += tests/debug/session.transcript
