@@ -5,7 +5,6 @@
  * protected mode. */
 #include "cpu/intr_real.h"
 
-enum { VEC_SS = 12, VEC_GP = 13 };
 
 /* Real-address mode: the REAL-ADDRESS-MODE steps of INT n (SDM Vol. 2A)
  * and Vol. 3A 20.1.4.  The IDT is the interrupt vector table, 4 bytes a

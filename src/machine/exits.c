@@ -279,7 +279,7 @@ static void fast_system_call(struct machine *m, bool is_sysenter)
         engine_commit_state(m->engine, &st);
         return;
     }
-    int vector = r == FASTSYS_GP0 ? 13 : 6;
+    int vector = r == FASTSYS_GP0 ? VEC_GP : VEC_UD;
     const char *why = is_sysenter ? "SYSENTER with IA32_SYSENTER_CS = 0"
                                   : "SYSCALL with EFER.SCE = 0";
     deliver_exception(m, &st, vector, insn_eip, why);

@@ -24,6 +24,7 @@
 #include "cpu/block_cache.h"
 #include "cpu/cpu_state.h"
 #include "cpu/engine.h"
+#include "cpu/fault.h"
 #include "cpu/intr.h"
 #include "debug/disasm.h"
 #include "devices/bus.h"

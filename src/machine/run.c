@@ -82,7 +82,7 @@ static void end_of_engine(struct machine *m, enum engine_exit x)
         struct cpu_state st;
         if (engine_begin_state(m->engine, &st)) {
             m->clock.icount = exits_exact_icount(m, st.seg[SEG_CS].base + st.eip);
-            deliver_exception(m, &st, 6, st.eip, "invalid opcode");
+            deliver_exception(m, &st, VEC_UD, st.eip, "invalid opcode");
         }
         return;
     }

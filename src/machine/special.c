@@ -157,7 +157,7 @@ static enum engine_exit step_io(struct machine *m, const struct cpu_state *befor
                  before->cpl, (before->eflags & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT);
         m->cause = CAUSE_NONE;
         m->clock.icount = exits_exact_icount(m, insn);
-        deliver_exception(m, &st, 13, before->eip, why);
+        deliver_exception(m, &st, VEC_GP, before->eip, why);
         return ENGINE_AT_EXIT;
     }
     return x;
@@ -175,7 +175,7 @@ static uint64_t tsc_now(const struct machine *m)
 static void emulate_rdtsc(struct machine *m, struct cpu_state *st, int len, bool rdtscp)
 {
     if ((st->cr4 & CR4_TSD) && st->cpl > 0) {
-        deliver_exception(m, st, 13, st->eip, rdtscp ? "RDTSCP at CPL > 0 with CR4.TSD set"
+        deliver_exception(m, st, VEC_GP, st->eip, rdtscp ? "RDTSCP at CPL > 0 with CR4.TSD set"
                                                      : "RDTSC at CPL > 0 with CR4.TSD set");
         return;
     }
