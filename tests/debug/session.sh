@@ -43,7 +43,7 @@ SYS_write=$(sed -n 's/^#define SYS_write *\([0-9]*\).*/\1/p' "$here/../../guests
 WRITE_EAX=$(printf '%08x' "$SYS_write")
 in_order \
 	'^<ringlab> until syscall$' \
-	"^stopped after event [0-9]+ at icount [0-9]+: (sysenter|int 0x80), CPL 3 001b:[0-9a-f]{8} -> CPL 0 0008:c0[0-9a-f]{6}, EAX=$WRITE_EAX$" \
+	"^stopped after event [0-9]+ at icount [0-9]+: (sysenter|int 0x80), CPL 3 001b:[0-9a-f]{8} \\(stack 0023:bf[0-9a-f]{6}\\) -> CPL 0 0008:c0[0-9a-f]{6} \\(stack 0010:c[0-9a-f]{7}\\), EAX=$WRITE_EAX$" \
 	'^\[CPL 0\] 0008:c0[0-9a-f]{6} <(sysenter_entry|vector128)>' \
 	'^<ringlab> r$' \
 	"^eax: 0x$WRITE_EAX " \
@@ -60,7 +60,7 @@ in_order \
 	'^<ringlab> s$' \
 	'^\[CPL 0\] 0008:c0' \
 	'^<ringlab> until fault$' \
-	'^stopped after event [0-9]+ at icount [0-9]+: #PF e=0004, CPL 3 001b:0804[0-9a-f]{4} -> CPL 0 0008:c0[0-9a-f]{6}, CR2=00000000' \
+	'^stopped after event [0-9]+ at icount [0-9]+: #PF e=0004, CPL 3 001b:0804[0-9a-f]{4} \(stack 0023:bf[0-9a-f]{6}\) -> CPL 0 0008:c0[0-9a-f]{6} \(stack 0010:c[0-9a-f]{7}\), CR2=00000000' \
 	'^  why: user read of not-present page 0x00000000' \
 	'^<ringlab> page cr2$' \
 	'^linear 0x00000000: directory index 0, table index 0, offset 0x000$' \
