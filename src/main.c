@@ -253,6 +253,7 @@ int main(int argc, char **argv)
     }
     signal_runner = NULL;
     console_flush(&con);
+    console_free(&con);
     if (o.vga_dump)
         machine_dump_vga(m, stdout);
     if (machine_walker_disagreements(m))

@@ -74,6 +74,7 @@ struct engine {
     void *hooks_opaque;
     uc_hook installed[ENGINE_HOOKS];
     int ninstalled;
+    struct user_hook *user_hooks; /* added by the machine, not yet deleted */
     char exit_text[160];
 };
 
@@ -120,10 +121,13 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+static void engine_free_user_hooks(struct engine *e);
+
 static void engine_free(struct engine *e)
 {
     if (!e)
         return;
+    engine_free_user_hooks(e);
     if (e->ctx)
         uc_context_free(e->ctx);
     if (e->peek)
@@ -1430,7 +1434,34 @@ struct user_hook {
     engine_code_fn code;
     engine_write_fn write;
     void *opaque;
+    struct user_hook *next, **prev; /* on engine.user_hooks */
 };
+
+static void user_hook_link(struct engine *e, struct user_hook *k)
+{
+    k->next = e->user_hooks;
+    k->prev = &e->user_hooks;
+    if (k->next)
+        k->next->prev = &k->next;
+    e->user_hooks = k;
+}
+
+static void user_hook_unlink(struct user_hook *k)
+{
+    *k->prev = k->next;
+    if (k->next)
+        k->next->prev = k->prev;
+}
+
+/* The hooks still there when the engine goes (uc_close drops Unicorn's side). */
+static void engine_free_user_hooks(struct engine *e)
+{
+    while (e->user_hooks) {
+        struct user_hook *k = e->user_hooks;
+        user_hook_unlink(k);
+        free(k);
+    }
+}
 
 static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
@@ -1463,6 +1494,7 @@ uintptr_t engine_add_code_hook(struct engine *e, engine_code_fn fn, void *opaque
         free(k);
         return 0;
     }
+    user_hook_link(e, k);
     /* Code translated before the hook existed does not call it. */
     if (begin > end)
         engine_flush_code(e);
@@ -1485,6 +1517,7 @@ uintptr_t engine_add_write_hook(struct engine *e, engine_write_fn fn, void *opaq
         free(k);
         return 0;
     }
+    user_hook_link(e, k);
     /* Stores already translated go the fast way, past the hook. */
     engine_flush_code(e);
     return (uintptr_t)k;
@@ -1502,6 +1535,7 @@ void engine_del_hook(struct engine *e, uintptr_t hook)
         engine_flush_code(e);
     else
         engine_discard_code(e, k->begin, (size_t)(k->end - k->begin) + 1);
+    user_hook_unlink(k);
     free(k);
 }
 
