@@ -7,9 +7,11 @@
 #include "cpu/cpu_state.h"
 
 bool block_cache_init(struct block_cache *bc, size_t nentries, const uint8_t *ram,
-                      size_t ram_size, struct disasm *disasm)
+                      size_t ram_size, struct disasm *disasm, struct code_guard *guard)
 {
     memset(bc, 0, sizeof *bc);
+    bc->guard = guard;
+    bc->gen = guard ? guard->gen : NULL;
     bc->entries = calloc(nentries, sizeof *bc->entries);
     if (!bc->entries)
         return false;
@@ -150,6 +152,23 @@ static bool still_valid(const struct block_cache *bc, const struct block_info *b
            (b->size <= b->len || tail_hash(bc, &pl, b->len, b->size) == b->tail_hash);
 }
 
+/* The block has just been checked against memory in `epoch`: guard its
+ * frames and remember their generations, so that the next lookups need
+ * not look at its bytes until a frame is written or the mappings move. */
+static void checked(struct block_cache *bc, struct block_info *b, uint32_t epoch)
+{
+    b->epoch = epoch;
+    b->unguarded = bc->guard == NULL;
+    for (int i = 0; i < 2 && bc->guard; i++) {
+        if (i == 1 && b->paddr[1] == 0 && (b->paddr[0] & 4095) + b->size <= 4096)
+            break;
+        uint32_t frame = b->paddr[i] >> 12;
+        b->gen[i] = code_guard_protect(bc->guard, frame);
+        if (code_guard_is_volatile(bc->guard, frame))
+            b->unguarded = true;
+    }
+}
+
 /* Decode the block into entry `b` (not found, or no longer valid). */
 static __attribute__((noinline)) const struct block_info *
 fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *regs, uint32_t addr,
@@ -175,9 +194,13 @@ fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *reg
     b->count = scan.count ? scan.count : 1;
     b->first_special = scan.first_special;
     b->special = (uint8_t)scan.special;
+    b->slow = (uint8_t)((scan.first_special >= 0 ? BLOCK_SPECIAL : 0) |
+                        (scan.returns != RETURN_NONE ? BLOCK_RETURNS : 0) |
+                        (scan.may_remap ? BLOCK_REMAP : 0) | (scan.may_set_if ? BLOCK_SET_IF : 0));
     b->nio = (uint8_t)scan.nio;
     memcpy(b->io_index, scan.io_index, sizeof b->io_index);
     b->may_remap = scan.may_remap;
+    b->flushes_tlb = scan.flushes_tlb;
     b->may_set_if = scan.may_set_if;
     b->returns = (uint8_t)scan.returns;
     b->last_insn = (uint16_t)scan.last_insn;
@@ -190,14 +213,33 @@ fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *reg
     return b;
 }
 
-const struct block_info *block_cache_get(struct block_cache *bc, const struct paging_regs *regs,
-                                         uint32_t addr, uint32_t size, bool *is_new)
+/* The lookup of a block that is in the table but may have moved: check it
+ * against memory, or decode it again. */
+static __attribute__((noinline)) const struct block_info *
+recheck(struct block_cache *bc, struct block_info *b, const struct paging_regs *regs,
+        uint32_t epoch, uint32_t addr, uint32_t size, bool *is_new)
 {
-    uint32_t h = (addr * 2654435761u) ^ (size * 40503u) ^ (regs->cr3 >> 12);
-    struct block_info *b = &bc->entries[h & (bc->nentries - 1)];
-    *is_new = false;
     if (b->count && b->addr == addr && b->size == size && b->cr3 == regs->cr3 &&
-        still_valid(bc, b, regs, addr))
+        still_valid(bc, b, regs, addr)) {
+        bc->checked++;
+        checked(bc, b, epoch);
         return b;
-    return fill(bc, b, regs, addr, size, is_new);
+    }
+    const struct block_info *n = fill(bc, b, regs, addr, size, is_new);
+    if (n)
+        checked(bc, b, epoch);
+    return n;
+}
+
+const struct block_info *block_cache_get(struct block_cache *bc, const struct paging_regs *regs,
+                                         uint32_t epoch, uint32_t addr, uint32_t size,
+                                         bool *is_new)
+{
+    *is_new = false;
+    const struct block_info *hit = bc->guard ? block_cache_hit(bc, regs->cr3, epoch, addr, size)
+                                             : NULL;
+    if (hit)
+        return hit;
+    return recheck(bc, block_cache_slot(bc, regs->cr3, addr, size), regs, epoch, addr, size,
+                   is_new);
 }

@@ -61,16 +61,21 @@ static unsigned special_kind(unsigned id)
 
 /* Instructions after which the page tables in force may be others: a
  * write to a control register, and the ones that can switch tasks. */
+static bool flushes_tlb(const cs_insn *insn)
+{
+    if (insn->id == X86_INS_INVLPG)
+        return true;
+    return insn->id == X86_INS_MOV && insn->op_str[0] == 'c' && insn->op_str[1] == 'r';
+}
+
 static bool may_remap(const cs_insn *insn)
 {
     switch (insn->id) {
     case X86_INS_IRET: case X86_INS_IRETD: case X86_INS_LJMP: case X86_INS_LCALL:
     case X86_INS_SYSEXIT:
         return true;
-    case X86_INS_MOV:
-        return insn->op_str[0] == 'c' && insn->op_str[1] == 'r';
     default:
-        return false;
+        return flushes_tlb(insn);
     }
 }
 
@@ -111,6 +116,7 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
     out->special = 0;
     out->nio = 0;
     out->may_remap = false;
+    out->flushes_tlb = false;
     out->may_set_if = false;
     out->returns = RETURN_NONE;
     out->last_insn = 0;
@@ -129,6 +135,7 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
             if (kind == DISASM_SPECIAL_IO && out->nio < DISASM_IO_MAX && out->count < 256)
                 out->io_index[out->nio++] = (uint8_t)out->count;
             out->may_remap |= may_remap(d->insn);
+            out->flushes_tlb |= flushes_tlb(d->insn);
             out->may_set_if |= may_set_if(d->insn);
             out->returns = return_kind(d->insn);
         }

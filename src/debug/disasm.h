@@ -32,7 +32,10 @@ struct disasm_block {
     uint8_t io_index[DISASM_IO_MAX];
     unsigned nio;
     bool may_remap; /* may change CR3 or CR0 (MOV to CRn, IRET, far JMP/CALL,
-                       SYSEXIT): translations can differ after it */
+                       SYSEXIT), or flushes TLB entries: translations can differ
+                       after it */
+    bool flushes_tlb; /* INVLPG or MOV to a control register: the TLB forgets
+                         (SDM Vol. 3A 4.10.4) even when CR3 keeps its value */
     bool may_set_if; /* STI, POPF, IRET, far JMP/CALL (a task switch): interrupts
                         may be enabled after it */
     enum disasm_return { RETURN_NONE, RETURN_IRET_RETF, RETURN_SYSEXIT, RETURN_SYSRET } returns;

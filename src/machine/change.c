@@ -18,6 +18,7 @@ bool control_write_cpu(struct machine *m, const struct cpu_state *st)
     bool ok = engine_commit_state(m->engine, st);
     m->paging_stale = true;
     m->irq_poll = m->irq_recheck = m->irq_poll_skip = false;
+    machine_rewatch(m);
     m->halted = false;
     return ok;
 }

@@ -169,6 +169,7 @@ void deliver_irq_if_ready(struct machine *m)
 {
     m->irq_poll = false;
     m->irq_recheck = false;
+    machine_rewatch(m);
     if (!pic_has_interrupt(&m->pic))
         return;
     struct cpu_state st;
@@ -181,6 +182,7 @@ void deliver_irq_if_ready(struct machine *m)
         m->irq_poll = true;
         m->irq_recheck = st.irq_inhibited;
         m->irq_poll_skip = st.irq_inhibited;
+        machine_rewatch(m);
         engine_commit_state(m->engine, &st);
         return;
     }

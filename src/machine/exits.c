@@ -72,6 +72,7 @@ static __attribute__((noinline)) void check_return(struct machine *m, uint32_t a
 {
     struct cpu_state st;
     m->return_pending = false;
+    machine_rewatch(m);
     if (!engine_read_state(m->engine, &st) || st.cpl == m->return_from.cpl)
         return;
     struct trace_event ev;
@@ -91,10 +92,18 @@ static __attribute__((noinline)) void check_return(struct machine *m, uint32_t a
 
 /* ---- the block hook ---------------------------------------------------- */
 
+/* The paging registers again, after a block or a delivery that may have
+ * changed them.  When they changed, or the block flushed TLB entries, the
+ * block cache's translations of linear addresses move to a new epoch. */
 static __attribute__((noinline)) void refresh_paging(struct machine *m)
 {
-    m->paging = engine_paging_regs(m->engine);
+    struct paging_regs now = engine_paging_regs(m->engine);
+    if (now.cr0 != m->paging.cr0 || now.cr3 != m->paging.cr3 || now.cr4 != m->paging.cr4 ||
+        m->tlb_flushed)
+        m->epoch++;
+    m->paging = now;
     m->paging_stale = false;
+    m->tlb_flushed = false;
 }
 
 /* Stop the run before the block about to start: it does not run, and the
@@ -116,11 +125,17 @@ static bool special_applies(struct machine *m, const struct block_info *b)
     return special_io_needs_bitmap(m);
 }
 
-/* The block hook's uncommon cases, in order.  Returns true when the block
- * runs and is to be counted as usual. */
-static __attribute__((noinline)) bool block_slow_path(struct machine *m, uint32_t addr,
-                                                      const struct block_info *b, bool is_new)
+/* The block hook's uncommon cases, in order: a block seen for the first
+ * time or changed, a return to an outer ring to report, a pause, a special
+ * instruction, a deadline, an interrupt window; then the counting of a
+ * block that runs, with what it may change. */
+static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_t addr,
+                                                      uint32_t size, const struct block_info *b)
 {
+    bool is_new = false;
+    if (!b)
+        b = block_cache_get(&m->blocks, &m->paging, m->epoch, addr, size, &is_new);
+    m->block = b;
     bool fresh = addr == m->fresh_addr;
     m->fresh_addr = UINT32_MAX;
     if (is_new && !fresh) {
@@ -128,35 +143,35 @@ static __attribute__((noinline)) bool block_slow_path(struct machine *m, uint32_
          * older code, so stop before it runs and have it translated again
          * (unless the run loop has just had it translated). */
         stop_before_block(m, CAUSE_RETRANSLATE);
-        return false;
+        return;
     }
     if (m->return_pending)
         check_return(m, addr);
     if (m->pause_requested) {
         stop_before_block(m, CAUSE_DEADLINE);
-        return false;
+        return;
     }
     if (m->cause == CAUSE_EVENT) {
         /* The return matched the run's stop_on: stop back in the outer ring. */
         stop_before_block(m, CAUSE_EVENT);
-        return false;
+        return;
     }
     if (!b) {
         m->clock.icount++;
-        return false;
+        return;
     }
     m->io_seen = 0;
-    if (b->first_special >= 0 && m->special_pass != addr && special_applies(m, b)) {
+    if ((b->slow & BLOCK_SPECIAL) && m->special_pass != addr && special_applies(m, b)) {
         /* An instruction ringlab must execute itself: Unicorn cannot abort
          * an I/O instruction from its own hook, so stop before the block and
          * let the run loop run up to the instruction and take it from there. */
         stop_before_block(m, CAUSE_SPECIAL);
-        return false;
+        return;
     }
     m->special_pass = UINT32_MAX;
     if (m->clock.icount >= m->stop_at) {
         stop_before_block(m, CAUSE_DEADLINE);
-        return false;
+        return;
     }
     if (m->irq_poll && m->irq_recheck && m->irq_poll_skip) {
         m->irq_poll_skip = false;
@@ -164,16 +179,26 @@ static __attribute__((noinline)) bool block_slow_path(struct machine *m, uint32_
         m->irq_recheck = false;
         if (engine_eflags(m->engine) & EFLAGS_IF) {
             stop_before_block(m, CAUSE_IRQ_WINDOW);
-            return false;
+            return;
         }
     }
     if (m->clock.icount + b->count > m->stop_at) {
         /* The deadline falls inside this block: the run loop runs up to
          * the very instruction at which it falls. */
         stop_before_block(m, CAUSE_DEADLINE);
-        return false;
+        return;
     }
-    return true;
+    /* The block runs. */
+    m->clock.icount += b->count;
+    if ((b->slow & BLOCK_RETURNS) && m->want_returns)
+        note_return(m, b, addr);
+    if (b->slow & BLOCK_REMAP) {
+        m->paging_stale = true;
+        m->tlb_flushed |= b->flushes_tlb;
+    }
+    if ((b->slow & BLOCK_SET_IF) && m->irq_poll)
+        m->irq_recheck = true;
+    machine_rewatch(m);
 }
 
 /* A block that starts inside the one before and ends before its end: the
@@ -187,7 +212,9 @@ static __attribute__((noinline)) void cut_short(struct machine *m, uint32_t addr
     m->clock.icount = exits_exact_icount(m, addr);
 }
 
-/* Called by Unicorn before every translated block runs. */
+/* Called by Unicorn before every translated block runs.  The common case:
+ * the block is known and nothing may have moved it, nothing waits to be
+ * looked at, no deadline falls in it: count it. */
 static void hook_block(struct uc_struct *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     struct machine *m = opaque;
@@ -200,23 +227,16 @@ static void hook_block(struct uc_struct *uc, uint64_t addr, uint32_t size, void 
     m->block_start_icount = m->clock.icount;
     if (m->paging_stale)
         refresh_paging(m);
-    bool is_new;
-    const struct block_info *b = block_cache_get(&m->blocks, &m->paging, (uint32_t)addr, size,
-                                                 &is_new);
-    m->block = b;
-    if (is_new || !b || b->first_special >= 0 || m->return_pending || m->irq_recheck ||
-        m->clock.icount + b->count > m->stop_at) {
-        if (!block_slow_path(m, (uint32_t)addr, b, is_new))
-            return;
+    const struct block_info *b =
+        block_cache_hit(&m->blocks, m->paging.cr3, m->epoch, (uint32_t)addr, size);
+    if (__builtin_expect(!b || b->slow || m->watch_blocks ||
+                             m->clock.icount + b->count > m->stop_at,
+                         0)) {
+        block_slow_path(m, (uint32_t)addr, size, b);
+        return;
     }
-    m->special_pass = UINT32_MAX;
+    m->block = b;
     m->clock.icount += b->count;
-    if (b->returns != RETURN_NONE && m->want_returns)
-        note_return(m, b, (uint32_t)addr);
-    if (b->may_remap)
-        m->paging_stale = true;
-    if (b->may_set_if && m->irq_poll)
-        m->irq_recheck = true;
 }
 
 /* ---- exceptions and INT n ----------------------------------------------- */

@@ -102,6 +102,11 @@ struct machine {
 
     /* ---- the block hook's view (exits.c) */
     struct block_cache blocks;
+    struct code_guard guard; /* the frames of translated code, write-protected */
+    uint32_t epoch;          /* the block cache's mappings: moved on by CR0/CR3/CR4
+                                changes and TLB flushes */
+    bool tlb_flushed;        /* a block that ran flushed TLB entries (INVLPG, MOV CRn) */
+    bool watch_blocks;       /* return_pending || irq_recheck: the hot path looks once */
     uint64_t stop_at;        /* the block hook stops the run when icount reaches it */
     struct paging_regs paging; /* CR0/CR3/CR4 as last read: refreshed after blocks
                                   that may change them, never on every block */
@@ -163,6 +168,12 @@ struct machine {
     char detail[256];
     uint64_t walker_disagreements;
 };
+
+/* The block hook's one look at what waits for it (exits.c). */
+static inline void machine_rewatch(struct machine *m)
+{
+    m->watch_blocks = m->return_pending || m->irq_recheck;
+}
 
 /* machine.c */
 void machine_finish(struct machine *m, enum machine_end end, const char *fmt, ...)

@@ -53,9 +53,13 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         snprintf(err, errlen, "cannot allocate %zu MiB of guest RAM", m->ram_size >> 20);
         goto fail;
     }
+    if (!code_guard_init(&m->guard, m->ram, m->ram_size)) {
+        snprintf(err, errlen, "cannot watch guest RAM for rewritten code");
+        goto fail;
+    }
     m->disasm = disasm_open();
-    if (!m->disasm ||
-        !block_cache_init(&m->blocks, BLOCK_CACHE_SIZE, m->ram, m->ram_size, m->disasm)) {
+    if (!m->disasm || !block_cache_init(&m->blocks, BLOCK_CACHE_SIZE, m->ram, m->ram_size,
+                                        m->disasm, &m->guard)) {
         snprintf(err, errlen, "cannot start the Capstone disassembler");
         goto fail;
     }
@@ -88,6 +92,8 @@ void machine_destroy(struct machine *m)
     if (m->disasm)
         disasm_close(m->disasm);
     block_cache_free(&m->blocks);
+    if (m->guard.ram)
+        code_guard_free(&m->guard);
     events_free(m);
     if (m->ram)
         munmap(m->ram, m->ram_size);
@@ -144,10 +150,12 @@ bool machine_boot_image(struct machine *m, char *err, size_t errlen)
     /* The image was written by the host, which Unicorn does not notice:
      * forget every translation and block. */
     engine_flush_code(m->engine);
+    code_guard_reset(&m->guard);
     block_cache_clear(&m->blocks);
     m->halted = false;
     m->irq_poll = m->irq_recheck = m->irq_poll_skip = false;
     m->return_pending = false;
+    machine_rewatch(m);
     m->irq_hold_until = 0;
     m->special_pass = UINT32_MAX;
     m->paging_stale = true;

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cpu/block_cache.h"
 #include "cpu/cpu_state.h"
@@ -39,7 +40,7 @@ static void setup(void)
     ck_assert_ptr_nonnull(fx.ram);
     fx.disasm = disasm_open();
     ck_assert_ptr_nonnull(fx.disasm);
-    ck_assert(block_cache_init(&fx.bc, 256, fx.ram, RAM_SIZE, fx.disasm));
+    ck_assert(block_cache_init(&fx.bc, 256, fx.ram, RAM_SIZE, fx.disasm, NULL));
     fx.flat.cr0 = CR0_PE;
     fx.paged.cr0 = CR0_PE | CR0_PG;
     fx.paged.cr3 = PD;
@@ -66,7 +67,7 @@ static const struct block_info *get(const struct paging_regs *r, uint32_t addr, 
                                     bool *is_new)
 {
     *is_new = false;
-    return block_cache_get(&fx.bc, r, addr, size, is_new);
+    return block_cache_get(&fx.bc, r, 0, addr, size, is_new);
 }
 
 /* ---- what a decoded block holds ---------------------------------------- */
@@ -272,6 +273,119 @@ START_TEST(test_clear_forgets)
 }
 END_TEST
 
+/* ---- with a code guard: bytes compared only after a write ---------------- */
+
+static struct {
+    uint8_t *ram;
+    struct disasm *disasm;
+    struct code_guard guard;
+    struct block_cache bc;
+    struct paging_regs flat;
+} gx;
+
+static void guarded_setup(void)
+{
+    memset(&gx, 0, sizeof gx);
+    gx.ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(gx.ram != MAP_FAILED);
+    gx.disasm = disasm_open();
+    ck_assert(code_guard_init(&gx.guard, gx.ram, RAM_SIZE));
+    ck_assert(block_cache_init(&gx.bc, 256, gx.ram, RAM_SIZE, gx.disasm, &gx.guard));
+    gx.flat.cr0 = CR0_PE;
+    memcpy(gx.ram + CODE, sample, sizeof sample);
+}
+
+static void guarded_teardown(void)
+{
+    block_cache_free(&gx.bc);
+    code_guard_free(&gx.guard);
+    disasm_close(gx.disasm);
+    munmap(gx.ram, RAM_SIZE);
+}
+
+static const struct block_info *gget(uint32_t epoch, bool *is_new)
+{
+    return block_cache_get(&gx.bc, &gx.flat, epoch, CODE, sizeof sample, is_new);
+}
+
+/* A write to a guarded frame is let through and counted; the next write,
+ * to the frame now open, is not seen (nothing needs it until the frame is
+ * guarded again). */
+START_TEST(test_guard_sees_a_write)
+{
+    uint32_t frame = CODE >> 12;
+    uint32_t gen = code_guard_protect(&gx.guard, frame);
+    ck_assert_int_eq(gx.guard.state[frame], CODE_GUARD_GUARDED);
+    gx.ram[CODE + 100] = 0x42; /* the write faults and goes through */
+    ck_assert_uint_eq(gx.ram[CODE + 100], 0x42);
+    ck_assert_uint_eq(code_guard_gen(&gx.guard, frame), gen + 1);
+    ck_assert_int_eq(gx.guard.state[frame], CODE_GUARD_OPEN);
+    gx.ram[CODE + 101] = 0x43;
+    ck_assert_uint_eq(code_guard_gen(&gx.guard, frame), gen + 1);
+    ck_assert_uint_eq(gx.guard.faults, 1);
+    /* Other frames were never guarded: no fault there. */
+    gx.ram[CODE + 0x3000] = 1;
+    ck_assert_uint_eq(gx.guard.faults, 1);
+}
+END_TEST
+
+/* A block in a guarded frame is looked up without its bytes being read
+ * again, until the frame is written or the epoch moves on. */
+START_TEST(test_guarded_block_checked_only_when_needed)
+{
+    bool is_new;
+    const struct block_info *b = gget(7, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert(is_new);
+    uint64_t checked = gx.bc.checked;
+    for (int i = 0; i < 10; i++) {
+        ck_assert_ptr_eq(gget(7, &is_new), b);
+        ck_assert(!is_new);
+    }
+    ck_assert_uint_eq(gx.bc.checked, checked);
+    /* A write elsewhere in the frame: checked again, still the same code. */
+    gx.ram[CODE + 200] = 1;
+    ck_assert_ptr_eq(gget(7, &is_new), b);
+    ck_assert(!is_new);
+    ck_assert_uint_eq(gx.bc.checked, checked + 1);
+    /* A write to the block itself: new. */
+    gx.ram[CODE] = 0xec; /* nop becomes in al, dx */
+    b = gget(7, &is_new);
+    ck_assert(is_new);
+    ck_assert_int_eq(b->first_special, 0);
+    /* The mappings moved on (another epoch): checked again. */
+    checked = gx.bc.checked;
+    gget(8, &is_new);
+    ck_assert(!is_new);
+    ck_assert_uint_eq(gx.bc.checked, checked + 1);
+    gget(8, &is_new);
+    ck_assert_uint_eq(gx.bc.checked, checked + 1);
+}
+END_TEST
+
+/* A frame written again and again stops being guarded; its blocks are then
+ * compared every time, and a change is still seen. */
+START_TEST(test_busy_frame_is_compared_every_time)
+{
+    bool is_new;
+    for (int i = 0; i < CODE_GUARD_VOLATILE_AFTER + 2; i++) {
+        gget(1, &is_new);
+        gx.ram[CODE + 300] = (uint8_t)i; /* data beside the code */
+    }
+    ck_assert(code_guard_is_volatile(&gx.guard, CODE >> 12));
+    uint64_t checked = gx.bc.checked, faults = gx.guard.faults;
+    gget(1, &is_new);
+    gget(1, &is_new);
+    ck_assert_uint_eq(gx.bc.checked, checked + 2);
+    gx.ram[CODE + 301] = 9;
+    ck_assert_uint_eq(gx.guard.faults, faults); /* no longer protected */
+    gx.ram[CODE + 1] = 0xfb; /* nop becomes sti */
+    const struct block_info *b = gget(1, &is_new);
+    ck_assert(is_new);
+    ck_assert(b->may_set_if);
+}
+END_TEST
+
 static Suite *block_cache_suite(void)
 {
     Suite *s = suite_create("block_cache");
@@ -291,6 +405,12 @@ static Suite *block_cache_suite(void)
     tcase_add_test(tc, test_block_across_pages);
     tcase_add_test(tc, test_unreadable_is_null);
     tcase_add_test(tc, test_valid_entry_becomes_unreadable);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("guarded");
+    tcase_add_checked_fixture(tc, guarded_setup, guarded_teardown);
+    tcase_add_test(tc, test_guard_sees_a_write);
+    tcase_add_test(tc, test_guarded_block_checked_only_when_needed);
+    tcase_add_test(tc, test_busy_frame_is_compared_every_time);
     suite_add_tcase(s, tc);
     return s;
 }
