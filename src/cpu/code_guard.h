@@ -13,7 +13,9 @@
  * Unicorn 2.1.1 needs this: code rewritten through another mapping of its
  * frame keeps running the old translation (see tests/guests/code_alias).
  * The fault handler is process-wide (SIGSEGV); faults outside any guarded
- * RAM go to the handler that was there before. */
+ * RAM go to the handler that was there before.  A system call that writes
+ * into a guarded frame fails with EFAULT instead of faulting, so guest RAM
+ * is never handed to one (read(2) into a buffer, then copy). */
 #ifndef RINGLAB_CODE_GUARD_H
 #define RINGLAB_CODE_GUARD_H
 
