@@ -74,10 +74,9 @@ static void teardown(void)
 /* True when no byte of RAM was written. */
 static bool ram_untouched(void)
 {
-    for (size_t i = 0; i < ram_size; i++)
-        if (ram[i] != RAM_FILL)
-            return false;
-    return true;
+    /* Every byte is the fill when the first is and each equals the next
+     * (one memcmp: the byte loop took most of the sanitizer build's time). */
+    return ram_size == 0 || (ram[0] == RAM_FILL && memcmp(ram, ram + 1, ram_size - 1) == 0);
 }
 
 /* Asserts the message names the file and contains every keyword. */
