@@ -452,6 +452,7 @@ void intr_event_init(struct trace_event *ev, enum trace_kind kind, const struct 
     ev->cr2 = st->cr2;
     ev->cr3 = st->cr3;
     ev->eax = st->gpr[GPR_EAX];
+    memcpy(ev->gpr, st->gpr, sizeof ev->gpr);
 }
 
 /* The event in words, for explanations: "#GP", "vector 0x0f", "an IRQ", "INT n". */
