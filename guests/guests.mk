@@ -90,6 +90,10 @@ TESTS += tests/kernel/hello-jsontrace.sh
 EXTRA_DIST += tests/kernel/hello-jsontrace.sh
 CLEANFILES += tests/kernel/hello-jsontrace.jsonl tests/kernel/hello-jsontrace.out
 
+# The debugger names the bundled kernel's system calls and their arguments.
+TESTS += tests/kernel/debugger-syscalls.sh
+EXTRA_DIST += tests/kernel/debugger-syscalls.sh
+
 # The same session under qemu-system-i386 and ./ringlab: same transcript,
 # same system calls and faults in the same order (skipped until both exist).
 TESTS += tests/kernel/compare.sh

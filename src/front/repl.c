@@ -178,6 +178,8 @@ int repl_main(const struct repl_config *cfg)
         symbols_destroy(syms);
         return RL_EXIT_HOST;
     }
+    /* The bundled kernel's programs come with it: its system calls have names. */
+    debugger_name_syscalls(d, cfg->initrd_path != NULL);
     struct strbuf out;
     strbuf_init(&out);
     if (!cfg->script)
