@@ -15,10 +15,15 @@ RINGLAB=${RINGLAB:-./ringlab}
 }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# hello is typed once the shell waits in read(): input that comes while
+# the kernel still sets up the UART would be lost, as on a real PC.
 {
-	printf '%s\n' 'type hello\r'
 	i=0
-	while [ $i -lt 10 ]; do echo 'until syscall'; i=$((i + 1)); done
+	while [ $i -lt 10 ]; do
+		echo 'until syscall'
+		i=$((i + 1))
+		[ $i -ne 5 ] || printf '%s\n' 'type hello\r'
+	done
 	echo 'info events 64'
 	echo 'q'
 } >"$tmp/script"
