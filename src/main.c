@@ -85,7 +85,7 @@ static int run_plain(struct runner *r, struct qemu_log *qlog, double timeout_s)
     struct run_result res;
     for (;;) {
         enum runner_stop s = runner_run(r, &req, &res);
-        if (s == RUNNER_BREAK || s == RUNNER_STOP)
+        if (s == RUNNER_BREAK || s == RUNNER_STOP || s == RUNNER_YIELD)
             continue; /* no debugger to break into: go on */
         return report_exit(s, r, qlog, timeout_s);
     }
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 
     struct runner runner = {
         .m = m,
-        .con = &con,
+        .io = console_io(&con),
         .realtime = o.realtime,
         .timeout_at = o.timeout_sec > 0 ? clock_wall_seconds() + o.timeout_sec : 0,
         .max_insns = o.max_insns,
@@ -234,6 +234,7 @@ int main(int argc, char **argv)
     if (o.debugger) {
         struct repl_config rc = {
             .runner = &runner,
+            .console = &con,
             .qlog = have_qlog ? &qlog : NULL,
             .timeout_s = o.timeout_sec,
             .kernel_path = image,
