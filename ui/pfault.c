@@ -141,8 +141,12 @@ void pfault_draw(struct view *v, struct panel *p, SDL_Rect body)
         bool entry = l->len > 8 && (!memcmp(l->ch, "    PDE ", 8) || !memcmp(l->ch, "    PTE ", 8));
         for (int j = 0; entry && j < l->len && j < cols; j++)
             if (l->st[j] == ST_FAULT) {
+                /* "pf-bit-PTE-P": the entry and the marked bit's name. */
+                int k = j;
+                while (k < l->len && l->ch[k] != '=' && l->st[k] == ST_FAULT)
+                    k++;
                 char name[40];
-                snprintf(name, sizeof name, "pf-bit-%.3s", l->ch + 4);
+                snprintf(name, sizeof name, "pf-bit-%.3s-%.*s", l->ch + 4, k - j, l->ch + j);
                 view_probe(v, name, body.x + j * v->cw + 1, body.y + i * v->ch + 1, C_VERMILLION);
                 break;
             }

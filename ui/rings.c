@@ -63,14 +63,15 @@ void rings_draw(struct view *v, struct panel *p, SDL_Rect body)
         band(R, k, &a, &b);
         enum ui_colour c = (unsigned)k == cpl ? C_RING_LIT : C_RING_OFF;
         draw_annulus(v, cx, cy, a, b, c);
-        /* Where the tests look: the middle of the band, straight down. */
+        /* Where the tests look: the middle of the band, straight down, away
+         * from the arrow (up and to the right) and the numbers (left). */
         char name[16];
         snprintf(name, sizeof name, "ring%d", k);
-        view_probe(v, name, (int)cx, (int)(cy + (k ? (a + b) / 2 : 0)), c);
+        view_probe(v, name, (int)cx, (int)(cy + (k ? (a + b) / 2 : b * 0.6f)), c);
         /* The ring's number on the left of its band, away from the arrow. */
         const char *label = ring_names[k];
         int len = (int)strlen(label);
-        int lx = (int)(cx - (k ? (a + b) / 2 : 0) - len * v->cw / 2.0f);
+        int lx = (int)(cx - (k ? (a + b) / 2 : b * 0.55f) - len * v->cw / 2.0f);
         int ly = (int)(cy - v->ch / 2.0f);
         draw_string(v, lx, ly, (unsigned)k == cpl ? C_BLACK : C_TEXT, true, label);
     }

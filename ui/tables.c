@@ -1,6 +1,6 @@
-/* The tables panel: the GDT entry by entry, those the segment registers
- * and TR hold marked; the IDT's present gates in runs of alike ones, the
- * vector of the selected event marked; the TSS's inner-ring stacks and its
+/* The tables panel: the IDT's present gates in runs of alike ones, the
+ * vector of the selected event marked; the GDT entry by entry, those the
+ * segment registers and TR hold marked; the TSS's inner-ring stacks and its
  * I/O map (SDM Vol. 3A 3.5.1, 6.10, 7.2.1). */
 #include <string.h>
 
@@ -137,7 +137,7 @@ void tables_model(struct view *v, struct ui_text *t)
         uitext_add(t, ST_DIM, "the CPU state cannot be read\n");
         return;
     }
+    idt(v, t);
     gdt(v, t);
     tss(v, t);
-    idt(v, t);
 }

@@ -34,7 +34,7 @@ static const struct {
 } columns[3][3] = {
     {{P_RINGS, 0.37f}, {P_REGS, 0.63f}, {-1, 0}},
     {{P_CODE, 0.31f}, {P_STACK, 0.35f}, {P_PFAULT, 0.34f}},
-    {{P_TIMELINE, 0.45f}, {P_ASPACE, 0.33f}, {P_TABLES, 0.22f}},
+    {{P_TIMELINE, 0.42f}, {P_ASPACE, 0.30f}, {P_TABLES, 0.28f}},
 };
 static const float column_w[3] = {0.36f, 0.30f, 0.34f};
 
@@ -373,6 +373,23 @@ struct view *view_open(const struct view_config *cfg, char *err, size_t errlen)
     v->scripted = cfg->script != NULL;
     v->program = -1;
     memcpy(v->panels, panel_defs, sizeof v->panels);
+    /* The display the environment names, as QEMU takes it; SDL_VIDEODRIVER
+     * still chooses another. */
+    const char *x = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+    const char *driver = getenv("SDL_VIDEODRIVER");
+    if (!driver || !*driver) {
+        if (w && *w)
+            SDL_SetHint(SDL_HINT_VIDEODRIVER, "wayland,x11");
+        else if (x && *x)
+            SDL_SetHint(SDL_HINT_VIDEODRIVER, "x11");
+        else {
+            snprintf(err, errlen, "no window can be opened: no display (neither DISPLAY nor "
+                                  "WAYLAND_DISPLAY is set)");
+            free(v->events);
+            free(v);
+            return NULL;
+        }
+    }
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         snprintf(err, errlen, "no window can be opened: %s", SDL_GetError());
         free(v->events);
