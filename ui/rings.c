@@ -33,8 +33,11 @@ void rings_model(struct view *v, struct ui_text *t)
     } else {
         uitext_add(t, ST_DIM, "no crossing yet\n\n\n\n");
     }
-    uitext_add(t, ST_DIM, "\nring 0: the kernel\nring 3: user programs\nrings 1, 2: unused\n"
-                          "by this kernel\n");
+    if (v->cfg->bundled)
+        uitext_add(t, ST_DIM, "\nring 0: the kernel\nring 3: user programs\nrings 1, 2: unused\n"
+                              "by this kernel\n");
+    else
+        uitext_add(t, ST_DIM, "\nring 0 innermost,\nring 3 outermost\n");
 }
 
 /* The radii of ring k: 0 is a disk, the others bands around it. */

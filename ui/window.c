@@ -257,7 +257,6 @@ static void draw_overlay(struct view *v, const char *text)
 
 void view_frame(struct view *v)
 {
-    double t0 = SDL_GetTicks() / 1000.0;
     v->nprobes = 0;
     v->dirty = false;
     build_models(v);
@@ -278,7 +277,6 @@ void view_frame(struct view *v)
     if (v->help)
         draw_overlay(v, help_text);
     v->frames++;
-    v->draw_s = SDL_GetTicks() / 1000.0 - t0;
 }
 
 void view_present(struct view *v)
