@@ -16,9 +16,10 @@ double view_now(void)
 }
 
 /* While the guest runs: a frame at the display's rate, but never so often
- * that drawing takes more than
- * a third of the time (the guest keeps two thirds of its speed), and never
- * fewer than 30 a second. */
+ * that drawing takes more than a third of the time (the guest keeps two
+ * thirds of its speed), and at least 30 a second when a frame can be drawn
+ * in a third of that; the guest always runs at least as long as the last
+ * frame took (see below). */
 void view_next_frame_time(struct view *v)
 {
     SDL_DisplayMode mode;
@@ -31,7 +32,12 @@ void view_next_frame_time(struct view *v)
     if (period > 1.0 / 30)
         period = 1.0 / 30;
     v->frame_period = period;
-    v->next_frame_at = view_now() + period - v->draw_s;
+    /* The guest runs at least as long as a frame took to draw, so it keeps
+     * half its speed even on a machine too slow to draw 30 frames. */
+    double run = period - v->draw_s;
+    if (run < v->draw_s)
+        run = v->draw_s;
+    v->next_frame_at = view_now() + run;
     v->r->slice_s = period / 8 > 0.002 ? period / 8 : 0.002;
 }
 
