@@ -94,7 +94,12 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         switch (stop) {
         case RUN_SLICE:
             io->flush(io->opaque);
-            io->feed(io->opaque, r->m, 0);
+            /* A person's keys go in at once; a script's input only when the
+             * CPU idles, so that where it arrives does not depend on the
+             * wall clock (input fed while a kernel still resets its UART
+             * would be lost on some runs and not on others). */
+            if (r->realtime || io->live(io->opaque))
+                io->feed(io->opaque, r->m, 0);
             continue;
         case RUN_IDLE:
             if (!wait_idle(r, res->next_event_ns))
