@@ -59,7 +59,7 @@ void view_key(struct view *v, SDL_Keycode key, uint16_t mod)
         v->want_quit = true;
         return;
     }
-    if (v->help && (key == SDLK_ESCAPE || key == SDLK_F1 || key == SDLK_QUESTION)) {
+    if (v->help && (key == SDLK_ESCAPE || key == SDLK_F1)) {
         v->help = false;
         return;
     }
@@ -123,38 +123,61 @@ void view_key(struct view *v, SDL_Keycode key, uint16_t mod)
     if (v->console_focus)
         return;
     switch (key) {
-    case SDLK_c: if (v->running) return; run_key(v, "c"); return;
-    case SDLK_s: run_key(v, "s"); return;
-    case SDLK_n: run_key(v, "n"); return;
-    case SDLK_t: run_key(v, "until transition"); return;
-    case SDLK_y: run_key(v, "until syscall"); return;
-    case SDLK_f: run_key(v, "until fault"); return;
-    case SDLK_q: v->want_quit = true; return;
-    case SDLK_QUESTION: v->help = !v->help; return;
-    case SDLK_PLUS:
-    case SDLK_EQUALS:
-    case SDLK_KP_PLUS: change_speed(v, +1); return;
-    case SDLK_MINUS:
-    case SDLK_KP_MINUS: change_speed(v, -1); return;
     case SDLK_UP: select_event(v, -1); return;
     case SDLK_DOWN: select_event(v, +1); return;
     case SDLK_END: v->selected = 0; return;
     case SDLK_HOME: if (v->ev_n) v->selected = model_event_at(v, 0)->ev.seq; return;
-    case SDLK_COLON:
-        v->prompt_open = true;
-        v->prompt_len = 0;
-        return;
-    case SDLK_b:
-        v->prompt_open = true;
-        v->prompt_len = (size_t)snprintf(v->prompt, sizeof v->prompt, "b ");
-        return;
     case SDLK_ESCAPE: v->help = false; return;
     default: break;
     }
-    if (key >= SDLK_1 && key <= SDLK_9 && key - SDLK_1 < P_COUNT) {
-        struct panel *p = &v->panels[key - SDLK_1];
-        p->collapsed = !p->collapsed;
-        view_layout(v);
+}
+
+/* Typed characters: the prompt's text, the guest's input, or the commands
+ * that are characters whatever the keyboard's layout (c s n t y f b q, ?, :,
+ * + and -, 1 to 9). */
+void view_text(struct view *v, const char *text)
+{
+    v->dirty = true;
+    for (const char *p = text; *p; p++) {
+        char c = *p;
+        if (v->prompt_open) {
+            if (c >= 32 && c < 127 && v->prompt_len + 1 < sizeof v->prompt)
+                v->prompt[v->prompt_len++] = c;
+            continue;
+        }
+        if (v->console_focus) {
+            if ((unsigned char)c < 128)
+                view_type(v, &c, 1);
+            continue;
+        }
+        switch (c) {
+        case 'c': run_key(v, "c"); break;
+        case 's': run_key(v, "s"); break;
+        case 'n': run_key(v, "n"); break;
+        case 't': run_key(v, "until transition"); break;
+        case 'y': run_key(v, "until syscall"); break;
+        case 'f': run_key(v, "until fault"); break;
+        case 'q': v->want_quit = true; break;
+        case '?': v->help = !v->help; break;
+        case '+':
+        case '=': change_speed(v, +1); break;
+        case '-': change_speed(v, -1); break;
+        case ':':
+            v->prompt_open = true;
+            v->prompt_len = 0;
+            break;
+        case 'b':
+            v->prompt_open = true;
+            v->prompt_len = (size_t)snprintf(v->prompt, sizeof v->prompt, "b ");
+            break;
+        default:
+            if (c >= '1' && c <= '9' && c - '1' < P_COUNT) {
+                struct panel *pn = &v->panels[c - '1'];
+                pn->collapsed = !pn->collapsed;
+                view_layout(v);
+            }
+            break;
+        }
     }
 }
 
@@ -168,8 +191,12 @@ static void click(struct view *v, int x, int y)
     v->dirty = true;
     for (size_t i = 0; i < view_nbuttons; i++) {
         SDL_Keycode key;
-        if (inside(view_button(v, i, &key), x, y)) {
-            view_key(v, key, 0);
+        const char *text;
+        if (inside(view_button(v, i, &key, &text), x, y)) {
+            if (text)
+                view_text(v, text);
+            else
+                view_key(v, key, 0);
             return;
         }
     }
@@ -212,17 +239,7 @@ void view_pump(struct view *v)
             view_key(v, e.key.keysym.sym, e.key.keysym.mod);
             break;
         case SDL_TEXTINPUT:
-            v->dirty = true;
-            if (v->prompt_open) {
-                for (const char *p = e.text.text; *p; p++)
-                    if (*p >= 32 && *p < 127 && v->prompt_len + 1 < sizeof v->prompt &&
-                        !(v->prompt_len == 0 && *p == ':'))
-                        v->prompt[v->prompt_len++] = *p;
-            } else if (v->console_focus) {
-                for (const char *p = e.text.text; *p; p++)
-                    if ((unsigned char)*p < 128)
-                        view_type(v, p, 1);
-            }
+            view_text(v, e.text.text);
             break;
         case SDL_MOUSEBUTTONDOWN:
             if (e.button.button == SDL_BUTTON_LEFT)

@@ -60,18 +60,15 @@ static bool own_command(struct view *v, const char *cmd, const char *arg, enum d
             mod = KMOD_CTRL;
             name += 5;
         }
-        if (!strcmp(name, "?"))
-            key = SDLK_QUESTION;
-        else if (!strcmp(name, ":"))
-            key = SDLK_COLON;
-        else if (*name)
+        bool character = !mod && strlen(name) == 1 && isprint((unsigned char)*name) && *name != ' ';
+        if (*name && !character)
             key = SDL_GetKeyFromName(name);
-        if (key == SDLK_UNKNOWN) {
+        if (character) {
+            view_text(v, name); /* as a keyboard's character would come */
+        } else if (key == SDLK_UNKNOWN) {
             strbuf_add(out, "key: '%s' is not a key name (F5, Space, Return, Tab, Escape, a, ?)\n",
                        arg);
             *r = DEBUG_ERROR;
-        } else if (v->console_focus && !mod && strlen(name) == 1 && isprint((unsigned char)*name)) {
-            view_type(v, name, 1); /* a character key types, as its text would */
         } else {
             view_key(v, key, mod);
         }

@@ -211,9 +211,10 @@ void view_layout(struct view *v);
 void view_resized(struct view *v);
 int view_title_h(const struct view *v);
 void view_speed_words(const struct view *v, char *buf, size_t n);
-/* The toolbar's buttons: where button i is, and the key it stands for. */
+/* The toolbar's buttons: where button i is, and the key or the character
+ * command (NULL: the key) it stands for. */
 extern const size_t view_nbuttons;
-SDL_Rect view_button(const struct view *v, size_t i, SDL_Keycode *key);
+SDL_Rect view_button(const struct view *v, size_t i, SDL_Keycode *key, const char **text);
 
 /* run.c */
 double view_now(void);
@@ -226,6 +227,7 @@ void view_command_status(struct view *v, const char *line);
 /* keys.c */
 void view_pump(struct view *v);
 void view_key(struct view *v, SDL_Keycode key, uint16_t mod);
+void view_text(struct view *v, const char *text);
 /* Bytes for the guest's serial input, as if typed at the console. */
 void view_type(struct view *v, const char *bytes, size_t len);
 void view_probe(struct view *v, const char *name, int x, int y, enum ui_colour c);

@@ -119,22 +119,27 @@ void view_resized(struct view *v)
 static const struct {
     const char *label;
     SDL_Keycode key;
+    const char *text; /* a character command instead of a key */
 } buttons[] = {
-    {"F5 run/pause", SDLK_F5},   {"F11 step", SDLK_F11},     {"F10 step over", SDLK_F10},
-    {"F6 next ring change", SDLK_F6}, {"F7 next syscall", SDLK_F7}, {"F8 next fault", SDLK_F8},
-    {"- slower", SDLK_MINUS},    {"+ faster", SDLK_PLUS},    {"F2 reset", SDLK_F2},
-    {": command", SDLK_COLON},   {"? help", SDLK_F1},
+    {"F5 run/pause", SDLK_F5, NULL},     {"F11 step", SDLK_F11, NULL},
+    {"F10 step over", SDLK_F10, NULL},   {"F6 next ring change", SDLK_F6, NULL},
+    {"F7 next syscall", SDLK_F7, NULL},  {"F8 next fault", SDLK_F8, NULL},
+    {"- slower", 0, "-"},                {"+ faster", 0, "+"},
+    {"F2 reset", SDLK_F2, NULL},         {": command", 0, ":"},
+    {"? help", SDLK_F1, NULL},
 };
 #define NBUTTONS (sizeof buttons / sizeof buttons[0])
 const size_t view_nbuttons = NBUTTONS;
 
-SDL_Rect view_button(const struct view *v, size_t i, SDL_Keycode *key)
+SDL_Rect view_button(const struct view *v, size_t i, SDL_Keycode *key, const char **text)
 {
     int x = 4;
     for (size_t k = 0; k < i; k++)
         x += ((int)strlen(buttons[k].label) + 2) * v->cw + 6;
     if (key)
         *key = buttons[i].key;
+    if (text)
+        *text = buttons[i].text;
     return (SDL_Rect){x, 3, ((int)strlen(buttons[i].label) + 2) * v->cw, v->ch + 2};
 }
 
@@ -150,7 +155,7 @@ static void draw_toolbar(struct view *v)
 {
     draw_fill(v, (SDL_Rect){0, 0, v->out_w, v->ch + 8}, C_TITLEBAR);
     for (size_t i = 0; i < NBUTTONS; i++) {
-        SDL_Rect r = view_button(v, i, NULL);
+        SDL_Rect r = view_button(v, i, NULL, NULL);
         draw_fill(v, r, C_PANEL);
         draw_frame_rect(v, r, C_BORDER, 1);
         draw_string(v, r.x + v->cw, r.y + 1, C_TEXT, false, buttons[i].label);
@@ -160,7 +165,7 @@ static void draw_toolbar(struct view *v)
     snprintf(state, sizeof state, "%s  %s", v->ended ? "ENDED" : (v->running ? "RUNNING" : "STOPPED"),
              speed);
     int x = v->out_w - ((int)strlen(state) + 2) * v->cw;
-    SDL_Rect last = view_button(v, NBUTTONS - 1, NULL);
+    SDL_Rect last = view_button(v, NBUTTONS - 1, NULL, NULL);
     if (x > last.x + last.w)
         draw_string(v, x, 4, v->running ? C_YELLOW : C_WHITE, true, state);
 }
