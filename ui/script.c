@@ -71,6 +71,8 @@ static bool own_command(struct view *v, const char *cmd, const char *arg, enum d
             *r = DEBUG_ERROR;
         } else {
             view_key(v, key, mod);
+            if (key == SDLK_SPACE && !mod)
+                view_text(v, " "); /* the space bar also types, as with SDL */
         }
     } else if (!strcmp(cmd, "screenshot")) {
         char err[600];

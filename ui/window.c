@@ -319,8 +319,11 @@ void view_model_dump(struct view *v, FILE *f)
         fprintf(f, "probe %s %d %d %s %u %u %u\n", v->probes[i].name, v->probes[i].x,
                 v->probes[i].y, ui_colour_name(v->probes[i].colour), c->r, c->g, c->b);
     }
-    fprintf(f, "== view\nsize %d %d\nfont %s %d px\nframes %llu\n", v->out_w, v->out_h,
-            v->font_path, v->font_px, (unsigned long long)v->frames);
+    char speed[40];
+    view_speed_words(v, speed, sizeof speed);
+    fprintf(f, "== view\nsize %d %d\nfont %s %d px\nframes %llu\nspeed %s\nstatus %s\n",
+            v->out_w, v->out_h, v->font_path, v->font_px, (unsigned long long)v->frames, speed,
+            v->status);
 }
 
 /* ---- opening and closing ------------------------------------------------------------------ */
