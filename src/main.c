@@ -344,6 +344,7 @@ int main(int argc, char **argv)
 out_machine:
     machine_destroy(m);
 out_chardevs:
+    console_free(&con);
 #ifdef HAVE_VIEW
     view_serial_destroy(vserial);
 #endif
