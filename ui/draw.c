@@ -154,6 +154,7 @@ static void find_font(char *path, size_t n)
     if (match)
         FcPatternDestroy(match);
     FcPatternDestroy(pat);
+    FcFini(); /* the font's path is all we keep */
 }
 
 /* ASCII 32..126 side by side in one white texture, coloured when drawn. */

@@ -7,6 +7,7 @@
  *   wait-frames N       draw N frames (the rings' arrow grows; a run goes on)
  *   model PATH          write each panel's text model and the probe points
  *   panel NAME fold|unfold
+ *   window-size W H     resize the window (the layout and the font follow)
  *   stop-on KINDS, speed N (also at the view's ':' prompt)
  * Each line is echoed with its answer on stdout, as --debugger-script does;
  * the first bad line stops the script (status 2). */
@@ -110,6 +111,18 @@ static bool own_command(struct view *v, const char *cmd, const char *arg, enum d
                 report_say("model: %s: cannot be written", arg);
                 *status = RL_EXIT_HOST;
             }
+        }
+    } else if (!strcmp(cmd, "window-size")) {
+        int w, h;
+        if (sscanf(arg, "%d %d", &w, &h) != 2 || w < 320 || h < 200 || w > 8192 || h > 8192) {
+            strbuf_add(out, "window-size: W H in window coordinates, e.g. 1920 1080\n");
+            *r = DEBUG_ERROR;
+        } else {
+            SDL_SetWindowSize(v->win, w, h);
+            SDL_Delay(50); /* the window manager's answer */
+            view_pump(v);
+            view_resized(v);
+            strbuf_add(out, "window %dx%d, drawn at %dx%d pixels\n", w, h, v->out_w, v->out_h);
         }
     } else if (!strcmp(cmd, "panel")) {
         char name[32], how[16];
