@@ -1,9 +1,9 @@
 /* The address-space panel: the running process's page tables as a map of
  * the 4 GiB linear space, one cell per page-directory entry (4 MiB), 64
- * cells a row: not mapped, supervisor only, user, writable marked (the
- * ranges below count accessed and dirty pages); the kernel/user split drawn where the supervisor-only
- * part begins; the faulting address of the last #PF framed.  Beneath, the
- * mapped ranges in words (SDM Vol. 3A 4.3). */
+ * cells a row: not mapped, supervisor only, user, writable marked; the
+ * kernel/user split drawn where the supervisor-only part begins; the
+ * faulting address of the last #PF framed.  Beneath, the mapped ranges in
+ * words, with their accessed and dirty pages counted (SDM Vol. 3A 4.3). */
 #include <string.h>
 
 #include "mmu/paging.h"
@@ -124,7 +124,8 @@ void aspace_model(struct view *v, struct ui_text *t)
     if (have) {
         struct paging_walk w;
         bool mapped = inspect_walk(v->m, NULL, cr2, PAGING_READ, false, &w);
-        uitext_add(t, ST_TEXT, "last #PF address %08x: %s\n", cr2, mapped ? "mapped now" : "not mapped");
+        uitext_add(t, ST_TEXT, "last #PF address %08x: %s\n", cr2,
+                   mapped ? "mapped now" : "not mapped");
     }
     for (int i = 0; i < n; i++)
         uitext_add(t, r[i].user ? ST_USER : ST_KERNEL, "%08x-%08x %s %s %u pages, A %u D %u\n",

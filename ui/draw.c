@@ -172,7 +172,8 @@ static SDL_Texture *glyph_strip(struct view *v, TTF_Font *f)
         if (!g)
             continue;
         SDL_SetSurfaceBlendMode(g, SDL_BLENDMODE_NONE);
-        SDL_Rect dst = {(c - 32) * v->cw, 0, g->w < v->cw ? g->w : v->cw, g->h < v->ch ? g->h : v->ch};
+        SDL_Rect dst = {(c - 32) * v->cw, 0, g->w < v->cw ? g->w : v->cw,
+                        g->h < v->ch ? g->h : v->ch};
         SDL_Rect src = {0, 0, dst.w, dst.h};
         SDL_BlitSurface(g, &src, strip, &dst);
         SDL_FreeSurface(g);

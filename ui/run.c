@@ -133,7 +133,8 @@ static enum debug_run host_result(struct view *v, enum runner_stop stop, struct 
         v->want_quit = true;
         return DEBUG_RUN_QUIT;
     case RUNNER_STUCK:
-        strbuf_add(text, "the CPU waits for an interrupt that cannot come (no timer, no more input)\n");
+        strbuf_add(text, "the CPU waits for an interrupt that cannot come (no timer, no more "
+                         "input)\n");
         return DEBUG_RUN_HOST;
     case RUNNER_TIMEOUT:
         strbuf_add(text, "--timeout reached after %.1f s\n", v->cfg->timeout_s);
@@ -239,7 +240,8 @@ static bool parse_stop_on(const char *list, unsigned *mask)
         const char *word;
         unsigned bits;
     } kinds[] = {
-        {"syscall", STOP_ON_SYSCALL}, {"sysret", STOP_ON_SYSRET}, {"transition", STOP_ON_TRANSITION},
+        {"syscall", STOP_ON_SYSCALL}, {"sysret", STOP_ON_SYSRET},
+        {"transition", STOP_ON_TRANSITION},
         {"fault", STOP_ON_FAULT},     {"irq", STOP_ON_IRQ},       {"reset", STOP_ON_RESET},
     };
     *mask = 0;

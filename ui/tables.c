@@ -19,7 +19,8 @@ static void descriptor_words(const struct descriptor *d, char *buf, size_t n)
     const char *kind;
     char sys[24];
     if (desc_is_code(d))
-        kind = desc_is_conforming(d) ? "code conf" : (desc_is_readable(d) ? "code r-x" : "code --x");
+        kind = desc_is_conforming(d) ? "code conf"
+               : desc_is_readable(d) ? "code r-x" : "code --x";
     else if (desc_is_data(d))
         kind = desc_is_writable(d) ? "data rw-" : "data r--";
     else if (desc_is_tss(d))

@@ -83,7 +83,8 @@ void view_layout(struct view *v)
         int y = top, left = h - closed_h;
         for (int k = 0; k < 3 && columns[c][k].panel >= 0; k++) {
             struct panel *p = &v->panels[columns[c][k].panel];
-            int ph = p->collapsed ? view_title_h(v) : (int)(left * columns[c][k].weight / (open ? open : 1));
+            int ph = p->collapsed ? view_title_h(v)
+                                  : (int)(left * columns[c][k].weight / (open ? open : 1));
             place(v, p, (SDL_Rect){x, y, w, ph});
             y += ph;
         }
@@ -162,7 +163,8 @@ static void draw_toolbar(struct view *v)
     }
     char state[96], speed[40];
     view_speed_words(v, speed, sizeof speed);
-    snprintf(state, sizeof state, "%s  %s", v->ended ? "ENDED" : (v->running ? "RUNNING" : "STOPPED"),
+    snprintf(state, sizeof state, "%s  %s",
+             v->ended ? "ENDED" : (v->running ? "RUNNING" : "STOPPED"),
              speed);
     int x = v->out_w - ((int)strlen(state) + 2) * v->cw;
     SDL_Rect last = view_button(v, NBUTTONS - 1, NULL, NULL);

@@ -22,6 +22,7 @@ static bool over_time(const struct runner *r)
 static bool wait_idle(struct runner *r, uint64_t next_ns)
 {
     const struct runner_io *io = &r->io;
+    r->idled = true;
     /* A prompt without a newline must reach whoever waits for it. */
     io->flush(io->opaque);
     uint64_t now = inspect_time_ns(r->m);
@@ -94,11 +95,13 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         switch (stop) {
         case RUN_SLICE:
             io->flush(io->opaque);
-            /* A person's keys go in at once; a script's input only when the
-             * CPU idles, so that where it arrives does not depend on the
-             * wall clock (input fed while a kernel still resets its UART
-             * would be lost on some runs and not on others). */
-            if (r->realtime || io->live(io->opaque))
+            /* A person's keys go in at once.  Input that was waiting from
+             * the start goes in when the CPU first idles, as documented, not
+             * at whichever slice the wall clock ends during the boot: fed
+             * while a kernel still resets its UART's FIFO, it would be lost
+             * on some runs and not on others.  After that, input also
+             * reaches a guest that is busy (a shell with a job running). */
+            if (r->realtime || io->live(io->opaque) || r->idled)
                 io->feed(io->opaque, r->m, 0);
             continue;
         case RUN_IDLE:

@@ -44,6 +44,7 @@ struct runner {
     double timeout_at;    /* --timeout: wall-clock second to give up at, 0: none */
     uint64_t max_insns;   /* --max-insns: total instructions, 0: none */
     double slice_s;       /* how often a run looks at the front end; 0: 50 ms */
+    bool idled;           /* the CPU has waited for an interrupt at least once */
     volatile sig_atomic_t interrupted; /* a signal asked to quit */
 };
 

@@ -83,7 +83,8 @@ xvfb "$RINGLAB" --ui-script "$tmp/q" --screenshot /nonexistent/shot.png </dev/nu
 st=$?
 expect 10 "^ringlab: /nonexistent/shot.png: cannot write the screenshot" "an unwritable screenshot"
 # And one that can: a PNG of the window's size.
-xvfb "$RINGLAB" --ui-script "$tmp/q" --screenshot "$tmp/shot.png" </dev/null >"$tmp/out" 2>"$tmp/err"
+xvfb "$RINGLAB" --ui-script "$tmp/q" --screenshot "$tmp/shot.png" </dev/null \
+	>"$tmp/out" 2>"$tmp/err"
 st=$?
 [ "$st" -eq 0 ] || fail "--screenshot: status $st"
 "$PNG_PROBE" "$tmp/shot.png" 1279 799 >/dev/null || fail "--screenshot: no 1280x800 PNG"

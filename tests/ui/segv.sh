@@ -26,6 +26,7 @@ probe_is "$tmp/fault.png" "$m" ring3 ring-off
 has "$m" timeline "#PF e=0004 user read of not-present page 0x00000000"
 has "$m" rings "#PF"
 same "CR2" "$(value "$m" registers '^CR2 ([0-9a-f]{8}).*')" "$(debugger_reg 1 cr2)"
-same "EIP in the #PF handler" "$(value "$m" registers '^EIP ([0-9a-f]{8}).*')" "$(debugger_reg 1 eip)"
+same "EIP in the #PF handler" "$(value "$m" registers '^EIP ([0-9a-f]{8}).*')" \
+	"$(debugger_reg 1 eip)"
 
 finish "segv's #PF at 0: the PDE's P bit marked"
