@@ -15,11 +15,10 @@ double view_now(void)
     return SDL_GetTicks64() / 1000.0;
 }
 
-/* While the guest runs: a frame at the display's rate, but never so often
- * that drawing takes more than a third of the time (the guest keeps two
- * thirds of its speed), and at least 30 a second when a frame can be drawn
- * in a third of that; the guest always runs at least as long as the last
- * frame took (see below). */
+/* While the guest runs: a frame at the display's rate, or as often as a
+ * frame can be drawn when that is slower.  The guest runs in a thread of
+ * its own while a frame is drawn, and stops only for the models to be built
+ * (they read the machine, which inspect.h allows between runs only). */
 void view_next_frame_time(struct view *v)
 {
     SDL_DisplayMode mode;
@@ -27,18 +26,49 @@ void view_next_frame_time(struct view *v)
     if (SDL_GetWindowDisplayMode(v->win, &mode) == 0 && mode.refresh_rate > 0)
         rate = mode.refresh_rate;
     double period = 1.0 / rate;
-    if (period < 3 * v->draw_s)
-        period = 3 * v->draw_s;
-    if (period > 1.0 / 30)
-        period = 1.0 / 30;
+    if (period < v->draw_s)
+        period = v->draw_s;
     v->frame_period = period;
-    /* The guest runs at least as long as a frame took to draw, so it keeps
-     * half its speed even on a machine too slow to draw 30 frames. */
-    double run = period - v->draw_s;
-    if (run < v->draw_s)
-        run = v->draw_s;
-    v->next_frame_at = view_now() + run;
+    v->next_frame_at = view_now() + period;
     v->r->slice_s = period / 8 > 0.002 ? period / 8 : 0.002;
+}
+
+/* A slice of the run, in the guest's thread. */
+struct slice_job {
+    struct view *v;
+    const struct run_request *req;
+    struct run_result *res;
+    enum runner_stop stop;
+};
+
+static int run_slice(void *opaque)
+{
+    struct slice_job *j = opaque;
+    j->stop = runner_run(j->v->r, j->req, j->res);
+    return 0;
+}
+
+/* Run until the next frame is due (or the run's own stop) while this
+ * frame is drawn and shown; then take in what the machine did. */
+static enum runner_stop run_while_drawing(struct view *v, const struct run_request *req,
+                                          struct run_result *res)
+{
+    view_pump(v);
+    model_refresh(v, false);
+    view_build(v);
+    view_next_frame_time(v);
+    struct slice_job job = {v, req, res, RUNNER_STOP};
+    SDL_Thread *t = SDL_CreateThread(run_slice, "guest", &job);
+    double t0 = view_now();
+    view_render(v);
+    view_present(v);
+    v->draw_s = view_now() - t0;
+    if (!t) {
+        run_slice(&job); /* no thread: one after the other */
+        return job.stop;
+    }
+    SDL_WaitThread(t, NULL);
+    return job.stop;
 }
 
 static void running_frame(struct view *v)
@@ -48,8 +78,6 @@ static void running_frame(struct view *v)
     model_refresh(v, false);
     view_frame(v);
     view_present(v);
-    /* What a frame costs, showing it included (a software renderer's
-     * present is most of it). */
     v->draw_s = view_now() - t0;
     view_next_frame_time(v);
 }
@@ -58,12 +86,14 @@ static bool io_feed(void *opaque, struct machine *m, int wait_ms)
 {
     struct view *v = opaque;
     bool fed = false;
+    SDL_LockMutex(v->inq_lock);
     while (v->inq_at < v->inq_len && machine_serial_input(m, (uint8_t)v->inq[v->inq_at])) {
         v->inq_at++;
         fed = true;
     }
     if (v->inq_at == v->inq_len)
         v->inq_at = v->inq_len = 0;
+    SDL_UnlockMutex(v->inq_lock);
     if (!fed && wait_ms > 0) {
         /* A person is there: let the time pass, but not past the next frame. */
         double left = v->next_frame_at - view_now();
@@ -87,8 +117,11 @@ static bool io_live(void *opaque)
 
 static bool io_input_open(void *opaque)
 {
-    const struct view *v = opaque;
-    return !v->scripted || v->inq_at < v->inq_len;
+    struct view *v = opaque;
+    SDL_LockMutex(v->inq_lock);
+    bool waiting = v->inq_at < v->inq_len;
+    SDL_UnlockMutex(v->inq_lock);
+    return !v->scripted || waiting;
 }
 
 static enum runner_request io_request(void *opaque)
@@ -105,6 +138,7 @@ static enum runner_request io_request(void *opaque)
 
 void view_type(struct view *v, const char *bytes, size_t len)
 {
+    SDL_LockMutex(v->inq_lock);
     if (v->inq_at > 0) {
         memmove(v->inq, v->inq + v->inq_at, v->inq_len - v->inq_at);
         v->inq_len -= v->inq_at;
@@ -114,6 +148,7 @@ void view_type(struct view *v, const char *bytes, size_t len)
         len = sizeof v->inq - v->inq_len;
     memcpy(v->inq + v->inq_len, bytes, len);
     v->inq_len += len;
+    SDL_UnlockMutex(v->inq_lock);
 }
 
 static enum debug_run host_result(struct view *v, enum runner_stop stop, struct strbuf *text)
@@ -177,9 +212,12 @@ static enum runner_stop run_drawing(struct view *v, const struct run_request *re
             uint64_t left = base.max_insns ? base.max_insns - done : UINT64_MAX;
             sub.max_insns = v->speed < left ? v->speed : left;
         }
-        s = runner_run(v->r, &sub, res);
+        /* At full speed the guest runs while the frame is drawn; slowed
+         * down, it runs its few instructions between frames. */
+        s = v->speed ? runner_run(v->r, &sub, res) : run_while_drawing(v, &sub, res);
         if (s == RUNNER_YIELD) {
-            running_frame(v);
+            if (v->speed)
+                running_frame(v);
             continue;
         }
         if (v->speed && s == RUNNER_STOP && res->stop == RUN_INSNS) {

@@ -69,8 +69,9 @@ void stack_model(struct view *v, struct ui_text *t)
     bool have = e && frame_of(&e->ev, &f);
     if (!have) {
         e = model_last_crossing(v, sel ? sel->ev.seq : 0);
+        /* (upto 0 means "any": stop at the first event.) */
         while (e && !(e->ev.after.cpl < e->ev.before.cpl))
-            e = model_last_crossing(v, e->ev.seq - 1);
+            e = e->ev.seq > 1 ? model_last_crossing(v, e->ev.seq - 1) : NULL;
         have = e && frame_of(&e->ev, &f);
     }
     if (e && !have && (e->ev.kind == TRACE_SYSENTER || e->ev.kind == TRACE_SYSCALL)) {

@@ -191,6 +191,7 @@ struct view {
     /* Input for the guest's serial port. */
     char inq[1024];
     size_t inq_len, inq_at;
+    SDL_mutex *inq_lock; /* typed here, fed by the thread that runs the guest */
     bool console_focus;
 
     /* The window's own state. */
@@ -204,8 +205,11 @@ struct view {
     int nprobes;
 };
 
-/* window.c */
-void view_frame(struct view *v);
+/* window.c: a frame is its models, built while the guest is stopped (they
+ * read the machine), then drawn from them alone (the guest may run). */
+void view_build(struct view *v);
+void view_render(struct view *v);
+void view_frame(struct view *v); /* both */
 void view_present(struct view *v);
 void view_layout(struct view *v);
 void view_resized(struct view *v);

@@ -262,11 +262,15 @@ static void draw_overlay(struct view *v, const char *text)
     }
 }
 
-void view_frame(struct view *v)
+void view_build(struct view *v)
+{
+    build_models(v);
+}
+
+void view_render(struct view *v)
 {
     v->nprobes = 0;
     v->dirty = false;
-    build_models(v);
     draw_colour(v, C_BG);
     SDL_RenderClear(v->ren);
     draw_toolbar(v);
@@ -284,6 +288,12 @@ void view_frame(struct view *v)
     if (v->help)
         draw_overlay(v, help_text);
     v->frames++;
+}
+
+void view_frame(struct view *v)
+{
+    view_build(v);
+    view_render(v);
 }
 
 void view_present(struct view *v)
@@ -423,6 +433,12 @@ struct view *view_open(const struct view_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     view_layout(v);
+    v->inq_lock = SDL_CreateMutex();
+    if (!v->inq_lock) {
+        snprintf(err, errlen, "the view cannot start: %s", SDL_GetError());
+        view_close(v);
+        return NULL;
+    }
     v->syms = load_symbols(cfg);
     struct debug_host host = view_host(v);
     v->dbg = debugger_create(v->m, &host, v->syms);
@@ -456,6 +472,8 @@ void view_close(struct view *v)
     /* No SDL_Quit: it unloads the X11 libraries SDL opened, and the few
      * blocks they keep to the end then have no module LeakSanitizer could
      * name; the process ends right after this. */
+    if (v->inq_lock)
+        SDL_DestroyMutex(v->inq_lock);
     free(v->events);
     free(v);
 }

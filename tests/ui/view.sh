@@ -25,8 +25,9 @@ fail() {
 # xvfb COMMAND...: COMMAND under a virtual X server of 1280x800.  The X
 # authority file is ours: xvfb-run's own temporary directory is sometimes
 # still in use by xauth when it removes it, and it then fails (status 5).
+# A view that hangs is killed after 300 s, so the suite goes on.
 xvfb() {
-	"$XVFB_RUN" -a -f "$tmp/Xauthority" -s "-screen 0 1280x800x24" "$@"
+	timeout 300 "$XVFB_RUN" -a -f "$tmp/Xauthority" -s "-screen 0 1280x800x24" "$@"
 }
 
 # run_view SCRIPT [ringlab options...]: the view with SCRIPT; its stdout in
