@@ -3,7 +3,7 @@
 BENCH_GUESTS = bench/compute-small.elf bench/compute-big.elf \
 	bench/syscall-small.elf bench/syscall-big.elf
 EXTRA_DIST += bench/compute.asm bench/syscall.asm bench/guest.ld bench/run bench/raw_unicorn.c
-EXTRA_PROGRAMS = bench/raw_unicorn
+EXTRA_PROGRAMS += bench/raw_unicorn
 bench_raw_unicorn_SOURCES = bench/raw_unicorn.c
 bench_raw_unicorn_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS)
 bench_raw_unicorn_LDADD = $(UNICORN_LIBS)
@@ -26,6 +26,11 @@ bench/syscall-big.elf: $(srcdir)/bench/syscall.asm $(srcdir)/bench/guest.ld
 	$(AM_V_GEN)$(NASM) -f elf32 -DITERATIONS=1000000 -o $@.o $(srcdir)/bench/syscall.asm && \
 	$(GUEST_LD) -m elf_i386 -T $(srcdir)/bench/guest.ld -o $@ $@.o
 
+# The view's speed is measured when it is built and xvfb-run is there.
+if HAVE_VIEW
+BENCH_XVFB_RUN = $(XVFB_RUN)
+endif
 bench: ringlab$(EXEEXT) bench/raw_unicorn$(EXEEXT) $(BENCH_GUESTS)
-	$(SHELL) $(srcdir)/bench/run ./ringlab$(EXEEXT) "$(QEMU_I386)" ./bench/raw_unicorn$(EXEEXT) bench
+	$(SHELL) $(srcdir)/bench/run ./ringlab$(EXEEXT) "$(QEMU_I386)" ./bench/raw_unicorn$(EXEEXT) bench \
+		"$(BENCH_XVFB_RUN)"
 .PHONY: bench

@@ -119,6 +119,10 @@ EXTRA_DIST += tests/kernel/tour.sh docs/tour.md
 CLEANFILES += tests/kernel/tour.log tests/kernel/tour.transcript \
 	tests/kernel/tour.int tests/kernel/tour.jsonl
 
+# The debugger names the bundled kernel's system calls and their arguments.
+TESTS += tests/kernel/debugger-syscalls.sh
+EXTRA_DIST += tests/kernel/debugger-syscalls.sh
+
 # The same session under qemu-system-i386 and ./ringlab: same transcript,
 # same system calls and faults in the same order (skipped until both exist).
 TESTS += tests/kernel/compare.sh

@@ -14,6 +14,7 @@
 #include "devices/pic8259.h"
 #include "devices/pit8254.h"
 #include "devices/uart16550.h"
+#include "devices/vga_text.h"
 #include "machine.h"
 #include "mmu/paging.h"
 #include "trace/event.h"
@@ -66,6 +67,9 @@ bool inspect_tss(struct machine *m, struct tss_view *out);
 void inspect_pic(struct machine *m, struct pic_pair *out);
 void inspect_pit(struct machine *m, struct pit *out);
 void inspect_uart(struct machine *m, struct uart *out);
+/* The VGA text screen as displayed: cells from the display start address
+ * (characters and attributes) and the cursor. */
+void inspect_vga(struct machine *m, struct vga_screen *out);
 
 /* The clock. */
 uint64_t inspect_icount(struct machine *m);

@@ -2,6 +2,8 @@
  * then hand it to a front end (the plain run on the terminal, or the text
  * debugger), and turn how it stopped into an exit status.  Every message
  * for the user is made here or in the front ends, one line each on stderr. */
+#include "config.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -24,6 +26,9 @@
 #include "status.h"
 #include "trace/jsonl.h"
 #include "trace/qemu_log.h"
+#ifdef HAVE_VIEW
+#include "view.h"
+#endif
 
 #ifndef RINGLAB_DATADIR
 #define RINGLAB_DATADIR "/usr/local/share/ringlab"
@@ -64,6 +69,30 @@ static void log_unimp(void *opaque, uint16_t port, bool is_write, uint32_t value
     qemu_log_unimp(opaque, port, is_write, value, size);
 }
 
+/* COM1's bytes: to the view's console panel while the view is open, else
+ * to the terminal's console. */
+struct serial_sink {
+    struct console *con;
+    void (*view_put)(void *opaque, uint8_t byte);
+    void *view_opaque;
+};
+
+static void serial_out(void *opaque, uint8_t byte)
+{
+    struct serial_sink *s = opaque;
+    if (s->view_put)
+        s->view_put(s->view_opaque, byte);
+    else
+        console_put(s->con, byte);
+}
+
+/* As QEMU decides: a window when a display is there. */
+static bool display_present(void)
+{
+    const char *x = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+    return (x && *x) || (w && *w);
+}
+
 /* ---- signals ---------------------------------------------------------- */
 
 static struct runner *signal_runner;
@@ -85,7 +114,7 @@ static int run_plain(struct runner *r, struct qemu_log *qlog, double timeout_s)
     struct run_result res;
     for (;;) {
         enum runner_stop s = runner_run(r, &req, &res);
-        if (s == RUNNER_BREAK || s == RUNNER_STOP)
+        if (s == RUNNER_BREAK || s == RUNNER_STOP || s == RUNNER_YIELD)
             continue; /* no debugger to break into: go on */
         return report_exit(s, r, qlog, timeout_s);
     }
@@ -121,6 +150,22 @@ int main(int argc, char **argv)
         options_free(&o);
         return RL_EXIT_USAGE;
     }
+
+    /* The view: asked for (-display sdl, --ui-script, --screenshot), or by
+     * default when there is a display and no terminal debugger. */
+    bool view_asked = o.display == DISPLAY_SDL;
+    bool want_view = view_asked || (o.display == DISPLAY_DEFAULT && !o.debugger && display_present());
+#ifndef HAVE_VIEW
+    if (view_asked) {
+        report_say("the view was asked for, but this ringlab was built without it (SDL2, SDL2_ttf, "
+                   "SDL2_image or fontconfig were missing; run scripts/setup and build again), "
+                   "or use -nographic");
+        repl_script_close(&script);
+        options_free(&o);
+        return RL_EXIT_NO_VIEW;
+    }
+    want_view = false;
+#endif
 
     int status = RL_EXIT_POWEROFF;
     char kernel_path[PATH_MAX], initrd_path[PATH_MAX];
@@ -186,22 +231,32 @@ int main(int argc, char **argv)
     bool commands_on_stdin = o.debugger && !o.debugger_script && !isatty(STDIN_FILENO);
     console_init(&con, serial, serial_owned,
                  o.serial.kind == CHARDEV_STDIO && !commands_on_stdin);
+    struct serial_sink sink = {.con = &con};
+#ifdef HAVE_VIEW
+    /* Under the view COM1 is its console panel, and a file still gets a copy. */
+    struct view_serial *vserial = NULL;
+    if (want_view && o.serial.kind != CHARDEV_NONE && o.serial.kind != CHARDEV_NULL) {
+        vserial = view_serial_create(o.serial.kind == CHARDEV_FILE ? serial : NULL);
+        sink.view_put = vserial ? view_serial_put : NULL;
+        sink.view_opaque = vserial;
+    }
+#endif
 
     struct machine_config cfg = {
         .ram_size = o.ram_bytes,
         .cpu_model = o.cpu_model,
         .no_reboot = o.no_reboot,
         .realtime = o.realtime,
-        .trace_returns = o.trace_file != NULL || o.debugger,
-        .explain_events = o.debugger,
+        .trace_returns = o.trace_file != NULL || o.debugger || want_view,
+        .explain_events = o.debugger || want_view,
         .rtc_epoch = o.realtime ? (int64_t)time(NULL) : DETERMINISTIC_EPOCH,
         .debug_exit = o.debug_exit,
         .debug_exit_iobase = o.debug_exit_iobase,
         .debug_exit_iosize = o.debug_exit_iosize,
         .load = images_load,
         .load_opaque = &images,
-        .serial_out = console_put,
-        .serial_opaque = &con,
+        .serial_out = serial_out,
+        .serial_opaque = &sink,
         .debugcon_out = debugcon ? file_out : NULL,
         .debugcon_opaque = debugcon,
         .unimp = (have_qlog && (o.log_items & OPTIONS_LOG_UNIMP)) ? log_unimp : NULL,
@@ -225,7 +280,7 @@ int main(int argc, char **argv)
 
     struct runner runner = {
         .m = m,
-        .con = &con,
+        .io = console_io(&con),
         .realtime = o.realtime,
         .timeout_at = o.timeout_sec > 0 ? clock_wall_seconds() + o.timeout_sec : 0,
         .max_insns = o.max_insns,
@@ -236,9 +291,41 @@ int main(int argc, char **argv)
     signal(SIGHUP, on_signal);
     signal(SIGPIPE, SIG_IGN);
 
-    if (o.debugger) {
+#ifdef HAVE_VIEW
+    if (want_view) {
+        struct view_config vc = {
+            .runner = &runner,
+            .serial = vserial,
+            .qlog = have_qlog ? &qlog : NULL,
+            .timeout_s = o.timeout_sec,
+            .kernel_path = image,
+            .initrd_path = bundled_initrd,
+            .bundled = bundled_initrd != NULL,
+            .script = o.ui_script,
+            .screenshot = o.screenshot,
+        };
+        struct view *v = view_open(&vc, err, sizeof err);
+        if (v) {
+            status = view_run(v);
+            view_close(v);
+        } else if (view_asked) {
+            report_say("%s", err);
+            status = RL_EXIT_NO_VIEW;
+        } else {
+            /* Not asked for: the terminal will do. */
+            report_say("%s; running on the terminal", err);
+            want_view = false;
+            sink.view_put = NULL;
+            runner.io = console_io(&con);
+        }
+    }
+#endif
+    if (want_view) {
+        /* done above */
+    } else if (o.debugger) {
         struct repl_config rc = {
             .runner = &runner,
+            .console = &con,
             .qlog = have_qlog ? &qlog : NULL,
             .timeout_s = o.timeout_sec,
             .kernel_path = image,
@@ -253,7 +340,6 @@ int main(int argc, char **argv)
     }
     signal_runner = NULL;
     console_flush(&con);
-    console_free(&con);
     if (o.vga_dump)
         machine_dump_vga(m, stdout);
     if (machine_walker_disagreements(m))
@@ -263,6 +349,10 @@ int main(int argc, char **argv)
 out_machine:
     machine_destroy(m);
 out_chardevs:
+    console_free(&con);
+#ifdef HAVE_VIEW
+    view_serial_destroy(vserial);
+#endif
     if (serial_owned && fclose(serial) != 0) {
         report_say("%s: cannot write the serial output: %s", o.serial.path, strerror(errno));
         status = status ? status : RL_EXIT_HOST;

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "options_machine.h"
 #include "status.h"
@@ -531,6 +532,21 @@ static bool opt_debugger_script(struct parser *p, const char *name, const char *
     return set_string(p, &p->out->debugger_script, arg);
 }
 
+static bool opt_ui_script(struct parser *p, const char *name, const char *arg)
+{
+    if (arg[0] == '\0')
+        return fail(p, "%s: the file name is empty", name);
+    return set_string(p, &p->out->ui_script, arg);
+}
+
+static bool opt_screenshot(struct parser *p, const char *name, const char *arg)
+{
+    size_t n = strlen(arg);
+    if (n < 5 || strcasecmp(arg + n - 4, ".png") != 0)
+        return fail(p, "%s: '%s' must name a .png file", name, arg);
+    return set_string(p, &p->out->screenshot, arg);
+}
+
 static bool opt_load_addr(struct parser *p, const char *name, const char *arg)
 {
     uint64_t a;
@@ -624,6 +640,8 @@ static const struct opt_def opt_defs[] = {
     {"load-addr", TAKES_ARG | OWN, opt_load_addr, F_NONE},
     {"debugger", OWN, NULL, F_DEBUGGER},
     {"debugger-script", TAKES_ARG | OWN, opt_debugger_script, F_NONE},
+    {"ui-script", TAKES_ARG | OWN, opt_ui_script, F_NONE},
+    {"screenshot", TAKES_ARG | OWN, opt_screenshot, F_NONE},
 };
 
 static const char *arg_hint(const char *name)
@@ -651,6 +669,8 @@ static const char *arg_hint(const char *name)
         {"timeout", "a number of seconds"},
         {"load-addr", "an address, e.g. 0x100000"},
         {"debugger-script", "a file of debugger commands"},
+        {"ui-script", "a file of view commands"},
+        {"screenshot", "a .png file"},
     };
     for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
         if (strcmp(hints[i].name, name) == 0)
@@ -803,6 +823,23 @@ enum options_result options_parse(int argc, char **argv, struct options *out, ch
         }
         out->display = DISPLAY_NONE;
     }
+    if ((out->ui_script || out->screenshot) && out->display == DISPLAY_NONE) {
+        fail(&p, "%s: needs the view, so it cannot be used with %s",
+             out->ui_script ? "--ui-script" : "--screenshot",
+             out->nographic ? "-nographic" : "-display none");
+        return OPTIONS_ERROR;
+    }
+    if ((out->ui_script || out->screenshot) && out->debugger) {
+        fail(&p, "%s: the view and the terminal debugger (--debugger) cannot both run",
+             out->ui_script ? "--ui-script" : "--screenshot");
+        return OPTIONS_ERROR;
+    }
+    if (out->debugger && out->display == DISPLAY_SDL) {
+        fail(&p, "-display sdl: the view and the terminal debugger (--debugger) cannot both run");
+        return OPTIONS_ERROR;
+    }
+    if (out->ui_script || out->screenshot)
+        out->display = DISPLAY_SDL;
     if ((out->module_count > 0 || out->append) && !out->image) {
         fail(&p, "%s: needs a kernel (-kernel FILE)", out->module_count > 0 ? "-initrd" : "-append");
         return OPTIONS_ERROR;
@@ -821,6 +858,8 @@ void options_free(struct options *o)
     free(o->cpu_model);
     free(o->trace_file);
     free(o->debugger_script);
+    free(o->ui_script);
+    free(o->screenshot);
     memset(o, 0, sizeof *o);
 }
 
@@ -844,8 +883,9 @@ static const char help_text[] =
     "  -m SIZE              RAM size: MiB, or with suffix K, M, G (also size=SIZE);\n"
     "                       2M to 3G, default 128M\n"
     "  -nographic           no window; the serial port is on the terminal\n"
-    "  -display sdl|none    accepted; the SDL debug window is not built yet, so\n"
-    "                       ringlab runs without a window either way\n"
+    "  -display sdl|none    the debug view's window, or none; by default the view\n"
+    "                       opens when DISPLAY or WAYLAND_DISPLAY is set (exit\n"
+    "                       status 14 when a window was asked for and cannot open)\n"
     "  -serial DEV          COM1: stdio (also mon:stdio), file:PATH, null, none;\n"
     "                       default stdio\n"
     "  -debugcon DEV        the port 0xE9 console: stdio, file:PATH, null, none;\n"
@@ -891,6 +931,11 @@ static const char help_text[] =
     "  --debugger-script FILE\n"
     "                       the debugger, reading its commands from FILE; a bad\n"
     "                       line stops the run with status 2\n"
+    "  --ui-script FILE     drive the view with FILE: the debugger's commands and\n"
+    "                       the view's (select-event N, key NAME, type TEXT,\n"
+    "                       screenshot PATH.png, wait-frames N, model PATH)\n"
+    "  --screenshot PATH.png\n"
+    "                       save the view's last frame at exit\n"
     "\n"
     "Exit status:\n"
     "  0                    the guest powered off, or halted for good\n"
@@ -901,6 +946,8 @@ static const char help_text[] =
     "  8                    --max-insns or --timeout reached\n"
     "  10                   the host failed: a file, memory, the engine\n"
     "  12                   the guest left the machine, e.g. ran code outside RAM\n"
+    "  14                   the view was asked for and cannot open: no display, no\n"
+    "                       font, or ringlab was built without it\n"
     "\n"
     "Example (an OS course's make qemu line, with ringlab for qemu-system-i386):\n"
     "  ringlab -kernel kernel.elf -initrd \"mod1 arg,mod2\" -append \"console=ttyS0\" \\\n"
@@ -911,7 +958,8 @@ static const char help_text[] =
 
 /* The help text names the statuses by number: keep it honest. */
 _Static_assert(RL_EXIT_POWEROFF == 0 && RL_EXIT_USAGE == 2 && RL_EXIT_BAD_IMAGE == 4 &&
-                   RL_EXIT_TRIPLE_FAULT == 6 && RL_EXIT_LIMIT == 8 && RL_EXIT_HOST == 10,
+                   RL_EXIT_TRIPLE_FAULT == 6 && RL_EXIT_LIMIT == 8 && RL_EXIT_HOST == 10 &&
+                   RL_EXIT_GUEST_ERROR == 12 && RL_EXIT_NO_VIEW == 14,
                "update the exit statuses in options.c and doc/ringlab.1");
 
 void options_print_help(FILE *f)

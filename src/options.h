@@ -108,6 +108,8 @@ struct options {
     bool vga_dump;       /* --vga-dump: print the VGA text screen at exit */
     bool debugger;       /* --debugger: start stopped, at the debugger's prompt */
     char *debugger_script; /* --debugger-script FILE: its commands instead of a prompt */
+    char *ui_script;     /* --ui-script FILE: drive the SDL view with commands */
+    char *screenshot;    /* --screenshot PATH.png: the view's last frame at exit */
     bool has_load_addr;  /* --load-addr ADDR given (flat binaries) */
     uint32_t load_addr;
 

@@ -13,6 +13,8 @@ enum ringlab_exit {
     RL_EXIT_LIMIT = 8,        /* --max-insns or --timeout reached */
     RL_EXIT_HOST = 10,        /* the host failed: a file, memory, the engine */
     RL_EXIT_GUEST_ERROR = 12, /* the guest left the machine: e.g. ran code outside RAM */
+    RL_EXIT_NO_VIEW = 14,     /* the view was asked for and cannot open: no display, no
+                                 font, or built without it */
 };
 
 #endif

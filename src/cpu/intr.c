@@ -448,6 +448,7 @@ void intr_event_init(struct trace_event *ev, enum trace_kind kind, const struct 
     ev->cr3 = st->cr3;
     ev->eax = st->gpr[GPR_EAX];
     ev->real_mode = !(st->cr0 & CR0_PE);
+    memcpy(ev->gpr, st->gpr, sizeof ev->gpr);
 }
 
 /* The event in words, for explanations: "#GP", "vector 0x0f", "an IRQ", "INT n". */

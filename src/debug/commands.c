@@ -21,6 +21,7 @@ struct debugger {
     char last_run[64];  /* the last execution command, repeated by an empty line */
     uint32_t next_u;    /* where a bare `u` goes on */
     bool have_next_u;
+    bool syscall_names; /* the bundled kernel's system calls by name */
 };
 
 struct debugger *debugger_create(struct machine *m, const struct debug_host *host,
@@ -38,6 +39,11 @@ struct debugger *debugger_create(struct machine *m, const struct debug_host *hos
 void debugger_destroy(struct debugger *d)
 {
     free(d);
+}
+
+void debugger_name_syscalls(struct debugger *d, bool on)
+{
+    d->syscall_names = on;
 }
 
 /* ---- words and numbers ------------------------------------------------------ */
@@ -244,6 +250,8 @@ static enum debug_result report_run(struct debugger *d, enum debug_run r,
         if (res->stop == RUN_EVENT) {
             strbuf_add(out, "stopped after ");
             show_event(&res->event, out);
+            if (d->syscall_names)
+                show_syscall(d->m, &res->event, out);
         } else if (res->stop == RUN_BREAKPOINT) {
             strbuf_add(out, "breakpoint %d\n", res->id);
         } else if (res->stop == RUN_WATCHPOINT) {
@@ -712,7 +720,7 @@ static enum debug_result cmd_info(struct debugger *d, struct words *ws, struct s
         uint64_t n = 10;
         if (ws->n > 3 || (ws->n == 3 && !parse_count(ws->w[2], 64, &n, "the count", out)))
             return DEBUG_ERROR;
-        show_events(d->m, (unsigned)n, out);
+        show_events(d->m, (unsigned)n, d->syscall_names, out);
     } else {
         strbuf_add(out, "info: '%s' is not something to show (see help info)\n", what);
         return DEBUG_ERROR;

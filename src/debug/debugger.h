@@ -49,6 +49,10 @@ struct debugger *debugger_create(struct machine *m, const struct debug_host *hos
                                  const struct symbols *symbols);
 void debugger_destroy(struct debugger *d);
 
+/* The guest is the bundled teaching kernel: name its system calls (with
+ * their arguments) in `info events` and in stops after a system call. */
+void debugger_name_syscalls(struct debugger *d, bool on);
+
 /* Run one command line; its answer is appended to out (ending in a newline
  * unless empty).  An empty line repeats the last execution command, as in
  * gdb and Bochs. */

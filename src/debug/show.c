@@ -8,6 +8,7 @@
 
 #include "cpu/desc.h"
 #include "debug/disasm.h"
+#include "debug/syscalls.h"
 #include "inspect.h"
 #include "mmu/paging.h"
 
@@ -587,7 +588,21 @@ void show_event(const struct trace_event *ev, struct strbuf *out)
         strbuf_add(out, "  why: %.*s\n", (int)n, ev->explain);
 }
 
-void show_events(struct machine *m, unsigned n, struct strbuf *out)
+static bool read_in(void *opaque, uint32_t cr3, uint32_t linear, void *buf, size_t len)
+{
+    return inspect_linear(opaque, &cr3, linear, buf, len, NULL);
+}
+
+void show_syscall(struct machine *m, const struct trace_event *ev, struct strbuf *out)
+{
+    if (!syscalls_is_entry(ev))
+        return;
+    strbuf_add(out, "  call: ");
+    syscalls_describe(ev, read_in, m, out);
+    strbuf_add(out, "\n");
+}
+
+void show_events(struct machine *m, unsigned n, bool syscall_names, struct strbuf *out)
 {
     static struct trace_event evs[64];
     if (n > 64)
@@ -595,8 +610,11 @@ void show_events(struct machine *m, unsigned n, struct strbuf *out)
     size_t got = inspect_events(m, evs, n);
     if (got == 0)
         strbuf_add(out, "no events yet\n");
-    for (size_t i = 0; i < got; i++)
+    for (size_t i = 0; i < got; i++) {
         show_event(&evs[i], out);
+        if (syscall_names)
+            show_syscall(m, &evs[i], out);
+    }
 }
 
 /* ---- devices --------------------------------------------------------------------- */

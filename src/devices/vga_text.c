@@ -104,6 +104,26 @@ void vga_text_row(const struct vga_text *vga, int row, char line[VGA_TEXT_COLS +
     line[VGA_TEXT_COLS] = '\0';
 }
 
+void vga_text_screen(const struct vga_text *vga, struct vga_screen *out)
+{
+    uint32_t start = vga_text_start(vga);
+    for (int row = 0; row < VGA_TEXT_ROWS; row++)
+        for (int col = 0; col < VGA_TEXT_COLS; col++) {
+            uint32_t at = ((start + (uint32_t)(row * VGA_TEXT_COLS + col)) * 2) %
+                          VGA_TEXT_BUFFER_SIZE;
+            out->cell[row][col] =
+                vga->text ? (uint16_t)(vga->text[at] | vga->text[at + 1] << 8) : 0x0720;
+        }
+    /* The cursor register counts cells from the start of the buffer. */
+    uint32_t cursor = vga_text_cursor(vga);
+    out->cursor_row = out->cursor_col = -1;
+    if (vga_text_cursor_visible(vga) && cursor >= start &&
+        cursor - start < (uint32_t)(VGA_TEXT_ROWS * VGA_TEXT_COLS)) {
+        out->cursor_row = (int)((cursor - start) / VGA_TEXT_COLS);
+        out->cursor_col = (int)((cursor - start) % VGA_TEXT_COLS);
+    }
+}
+
 bool vga_text_dump(const struct vga_text *vga, FILE *out)
 {
     char lines[VGA_TEXT_ROWS][VGA_TEXT_COLS + 1];

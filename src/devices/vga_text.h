@@ -47,6 +47,15 @@ bool vga_text_register(struct vga_text *vga, struct bus *bus);
 bool vga_text_dump(const struct vga_text *vga, FILE *out);
 /* One row as a NUL-terminated string of 80 characters (not trimmed). */
 void vga_text_row(const struct vga_text *vga, int row, char line[VGA_TEXT_COLS + 1]);
+/* The screen as the monitor shows it: 25 rows of 80 cells from the display
+ * start address, each the character (code page 437) in the low byte and
+ * its attribute (background << 4 | foreground) in the high byte; and where
+ * the cursor is on it (row -1 when hidden or off the screen). */
+struct vga_screen {
+    uint16_t cell[VGA_TEXT_ROWS][VGA_TEXT_COLS];
+    int cursor_row, cursor_col;
+};
+void vga_text_screen(const struct vga_text *vga, struct vga_screen *out);
 /* The cursor location register (CRTC 0x0E:0x0F): a cell index, row * 80 +
  * column counted from the start of the text buffer. */
 uint16_t vga_text_cursor(const struct vga_text *vga);

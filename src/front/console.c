@@ -145,3 +145,44 @@ bool console_feed(struct console *c, struct machine *m, int wait_ms)
         fed = true;
     }
 }
+
+/* ---- the runner's side ------------------------------------------------------ */
+
+static bool io_feed(void *opaque, struct machine *m, int wait_ms)
+{
+    return console_feed(opaque, m, wait_ms);
+}
+
+static void io_flush(void *opaque)
+{
+    console_flush(opaque);
+}
+
+static bool io_live(void *opaque)
+{
+    const struct console *c = opaque;
+    return c->is_tty;
+}
+
+static bool io_input_open(void *opaque)
+{
+    const struct console *c = opaque;
+    return (c->in_enabled && !c->in_eof) || c->pending >= 0 || c->queued_at < c->queued_len;
+}
+
+static enum runner_request io_request(void *opaque)
+{
+    struct console *c = opaque;
+    if (c->quit)
+        return RUNNER_ASK_QUIT;
+    if (c->brk) {
+        c->brk = false;
+        return RUNNER_ASK_BREAK;
+    }
+    return RUNNER_GO;
+}
+
+struct runner_io console_io(struct console *c)
+{
+    return (struct runner_io){io_feed, io_flush, io_live, io_input_open, io_request, c};
+}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <termios.h>
 
+#include "front/runner.h"
 #include "machine.h"
 
 struct console {
@@ -46,5 +47,9 @@ void console_flush(struct console *c);
 /* Hand the machine what input there is, waiting up to wait_ms for the
  * first byte (0: do not wait).  Returns true when a byte went in. */
 bool console_feed(struct console *c, struct machine *m, int wait_ms);
+
+/* The console as the runner's input and output: a person types when stdin
+ * is a terminal; Ctrl-A x quits and Ctrl-A c breaks in. */
+struct runner_io console_io(struct console *c);
 
 #endif

@@ -63,6 +63,7 @@ static enum debug_run host_result(struct session *s, enum runner_stop stop, stru
         s->ended = true;
         return DEBUG_RUN_ENDED;
     case RUNNER_BREAK:
+    case RUNNER_YIELD: /* the console never asks for it */
         return DEBUG_RUN_BROKEN;
     case RUNNER_QUIT:
         return DEBUG_RUN_QUIT;
@@ -84,9 +85,9 @@ static enum debug_run host_run(void *opaque, const struct run_request *req, stru
                                struct strbuf *text)
 {
     struct session *s = opaque;
-    console_raw(s->r->con, true);
+    console_raw(s->cfg->console, true);
     enum runner_stop stop = runner_run(s->r, req, res);
-    console_raw(s->r->con, false);
+    console_raw(s->cfg->console, false);
     return host_result(s, stop, text);
 }
 
@@ -94,16 +95,16 @@ static enum debug_run host_step(void *opaque, uint64_t n, bool over, struct run_
                                 struct strbuf *text)
 {
     struct session *s = opaque;
-    console_raw(s->r->con, true);
+    console_raw(s->cfg->console, true);
     enum runner_stop stop = runner_step(s->r, n, over, res);
-    console_raw(s->r->con, false);
+    console_raw(s->cfg->console, false);
     return host_result(s, stop, text);
 }
 
 static void host_type(void *opaque, const char *bytes, size_t len)
 {
     struct session *s = opaque;
-    console_queue(s->r->con, bytes, len);
+    console_queue(s->cfg->console, bytes, len);
 }
 
 /* ---- symbols ------------------------------------------------------------------- */
@@ -178,6 +179,8 @@ int repl_main(const struct repl_config *cfg)
         symbols_destroy(syms);
         return RL_EXIT_HOST;
     }
+    /* The bundled kernel's programs come with it: its system calls have names. */
+    debugger_name_syscalls(d, cfg->initrd_path != NULL);
     struct strbuf out;
     strbuf_init(&out);
     if (!cfg->script)
@@ -202,9 +205,9 @@ int repl_main(const struct repl_config *cfg)
         free(line);
         /* The guest's output and the answer share the terminal: the
          * answer starts on a line of its own. */
-        if (s.r->con->mid_line && s.r->con->out == stdout && out.len) {
+        if (s.cfg->console->mid_line && s.cfg->console->out == stdout && out.len) {
             putchar('\n');
-            s.r->con->mid_line = false;
+            s.cfg->console->mid_line = false;
         }
         fputs(strbuf_str(&out), stdout);
         fflush(stdout);

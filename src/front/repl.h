@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "front/console.h"
 #include "front/runner.h"
 #include "trace/qemu_log.h"
 
@@ -25,6 +26,7 @@ void repl_script_close(struct repl_script *s);
 
 struct repl_config {
     struct runner *runner;
+    struct console *console;   /* the terminal the guest shares with the prompt */
     struct qemu_log *qlog;     /* for the exit status of a triple fault */
     double timeout_s;          /* --timeout, for its message */
     const char *kernel_path;   /* symbols */

@@ -62,6 +62,7 @@ int report_exit(enum runner_stop stop, struct runner *r, struct qemu_log *qlog, 
     case RUNNER_QUIT:
     case RUNNER_STOP:
     case RUNNER_BREAK:
+    case RUNNER_YIELD:
         break;
     }
     return RL_EXIT_POWEROFF;

@@ -17,7 +17,7 @@
 
 static bool person_at_input(const struct runner *r)
 {
-    return r->realtime || r->con->is_tty;
+    return r->realtime || r->io.live(r->io.opaque);
 }
 
 static uint64_t next_feed_point(uint64_t icount)
@@ -35,9 +35,9 @@ static bool over_time(const struct runner *r)
  * nothing can ever wake it. */
 static bool wait_idle(struct runner *r, uint64_t next_ns)
 {
-    struct console *c = r->con;
+    const struct runner_io *io = &r->io;
     /* A prompt without a newline must reach whoever waits for it. */
-    console_flush(c);
+    io->flush(io->opaque);
     uint64_t now = inspect_time_ns(r->m);
     uint64_t until = next_ns == UINT64_MAX ? UINT64_MAX : (next_ns > now ? next_ns - now : 0);
     if (person_at_input(r)) {
@@ -45,21 +45,21 @@ static bool wait_idle(struct runner *r, uint64_t next_ns)
         uint64_t step = (uint64_t)IDLE_STEP_MS * 1000000u;
         if (until < step)
             step = until;
-        if (!console_feed(c, r->m, (int)(step / 1000000u)))
+        if (!io->feed(io->opaque, r->m, (int)(step / 1000000u)))
             control_idle(r->m, step);
         return true;
     }
     if (next_ns != UINT64_MAX) {
         /* A script: input already there arrives at the first idle moment,
          * so a scripted session runs the same way every time. */
-        if (!console_feed(c, r->m, 0))
+        if (!io->feed(io->opaque, r->m, 0))
             control_idle(r->m, until);
         return true;
     }
     /* No timer will ever fire: only input can wake the CPU. */
-    if (console_feed(c, r->m, IDLE_STEP_MS))
+    if (io->feed(io->opaque, r->m, IDLE_STEP_MS))
         return true;
-    return !(c->in_eof || !c->in_enabled) || c->pending >= 0 || c->queued_at < c->queued_len;
+    return io->input_open(io->opaque);
 }
 
 /* Run (req) or step (steps > 0 instructions) until the stop asked for, or
@@ -70,12 +70,21 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
     uint64_t start = inspect_icount(r->m);
     uint64_t own_end = steps ? start + steps
                              : (req->max_insns ? start + req->max_insns : UINT64_MAX);
+    const struct runner_io *io = &r->io;
     for (;;) {
-        if (r->interrupted || r->con->quit)
+        if (r->interrupted)
             return RUNNER_QUIT;
-        if (r->con->brk) {
-            r->con->brk = false;
+        switch (io->request(io->opaque)) {
+        case RUNNER_ASK_QUIT:
+            return RUNNER_QUIT;
+        case RUNNER_ASK_BREAK:
             return RUNNER_BREAK;
+        case RUNNER_ASK_YIELD:
+            if (!steps)
+                return RUNNER_YIELD;
+            break;
+        case RUNNER_GO:
+            break;
         }
         if (over_time(r))
             return RUNNER_TIMEOUT;
@@ -95,14 +104,19 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
             if (!person_at_input(r) && next_feed_point(icount) < end)
                 end = next_feed_point(icount);
             slice.max_insns = end == UINT64_MAX ? 0 : end - icount;
-            slice.slice_s = SLICE_S;
+            slice.slice_s = r->slice_s > 0 ? r->slice_s : SLICE_S;
             stop = control_run(r->m, &slice, res);
         }
         switch (stop) {
         case RUN_SLICE:
-            console_flush(r->con);
+            io->flush(io->opaque);
+            /* A person's keys go in at once; anything else only at a feed
+             * point or when the CPU idles, places the wall clock does not
+             * move (fed at a slice end during the boot, while a kernel
+             * still resets its UART's FIFO, input would be lost on some
+             * runs and not on others). */
             if (person_at_input(r))
-                console_feed(r->con, r->m, 0);
+                io->feed(io->opaque, r->m, 0);
             continue;
         case RUN_IDLE:
             if (!wait_idle(r, res->next_event_ns))
@@ -115,12 +129,12 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
                 return RUNNER_STOP;
             if (!steps && inspect_icount(r->m) % FEED_INSNS == 0) {
                 /* A feed point (or --max-insns, which the check above says). */
-                console_flush(r->con);
-                console_feed(r->con, r->m, 0);
+                io->flush(io->opaque);
+                io->feed(io->opaque, r->m, 0);
             }
             continue;
         case RUN_END:
-            console_flush(r->con);
+            io->flush(io->opaque);
             return RUNNER_END;
         case RUN_EVENT:
         case RUN_BREAKPOINT:

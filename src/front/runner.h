@@ -1,7 +1,9 @@
 /* Running a machine for a person or a script: control_run in wall-clock
- * slices, with the waiting that belongs to a front end in between (the
- * console's input and output, idle time, --timeout, --max-insns, Ctrl-A).
- * The plain command line and the debugger's `c` both use it. */
+ * slices, with the waiting that belongs to a front end in between (its
+ * input and output, idle time, --timeout, --max-insns, what the person
+ * asks for).  The front end's side is a runner_io: the terminal console
+ * (console.h) and the SDL view each have one.  The plain command line, the
+ * debugger's `c` and the view all run through here. */
 #ifndef RINGLAB_RUNNER_H
 #define RINGLAB_RUNNER_H
 
@@ -10,14 +12,38 @@
 #include <stdint.h>
 
 #include "control.h"
-#include "front/console.h"
+
+/* What the person at the front end asked for (runner_io.request). */
+enum runner_request {
+    RUNNER_GO,    /* nothing: go on */
+    RUNNER_ASK_QUIT,  /* leave (Ctrl-A x, the window closed) */
+    RUNNER_ASK_BREAK, /* stop and come back (Ctrl-A c, pause) */
+    RUNNER_ASK_YIELD, /* hand control back for a moment (a frame to draw); the
+                         run can be taken up again with the same request */
+};
+
+struct runner_io {
+    /* Hand the machine the input there is, waiting up to wait_ms for the
+     * first byte (0: do not wait).  True when a byte went in. */
+    bool (*feed)(void *opaque, struct machine *m, int wait_ms);
+    /* Make what the guest wrote so far visible (a prompt has no newline). */
+    void (*flush)(void *opaque);
+    /* A person is typing: idle time passes as it does for them. */
+    bool (*live)(void *opaque);
+    /* Input can still come (it has not ended, or some is waiting). */
+    bool (*input_open)(void *opaque);
+    /* Asked at every slice; a request is answered once. */
+    enum runner_request (*request)(void *opaque);
+    void *opaque;
+};
 
 struct runner {
     struct machine *m;
-    struct console *con;
+    struct runner_io io;
     bool realtime;        /* guest time is the wall clock */
     double timeout_at;    /* --timeout: wall-clock second to give up at, 0: none */
     uint64_t max_insns;   /* --max-insns: total instructions, 0: none */
+    double slice_s;       /* how often a run looks at the front end; 0: 50 ms */
     volatile sig_atomic_t interrupted; /* a signal asked to quit */
 };
 
@@ -28,7 +54,8 @@ enum runner_stop {
     RUNNER_TIMEOUT,    /* --timeout */
     RUNNER_INSN_LIMIT, /* --max-insns */
     RUNNER_QUIT,       /* Ctrl-A x or a signal */
-    RUNNER_BREAK,      /* Ctrl-A c */
+    RUNNER_BREAK,      /* Ctrl-A c, or the view's pause */
+    RUNNER_YIELD,      /* the front end asked for control back (runner_run only) */
 };
 
 /* Run until req's stop, or one of the runner's own. */

@@ -214,3 +214,15 @@ size_t control_break_list(const struct machine *m, struct breakpoint_info *out, 
         out[i] = m->breaks[i].info;
     return (size_t)m->nbreaks;
 }
+
+void breakpoints_free(struct machine *m)
+{
+    /* The engine's hooks of the breakpoints and watchpoints still set. */
+    for (int i = 0; i < m->nbreaks; i++)
+        if (!m->breaks[i].info.is_watch)
+            engine_del_hook(m->engine, m->breaks[i].hook);
+    m->nbreaks = 0;
+    engine_del_hook(m->engine, m->watch_hook);
+    engine_del_hook(m->engine, m->watch_step_hook);
+    m->watch_hook = m->watch_step_hook = 0;
+}

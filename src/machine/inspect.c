@@ -171,6 +171,11 @@ void inspect_uart(struct machine *m, struct uart *out)
     *out = m->com1;
 }
 
+void inspect_vga(struct machine *m, struct vga_screen *out)
+{
+    vga_text_screen(&m->vga, out);
+}
+
 uint64_t inspect_icount(struct machine *m)
 {
     return m->clock.icount;

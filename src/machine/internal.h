@@ -189,6 +189,8 @@ void board_advance(struct machine *m);
 /* events.c */
 bool events_init(struct machine *m);
 void events_free(struct machine *m);
+/* Remove every breakpoint's and watchpoint's engine hook (before the engine closes). */
+void breakpoints_free(struct machine *m);
 void events_emit(void *opaque, struct trace_event *ev);
 
 /* deliver.c */

@@ -87,8 +87,10 @@ void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
-    if (m->engine)
+    if (m->engine) {
+        breakpoints_free(m);
         engine_close(m->engine);
+    }
     if (m->disasm)
         disasm_close(m->disasm);
     block_cache_free(&m->blocks);

@@ -55,6 +55,8 @@ struct trace_event {
     uint32_t pc;          /* linear address of the instruction concerned */
     uint32_t cr2, cr3;
     uint32_t eax;         /* QEMU's -d int line prints it */
+    uint32_t gpr[8];      /* the general registers when the event began (EAX..EDI in
+                             cpu_state.h's order): a system call's number and arguments */
     enum trace_gate gate;
     uint32_t gate_lo, gate_hi; /* the raw IDT entry, when one was read */
     bool stack_switched;  /* the inner stack came from the TSS */

@@ -52,7 +52,7 @@ for f in log jsonl; do
 done
 # The guest's console: the split run's output less the debugger's lines
 # (which start lines of their own), newlines aside.
-grep -v -e '^<ringlab>' -e '^stopped after' -e '^  why:' -e '^\[CPL [0-3]\]' \
+grep -v -e '^<ringlab>' -e '^stopped after' -e '^  why:' -e '^  call:' -e '^\[CPL [0-3]\]' \
 	-e '^--max-insns reached' -e '^event [0-9]' "$tmp/split.out" |
 	tr -d '\n' >"$tmp/split.console"
 tr -d '\n' <"$tmp/straight.out" >"$tmp/straight.console"

@@ -656,6 +656,37 @@ START_TEST(test_vga_start_address)
 }
 END_TEST
 
+START_TEST(test_vga_screen_cells)
+{
+    vga_put(0, 0, "top");
+    vga_put(1, 0, "next");
+    vram[(1 * 80 + 1) * 2 + 1] = 0x1f; /* white on blue */
+    bus_out(&bus, 0x3D4, 0x000C, 2);
+    bus_out(&bus, 0x3D4, 0x500D, 2); /* start at cell 80: row 1 is on top */
+    bus_out(&bus, 0x3D4, 0x000E, 2);
+    bus_out(&bus, 0x3D4, 0x530F, 2); /* cursor at cell 83: row 0, column 3 on screen */
+    struct vga_screen sc;
+    vga_text_screen(&vga, &sc);
+    ck_assert_uint_eq(sc.cell[0][0], 0x0700 | 'n');
+    ck_assert_uint_eq(sc.cell[0][1], 0x1f00 | 'e');
+    ck_assert_uint_eq(sc.cell[0][3], 0x0700 | 't');
+    ck_assert_int_eq(sc.cursor_row, 0);
+    ck_assert_int_eq(sc.cursor_col, 3);
+    /* The last row wraps to the start of the 32 KiB window. */
+    vram[0] = 'W';
+    bus_out(&bus, 0x3D4, 0x3F0C, 2);
+    bus_out(&bus, 0x3D4, 0x300D, 2); /* start at 0x3F30 = 16384 - 208 cells */
+    vga_text_screen(&vga, &sc);
+    ck_assert_uint_eq(sc.cell[2][48] & 0xff, 'W');
+    ck_assert_int_eq(sc.cursor_row, -1); /* the cursor is no longer on the screen */
+    bus_out(&bus, 0x3D4, 0x200A, 2);
+    bus_out(&bus, 0x3D4, 0x000C, 2);
+    bus_out(&bus, 0x3D4, 0x000D, 2);
+    vga_text_screen(&vga, &sc);
+    ck_assert_int_eq(sc.cursor_row, -1); /* hidden */
+}
+END_TEST
+
 START_TEST(test_vga_status_and_registers)
 {
     uint8_t a = in8(0x3DA), b = in8(0x3DA);
@@ -885,6 +916,7 @@ static Suite *devices_suite(void)
     tcase_add_test(tc, test_vga_cp437);
     tcase_add_test(tc, test_vga_cursor);
     tcase_add_test(tc, test_vga_start_address);
+    tcase_add_test(tc, test_vga_screen_cells);
     tcase_add_test(tc, test_vga_status_and_registers);
     suite_add_tcase(s, tc);
 

@@ -216,8 +216,19 @@ START_TEST(test_trap_gate_keeps_if)
     /* INT 0x80 from ring 3 through a DPL-3 trap gate. */
     set_gate(0x80, SEL_KCODE, HANDLER(0x80), TYPE_TRAP32, 3, true);
     st->eflags = EFLAGS_FIXED1 | EFLAGS_IF | EFLAGS_TF | EFLAGS_NT;
+    /* A system call's number and arguments, as the bundled kernel passes them. */
+    st->gpr[GPR_EAX] = 2;
+    st->gpr[GPR_EBX] = 1;
+    st->gpr[GPR_ESI] = 0x0804a000;
+    st->gpr[GPR_EDI] = 18;
     ck_assert_int_eq(deliver(0x80, INTR_SOFTWARE, false, 0, USER_EIP, USER_EIP + 2),
                      INTR_DELIVERED);
+    /* The event keeps the registers as they were at the INT, not the handler's. */
+    ck_assert_uint_eq(fx.log.ev[0].gpr[GPR_EAX], 2);
+    ck_assert_uint_eq(fx.log.ev[0].gpr[GPR_EBX], 1);
+    ck_assert_uint_eq(fx.log.ev[0].gpr[GPR_ESI], 0x0804a000);
+    ck_assert_uint_eq(fx.log.ev[0].gpr[GPR_EDI], 18);
+    ck_assert_uint_eq(fx.log.ev[0].gpr[GPR_ESP], USER_ESP);
     /* SDM Vol. 3A 6.12.1.3: a trap gate leaves IF alone; TF and NT are cleared. */
     ck_assert_uint_eq(st->eflags, EFLAGS_FIXED1 | EFLAGS_IF);
     /* INT n pushes the address of the next instruction, and no error code. */
