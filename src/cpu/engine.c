@@ -75,6 +75,7 @@ struct engine {
     uc_hook installed[ENGINE_HOOKS];
     int ninstalled;
     struct user_hook *user_hooks; /* added by the machine, not yet deleted */
+    bool ran;                     /* code may have been translated since the last flush */
     char exit_text[160];
 };
 
@@ -576,6 +577,7 @@ static bool cal_run_code(struct engine *s, struct cal_run *run, const uint8_t *c
     memcpy(s->ram + at, code, len);
     run->calls = 0;
     run->vector = 0xffffffffu;
+    s->ran = true;
     return uc_emu_start(s->uc, at, 0, 0, 0) == UC_ERR_OK;
 }
 
@@ -855,6 +857,7 @@ static bool selftest(struct engine *s, char *err, size_t errlen)
         set_err(err, errlen, "engine: self-test: cannot prepare the scratch engine");
         return false;
     }
+    s->ran = true;
     uc_err r = uc_emu_start(s->uc, CAL_CODE, 0, 0, 0);
     struct cpu_state st;
     if (r != UC_ERR_OK || t.failed || !engine_begin_state(s, &st)) {
@@ -936,6 +939,8 @@ static bool cpuid_measure(int model, struct cpuid_table *t, char *err, size_t er
     memcpy(ram + CODE, code, sizeof code);
     struct engine *s = engine_create(ram, RAM, model, err, errlen);
     bool ok = s != NULL;
+    if (s)
+        s->ran = true;
     for (int range = 0; ok && range < 2; range++) {
         uint32_t first = range ? 0x80000000u : 0, *max = range ? &t->max_ext : &t->max_basic;
         uint32_t last = first;
@@ -1274,7 +1279,12 @@ bool engine_phys_write(struct engine *e, uint32_t paddr, const void *src, size_t
 
 void engine_flush_code(struct engine *e)
 {
+    /* Unicorn's flush clears its whole code buffer (tens of MiB, touched
+     * for the first time at the first boot): not when there is nothing in it. */
+    if (!e->ran)
+        return;
     uc_ctl_flush_tb(e->uc);
+    e->ran = false;
 }
 
 /* ---- hooks ------------------------------------------------------------------
@@ -1398,6 +1408,7 @@ enum engine_exit engine_run(struct engine *e, uint32_t eip)
 {
     /* In 32-bit mode uc_emu_start's `begin` is EIP itself (CS's base is
      * added by the CPU as usual); `until` stays 0: exits come from the list. */
+    e->ran = true;
     return exit_of(e, uc_emu_start(e->uc, eip, 0, 0, 0));
 }
 
@@ -1407,6 +1418,7 @@ enum engine_exit engine_run_to(struct engine *e, uint32_t eip, uint32_t until)
     /* The exit must be known when the code before it is translated. */
     engine_discard_code(e, until - 1, 1);
     uc_ctl_set_exits(e->uc, &exit_at, 1);
+    e->ran = true;
     uc_err r = uc_emu_start(e->uc, eip, 0, 0, 0);
     uc_ctl_set_exits(e->uc, NULL, 0);
     /* The block translated at the exit only stops the run, and the one
