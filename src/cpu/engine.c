@@ -1198,6 +1198,58 @@ bool engine_write_msr(struct engine *e, uint32_t msr, uint64_t value)
     return uc_reg_write(e->uc, UC_X86_REG_MSR, &m) == UC_ERR_OK;
 }
 
+bool engine_read_fpu(struct engine *e, struct fpu_state *out)
+{
+    memset(out, 0, sizeof *out);
+    uint8_t phys[8][10];
+    uint64_t fip = 0, fdp = 0;
+    uc_err r = UC_ERR_OK;
+    for (int i = 0; i < 8; i++)
+        r |= uc_reg_read(e->uc, UC_X86_REG_FP0 + i, phys[i]);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FPCW, &out->fctrl);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FPSW, &out->fstat);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FPTAG, &out->ftag);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FCS, &out->fiseg);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FDS, &out->foseg);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FOP, &out->fop);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FIP, &fip);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FDP, &fdp);
+    out->fioff = (uint32_t)fip;
+    out->fooff = (uint32_t)fdp;
+    /* The engine names the physical registers; ST(i) is the one i places
+     * above TOP, the status word's bits 13..11 (SDM Vol. 1 8.1.2). */
+    unsigned top = (out->fstat >> 11) & 7u;
+    for (unsigned i = 0; i < 8; i++)
+        memcpy(out->st[i], phys[(top + i) & 7u], 10);
+    return r == UC_ERR_OK;
+}
+
+/* ---- snapshots ------------------------------------------------------------------ */
+
+size_t engine_snapshot_size(const struct engine *e)
+{
+    return e->ctx_size;
+}
+
+bool engine_snapshot_save(struct engine *e, void *buf)
+{
+    if (uc_context_save(e->uc, e->peek) != UC_ERR_OK)
+        return false;
+    memcpy(buf, e->peek, e->ctx_size);
+    return true;
+}
+
+bool engine_snapshot_restore(struct engine *e, const void *buf)
+{
+    memcpy(e->peek, buf, e->ctx_size);
+    e->begun = false;
+    if (uc_context_restore(e->uc, e->peek) != UC_ERR_OK)
+        return false;
+    /* The TLB holds translations of the page tables as they were a moment
+     * ago, and the translated code was made from RAM as it was: both go. */
+    return uc_ctl_flush_tlb(e->uc) == UC_ERR_OK && uc_ctl_flush_tb(e->uc) == UC_ERR_OK;
+}
+
 void engine_describe(const struct engine *e, char *buf, size_t len)
 {
     const struct ctx_layout *L = &e->lay;
@@ -1419,6 +1471,7 @@ struct user_hook {
     uint32_t begin, end; /* a code hook's range */
     engine_code_fn code;
     engine_write_fn write;
+    engine_read_fn read;
     void *opaque;
 };
 
@@ -1437,6 +1490,16 @@ static bool on_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
     (void)type;
     k->write(k->opaque, addr, size, (uint64_t)value);
     return true;
+}
+
+static void on_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                    void *user)
+{
+    struct user_hook *k = user;
+    (void)uc;
+    (void)type;
+    (void)value;
+    k->read(k->opaque, addr, size);
 }
 
 uintptr_t engine_add_code_hook(struct engine *e, engine_code_fn fn, void *opaque, uint32_t begin,
@@ -1476,6 +1539,24 @@ uintptr_t engine_add_write_hook(struct engine *e, engine_write_fn fn, void *opaq
         return 0;
     }
     /* Stores already translated go the fast way, past the hook. */
+    engine_flush_code(e);
+    return (uintptr_t)k;
+}
+
+uintptr_t engine_add_read_hook(struct engine *e, engine_read_fn fn, void *opaque, uint64_t begin,
+                               uint64_t end)
+{
+    struct user_hook *k = calloc(1, sizeof *k);
+    if (!k)
+        return 0;
+    k->read = fn;
+    k->opaque = opaque;
+    k->begin = 1; /* everywhere: a flush when it goes */
+    if (uc_hook_add(e->uc, &k->h, UC_HOOK_MEM_READ, (void *)on_read, k, begin, end) != UC_ERR_OK) {
+        free(k);
+        return 0;
+    }
+    /* Loads already translated go the fast way, past the hook. */
     engine_flush_code(e);
     return (uintptr_t)k;
 }
