@@ -213,6 +213,7 @@ static const char *stop_words(enum run_stop s)
     case RUN_PAUSED: return "paused";
     case RUN_IDLE: return "the CPU is idle";
     case RUN_END: return "the machine has ended";
+    case RUN_HISTORY_START: return "the oldest state kept (no earlier history)";
     }
     return "stopped";
 }

@@ -103,6 +103,7 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         case RUN_EVENT:
         case RUN_BREAKPOINT:
         case RUN_WATCHPOINT:
+        case RUN_HISTORY_START:
             return RUNNER_STOP;
         }
     }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cpu/engine.h"
 #include "devices/vga_text.h"
@@ -41,14 +42,18 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->ram_size = (cfg->ram_size + 4095) & ~(size_t)4095;
     m->special_pass = UINT32_MAX;
     m->fresh_addr = UINT32_MAX;
+    m->shown_return_icount = UINT64_MAX;
+    m->last_delivery_icount = UINT64_MAX;
     clock_init(&m->clock, cfg->realtime);
     m->explain = cfg->explain_events;
-    if (posix_memalign((void **)&m->ram, 4096, m->ram_size) != 0) {
+    /* RAM of its own mapping: zero pages cost nothing until written, and
+     * history can write-protect it (cow.c) without touching the heap. */
+    m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m->ram == MAP_FAILED) {
         m->ram = NULL;
         snprintf(err, errlen, "cannot allocate %zu MiB of guest RAM", m->ram_size >> 20);
         goto fail;
     }
-    memset(m->ram, 0, m->ram_size);
     m->disasm = disasm_open();
     if (!m->disasm ||
         !block_cache_init(&m->blocks, BLOCK_CACHE_SIZE, m->ram, m->ram_size, m->disasm)) {
@@ -79,13 +84,16 @@ void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
+    history_free(m);
+    input_free(m);
     if (m->engine)
         engine_close(m->engine);
     if (m->disasm)
         disasm_close(m->disasm);
     block_cache_free(&m->blocks);
     events_free(m);
-    free(m->ram);
+    if (m->ram)
+        munmap(m->ram, m->ram_size);
     free(m);
 }
 
@@ -152,11 +160,6 @@ bool machine_boot_image(struct machine *m, char *err, size_t errlen)
 bool machine_power_on(struct machine *m, char *err, size_t errlen)
 {
     return machine_boot_image(m, err, errlen);
-}
-
-bool machine_serial_input(struct machine *m, uint8_t byte)
-{
-    return uart_receive(&m->com1, byte);
 }
 
 enum machine_end machine_end(const struct machine *m)

@@ -23,8 +23,9 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 }
 
 /* Where the next engine run must stop by itself: the next timer event,
- * the run's budget, a held IRQ's block end (precise, at that very
- * instruction), or the next look at the wall clock (at a block's start). */
+ * the run's budget, a held IRQ's block end, the next recorded input byte
+ * (precise, at that very instruction), or the next look at the wall clock
+ * or snapshot (at a block's start). */
 static void plan_stop(struct machine *m)
 {
     uint64_t precise = m->goal.insn_target;
@@ -35,11 +36,26 @@ static void plan_stop(struct machine *m)
     }
     if (m->irq_hold_until > m->clock.icount && pic_has_interrupt(&m->pic))
         precise = min_u64(precise, m->irq_hold_until);
+    uint64_t in_icount, in_time;
+    if (input_next(m, &in_icount, &in_time) && in_icount > m->clock.icount)
+        precise = min_u64(precise, in_icount);
     m->precise_at = precise;
     uint64_t check = UINT64_MAX;
     if (m->goal.slice_end > 0 || m->clock.realtime)
         check = m->clock.icount + WALL_CHECK_INSNS;
+    check = min_u64(check, history_next_icount(m));
     m->stop_at = m->pause_requested ? 0 : min_u64(precise, check);
+}
+
+/* A halted CPU waits for the next timer event, or for the next recorded
+ * input byte if it is due at this instruction count. */
+static uint64_t next_wakeup_ns(struct machine *m)
+{
+    uint64_t next = board_next_event_ns(m), in_icount, in_time;
+    if (input_next(m, &in_icount, &in_time) && in_icount == m->clock.icount &&
+        in_time > clock_now_ns(&m->clock))
+        next = min_u64(next, in_time);
+    return next;
 }
 
 /* After a stop before a block because a precise deadline falls inside it:
@@ -209,9 +225,10 @@ enum run_stop control_run(struct machine *m, const struct run_request *req,
                       (req->stop_on & (STOP_ON_SYSRET | STOP_ON_TRANSITION));
     struct cpu_state st;
     if (engine_read_state(m->engine, &st)) {
-        m->resume_linear = st.seg[SEG_CS].base + st.eip;
+        m->resume_linear = m->resume_no_skip ? UINT32_MAX : st.seg[SEG_CS].base + st.eip;
         m->resume_icount = m->clock.icount;
     }
+    m->resume_no_skip = false;
     uintptr_t until_hook = 0;
     if (req->until_return)
         until_hook = engine_add_code_hook(m->engine, return_hook, m, req->until_addr,
@@ -243,6 +260,10 @@ enum run_stop control_run(struct machine *m, const struct run_request *req,
             stop = RUN_SLICE;
             break;
         }
+        history_tick(m);
+        input_feed(m);
+        if (m->end != END_NONE)
+            continue;
         board_advance(m);
         if (m->halted) {
             if (!(engine_eflags(m->engine) & EFLAGS_IF)) {
@@ -252,7 +273,7 @@ enum run_stop control_run(struct machine *m, const struct run_request *req,
                 continue;
             }
             if (!pic_has_interrupt(&m->pic)) {
-                out->next_event_ns = board_next_event_ns(m);
+                out->next_event_ns = next_wakeup_ns(m);
                 stop = RUN_IDLE;
                 break;
             }
@@ -299,6 +320,9 @@ bool control_reset(struct machine *m)
         machine_finish(m, END_HOST_ERROR, "cannot load the image again: %s", err);
         return false;
     }
+    /* The reset is not in the input log: going back across it could not
+     * run it again. */
+    history_restart(m);
     return true;
 }
 
