@@ -10,6 +10,10 @@
 #define SLICE_S 0.05
 /* Idle time that passes in one step when a person may be typing. */
 #define IDLE_STEP_MS 10
+/* A script's input (stdin not a terminal) reaches the UART when the CPU
+ * idles, and for a guest that never idles, at every multiple of this many
+ * instructions: places that are the same on every run. */
+#define SCRIPT_FEED_INSNS (1ull << 24)
 
 static bool over_time(const struct runner *r)
 {
@@ -56,6 +60,7 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
     uint64_t start = inspect_icount(r->m);
     uint64_t own_end = steps ? start + steps
                              : (req->max_insns ? start + req->max_insns : UINT64_MAX);
+    bool script = !r->con->is_tty && !r->realtime;
     for (;;) {
         if (r->interrupted || r->con->quit)
             return RUNNER_QUIT;
@@ -66,6 +71,9 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         if (over_time(r))
             return RUNNER_TIMEOUT;
         uint64_t icount = inspect_icount(r->m);
+        uint64_t feed_at = (icount / SCRIPT_FEED_INSNS + 1) * SCRIPT_FEED_INSNS;
+        if (script && icount % SCRIPT_FEED_INSNS == 0 && icount > 0)
+            console_feed(r->con, r->m, 0);
         uint64_t limit_end = r->max_insns ? r->max_insns : UINT64_MAX;
         if (icount >= limit_end)
             return RUNNER_INSN_LIMIT;
@@ -78,6 +86,8 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         } else {
             struct run_request slice = *req;
             uint64_t end = own_end < limit_end ? own_end : limit_end;
+            if (script && feed_at < end && !req->until_return)
+                end = feed_at;
             slice.max_insns = end == UINT64_MAX ? 0 : end - icount;
             slice.slice_s = SLICE_S;
             stop = control_run(r->m, &slice, res);
@@ -85,7 +95,12 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         switch (stop) {
         case RUN_SLICE:
             console_flush(r->con);
-            console_feed(r->con, r->m, 0);
+            /* A person typing gets the byte at once.  A script's input
+             * waits for the CPU to idle: a slice ends by the wall clock,
+             * and input fed there would land at a different instruction
+             * on every run. */
+            if (r->con->is_tty || r->realtime)
+                console_feed(r->con, r->m, 0);
             continue;
         case RUN_IDLE:
             if (!wait_idle(r, res->next_event_ns))
@@ -96,7 +111,7 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         case RUN_INSNS:
             if (inspect_icount(r->m) >= own_end || (req && req->until_return))
                 return RUNNER_STOP;
-            continue; /* --max-insns: the check above says so */
+            continue; /* --max-insns or a feeding point: the checks above */
         case RUN_END:
             console_flush(r->con);
             return RUNNER_END;
