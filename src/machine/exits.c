@@ -102,6 +102,15 @@ static __attribute__((noinline)) void refresh_paging(struct machine *m)
 static void stop_before_block(struct machine *m, enum stop_cause cause)
 {
     m->clock.icount = m->block_start_icount;
+    /* Where the run stops must be this block's start.  While any code hook
+     * exists (a breakpoint, anywhere), Unicorn 2.1.1 leaves EIP at the
+     * block it chained from when a block hook stops it; writing EIP makes
+     * it stop here. */
+    if (m->nbreaks > 0 || m->step_hook || (m->goal.req && m->goal.req->until_return)) {
+        struct cpu_state st;
+        if (engine_read_state(m->engine, &st))
+            engine_goto(m->engine, m->block_addr - st.seg[SEG_CS].base);
+    }
     exits_stop(m, cause);
 }
 

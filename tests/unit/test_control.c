@@ -153,6 +153,28 @@ static void same_state(const struct state *a, const struct state *b)
     ck_assert_uint_eq(a->hash, b->hash);
 }
 
+/* ---- stops ------------------------------------------------------------------------ */
+
+/* A breakpoint that is never reached changes nothing: runs stop at the
+ * same instructions in the same states.  (A code hook anywhere made
+ * Unicorn leave EIP at the previous block when the block hook stopped it.) */
+START_TEST(test_unreached_breakpoint_changes_nothing)
+{
+    struct machine *a = boot(NULL), *b = boot(NULL);
+    ck_assert_int_gt(control_break_add(b, 0x300000, false, 0), 0);
+    for (uint64_t n = 9000; n < 30000; n += 997) {
+        struct state sa, sb;
+        ck_assert_int_eq(run_insns(a, 997), RUN_INSNS);
+        ck_assert_int_eq(run_insns(b, 997), RUN_INSNS);
+        capture(a, &sa);
+        capture(b, &sb);
+        same_state(&sa, &sb);
+    }
+    machine_destroy(a);
+    machine_destroy(b);
+}
+END_TEST
+
 /* ---- watchpoints -------------------------------------------------------------- */
 
 START_TEST(test_read_watch_stops_after_the_load)
@@ -474,7 +496,10 @@ END_TEST
 static Suite *control_suite(void)
 {
     Suite *s = suite_create("control");
-    TCase *tc = tcase_create("watch");
+    TCase *tc = tcase_create("stops");
+    tcase_add_test(tc, test_unreached_breakpoint_changes_nothing);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("watch");
     tcase_add_test(tc, test_read_watch_stops_after_the_load);
     tcase_add_test(tc, test_read_watch_ignores_code_fetches);
     tcase_add_test(tc, test_access_watch_sees_loads_and_stores);
