@@ -1274,6 +1274,38 @@ size_t engine_ram_size(struct engine *e)
     return e->ram_size;
 }
 
+static uint32_t ram_word(const struct engine *e, uint32_t paddr)
+{
+    uint32_t v = 0;
+    if (paddr <= e->ram_size - 4)
+        memcpy(&v, e->ram + paddr, 4);
+    return v;
+}
+
+/* Does the page of `linear` map to RAM now (4 KiB and 4 MiB pages, SDM
+ * Vol. 3A 4.3)?  Unicorn can only have translated code from RAM, and
+ * asking it to drop code at any other address makes it fetch from there:
+ * an access outside RAM that ends the run. */
+static bool page_in_ram(struct engine *e, uint32_t linear)
+{
+    struct paging_regs r = engine_paging_regs(e);
+    uint64_t phys = linear;
+    if (r.cr0 & CR0_PG) {
+        uint32_t pde = ram_word(e, (r.cr3 & 0xfffff000u) + (linear >> 22) * 4);
+        if (!(pde & 1))
+            return false;
+        if ((pde & 0x80) && (r.cr4 & CR4_PSE)) {
+            phys = (pde & 0xffc00000u) | (linear & 0x3fffffu);
+        } else {
+            uint32_t pte = ram_word(e, (pde & 0xfffff000u) + ((linear >> 12) & 0x3ffu) * 4);
+            if (!(pte & 1))
+                return false;
+            phys = (pte & 0xfffff000u) | (linear & 0xfffu);
+        }
+    }
+    return phys < e->ram_size;
+}
+
 bool engine_discard_code(struct engine *e, uint32_t linear, size_t len)
 {
     if (len == 0)
@@ -1281,7 +1313,16 @@ bool engine_discard_code(struct engine *e, uint32_t linear, size_t len)
     if (len > 0xffffffffu - linear)
         return false;
     uint32_t cr2 = engine_cr2(e);
-    bool ok = uc_ctl_remove_cache(e->uc, (uint64_t)linear, (uint64_t)linear + len) == UC_ERR_OK;
+    bool ok = true;
+    /* Page by page, where there is RAM: nowhere else can code have been translated from. */
+    for (uint64_t at = linear, end = (uint64_t)linear + len; at < end;) {
+        uint64_t next = (at | 0xfffu) + 1;
+        if (next > end)
+            next = end;
+        if (page_in_ram(e, (uint32_t)at))
+            ok = uc_ctl_remove_cache(e->uc, at, next) == UC_ERR_OK && ok;
+        at = next;
+    }
     if (engine_cr2(e) != cr2) {
         /* Unicorn's walk for an unmapped address set CR2: put it back
          * through the context (the register API's CR2 write also sets CR3). */
