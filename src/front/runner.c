@@ -68,6 +68,8 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
             r->con->brk = false;
             return RUNNER_BREAK;
         }
+        if (r->poll && r->poll(r->poll_opaque))
+            return RUNNER_BREAK;
         if (over_time(r))
             return RUNNER_TIMEOUT;
         uint64_t icount = inspect_icount(r->m);

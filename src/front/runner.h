@@ -19,6 +19,10 @@ struct runner {
     double timeout_at;    /* --timeout: wall-clock second to give up at, 0: none */
     uint64_t max_insns;   /* --max-insns: total instructions, 0: none */
     volatile sig_atomic_t interrupted; /* a signal asked to quit */
+    /* Looked at between slices and idle steps (the gdb stub reads its
+     * socket there): true stops the run with RUNNER_BREAK.  NULL: none. */
+    bool (*poll)(void *opaque);
+    void *poll_opaque;
 };
 
 enum runner_stop {
@@ -28,7 +32,7 @@ enum runner_stop {
     RUNNER_TIMEOUT,    /* --timeout */
     RUNNER_INSN_LIMIT, /* --max-insns */
     RUNNER_QUIT,       /* Ctrl-A x or a signal */
-    RUNNER_BREAK,      /* Ctrl-A c */
+    RUNNER_BREAK,      /* Ctrl-A c, or the poll callback */
 };
 
 /* Run until req's stop, or one of the runner's own. */

@@ -171,6 +171,11 @@ void inspect_uart(struct machine *m, struct uart *out)
     *out = m->com1;
 }
 
+bool inspect_fpu(struct machine *m, struct fpu_state *out)
+{
+    return engine_read_fpu(m->engine, out);
+}
+
 uint64_t inspect_icount(struct machine *m)
 {
     return m->clock.icount;

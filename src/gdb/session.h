@@ -1,0 +1,46 @@
+/* A gdb session's state and its packets (session.c), shared with the
+ * server loop (server.c) and nothing else. */
+#ifndef RINGLAB_GDB_SESSION_H
+#define RINGLAB_GDB_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "debug/debugger.h"
+#include "gdb/conn.h"
+#include "gdb/stub.h"
+
+#define GDB_MAX_POINTS 64
+
+/* A Z packet's breakpoint or watchpoint, and the machine's number for it. */
+struct gdb_point {
+    int type; /* 0 software, 1 hardware, 2 write, 3 read, 4 access watch */
+    uint32_t addr, len;
+    int id;
+};
+
+struct gdb_session {
+    const struct gdb_stub_config *cfg;
+    struct runner *r;
+    struct machine *m;
+    struct debugger *dbg;
+    struct gdb_conn *c;   /* the client, NULL between clients */
+    int listen_fd;
+    bool physical;        /* monitor phys: m/M/X/Z2-4 take physical addresses */
+    struct gdb_point points[GDB_MAX_POINTS];
+    int npoints;
+    char last_stop[96];   /* the answer to '?' */
+    bool finished;        /* the guest ended or ringlab must exit: status says how */
+    int status;
+    bool detached;        /* D: the guest runs on without a client */
+};
+
+/* Handle one packet from the client (c->rd.data).  Returns false when the
+ * session with this client is over (detach, kill, the guest's end). */
+bool gdb_session_packet(struct gdb_session *s);
+/* Stop or exit replies for a run that ended so. */
+void gdb_session_report(struct gdb_session *s, enum runner_stop stop, const struct run_result *res);
+/* Refuse a second client waiting on the listening socket, if any. */
+void gdb_session_refuse_others(struct gdb_session *s);
+
+#endif
