@@ -76,10 +76,11 @@ struct run_result {
  * RUN_END at once. */
 enum run_stop control_run(struct machine *m, const struct run_request *req,
                           struct run_result *out);
-/* Execute exactly n instructions (fewer when something else stops the run
- * first), one at a time.  A delivery counts as part of the instruction
- * that caused it: after stepping an INT n, EIP is the handler's first
- * instruction.  Returns RUN_INSNS when all n ran. */
+/* Take n steps (fewer when something else stops the run first), one
+ * instruction at a time.  A step ends where the CPU goes next: after an
+ * INT n, a SYSENTER or a faulting instruction, at the handler's first
+ * instruction (a fault's instruction has not completed: the count does not
+ * move), as QEMU's gdb stub steps.  Returns RUN_INSNS when all n were taken. */
 enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out);
 /* Stepping over: when the current instruction is a CALL or INT n, fill
  * `req` (zeroed first) so that a run stops when control comes back to the

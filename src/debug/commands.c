@@ -748,7 +748,8 @@ static const struct command {
     {"c continue", "c", "run until a breakpoint, a watchpoint, Ctrl-A c or the guest's end",
      cmd_continue, true},
     {"s step stepi si", "s [N]",
-     "execute N instructions (1); a delivery belongs to the instruction that caused it", cmd_step,
+     "take N steps (1): a step ends where the CPU goes next, at the handler's first "
+     "instruction after an INT n, SYSENTER or fault", cmd_step,
      true},
     {"n next nexti ni", "n [N]", "like s, but a CALL or INT n runs until it returns", cmd_next,
      true},

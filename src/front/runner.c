@@ -58,7 +58,7 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
                              struct run_result *res)
 {
     uint64_t start = inspect_icount(r->m);
-    uint64_t own_end = steps ? start + steps
+    uint64_t own_end = steps ? UINT64_MAX
                              : (req->max_insns ? start + req->max_insns : UINT64_MAX);
     bool script = !r->con->is_tty && !r->realtime;
     for (;;) {
@@ -81,10 +81,18 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
             return RUNNER_INSN_LIMIT;
         enum run_stop stop;
         if (steps) {
-            uint64_t left = own_end - icount;
+            /* Steps, not instructions: a step onto a fault's handler
+             * leaves the count where it was. */
+            uint64_t left = steps;
             if (limit_end - icount < left)
                 left = limit_end - icount;
             stop = control_step(r->m, left, res);
+            if (stop == RUN_INSNS) {
+                steps -= left;
+                if (steps == 0)
+                    return RUNNER_STOP;
+                continue; /* --max-insns: the check above says so */
+            }
         } else {
             struct run_request slice = *req;
             uint64_t end = own_end < limit_end ? own_end : limit_end;

@@ -138,7 +138,10 @@ struct machine {
     struct run_goal goal;
     volatile sig_atomic_t pause_requested;
     uintptr_t step_hook;     /* control_step's code hook */
-    uint64_t step_target;    /* icount at which stepping stops */
+    uint64_t step_count;     /* the instructions a step is to reach */
+    uint64_t step_seen;      /* ... and those reached so far */
+    uint64_t step_last_icount; /* where the last one was met */
+    uint32_t step_last_addr; /* (the last instruction a step executed) */
     /* Where the current run started: a breakpoint there does not stop its
      * first instruction (the run stopped there already). */
     uint32_t resume_linear;
@@ -171,6 +174,8 @@ struct machine {
     void *input_observer_opaque;
     bool replay_has_end;
     struct machine_pos replay_end;
+    bool replay_waiting;        /* at the end's count, for its last deliveries */
+    uint64_t replay_wait_deliveries;
 
     /* ---- what has been shown (events.c, board.c): after going back, the
      * run does again what it did; its output and events are given to the
@@ -239,8 +244,9 @@ void input_free(struct machine *m);
 /* At the run loop's top: hand the UART the recorded bytes due now, and end
  * a replay at its end. */
 void input_feed(struct machine *m);
-/* The next recorded byte's position, for the run's stops: false when none. */
-bool input_next(const struct machine *m, uint64_t *icount, uint64_t *time_ns);
+/* The next recorded byte's position, or the recording's end (at_end), for
+ * the run's stops: false when neither. */
+bool input_next(const struct machine *m, uint64_t *icount, uint64_t *time_ns, bool *at_end);
 /* Forget the recorded future (a change from outside). */
 void input_truncate(struct machine *m);
 

@@ -37,7 +37,12 @@ static void plan_stop(struct machine *m)
     if (m->irq_hold_until > m->clock.icount && pic_has_interrupt(&m->pic))
         precise = min_u64(precise, m->irq_hold_until);
     uint64_t in_icount, in_time;
-    if (input_next(m, &in_icount, &in_time) && in_icount > m->clock.icount)
+    bool at_end;
+    /* At the recording's end, waiting for its last deliveries: stop again
+     * before the next instruction. */
+    if (input_next(m, &in_icount, &in_time, &at_end) &&
+        (in_icount > m->clock.icount ||
+         (at_end && in_icount == m->clock.icount && clock_now_ns(&m->clock) >= in_time)))
         precise = min_u64(precise, in_icount);
     m->precise_at = precise;
     uint64_t check = UINT64_MAX;
@@ -52,7 +57,8 @@ static void plan_stop(struct machine *m)
 static uint64_t next_wakeup_ns(struct machine *m)
 {
     uint64_t next = board_next_event_ns(m), in_icount, in_time;
-    if (input_next(m, &in_icount, &in_time) && in_icount == m->clock.icount &&
+    bool at_end;
+    if (input_next(m, &in_icount, &in_time, &at_end) && in_icount == m->clock.icount &&
         in_time > clock_now_ns(&m->clock))
         next = min_u64(next, in_time);
     return next;
@@ -328,15 +334,50 @@ bool control_reset(struct machine *m)
 
 /* ---- stepping ---------------------------------------------------------------- */
 
-/* Before every instruction while stepping: count it, and stop once the
- * instructions asked for have run. */
+/* Before every instruction while stepping.  A step ends where the CPU
+ * goes next: after an instruction, or after a delivery, at the handler's
+ * first instruction, whether the instruction that caused it completed
+ * (INT n, SYSENTER) or not (a fault), as QEMU's gdb stub steps.  So the
+ * steps are the instructions reached, each once: the same one met again
+ * (the engine stopped and restarted before it, or a REP's next round)
+ * does not count. */
 static void step_hook(void *opaque, uint32_t addr, uint32_t size)
 {
     struct machine *m = opaque;
     (void)size;
     uint64_t exact = exits_exact_icount(m, addr);
-    if (exact >= m->step_target)
+    if (exact == m->step_last_icount && addr == m->step_last_addr)
+        return;
+    if (m->step_seen >= m->step_count) {
         exits_stop_mid_block(m, exact, CAUSE_STEP);
+        return;
+    }
+    m->step_seen++;
+    m->step_last_icount = exact;
+    m->step_last_addr = addr;
+}
+
+/* SDM Vol. 3A 17.3.1.1: RF is set only by IRET and POPF loading it, and
+ * the processor clears it when the next instruction completes.  The
+ * engine clears it at the end of a translated block instead, which a run
+ * cut into steps shows: after a step over any other instruction, RF is
+ * clear. */
+static void step_clear_rf(struct machine *m)
+{
+    struct cpu_state st;
+    uint8_t code[4];
+    if (!engine_begin_state(m->engine, &st))
+        return;
+    size_t n = 0;
+    if (st.eflags & EFLAGS_RF)
+        n = deliver_read_code(m, &st, m->step_last_addr - st.seg[SEG_CS].base, code, sizeof code);
+    size_t i = 0;
+    while (i < n && (code[i] == 0x66 || code[i] == 0x67))
+        i++; /* operand- and address-size prefixes */
+    bool loads_rf = i < n && (code[i] == 0xcf || code[i] == 0x9d); /* IRET, POPF */
+    if ((st.eflags & EFLAGS_RF) && !loads_rf)
+        st.eflags &= ~EFLAGS_RF;
+    engine_commit_state(m->engine, &st);
 }
 
 enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out)
@@ -346,10 +387,15 @@ enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out
         memset(out, 0, sizeof *out);
         return out->stop = RUN_END;
     }
-    m->step_target = m->clock.icount + n;
+    m->step_count = n;
+    m->step_seen = 0;
+    m->step_last_icount = UINT64_MAX;
+    m->step_last_addr = 0;
     m->step_hook = engine_add_code_hook(m->engine, step_hook, m, 1, 0);
     enum run_stop stop = control_run(m, &req, out);
     engine_del_hook(m->engine, m->step_hook);
     m->step_hook = 0;
+    if (stop == RUN_INSNS && m->step_seen > 0)
+        step_clear_rf(m);
     return stop;
 }
