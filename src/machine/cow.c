@@ -6,7 +6,11 @@
  * with RAM so that there are never more than COW_MAX_GRANULES.  The
  * handler runs on the faulting store; it touches only arrays allocated up
  * front and makes two system calls (none for a store outside RAM, which
- * goes on to the handler that was there before). */
+ * goes on to the handler that was there before).
+ *
+ * A granule that was all zeros when first written (most of RAM, the
+ * first time a kernel uses it) is saved as a mark with no copy: the marks
+ * come from a pool of their own, beside the slots that hold copies. */
 #include "machine/cow.h"
 
 #include <signal.h>
@@ -29,9 +33,11 @@ struct cow {
 
     uint8_t *pool;        /* nslots granule-sized slots */
     uint32_t nslots, used;
-    uint32_t *next;       /* per slot: the next one in its list (or the free list) */
-    uint32_t *gran_of;    /* per slot: the granule it holds */
-    uint32_t free_head;
+    uint32_t nzero;       /* entries nslots .. nslots + nzero - 1: zero marks, no copy */
+    uint32_t *next;       /* per entry: the next one in its list (or a free list) */
+    uint32_t *gran_of;    /* per entry: the granule it holds */
+    uint32_t free_head;   /* free slots */
+    uint32_t zero_head;   /* free zero marks */
     size_t limit;         /* bytes of slots that may be in use */
 
     struct cow_list *cur; /* the list being filled, NULL when not saving */
@@ -58,17 +64,43 @@ static uint32_t take_slot(struct cow *c)
     }
 }
 
+static uint32_t take_zero_mark(struct cow *c)
+{
+    for (;;) {
+        if (c->zero_head != COW_NONE) {
+            uint32_t s = c->zero_head;
+            c->zero_head = c->next[s];
+            return s;
+        }
+        if (!c->reclaim || !c->reclaim(c->reclaim_opaque))
+            return COW_NONE;
+    }
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    const uint64_t *w = (const uint64_t *)(const void *)p;
+    for (size_t i = 0; i < n / 8; i++)
+        if (w[i])
+            return false;
+    return true;
+}
+
 /* First write to granule g since cow_begin: save it, let the write through. */
 static void touch(struct cow *c, uint32_t g)
 {
     uint8_t *at = c->ram + ((size_t)g << c->shift);
     if (c->cur) {
-        uint32_t s = take_slot(c);
+        bool zero = all_zero(at, c->gran);
+        uint32_t s = zero ? take_zero_mark(c) : COW_NONE;
+        if (s == COW_NONE)
+            s = take_slot(c);
         if (s == COW_NONE) {
             c->cur = NULL;
             c->lost = true;
         } else {
-            memcpy(c->pool + ((size_t)s << c->shift), at, c->gran);
+            if (s < c->nslots)
+                memcpy(c->pool + ((size_t)s << c->shift), at, c->gran);
             c->gran_of[s] = g;
             c->next[s] = c->cur->head;
             c->cur->head = s;
@@ -133,13 +165,14 @@ struct cow *cow_open(uint8_t *ram, size_t ram_size, size_t pool_bytes,
     c->gran = (size_t)1 << c->shift;
     c->ngran = (uint32_t)((ram_size + c->gran - 1) >> c->shift);
     c->nslots = (uint32_t)(pool_bytes >> c->shift);
+    c->nzero = 4 * c->ngran;
     c->limit = pool_bytes;
     c->reclaim = reclaim;
     c->reclaim_opaque = opaque;
     c->writable = malloc(c->ngran);
     c->dirty = malloc((size_t)c->ngran * sizeof *c->dirty);
-    c->next = malloc(((size_t)c->nslots + 1) * sizeof *c->next);
-    c->gran_of = malloc(((size_t)c->nslots + 1) * sizeof *c->gran_of);
+    c->next = malloc(((size_t)c->nslots + c->nzero) * sizeof *c->next);
+    c->gran_of = malloc(((size_t)c->nslots + c->nzero) * sizeof *c->gran_of);
     c->pool = c->nslots ? mmap(NULL, (size_t)c->nslots << c->shift, PROT_READ | PROT_WRITE,
                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
                         : NULL;
@@ -157,6 +190,9 @@ struct cow *cow_open(uint8_t *ram, size_t ram_size, size_t pool_bytes,
     c->free_head = c->nslots ? 0 : COW_NONE;
     for (uint32_t i = 0; i < c->nslots; i++)
         c->next[i] = i + 1 < c->nslots ? i + 1 : COW_NONE;
+    c->zero_head = c->nslots;
+    for (uint32_t i = c->nslots; i < c->nslots + c->nzero; i++)
+        c->next[i] = i + 1 < c->nslots + c->nzero ? i + 1 : COW_NONE;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_fault;
@@ -198,6 +234,12 @@ size_t cow_granule(const struct cow *c)
 size_t cow_used_bytes(const struct cow *c)
 {
     return (size_t)c->used * c->gran;
+}
+
+size_t cow_fixed_bytes(const struct cow *c)
+{
+    return (size_t)c->ngran * (1 + sizeof *c->dirty) +
+           ((size_t)c->nslots + c->nzero) * (sizeof *c->next + sizeof *c->gran_of);
 }
 
 void cow_set_limit(struct cow *c, size_t bytes)
@@ -252,9 +294,14 @@ void cow_list_free(struct cow *c, struct cow_list *list)
     uint32_t s = list->head;
     while (s != COW_NONE) {
         uint32_t n = c->next[s];
-        c->next[s] = c->free_head;
-        c->free_head = s;
-        c->used--;
+        if (s < c->nslots) {
+            c->next[s] = c->free_head;
+            c->free_head = s;
+            c->used--;
+        } else {
+            c->next[s] = c->zero_head;
+            c->zero_head = s;
+        }
         s = n;
     }
     list->head = COW_NONE;
@@ -263,9 +310,13 @@ void cow_list_free(struct cow *c, struct cow_list *list)
 
 void cow_list_restore(struct cow *c, struct cow_list *list)
 {
-    for (uint32_t s = list->head; s != COW_NONE; s = c->next[s])
-        memcpy(c->ram + ((size_t)c->gran_of[s] << c->shift), c->pool + ((size_t)s << c->shift),
-               c->gran);
+    for (uint32_t s = list->head; s != COW_NONE; s = c->next[s]) {
+        uint8_t *at = c->ram + ((size_t)c->gran_of[s] << c->shift);
+        if (s < c->nslots)
+            memcpy(at, c->pool + ((size_t)s << c->shift), c->gran);
+        else
+            memset(at, 0, c->gran);
+    }
     cow_list_free(c, list);
 }
 

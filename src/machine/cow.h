@@ -40,6 +40,9 @@ size_t cow_granule(const struct cow *c);
 /* Bytes of the pool in use, and the most it may use (the budget's share). */
 size_t cow_used_bytes(const struct cow *c);
 void cow_set_limit(struct cow *c, size_t bytes);
+/* What the bookkeeping takes whatever is saved (the per-granule and
+ * per-slot arrays). */
+size_t cow_fixed_bytes(const struct cow *c);
 
 /* A snapshot was taken: from now on the first write to each granule saves
  * its contents into `list` (emptied first). */

@@ -78,7 +78,7 @@ static struct snapshot *snap(struct history *h, unsigned i)
 
 static size_t bytes_used(const struct history *h)
 {
-    return h->count * h->record_bytes + cow_used_bytes(h->cow);
+    return h->count * h->record_bytes + cow_used_bytes(h->cow) + cow_fixed_bytes(h->cow);
 }
 
 static void note_peak(struct history *h)
@@ -92,7 +92,7 @@ static void note_peak(struct history *h)
  * room for the next record. */
 static void update_limit(struct history *h)
 {
-    size_t records = (h->count + 1) * h->record_bytes;
+    size_t records = (h->count + 1) * h->record_bytes + cow_fixed_bytes(h->cow);
     cow_set_limit(h->cow, h->cfg.budget > records ? h->cfg.budget - records : 0);
     note_peak(h);
 }
@@ -184,6 +184,7 @@ static void load_state(struct machine *m, const struct saved_state *s)
     m->walker_disagreements = s->walker_disagreements;
     m->input_pos = s->input_pos;
     m->replay_has_end = s->replay_has_end;
+    m->replay_waiting = false;
     m->serial_out = s->serial_out;
     m->debugcon_out = s->debugcon_out;
 }
