@@ -19,6 +19,7 @@
 #include "front/report.h"
 #include "gdb/session.h"
 #include "inspect.h"
+#include "machine/clock.h"
 #include "status.h"
 
 static int listen_on(const char *host, uint16_t port, char *err, size_t errlen)
@@ -142,11 +143,21 @@ static void host_type(void *opaque, const char *bytes, size_t len)
 
 /* ---- polling while the guest runs --------------------------------------------- */
 
-/* With a client: its Ctrl-C, or its going away, stops the run. */
+/* With a client: its Ctrl-C, or its going away, stops the run.  While a
+ * monitor line runs the machine gdb waits for the answer, and gives up
+ * after its remote timeout (2 s): an empty console packet now and then
+ * tells it the answer is coming. */
 static bool poll_client(void *opaque)
 {
     struct gdb_session *s = opaque;
     gdb_session_refuse_others(s);
+    if (s->in_monitor) {
+        double now = clock_wall_seconds();
+        if (now - s->last_keepalive > 0.5) {
+            gdb_conn_send_str(s->c, "O");
+            s->last_keepalive = now;
+        }
+    }
     return gdb_conn_poll_interrupt(s->c);
 }
 

@@ -515,7 +515,9 @@ static void cmd_monitor(struct gdb_session *s, const char *hex)
         reply(s, "OK");
         return;
     }
+    s->in_monitor = true;
     enum debug_result r = debugger_exec(s->dbg, line, &out);
+    s->in_monitor = false;
     if (s->c->closed) {
         strbuf_free(&out);
         return;

@@ -33,6 +33,8 @@ struct gdb_session {
     bool finished;        /* the guest ended or ringlab must exit: status says how */
     int status;
     bool detached;        /* D: the guest runs on without a client */
+    bool in_monitor;      /* a monitor line runs the machine: gdb waits for its answer */
+    double last_keepalive;
 };
 
 /* Handle one packet from the client (c->rd.data).  Returns false when the
