@@ -229,7 +229,7 @@ int main(int argc, char **argv)
         .no_reboot = o.no_reboot,
         .realtime = o.realtime,
         .trace_returns = o.trace_file != NULL || o.debugger,
-        .explain_events = o.debugger || o.gdb,
+        .explain_events = o.debugger,
         .rtc_epoch = o.realtime ? (int64_t)time(NULL) : DETERMINISTIC_EPOCH,
         .debug_exit = o.debug_exit,
         .debug_exit_iobase = o.debug_exit_iobase,
