@@ -220,6 +220,10 @@ enum run_stop control_run_back(struct machine *m, const struct run_request *req,
 enum run_stop control_back_before(struct machine *m, const struct trace_event *ev,
                                   struct run_result *out);
 
+/* Build each event's explanation in words from now on (on), or not (off:
+ * only when a sink asks for them).  They cost time on every event. */
+void control_explain(struct machine *m, bool on);
+
 /* ---- changes from outside ----------------------------------------------------- */
 
 /* Write guest memory as a debugger does: code translated from the bytes

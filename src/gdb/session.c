@@ -486,6 +486,8 @@ static const char monitor_help[] =
     "and the stub's own:\n"
     "  phys     memory packets (x, watch, ...) take physical addresses\n"
     "  linear   ... linear ones again, through the current page tables\n"
+    "  explain on|off  explain each event in words (info events), which costs\n"
+    "           time on every event; off unless -d or --trace asks for them\n"
     "After a monitor command that runs the machine (c, s, back, until-back),\n"
     "'maintenance flush register-cache' makes gdb read the registers again.\n";
 
@@ -498,6 +500,13 @@ static void cmd_monitor(struct gdb_session *s, const char *hex)
         return;
     }
     line[n] = '\0';
+    if (strcmp(line, "explain on") == 0 || strcmp(line, "explain off") == 0) {
+        control_explain(s->m, line[9] == 'n');
+        console_text(s, line[9] == 'n' ? "events are explained in words from now on\n"
+                                        : "events are no longer explained (faster)\n");
+        reply(s, "OK");
+        return;
+    }
     if (strcmp(line, "phys") == 0 || strcmp(line, "linear") == 0 || strcmp(line, "virt") == 0) {
         s->physical = line[0] == 'p';
         console_text(s, s->physical ? "memory: physical addresses\n"

@@ -50,6 +50,11 @@ bool control_write_linear(struct machine *m, uint32_t laddr, const void *buf, si
     return true;
 }
 
+void control_explain(struct machine *m, bool on)
+{
+    m->explain = on || m->nsinks > 0;
+}
+
 bool control_set_registers(struct machine *m, const struct cpu_state *st)
 {
     struct cpu_state now;

@@ -102,10 +102,12 @@ void input_truncate(struct machine *m)
 {
     m->input_count = m->input_pos;
     m->replay_has_end = false;
+    m->replay_waiting = false;
 }
 
-bool input_next(const struct machine *m, uint64_t *icount, uint64_t *time_ns)
+bool input_next(const struct machine *m, uint64_t *icount, uint64_t *time_ns, bool *at_end)
 {
+    *at_end = false;
     if (m->input_pos < m->input_count) {
         *icount = m->input[m->input_pos].icount;
         *time_ns = m->input[m->input_pos].time_ns;
@@ -114,6 +116,7 @@ bool input_next(const struct machine *m, uint64_t *icount, uint64_t *time_ns)
     if (m->replay_has_end) {
         *icount = m->replay_end.icount;
         *time_ns = m->replay_end.time_ns;
+        *at_end = true;
         return true;
     }
     return false;
@@ -156,9 +159,21 @@ void input_feed(struct machine *m)
         diverged(m, "the recording ends", e->icount, e->time_ns);
         return;
     }
-    if (m->clock.icount == e->icount && now >= e->time_ns && m->deliveries >= e->deliveries) {
+    if (m->clock.icount != e->icount || now < e->time_ns)
+        return;
+    if (m->deliveries >= e->deliveries) {
         m->replay_has_end = false;
         machine_finish(m, END_REPLAY_END, "the recording ends here, after %llu instructions",
                        (unsigned long long)e->icount);
+        return;
     }
+    /* The recording ended after deliveries at this very count (an IRQ
+     * whose time had come): the run stops again before its next
+     * instruction (input_next), and they must have come by then. */
+    if (m->replay_waiting && m->replay_wait_deliveries == m->deliveries) {
+        diverged(m, "the recording ends", e->icount, e->time_ns);
+        return;
+    }
+    m->replay_waiting = true;
+    m->replay_wait_deliveries = m->deliveries;
 }
