@@ -101,6 +101,25 @@ void control_pause(struct machine *m);
  * again, the clock back to zero.  Breakpoints and watchpoints stay. */
 bool control_reset(struct machine *m);
 
+/* ---- changing the machine from outside (a debugger's set, gdb's G and M
+ * packets, an experiment's set-up) ------------------------------------- */
+
+/* Each of these starts the machine's history again from the changed state
+ * (nothing in the input log says they happened). */
+
+/* Load a whole CPU state: general registers, EIP, EFLAGS, the segment
+ * registers with their caches as given (a front end that changes a
+ * selector builds the cache as a load would), the table registers, CR0,
+ * CR2, CR3, CR4.  st->cpl is ignored: it follows SS (or EFLAGS.VM). */
+bool control_write_cpu(struct machine *m, const struct cpu_state *st);
+/* Write guest memory; code translated from those bytes is dropped.  False
+ * when part of the range is not RAM (physical) or not mapped (linear,
+ * through `cr3` or the current page tables when NULL; no A/D bit is set). */
+bool control_write_phys(struct machine *m, uint32_t paddr, const void *buf, size_t len);
+bool control_write_linear(struct machine *m, const uint32_t *cr3, uint32_t laddr, const void *buf,
+                          size_t len);
+bool control_write_msr(struct machine *m, uint32_t msr, uint64_t value);
+
 /* ---- breakpoints and watchpoints --------------------------------------- */
 
 /* Stop before the instruction at linear address `addr`; with `has_cr3`,
@@ -223,16 +242,5 @@ enum run_stop control_back_before(struct machine *m, const struct trace_event *e
 /* Build each event's explanation in words from now on (on), or not (off:
  * only when a sink asks for them).  They cost time on every event. */
 void control_explain(struct machine *m, bool on);
-
-/* ---- changes from outside ----------------------------------------------------- */
-
-/* Write guest memory as a debugger does: code translated from the bytes
- * is dropped.  False when part of the range is not RAM (or, linear, not
- * mapped now). */
-bool control_write_phys(struct machine *m, uint32_t paddr, const void *buf, size_t len);
-bool control_write_linear(struct machine *m, uint32_t laddr, const void *buf, size_t len);
-/* Set the general registers, EIP and EFLAGS from st (the rest of st is
- * ignored).  EFLAGS keeps its fixed bits; VM cannot be set this way. */
-bool control_set_registers(struct machine *m, const struct cpu_state *st);
 
 #endif

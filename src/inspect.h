@@ -38,7 +38,8 @@ size_t inspect_msrs(struct machine *m, struct msr_value *out, size_t max);
 bool inspect_phys(struct machine *m, uint32_t paddr, void *buf, size_t len);
 /* Linear memory through the page tables of `cr3` (NULL: the current CR3,
  * with the current CR0.PG and CR4.PSE).  On failure *walk (if given) is
- * the walk that failed: not mapped, or outside RAM. */
+ * the walk of the first byte that could not be read: walk->ok false when
+ * it is not mapped, walk->ok true (and mem_error) when it leads outside RAM. */
 bool inspect_linear(struct machine *m, const uint32_t *cr3, uint32_t laddr, void *buf, size_t len,
                     struct paging_walk *walk);
 /* The page walk of a linear address for an access of the given kind, as

@@ -220,8 +220,13 @@ int main(int argc, char **argv)
         status = RL_EXIT_HOST;
         goto out_logs;
     }
-    /* Under --replay the input comes from the recording, not stdin. */
-    console_init(&con, serial, serial_owned, o.serial.kind == CHARDEV_STDIO && !o.replay_file);
+    /* COM1's input is stdin, except for a debugger reading its commands
+     * from a stdin that is no terminal: there the guest gets what `type`
+     * gives it (at a terminal the two take turns: the prompt, then `c`);
+     * and under --replay, where it comes from the recording. */
+    bool commands_on_stdin = o.debugger && !o.debugger_script && !isatty(STDIN_FILENO);
+    console_init(&con, serial, serial_owned,
+                 o.serial.kind == CHARDEV_STDIO && !commands_on_stdin && !o.replay_file);
 
     struct machine_config cfg = {
         .ram_size = o.ram_bytes,

@@ -20,6 +20,10 @@ void console_putc(int c);
 void console_write(const char *s, int n);
 int console_read(char *dst, int n);
 void console_intr(int c);
+int console_route(struct proc *driver, int pid);
+int console_take(char *dst, int n);
+void console_wait_driver(void);
+void console_exit(struct proc *p);
 void kprintf(const char *fmt, ...);
 void panic(const char *msg) __attribute__((noreturn));
 
@@ -36,15 +40,31 @@ void vga_putc(int c);
 void pic_init(void);
 void pic_enable(int irq);
 void pic_eoi(int irq);
+int pic_pending(int irq);
 
 /* timer.c */
 extern uint32_t ticks;
 void timer_init(void);
 void timer_intr(void);
+uint32_t timer_usec(void);
 
 /* seg.c */
 void seg_init(void);
 void tss_set_kstack(uint32_t esp0);
+void tss_set_iomap(const uint8_t *map);
+void seg_ring1_limit(int below_kernel);
+uint32_t seg_limit(uint16_t sel);
+
+/* ring1.c */
+void ring1_map(uint32_t *kpgdir);
+uint32_t ring1_limit(struct proc *p, int on);
+void ring1_explain(struct trapframe *tf, char *buf, int size);
+
+/* ioperm.c */
+void ioperm_clear(struct proc *p);
+int ioperm_grant(struct proc *p, uint32_t from, uint32_t n);
+int ioperm_owns_com1(struct proc *p);
+void ioperm_release(struct proc *p);
 
 /* trap.c */
 void idt_init(void);
@@ -73,6 +93,13 @@ uint32_t *vm_copy_cow(uint32_t *pgdir);
 int vm_fault(struct proc *p, uint32_t va, int write);
 int vm_user_ok(struct proc *p, uint32_t va, uint32_t len, int write);
 int vm_copyout(uint32_t *pgdir, uint32_t va, const void *src, uint32_t len);
+uint32_t *vm_user_word(struct proc *p, uint32_t va, int write);
+
+/* ptrace.c */
+int ptrace(int req, int pid, uint32_t uword);
+
+/* shm.c */
+int shm_map(struct proc *p, int key, uint32_t va);
 
 /* proc.c */
 extern struct proc *curproc;
@@ -87,6 +114,7 @@ int fork(void);
 void exit(int status) __attribute__((noreturn));
 int wait(int *status);
 int kill(int pid);
+struct proc *proc_find(int pid);
 
 /* exec.c */
 int exec(const char *path, char **argv);

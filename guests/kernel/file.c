@@ -115,6 +115,7 @@ int file_write(struct file *f, const char *src, int n)
 {
     if (f->type == FD_CONSOLE) {
         console_write(src, n);
+        console_wait_driver(); /* when a ring-3 driver has the console */
         return n;
     }
     if (f->type != FD_PIPE || !f->writable)

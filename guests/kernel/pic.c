@@ -50,3 +50,12 @@ void pic_eoi(int irq)
         outb(PIC2_CMD, PIC_EOI);
     outb(PIC1_CMD, PIC_EOI);
 }
+
+/* Is the IRQ waiting to be delivered? OCW3 0x0A makes the next read of the
+ * command port return the interrupt request register (8259A datasheet,
+ * "Reading the 8259A status"), one bit per line. Master lines only. */
+int pic_pending(int irq)
+{
+    outb(PIC1_CMD, 0x0A);
+    return (inb(PIC1_CMD) >> irq) & 1;
+}

@@ -3,7 +3,7 @@
  * One CPU, and the kernel runs with interrupts off (every IDT gate is an
  * interrupt gate, sysenter clears IF too), so no two pieces of kernel code
  * ever run at once and nothing here needs a lock. Interrupts are on only in
- * ring 3 and while the scheduler waits for something to do.
+ * rings 3 and 1 and while the scheduler waits for something to do.
  *
  * A process that must wait (sleep) or whose time slice is up (yield) calls
  * sched(), which swtch()es to the scheduler's own stack; the scheduler picks
@@ -54,6 +54,9 @@ found:
     p->pid = nextpid++;
     p->killed = 0;
     p->grace = 0;
+    p->tracer = 0;
+    p->ring1_limited = 0;
+    ioperm_clear(p);
     char *sp = p->kstack + KSTACKSIZE;
     sp -= sizeof(*p->tf);
     p->tf = (struct trapframe *)sp;
@@ -87,7 +90,9 @@ void proc_userinit(void)
     memset(p->tf, 0, sizeof(*p->tf));
     p->tf->cs = UCODE_SEL;
     p->tf->ds = p->tf->es = p->tf->fs = p->tf->gs = p->tf->ss = UDATA_SEL;
-    p->tf->eflags = FL_IF; /* interrupts on in ring 3 */
+    /* Interrupts on in ring 3. IOPL 1: rings 0 and 1 may use every I/O
+     * port, ring 3 only those its bitmap grants (ioperm.c). */
+    p->tf->eflags = FL_IF | FL_IOPL1;
     p->ofile[0] = file_console();
     p->ofile[1] = file_dup(p->ofile[0]);
     p->ofile[2] = file_dup(p->ofile[0]);
@@ -103,12 +108,15 @@ void proc_userinit(void)
     p->state = RUNNABLE;
 }
 
-/* Run p: its page directory, its kernel stack for the next trap. */
+/* Run p: its page directory, its kernel stack for the next trap, its I/O
+ * ports and its ring-1 segments. */
 static void switch_to(struct proc *p)
 {
     uint32_t kstack_top = (uint32_t)p->kstack + KSTACKSIZE;
     tss_set_kstack(kstack_top);      /* for int 0x80, IRQs and faults */
     sysenter_set_kstack(kstack_top); /* for sysenter */
+    tss_set_iomap(p->iomap);
+    seg_ring1_limit(p->ring1_limited);
     lcr3(V2P(p->pgdir));
 }
 
@@ -190,6 +198,7 @@ int fork(void)
     np->parent = curproc;
     np->heap_start = curproc->heap_start;
     np->brk = curproc->brk;
+    np->ring1_limited = curproc->ring1_limited; /* but no I/O ports, no tracer */
     for (int i = 0; i < NOFILE; i++)
         if (curproc->ofile[i])
             np->ofile[i] = file_dup(curproc->ofile[i]);
@@ -210,12 +219,17 @@ void exit(int status)
             file_close(p->ofile[i]);
             p->ofile[i] = 0;
         }
-    for (struct proc *c = ptable; c < &ptable[NPROC]; c++)
+    for (struct proc *c = ptable; c < &ptable[NPROC]; c++) {
         if (c->parent == p) {
             c->parent = initproc;
             if (c->state == ZOMBIE)
                 wakeup(initproc);
         }
+        if (c->tracer == p)
+            c->tracer = 0; /* a debugger that ends detaches */
+    }
+    console_exit(p);
+    ioperm_release(p);
     p->status = status;
     p->state = ZOMBIE;
     wakeup(p->parent);
@@ -246,6 +260,15 @@ int wait(int *status)
             return -1;
         sleep(curproc);
     }
+}
+
+/* The live process with this pid, or 0. */
+struct proc *proc_find(int pid)
+{
+    for (struct proc *p = ptable; p < &ptable[NPROC]; p++)
+        if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE)
+            return p;
+    return 0;
 }
 
 /* Mark a process to die; it exits the next time it would return to ring 3

@@ -34,6 +34,9 @@ struct proc {
     uint32_t heap_start; /* first byte after the program image */
     uint32_t brk;        /* end of the heap: sbrk() moves it */
     struct file *ofile[NOFILE];
+    struct proc *tracer;          /* attached with ptrace(), or 0 */
+    int ring1_limited;            /* ring 1's segments end below the kernel */
+    uint8_t iomap[IOMAP_BYTES];   /* its I/O permission bitmap (ioperm.c) */
 };
 
 #endif

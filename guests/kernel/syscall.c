@@ -239,12 +239,57 @@ static int sys_dirent(uint32_t i, uint32_t ud, uint32_t c)
     return 0;
 }
 
+/* ring1_limit(on): ring 1's segments end below the kernel while this
+ * process runs (on), or span 4 GiB (off). */
+static int sys_ring1(uint32_t on, uint32_t b, uint32_t c)
+{
+    return ring1_limit(curproc, on);
+}
+
+/* ioperm(from, n): ports [from, from + n) for this process in ring 3. */
+static int sys_ioperm(uint32_t from, uint32_t n, uint32_t c)
+{
+    return ioperm_grant(curproc, from, n);
+}
+
+/* console(pid): COM1's output goes through the caller while pid lives. */
+static int sys_console(uint32_t pid, uint32_t b, uint32_t c)
+{
+    return console_route(curproc, pid);
+}
+
+/* cons_take(buf, n): the console's driver collects what to write. */
+static int sys_cons_take(uint32_t buf, uint32_t n, uint32_t c)
+{
+    if ((int)n <= 0 || vm_user_ok(curproc, buf, n, 1) < 0)
+        return -1;
+    return console_take((char *)buf, n);
+}
+
+static int sys_ptrace(uint32_t req, uint32_t pid, uint32_t uword)
+{
+    return ptrace(req, pid, uword);
+}
+
+static int sys_shm(uint32_t key, uint32_t va, uint32_t c)
+{
+    return shm_map(curproc, key, va);
+}
+
+static int sys_clock(uint32_t a, uint32_t b, uint32_t c)
+{
+    return timer_usec();
+}
+
 static int (*const calls[])(uint32_t, uint32_t, uint32_t) = {
-        [SYS_exit] = sys_exit,     [SYS_write] = sys_write, [SYS_read] = sys_read,
-        [SYS_getpid] = sys_getpid, [SYS_fork] = sys_fork,   [SYS_exec] = sys_exec,
-        [SYS_wait] = sys_wait,     [SYS_sbrk] = sys_sbrk,   [SYS_sleep] = sys_sleep,
-        [SYS_uptime] = sys_uptime, [SYS_yield] = sys_yield, [SYS_kill] = sys_kill,
-        [SYS_pipe] = sys_pipe,     [SYS_close] = sys_close, [SYS_dirent] = sys_dirent,
+        [SYS_exit] = sys_exit,       [SYS_write] = sys_write,     [SYS_read] = sys_read,
+        [SYS_getpid] = sys_getpid,   [SYS_fork] = sys_fork,       [SYS_exec] = sys_exec,
+        [SYS_wait] = sys_wait,       [SYS_sbrk] = sys_sbrk,       [SYS_sleep] = sys_sleep,
+        [SYS_uptime] = sys_uptime,   [SYS_yield] = sys_yield,     [SYS_kill] = sys_kill,
+        [SYS_pipe] = sys_pipe,       [SYS_close] = sys_close,     [SYS_dirent] = sys_dirent,
+        [SYS_ring1] = sys_ring1,     [SYS_ioperm] = sys_ioperm,   [SYS_console] = sys_console,
+        [SYS_cons_take] = sys_cons_take, [SYS_ptrace] = sys_ptrace, [SYS_shm] = sys_shm,
+        [SYS_clock] = sys_clock,
 };
 
 void syscall(struct trapframe *tf)

@@ -1,6 +1,7 @@
 /* trap.c — the IDT, and what happens after a trap: system calls go to
  * syscall.c, IRQs to their device, a fault in ring 3 kills the process with
- * one line that names it, a fault in ring 0 is a kernel bug: panic. */
+ * one line that names it, so does a fault in the ring-1 service (on behalf
+ * of the process that called it), a fault in ring 0 is a kernel bug: panic. */
 #include "defs.h"
 #include "mmu.h"
 #include "x86.h"
@@ -67,8 +68,9 @@ static int describe_fault(char *buf, int size, struct trapframe *tf, uint32_t cr
             page = "malformed (reserved bit set)";
         else if (e & PF_P)
             page = "protected";
-        return snprintf(buf, size, "#PF %s %s of %s page 0x%08x", (e & PF_U) ? "user" : "kernel",
-                         access, page, cr2);
+        /* U/S = 0: a supervisor access, by ring 0, 1 or 2 (SDM Vol. 3A 4.6) */
+        const char *who = (e & PF_U) ? "user" : (tf->cs & 3) ? "supervisor" : "kernel";
+        return snprintf(buf, size, "#PF %s %s of %s page 0x%08x", who, access, page, cr2);
     }
     if (has_error_code(tf->trapno))
         return snprintf(buf, size, tf->err ? "%s(0x%x)" : "%s(%d)", name, tf->err);
@@ -104,9 +106,24 @@ static void user_fault(struct trapframe *tf, uint32_t cr2)
     exit(-1);
 }
 
+/* A fault in the ring-1 service: it was working for the process that
+ * called it through the gate, so that process dies. Ring 1 is not the
+ * kernel; nothing of the kernel's own is damaged. The CPU came from ring 1
+ * to ring 0 through the TSS's SS0:ESP0, as from ring 3. */
+static void ring1_fault(struct trapframe *tf, uint32_t cr2)
+{
+    char what[96], why[96];
+    describe_fault(what, sizeof(what), tf, cr2);
+    ring1_explain(tf, why, sizeof(why));
+    kprintf("pid %d (%s): %s in ring 1 at eip 0x%08x%s \xe2\x80\x94 killed\n", curproc->pid,
+            curproc->name, what, tf->eip, why);
+    exit(-1);
+}
+
 void trap(struct trapframe *tf)
 {
     int from_user = (tf->cs & 3) == 3; /* CPL of the interrupted code */
+    int from_ring1 = (tf->cs & 3) == 1;
 
     if (tf->trapno == T_SYSCALL) {
         if (curproc->killed)
@@ -133,6 +150,8 @@ void trap(struct trapframe *tf)
         /* spurious IRQ from the PIC: no EOI for the master's IRQ 7 */
         break;
     case T_PF:
+        if (from_ring1)
+            ring1_fault(tf, rcr2());
         if (!from_user)
             kernel_fault(tf);
         {
@@ -149,11 +168,15 @@ void trap(struct trapframe *tf)
             pic_eoi(tf->trapno - T_IRQ0);
             break;
         }
+        if (from_ring1)
+            ring1_fault(tf, 0);
         if (!from_user)
             kernel_fault(tf);
         user_fault(tf, 0);
     }
 
+    /* Back to ring 0 or 1 as it was: no preemption there. Ring 1 has one
+     * stack for all processes (TSS.ESP1): no other may enter it meanwhile. */
     if (!from_user || !curproc)
         return;
     if (curproc->killed)

@@ -1,13 +1,16 @@
 /* vm.c — address spaces. Every process has its own page directory; its
  * upper quarter (0xC0000000 up) points at the same kernel page tables in all
  * of them, so the kernel is mapped everywhere, at the same place, with the
- * U bit clear: ring 3 cannot touch it. The lower part is the process's own.
+ * U bit clear: ring 3 cannot touch it. So do the 4 MiB below it, where the
+ * ring-1 service lives (ring1.c). The lower part is the process's own.
  *
  *   0xFFFFFFFF +-----------------------------+
  *              | (unmapped)                  |
  *   KERNBASE + +-----------------------------+
  *   phystop    | all RAM, phys 0 -> KERNBASE |  kernel, frames, VGA at +0xB8000
  *   0xC0000000 +-----------------------------+
+ *              | ring 1: code, data, stack   |  supervisor pages, shared
+ *   0xBFC00000 +-----------------------------+
  *              | user stack, grows down      |  pages appear on first touch
  *              |   ...                       |
  *              | heap, grows up with sbrk()  |  pages appear on first touch
@@ -38,6 +41,7 @@ void kvm_init(uint32_t mem_end)
         if (vm_map_page(kpgdir, KERNBASE + pa, pa, PTE_W) < 0)
             panic("kvm_init: out of memory");
     }
+    ring1_map(kpgdir); /* the ring-1 service, below the kernel */
     kvm_switch();
 }
 
@@ -47,15 +51,15 @@ void kvm_switch(void)
     lcr3(V2P(kpgdir));
 }
 
-/* A new page directory holding only the kernel half. The kernel's page
- * tables are all made in kvm_init and never change, so copying the
- * directory entries once is enough. */
+/* A new page directory holding only the shared part: ring 1 and the
+ * kernel. Their page tables are all made at boot and never change, so
+ * copying the directory entries once is enough. */
 pde_t *vm_new_pgdir(void)
 {
     pde_t *pd = kalloc();
     if (!pd)
         return 0;
-    for (int i = (int)PDX(KERNBASE); i < 1024; i++)
+    for (int i = (int)PDX(USERTOP); i < 1024; i++)
         pd[i] = kpgdir[i];
     return pd;
 }
@@ -72,7 +76,7 @@ pte_t *vm_walk(pde_t *pgdir, uint32_t va, int create)
             return 0;
         /* The directory entry allows everything; the page table entries
          * decide. (The CPU checks both and uses the stricter.) */
-        *pde = V2P(pt) | PTE_P | PTE_W | (va < KERNBASE ? PTE_U : 0);
+        *pde = V2P(pt) | PTE_P | PTE_W | (va < USERTOP ? PTE_U : 0);
     }
     return &pt[PTX(va)];
 }
@@ -119,7 +123,7 @@ void vm_free_range(pde_t *pgdir, uint32_t start, uint32_t end)
 /* Free a whole address space: user frames, page tables, the directory. */
 void vm_free(pde_t *pgdir)
 {
-    for (int i = 0; i < (int)PDX(KERNBASE); i++) {
+    for (int i = 0; i < (int)PDX(USERTOP); i++) {
         if (!(pgdir[i] & PTE_P))
             continue;
         pte_t *pt = P2V(PTE_ADDR(pgdir[i]));
@@ -133,13 +137,14 @@ void vm_free(pde_t *pgdir)
 
 /* fork(): the child gets its own page tables but shares every frame with
  * the parent. Writable pages become read-only in both, marked PTE_COW;
- * the first write from either side faults and vm_fault() makes a copy. */
+ * the first write from either side faults and vm_fault() makes a copy.
+ * A shm page (PTE_SHARED) stays writable and shared: that is its point. */
 pde_t *vm_copy_cow(pde_t *pgdir)
 {
     pde_t *child = vm_new_pgdir();
     if (!child)
         return 0;
-    for (int i = 0; i < (int)PDX(KERNBASE); i++) {
+    for (int i = 0; i < (int)PDX(USERTOP); i++) {
         if (!(pgdir[i] & PTE_P))
             continue;
         pte_t *pt = P2V(PTE_ADDR(pgdir[i]));
@@ -147,7 +152,7 @@ pde_t *vm_copy_cow(pde_t *pgdir)
             if (!(pt[j] & PTE_P))
                 continue;
             uint32_t va = (i << 22) | (j << 12);
-            if (pt[j] & PTE_W) {
+            if ((pt[j] & PTE_W) && !(pt[j] & PTE_SHARED)) {
                 pt[j] = (pt[j] & ~PTE_W) | PTE_COW;
                 invlpg(va);
             }
@@ -235,4 +240,16 @@ int vm_copyout(pde_t *pgdir, uint32_t va, const void *src, uint32_t len)
         len -= n;
     }
     return 0;
+}
+
+/* The word at user address va of process p, as a kernel pointer to its
+ * frame (ptrace.c): p need not be the process whose page directory is in
+ * CR3. The page is faulted in, or copied if it is copy-on-write and
+ * write is set, as if p itself had touched it. 0 if p may not. */
+uint32_t *vm_user_word(struct proc *p, uint32_t va, int write)
+{
+    if (va % 4 || vm_user_ok(p, va, 4, write) < 0)
+        return 0;
+    pte_t *pte = vm_walk(p->pgdir, va, 0);
+    return (uint32_t *)((char *)P2V(PTE_ADDR(*pte)) + va % PGSIZE);
 }

@@ -1,9 +1,9 @@
 /* priv — try each privileged instruction in ring 3, one per child process.
  * Each raises #GP(0) and the kernel kills that child:
- *   cli           CPL > IOPL (IOPL is 0)                SDM Vol. 2A, CLI
+ *   cli           CPL > IOPL (IOPL is 1)                SDM Vol. 2A, CLI
  *   hlt           CPL != 0                              SDM Vol. 3A 5.9
- *   in, out       CPL > IOPL, and the TSS has no I/O    SDM Vol. 1 19.5
- *                 permission bitmap to allow the port
+ *   in, out       CPL > IOPL, and the process's I/O     SDM Vol. 1 19.5
+ *                 permission bitmap denies the port
  *   mov cr3, lgdt CPL != 0                              SDM Vol. 3A 5.9 */
 #include "user.h"
 

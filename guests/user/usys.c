@@ -32,23 +32,33 @@ int using_sysenter(void)
     return door == 2;
 }
 
-static int syscall3(int num, uint32_t a, uint32_t b, uint32_t c)
+/* The two doors, each on its own (cross.c times them one against the
+ * other); syscall3 picks one. */
+int syscall_sysenter(int num, uint32_t a, uint32_t b, uint32_t c)
 {
     int ret;
-    if (using_sysenter())
-        __asm__ volatile("movl %%esp, %%ecx\n\t"
-                         "movl $1f, %%edx\n\t"
-                         "sysenter\n"
-                         "1:"
-                         : "=a"(ret)
-                         : "a"(num), "b"(a), "S"(b), "D"(c)
-                         : "ecx", "edx", "memory", "cc");
-    else
-        __asm__ volatile("int $0x80"
-                         : "=a"(ret)
-                         : "a"(num), "b"(a), "S"(b), "D"(c)
-                         : "memory", "cc");
+    __asm__ volatile("movl %%esp, %%ecx\n\t"
+                     "movl $1f, %%edx\n\t"
+                     "sysenter\n"
+                     "1:"
+                     : "=a"(ret)
+                     : "a"(num), "b"(a), "S"(b), "D"(c)
+                     : "ecx", "edx", "memory", "cc");
     return ret;
+}
+
+int syscall_int80(int num, uint32_t a, uint32_t b, uint32_t c)
+{
+    int ret;
+    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(num), "b"(a), "S"(b), "D"(c) : "memory", "cc");
+    return ret;
+}
+
+static int syscall3(int num, uint32_t a, uint32_t b, uint32_t c)
+{
+    if (using_sysenter())
+        return syscall_sysenter(num, a, b, c);
+    return syscall_int80(num, a, b, c);
 }
 
 void exit(int status)
@@ -126,4 +136,39 @@ int close(int fd)
 int dirent(int i, struct dirent *d)
 {
     return syscall3(SYS_dirent, i, (uint32_t)d, 0);
+}
+
+uint32_t ring1_limit(int on)
+{
+    return syscall3(SYS_ring1, on, 0, 0);
+}
+
+int ioperm(int from, int n)
+{
+    return syscall3(SYS_ioperm, from, n, 0);
+}
+
+int console(int pid)
+{
+    return syscall3(SYS_console, pid, 0, 0);
+}
+
+int cons_take(char *buf, int n)
+{
+    return syscall3(SYS_cons_take, (uint32_t)buf, n, 0);
+}
+
+int ptrace(int req, int pid, struct ptrace_word *w)
+{
+    return syscall3(SYS_ptrace, req, pid, (uint32_t)w);
+}
+
+int shm(int key, void *va)
+{
+    return syscall3(SYS_shm, key, (uint32_t)va, 0);
+}
+
+uint32_t clock(void)
+{
+    return syscall3(SYS_clock, 0, 0, 0);
 }

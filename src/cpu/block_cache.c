@@ -175,6 +175,8 @@ fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *reg
     b->count = scan.count ? scan.count : 1;
     b->first_special = scan.first_special;
     b->special = (uint8_t)scan.special;
+    b->nio = (uint8_t)scan.nio;
+    memcpy(b->io_index, scan.io_index, sizeof b->io_index);
     b->may_remap = scan.may_remap;
     b->may_set_if = scan.may_set_if;
     b->returns = (uint8_t)scan.returns;

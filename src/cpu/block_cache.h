@@ -32,6 +32,8 @@ struct block_info {
     uint32_t count;          /* instructions; 0: the entry is empty */
     int first_special;       /* offset of the first special instruction, -1 if none */
     uint8_t special;         /* DISASM_SPECIAL_* of every special instruction in it */
+    uint8_t nio;             /* I/O instructions whose number is known (at most 4) */
+    uint8_t io_index[DISASM_IO_MAX]; /* their numbers in the block, from 0 */
     bool may_remap;          /* CR3 or CR0 may differ after it runs */
     bool may_set_if;         /* EFLAGS.IF may be set after it runs */
     uint8_t returns;         /* enum disasm_return of its last instruction */

@@ -1169,18 +1169,28 @@ bool engine_goto(struct engine *e, uint32_t eip)
     return reg_w32(e->uc, UC_X86_REG_EIP, eip);
 }
 
+/* The saved CPU state to read a field from: the copy engine_begin_state
+ * took, when one is open (a save copies kilobytes: one per delivery is
+ * enough), else a fresh one. */
+static const uc_context *current_context(struct engine *e)
+{
+    if (e->begun)
+        return e->ctx;
+    if (uc_context_save(e->uc, e->peek) != UC_ERR_OK)
+        return NULL;
+    return e->peek;
+}
+
 uint32_t engine_pending_error_code(struct engine *e)
 {
-    if (uc_context_save(e->uc, e->peek) != UC_ERR_OK)
-        return 0;
-    return ctx_u32(e->peek, e->lay.error_code);
+    const uc_context *c = current_context(e);
+    return c ? ctx_u32(c, e->lay.error_code) : 0;
 }
 
 bool engine_pending_is_software_int(struct engine *e)
 {
-    if (uc_context_save(e->uc, e->peek) != UC_ERR_OK)
-        return false;
-    return ctx_u32(e->peek, e->lay.exception_is_int) != 0;
+    const uc_context *c = current_context(e);
+    return c && ctx_u32(c, e->lay.exception_is_int) != 0;
 }
 
 bool engine_read_msr(struct engine *e, uint32_t msr, uint64_t *value)

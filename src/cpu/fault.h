@@ -14,6 +14,30 @@
  * whole page-walk explanation. */
 #define CPU_FAULT_WHY_MAX (PAGING_EXPLAIN_MAX + 64)
 
+/* Exception vectors (SDM Vol. 3A 6.3.1, Table 6-1); their mnemonics for
+ * people are trace_vector_mnemonic's. */
+enum cpu_vector {
+    VEC_DE = 0,
+    VEC_DB = 1,
+    VEC_NMI = 2,
+    VEC_BP = 3,
+    VEC_OF = 4,
+    VEC_BR = 5,
+    VEC_UD = 6,
+    VEC_NM = 7,
+    VEC_DF = 8,
+    VEC_TS = 10,
+    VEC_NP = 11,
+    VEC_SS = 12,
+    VEC_GP = 13,
+    VEC_PF = 14,
+    VEC_MF = 16,
+    VEC_AC = 17,
+    VEC_MC = 18,
+    VEC_XM = 19,
+    VEC_VE = 20,
+};
+
 struct cpu_fault {
     int vector;
     uint32_t error_code;

@@ -13,6 +13,7 @@
 
 #include "cpu/desc.h"
 #include "cpu/fault.h"
+#include "cpu/intr_real.h"
 #include "cpu/task.h"
 #include "mmu/linear.h"
 #include "util/text.h"
@@ -26,12 +27,11 @@ enum {
     TYPE_TRAP_GATE32 = 15,
 };
 
-enum { VEC_DF = 8, VEC_TS = 10, VEC_NP = 11, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14 };
 
 bool intr_vector_has_error_code(int vector)
 {
     /* SDM Vol. 3A Table 6-1: #DF, #TS, #NP, #SS, #GP, #PF, #AC. */
-    return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
+    return vector == VEC_DF || (vector >= VEC_TS && vector <= VEC_PF) || vector == VEC_AC;
 }
 
 /* Fault-class exceptions, whose handler may restart the instruction
@@ -195,28 +195,20 @@ static bool tss_inner_stack(struct delivery *d, const struct cpu_state *st, int 
                             uint16_t *new_ss, uint32_t *new_esp, struct cpu_fault *f)
 {
     const struct seg_cache *tr = &st->tr;
-    uint32_t tss_type = (tr->flags >> DESC_TYPE_SHIFT) & 0xf;
-    bool tss32 = (tss_type & 8) != 0;
-    uint32_t at = tss32 ? (uint32_t)(dpl << 3) + 4 : (uint32_t)(dpl << 2) + 2;
-    /* The SDM's limit checks read the slot as a whole: +7 and +4. */
-    uint32_t need = tss32 ? at + 7 : at + 4;
+    bool tss32 = ((tr->flags >> DESC_TYPE_SHIFT) & 8) != 0;
+    uint32_t at, size;
+    tss_stack_slot(tss32, (uint8_t)dpl, &at, &size);
     uint32_t tss_error = (tr->selector & ~3u) | d->ext;
     /* The TSS must hold the stack fields for the new ring, else #TS(TSS). */
-    if (!(tr->flags & DESC_P) || need > tr->limit)
+    if (!(tr->flags & DESC_P) || at + size - 1 > tr->limit)
         return cpu_fault_raise(f, VEC_TS, tss_error,
                            "the TSS (limit 0x%x) does not hold the ring %d stack", tr->limit, dpl);
+    /* The processor reads just the slot: SS:ESP, or SS:SP. */
+    uint8_t image[TSS32_SIZE] = {0};
     struct linear_fault lf;
-    uint8_t raw[6];
-    if (!linear_read(&d->mem, tr->base + at, raw, tss32 ? 6 : 4, false, &lf))
+    if (!linear_read(&d->mem, tr->base + at, image + at, tss32 ? 6 : 4, false, &lf))
         return page_fault(f, &lf, "reading the TSS stack pointer");
-    if (tss32) {
-        *new_esp = (uint32_t)raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[2] << 16 |
-                   (uint32_t)raw[3] << 24;
-        *new_ss = (uint16_t)(raw[4] | raw[5] << 8);
-    } else {
-        *new_esp = (uint32_t)(raw[0] | raw[1] << 8);
-        *new_ss = (uint16_t)(raw[2] | raw[3] << 8);
-    }
+    tss_stack_for_cpl(image, tr->limit, tss32, (uint8_t)dpl, new_ss, new_esp);
     return true;
 }
 
@@ -396,11 +388,14 @@ static enum trace_gate gate_kind(uint8_t type)
     }
 }
 
-/* One delivery attempt: the PROTECTED-MODE steps of INT n. */
+/* One delivery attempt: the PROTECTED-MODE steps of INT n (or the real-mode ones). */
 static bool deliver_once(struct delivery *d, struct cpu_state *st, struct cpu_fault *f)
 {
     const struct intr_request *req = d->req;
     uint32_t vec_error = (uint32_t)(req->vector << 3) + 2 + d->ext;
+
+    if (!(st->cr0 & CR0_PE))
+        return intr_real_deliver(&d->mem, st, req, d->ev, f);
 
     /* The gate must lie within the IDT: #GP(vector * 8 + 2 + EXT). */
     if ((uint32_t)(req->vector << 3) + 7 > st->idtr.limit)
@@ -452,6 +447,7 @@ void intr_event_init(struct trace_event *ev, enum trace_kind kind, const struct 
     ev->cr2 = st->cr2;
     ev->cr3 = st->cr3;
     ev->eax = st->gpr[GPR_EAX];
+    ev->real_mode = !(st->cr0 & CR0_PE);
 }
 
 /* The event in words, for explanations: "#GP", "vector 0x0f", "an IRQ", "INT n". */
@@ -527,7 +523,8 @@ enum intr_result intr_deliver(const struct intr_env *env, struct cpu_state *st,
         struct intr_request second = {
             .vector = f.vector,
             .source = INTR_EXCEPTION,
-            .has_error_code = intr_vector_has_error_code(f.vector),
+            /* No error codes in real-address mode (SDM Vol. 3A 20.1.4). */
+            .has_error_code = intr_vector_has_error_code(f.vector) && (st->cr0 & CR0_PE),
             .error_code = f.error_code,
             .return_eip = req.return_eip,
             .insn_eip = req.insn_eip,

@@ -8,31 +8,7 @@
 
 #include "cpu/desc.h" /* TSS field offsets: Figures 7-2 and 7-11 */
 
-enum { VEC_TS = 10, VEC_NP = 11, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14 };
 
-
-static uint32_t get32(const uint8_t *b, unsigned at)
-{
-    return (uint32_t)b[at] | (uint32_t)b[at + 1] << 8 | (uint32_t)b[at + 2] << 16 |
-           (uint32_t)b[at + 3] << 24;
-}
-
-static uint16_t get16(const uint8_t *b, unsigned at)
-{
-    return (uint16_t)(b[at] | b[at + 1] << 8);
-}
-
-static void put32(uint8_t *b, unsigned at, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        b[at + (unsigned)i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put16(uint8_t *b, unsigned at, uint16_t v)
-{
-    b[at] = (uint8_t)v;
-    b[at + 1] = (uint8_t)(v >> 8);
-}
 
 static bool mem_fault(struct cpu_fault *f, const struct linear_fault *lf, const char *what)
 {
@@ -167,34 +143,45 @@ bool task_switch(const struct task_env *env, struct cpu_state *st, uint16_t tss_
         return cpu_fault_raise(f, VEC_TS, sel_err, "TSS 0x%04x has limit 0x%x, too small", tss_sel, nd.limit);
 
     /* Read the new TSS and save the old state into the current TSS while
-     * the old CR3 is still in force.  Page faults here are restartable. */
-    uint8_t ntss[104];
-    if (!linear_read(mem, nd.base, ntss, new32 ? 104 : 44, false, &lf))
+     * the old CR3 is still in force.  Page faults here are restartable.
+     * Only the dynamic fields are written back (7.2.1): EIP, EFLAGS, the
+     * general and segment registers. */
+    uint8_t ntss[TSS32_SIZE] = {0};
+    if (!linear_read(mem, nd.base, ntss, new32 ? TSS32_SIZE : TSS16_SIZE, false, &lf))
         return mem_fault(f, &lf, "reading the new TSS");
     bool old32 = ((st->tr.flags >> DESC_TYPE_SHIFT) & 8) != 0;
-    uint8_t otss[104];
-    if (!linear_read(mem, st->tr.base, otss, old32 ? 104 : 44, false, &lf))
+    uint8_t otss[TSS32_SIZE] = {0};
+    if (!linear_read(mem, st->tr.base, otss, old32 ? TSS32_SIZE : TSS16_SIZE, false, &lf))
         return mem_fault(f, &lf, "reading the current TSS");
+    /* The 16-bit TSS keeps ES CS SS DS (Figure 7-11). */
+    static const enum seg_reg order16[] = {SEG_ES, SEG_CS, SEG_SS, SEG_DS};
+    uint32_t dyn_from, dyn_to;
     if (old32) {
-        put32(otss, TSS32_EIP, return_eip);
-        put32(otss, TSS32_EFLAGS, st->eflags);
-        for (int i = 0; i < 8; i++)
-            put32(otss, TSS32_EAX + 4u * (unsigned)i, st->gpr[i]);
+        struct tss32 t;
+        tss32_decode(otss, &t);
+        t.eip = return_eip;
+        t.eflags = st->eflags;
+        memcpy(t.gpr, st->gpr, sizeof t.gpr);
         for (int r = 0; r < SEG_COUNT; r++)
-            put16(otss, TSS32_ES + 4u * (unsigned)r, st->seg[r].selector);
-        if (!linear_write(mem, st->tr.base + TSS32_EIP, otss + TSS32_EIP, TSS32_LDT - TSS32_EIP, false, &lf))
-            return mem_fault(f, &lf, "saving the current task's state");
+            t.seg[r] = st->seg[r].selector;
+        tss32_encode(&t, otss);
+        dyn_from = TSS32_EIP;
+        dyn_to = TSS32_LDT;
     } else {
-        put16(otss, TSS16_IP, (uint16_t)return_eip);
-        put16(otss, TSS16_FLAGS, (uint16_t)st->eflags);
+        struct tss16 t;
+        tss16_decode(otss, &t);
+        t.ip = (uint16_t)return_eip;
+        t.flags = (uint16_t)st->eflags;
         for (int i = 0; i < 8; i++)
-            put16(otss, TSS16_AX + 2u * (unsigned)i, (uint16_t)st->gpr[i]);
-        static const enum seg_reg order16[] = {SEG_ES, SEG_CS, SEG_SS, SEG_DS};
+            t.gpr[i] = (uint16_t)st->gpr[i];
         for (int i = 0; i < 4; i++)
-            put16(otss, TSS16_ES + 2u * (unsigned)i, st->seg[order16[i]].selector);
-        if (!linear_write(mem, st->tr.base + TSS16_IP, otss + TSS16_IP, TSS16_LDT - TSS16_IP, false, &lf))
-            return mem_fault(f, &lf, "saving the current task's state");
+            t.seg[i] = st->seg[order16[i]].selector;
+        tss16_encode(&t, otss);
+        dyn_from = TSS16_IP;
+        dyn_to = TSS16_LDT;
     }
+    if (!linear_write(mem, st->tr.base + dyn_from, otss + dyn_from, dyn_to - dyn_from, false, &lf))
+        return mem_fault(f, &lf, "saving the current task's state");
 
     /* A nested switch links back to the old task (7.4). */
     uint16_t link = st->tr.selector;
@@ -207,29 +194,29 @@ bool task_switch(const struct task_env *env, struct cpu_state *st, uint16_t tss_
     /* The commit point: the new task's state is loaded. */
     st->tr = desc_to_cache(tss_sel, &nd);
     st->cr0 |= CR0_TS;
-    uint16_t sel[SEG_COUNT];
+    uint16_t sel[SEG_COUNT] = {0};
     uint16_t ldt;
     if (new32) {
+        struct tss32 t;
+        tss32_decode(ntss, &t);
         if (st->cr0 & CR0_PG)
-            st->cr3 = get32(ntss, TSS32_CR3);
-        st->eip = get32(ntss, TSS32_EIP);
-        st->eflags = get32(ntss, TSS32_EFLAGS) | EFLAGS_FIXED1;
-        for (int i = 0; i < 8; i++)
-            st->gpr[i] = get32(ntss, TSS32_EAX + 4u * (unsigned)i);
+            st->cr3 = t.cr3;
+        st->eip = t.eip;
+        st->eflags = t.eflags | EFLAGS_FIXED1;
+        memcpy(st->gpr, t.gpr, sizeof st->gpr);
         for (int r = 0; r < SEG_COUNT; r++)
-            sel[r] = get16(ntss, TSS32_ES + 4u * (unsigned)r);
-        ldt = get16(ntss, TSS32_LDT);
+            sel[r] = t.seg[r];
+        ldt = t.ldt;
     } else {
-        st->eip = get16(ntss, TSS16_IP);
-        st->eflags = (st->eflags & 0xffff0000u) | get16(ntss, TSS16_FLAGS) | EFLAGS_FIXED1;
+        struct tss16 t;
+        tss16_decode(ntss, &t);
+        st->eip = t.ip;
+        st->eflags = (st->eflags & 0xffff0000u) | t.flags | EFLAGS_FIXED1;
         for (int i = 0; i < 8; i++)
-            st->gpr[i] = (st->gpr[i] & 0xffff0000u) | get16(ntss, TSS16_AX + 2u * (unsigned)i);
-        static const enum seg_reg order16[] = {SEG_ES, SEG_CS, SEG_SS, SEG_DS};
-        for (int r = 0; r < SEG_COUNT; r++)
-            sel[r] = 0;
+            st->gpr[i] = (st->gpr[i] & 0xffff0000u) | t.gpr[i];
         for (int i = 0; i < 4; i++)
-            sel[order16[i]] = get16(ntss, TSS16_ES + 2u * (unsigned)i);
-        ldt = get16(ntss, TSS16_LDT);
+            sel[order16[i]] = t.seg[i];
+        ldt = t.ldt;
     }
     st->eflags |= EFLAGS_NT;
 

@@ -122,6 +122,22 @@ static bool parse_address(struct debugger *d, const char *text, uint32_t *out, s
         }
         base = (uint32_t)v;
     } else if (register_value(d, t, &base)) {
+    } else if (d->syms && strchr(t, ':')) {
+        /* kernel:NAME or PROGRAM:NAME: the symbol of that file only. */
+        char file[64];
+        const char *name = strchr(t, ':') + 1;
+        snprintf(file, sizeof file, "%.*s", (int)(name - 1 - t), t);
+        bool kernel = !strcmp(file, "kernel");
+        int prog = kernel ? -1 : symbols_program_index(d->syms, file);
+        if (!kernel && prog < 0) {
+            strbuf_add(err, "'%s': no program called '%s' (kernel:NAME for the kernel's)\n", term,
+                       file);
+            return false;
+        }
+        if (!symbols_find_in(d->syms, prog, name, &base)) {
+            strbuf_add(err, "'%s': %s has no symbol '%s'\n", term, file, name);
+            return false;
+        }
     } else if (d->syms && symbols_find(d->syms, current_program(d), t, &base)) {
     } else {
         strbuf_add(err, "'%s' is not a number, a register or a known symbol\n", term);
@@ -304,16 +320,30 @@ static enum debug_result cmd_until(struct debugger *d, struct words *ws, struct 
                         "reset, vector N, eip ADDR or insns N\n");
         return DEBUG_ERROR;
     }
-    const char *k = ws->w[1];
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(k, kinds[i].word)) {
-            if (ws->n > 2) {
-                strbuf_add(out, "until %s takes nothing more\n", k);
-                return DEBUG_ERROR;
-            }
-            req.stop_on = kinds[i].bits;
-            return run(d, &req, out);
+    /* One or more kinds of event: the run stops at the first of any. */
+    int w = 1;
+    for (; w < ws->n; w++) {
+        size_t i = 0;
+        while (i < sizeof kinds / sizeof kinds[0] && strcmp(ws->w[w], kinds[i].word))
+            i++;
+        if (i == sizeof kinds / sizeof kinds[0])
+            break;
+        req.stop_on |= kinds[i].bits;
+    }
+    if (req.stop_on) {
+        if (w < ws->n) {
+            strbuf_add(out, "until: '%s' cannot be combined (kinds: syscall sysret transition "
+                            "fault irq reset)\n",
+                       ws->w[w]);
+            return DEBUG_ERROR;
         }
+        return run(d, &req, out);
+    }
+    const char *k = ws->w[1];
+    if (strcmp(k, "vector") && strcmp(k, "insns") && strcmp(k, "eip")) {
+        strbuf_add(out, "until: '%s' is not something to run until (see help until)\n", k);
+        return DEBUG_ERROR;
+    }
     if (ws->n != 3) {
         strbuf_add(out, "until %s needs one argument\n", k);
         return DEBUG_ERROR;
@@ -334,21 +364,18 @@ static enum debug_result cmd_until(struct debugger *d, struct words *ws, struct 
         req.max_insns = n;
         return run(d, &req, out);
     }
-    if (!strcmp(k, "eip")) {
-        uint32_t addr;
-        if (!parse_address(d, ws->w[2], &addr, out))
-            return DEBUG_ERROR;
-        int id = control_break_add(d->m, addr, false, 0);
-        if (id < 0) {
-            strbuf_add(out, "no room for another breakpoint\n");
-            return DEBUG_ERROR;
-        }
-        enum debug_result r = run(d, &req, out);
-        control_break_del(d->m, id);
-        return r;
+    /* eip ADDR: a breakpoint of its own for the run. */
+    uint32_t addr;
+    if (!parse_address(d, ws->w[2], &addr, out))
+        return DEBUG_ERROR;
+    int id = control_break_add(d->m, addr, false, 0);
+    if (id < 0) {
+        strbuf_add(out, "no room for another breakpoint\n");
+        return DEBUG_ERROR;
     }
-    strbuf_add(out, "until: '%s' is not something to run until (see help until)\n", k);
-    return DEBUG_ERROR;
+    enum debug_result r = run(d, &req, out);
+    control_break_del(d->m, id);
+    return r;
 }
 
 static enum debug_result cmd_reset(struct debugger *d, struct words *ws, struct strbuf *out)
@@ -388,12 +415,15 @@ static enum debug_result cmd_break(struct debugger *d, struct words *ws, struct 
         if (!parse_address(d, ws->w[3], &cr3, out))
             return DEBUG_ERROR;
     }
-    /* Not mapped is fine (it may be later); mapped to no RAM is not. */
+    /* Not mapped is fine (it may be later), and so is an address past RAM
+     * while paging is off (a kernel linked high maps itself there); one
+     * that the page tables send outside RAM is not. */
     struct paging_walk w;
     uint8_t byte;
-    if (inspect_walk(d->m, has_cr3 ? &cr3 : NULL, addr, PAGING_READ, false, &w) &&
-        !inspect_phys(d->m, w.paddr, &byte, 1)) {
-        strbuf_add(out, "0x%08x is at physical 0x%08x, outside RAM\n", addr, w.paddr);
+    bool mapped = inspect_walk(d->m, has_cr3 ? &cr3 : NULL, addr, PAGING_READ, false, &w);
+    bool no_ram = mapped && !inspect_phys(d->m, w.paddr, &byte, 1);
+    if (no_ram && w.paging) {
+        strbuf_add(out, "0x%08x is mapped to physical 0x%08x, outside RAM\n", addr, w.paddr);
         return DEBUG_ERROR;
     }
     int id = control_break_add(d->m, addr, has_cr3, cr3);
@@ -405,6 +435,8 @@ static enum debug_result cmd_break(struct debugger *d, struct words *ws, struct 
     show_symbol(d->m, d->syms, addr, out);
     if (has_cr3)
         strbuf_add(out, " (CR3 0x%08x)", cr3);
+    if (no_ram)
+        strbuf_add(out, " (not RAM while paging is off: it stops once the page tables map it)");
     strbuf_add(out, "\n");
     return DEBUG_OK;
 }
@@ -741,9 +773,10 @@ static const struct command {
      true},
     {"n next nexti ni", "n [N]", "like s, but a CALL or INT n runs until it returns", cmd_next,
      true},
-    {"until", "until KIND",
+    {"until", "until KIND...",
      "run until: syscall (a system call entry), sysret (a return to an outer ring), transition "
-     "(any change of CPL), fault, irq, reset, vector N, eip ADDR, insns N",
+     "(any change of CPL), fault, irq, reset (several: the first of any), or vector N, eip ADDR, "
+     "insns N",
      cmd_until, true},
     {"back", "back [N]",
      "go back N instructions (1) in the history, to the state a run reached there",
@@ -804,7 +837,8 @@ void debugger_help(struct strbuf *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         strbuf_add(out, "  %-22s %s\n", commands[i].usage, commands[i].help);
     strbuf_add(out, "ADDR: a number (0x... hex), a register (eax, $esp, eip = CS base + EIP, cr2),\n"
-                    "or a symbol of the kernel or the running program, each with +N or -N.\n");
+                    "a symbol of the running program or the kernel, or FILE:SYMBOL (kernel:exec,\n"
+                    "hello:main), each with +N or -N.\n");
 }
 
 static enum debug_result cmd_help(struct debugger *d, struct words *ws, struct strbuf *out)

@@ -109,6 +109,7 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
     out->count = 0;
     out->first_special = -1;
     out->special = 0;
+    out->nio = 0;
     out->may_remap = false;
     out->may_set_if = false;
     out->returns = RETURN_NONE;
@@ -125,6 +126,8 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
             if (kind && out->first_special < 0)
                 out->first_special = (int)(at - start);
             out->special |= kind;
+            if (kind == DISASM_SPECIAL_IO && out->nio < DISASM_IO_MAX && out->count < 256)
+                out->io_index[out->nio++] = (uint8_t)out->count;
             out->may_remap |= may_remap(d->insn);
             out->may_set_if |= may_set_if(d->insn);
             out->returns = return_kind(d->insn);

@@ -23,10 +23,14 @@ void disasm_close(struct disasm *d);
  * from `addr` (-1 when there is none), and the kinds of all of them;
  * whether it may switch address spaces, enable interrupts or return to an
  * outer ring (such an instruction ends a translated block: it is the last). */
+#define DISASM_IO_MAX 4
 struct disasm_block {
     unsigned count;
     int first_special;
     unsigned special; /* DISASM_SPECIAL_* of every special instruction in it */
+    /* Which instructions (by number from 0) do I/O: the first DISASM_IO_MAX. */
+    uint8_t io_index[DISASM_IO_MAX];
+    unsigned nio;
     bool may_remap; /* may change CR3 or CR0 (MOV to CRn, IRET, far JMP/CALL,
                        SYSEXIT): translations can differ after it */
     bool may_set_if; /* STI, POPF, IRET, far JMP/CALL (a task switch): interrupts

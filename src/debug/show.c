@@ -427,6 +427,8 @@ bool show_memory(struct machine *m, bool physical, uint32_t addr, unsigned count
                 strbuf_add(out, "\n");
             if (physical)
                 strbuf_add(out, "0x%08x: not RAM\n", at);
+            else if (w.ok)
+                strbuf_add(out, "0x%08x: at physical 0x%08x, which is not RAM\n", at, w.paddr);
             else {
                 char text[300];
                 paging_explain(&w, text, sizeof text);
@@ -570,9 +572,11 @@ void show_event(const struct trace_event *ev, struct strbuf *out)
                (unsigned long long)ev->icount, event_name(ev, name, sizeof name));
     if (ev->has_error_code)
         strbuf_add(out, " e=%04x", ev->error_code);
-    strbuf_add(out, ", CPL %u %04x:%08x", ev->before.cpl, ev->before.cs, ev->before.eip);
+    strbuf_add(out, ", CPL %u %04x:%08x (stack %04x:%08x)", ev->before.cpl, ev->before.cs,
+               ev->before.eip, ev->before.ss, ev->before.esp);
     if (ev->delivered)
-        strbuf_add(out, " -> CPL %u %04x:%08x", ev->after.cpl, ev->after.cs, ev->after.eip);
+        strbuf_add(out, " -> CPL %u %04x:%08x (stack %04x:%08x)", ev->after.cpl, ev->after.cs,
+                   ev->after.eip, ev->after.ss, ev->after.esp);
     else if (ev->kind != TRACE_TRIPLE_FAULT && ev->kind != TRACE_RESET)
         strbuf_add(out, " (not delivered)");
     if (ev->vector == 14 && ev->kind == TRACE_EXCEPTION)

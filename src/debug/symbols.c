@@ -269,3 +269,18 @@ bool symbols_find(const struct symbols *s, int program, const char *name, uint32
         return true;
     return s->kernel && find_in(s->kernel, name, addr);
 }
+
+bool symbols_find_in(const struct symbols *s, int program, const char *name, uint32_t *addr)
+{
+    if (program >= 0)
+        return (size_t)program < s->nprograms && find_in(s->programs[program], name, addr);
+    return s->kernel && find_in(s->kernel, name, addr);
+}
+
+int symbols_program_index(const struct symbols *s, const char *name)
+{
+    for (size_t i = 0; i < s->nprograms; i++)
+        if (strcmp(s->programs[i]->name, name) == 0)
+            return (int)i;
+    return -1;
+}

@@ -36,7 +36,12 @@ int symbols_identify(const struct symbols *s, symbols_read_fn read, void *opaque
 /* "name+0x12" for an address: the program's symbols first (program >= 0),
  * then the kernel's.  False when no symbol holds it. */
 bool symbols_name(const struct symbols *s, int program, uint32_t addr, char *buf, size_t n);
-/* The address of a symbol by name (program's first, then the kernel's). */
+/* The address of a symbol by name (program's first, then the kernel's;
+ * program -1: the kernel's only). */
 bool symbols_find(const struct symbols *s, int program, const char *name, uint32_t *addr);
+/* The same in one file only: the program's (program >= 0), or the kernel's. */
+bool symbols_find_in(const struct symbols *s, int program, const char *name, uint32_t *addr);
+/* The program called `name`, or -1. */
+int symbols_program_index(const struct symbols *s, const char *name);
 
 #endif

@@ -76,6 +76,7 @@ void console_put(void *opaque, uint8_t byte)
     if (c->raw && byte == '\n')
         fputc('\r', c->out);
     fputc(byte, c->out);
+    c->mid_line = byte != '\n';
     if (byte == '\n' || c->raw)
         fflush(c->out);
 }

@@ -24,6 +24,7 @@ struct console {
     bool quit;       /* Ctrl-A x */
     bool brk;        /* Ctrl-A c */
     int pending;     /* a byte the UART could not take yet, or -1 */
+    bool mid_line;   /* the guest's last byte out was not a newline */
     struct termios saved;
     /* Bytes a script typed (the debugger's `type`), fed before stdin's. */
     char *queued;

@@ -201,6 +201,12 @@ int repl_main(const struct repl_config *cfg)
         strbuf_clear(&out);
         enum debug_result r = debugger_exec(d, line, &out);
         free(line);
+        /* The guest's output and the answer share the terminal: the
+         * answer starts on a line of its own. */
+        if (s.r->con->mid_line && s.r->con->out == stdout && out.len) {
+            putchar('\n');
+            s.r->con->mid_line = false;
+        }
         fputs(strbuf_str(&out), stdout);
         fflush(stdout);
         if (r == DEBUG_QUIT) {

@@ -8,12 +8,22 @@
 
 /* A run returns at least this often, so input, output and limits are looked at. */
 #define SLICE_S 0.05
+/* Without a person at the input, waiting input also reaches a busy guest,
+ * at every multiple of this many instructions (a place that does not
+ * depend on the host's speed, so the run is the same every time). */
+#define FEED_INSNS 4000000ull
 /* Idle time that passes in one step when a person may be typing. */
 #define IDLE_STEP_MS 10
-/* A script's input (stdin not a terminal) reaches the UART when the CPU
- * idles, and for a guest that never idles, at every multiple of this many
- * instructions: places that are the same on every run. */
-#define SCRIPT_FEED_INSNS (1ull << 24)
+
+static bool person_at_input(const struct runner *r)
+{
+    return r->realtime || r->con->is_tty;
+}
+
+static uint64_t next_feed_point(uint64_t icount)
+{
+    return (icount / FEED_INSNS + 1) * FEED_INSNS;
+}
 
 static bool over_time(const struct runner *r)
 {
@@ -30,7 +40,7 @@ static bool wait_idle(struct runner *r, uint64_t next_ns)
     console_flush(c);
     uint64_t now = inspect_time_ns(r->m);
     uint64_t until = next_ns == UINT64_MAX ? UINT64_MAX : (next_ns > now ? next_ns - now : 0);
-    if (r->realtime || c->is_tty) {
+    if (person_at_input(r)) {
         /* A person: time passes as it does for them, in short steps. */
         uint64_t step = (uint64_t)IDLE_STEP_MS * 1000000u;
         if (until < step)
@@ -60,7 +70,6 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
     uint64_t start = inspect_icount(r->m);
     uint64_t own_end = steps ? UINT64_MAX
                              : (req->max_insns ? start + req->max_insns : UINT64_MAX);
-    bool script = !r->con->is_tty && !r->realtime;
     for (;;) {
         if (r->interrupted || r->con->quit)
             return RUNNER_QUIT;
@@ -73,9 +82,6 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         if (over_time(r))
             return RUNNER_TIMEOUT;
         uint64_t icount = inspect_icount(r->m);
-        uint64_t feed_at = (icount / SCRIPT_FEED_INSNS + 1) * SCRIPT_FEED_INSNS;
-        if (script && icount % SCRIPT_FEED_INSNS == 0 && icount > 0)
-            console_feed(r->con, r->m, 0);
         uint64_t limit_end = r->max_insns ? r->max_insns : UINT64_MAX;
         if (icount >= limit_end)
             return RUNNER_INSN_LIMIT;
@@ -96,8 +102,9 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         } else {
             struct run_request slice = *req;
             uint64_t end = own_end < limit_end ? own_end : limit_end;
-            if (script && feed_at < end && !req->until_return)
-                end = feed_at;
+            /* (Not when stepping over: its run says RUN_INSNS when it is back.) */
+            if (!person_at_input(r) && next_feed_point(icount) < end && !req->until_return)
+                end = next_feed_point(icount);
             slice.max_insns = end == UINT64_MAX ? 0 : end - icount;
             slice.slice_s = SLICE_S;
             stop = control_run(r->m, &slice, res);
@@ -105,11 +112,7 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         switch (stop) {
         case RUN_SLICE:
             console_flush(r->con);
-            /* A person typing gets the byte at once.  A script's input
-             * waits for the CPU to idle: a slice ends by the wall clock,
-             * and input fed there would land at a different instruction
-             * on every run. */
-            if (r->con->is_tty || r->realtime)
+            if (person_at_input(r))
                 console_feed(r->con, r->m, 0);
             continue;
         case RUN_IDLE:
@@ -121,7 +124,12 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         case RUN_INSNS:
             if (inspect_icount(r->m) >= own_end || (req && req->until_return))
                 return RUNNER_STOP;
-            continue; /* --max-insns or a feeding point: the checks above */
+            if (!steps && inspect_icount(r->m) % FEED_INSNS == 0) {
+                /* A feed point (or --max-insns, which the check above says). */
+                console_flush(r->con);
+                console_feed(r->con, r->m, 0);
+            }
+            continue;
         case RUN_END:
             console_flush(r->con);
             return RUNNER_END;

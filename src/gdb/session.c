@@ -105,6 +105,15 @@ void gdb_session_report(struct gdb_session *s, enum runner_stop stop, const stru
     }
 }
 
+/* Registers gdb changed: general ones, EIP, EFLAGS (VM, which changes the
+ * meaning of every segment register, stays as it is; bit 1 is always set). */
+static bool set_registers(struct gdb_session *s, const struct cpu_state *now,
+                          struct cpu_state *next)
+{
+    next->eflags = (next->eflags & ~EFLAGS_VM) | (now->eflags & EFLAGS_VM) | EFLAGS_FIXED1;
+    return control_write_cpu(s->m, next);
+}
+
 /* ---- running -------------------------------------------------------------------------- */
 
 static void resume(struct gdb_session *s, bool step)
@@ -134,8 +143,9 @@ static bool set_resume_address(struct gdb_session *s, const char *arg)
     struct cpu_state st;
     if (!inspect_cpu(s->m, &st))
         return false;
+    struct cpu_state now = st;
     st.eip = (uint32_t)a - st.seg[SEG_CS].base;
-    return control_set_registers(s->m, &st);
+    return set_registers(s, &now, &st);
 }
 
 static void cmd_resume(struct gdb_session *s, const char *p, bool step, bool with_signal)
@@ -234,7 +244,7 @@ static void cmd_write_registers(struct gdb_session *s, const char *hex)
         }
         at += 2 * size;
     }
-    if (memcmp(&next, &st, sizeof st) != 0 && !control_set_registers(s->m, &next)) {
+    if (memcmp(&next, &st, sizeof st) != 0 && !set_registers(s, &st, &next)) {
         reply(s, "E01");
         return;
     }
@@ -285,7 +295,7 @@ static void cmd_write_register(struct gdb_session *s, const char *p)
         reply(s, "E02"); /* ringlab sets the general registers, EIP and EFLAGS only */
         return;
     }
-    if (memcmp(&next, &st, sizeof st) != 0 && !control_set_registers(s->m, &next)) {
+    if (memcmp(&next, &st, sizeof st) != 0 && !set_registers(s, &st, &next)) {
         reply(s, "E01");
         return;
     }
@@ -342,7 +352,7 @@ static void cmd_read_memory(struct gdb_session *s, const char *p)
 static void write_memory(struct gdb_session *s, uint64_t addr, const void *data, size_t len)
 {
     bool ok = s->physical ? control_write_phys(s->m, (uint32_t)addr, data, len)
-                          : control_write_linear(s->m, (uint32_t)addr, data, len);
+                          : control_write_linear(s->m, NULL, (uint32_t)addr, data, len);
     reply(s, ok ? "OK" : "E14");
 }
 

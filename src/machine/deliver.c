@@ -147,7 +147,7 @@ void deliver_engine_event(struct machine *m, int vector)
         struct linear_mem lm = deliver_linear(m, &st);
         if (sdm_fixup(&lm, &st, code, ncode, &req.vector, req.error_code, why, sizeof why)) {
             /* corrected: `why` says how */
-        } else if (vector == 14 && m->explain) {
+        } else if (vector == VEC_PF && m->explain) {
             char walk[256];
             explain_page_fault(m, &st, req.error_code, walk, sizeof walk);
             snprintf(why, sizeof why, "%.250s, by `%.60s`", walk, insn);

@@ -102,15 +102,7 @@ static __attribute__((noinline)) void refresh_paging(struct machine *m)
 static void stop_before_block(struct machine *m, enum stop_cause cause)
 {
     m->clock.icount = m->block_start_icount;
-    /* Where the run stops must be this block's start.  While any code hook
-     * exists (a breakpoint, anywhere), Unicorn 2.1.1 leaves EIP at the
-     * block it chained from when a block hook stops it; writing EIP makes
-     * it stop here. */
-    if (m->nbreaks > 0 || m->step_hook || (m->goal.req && m->goal.req->until_return)) {
-        struct cpu_state st;
-        if (engine_read_state(m->engine, &st))
-            engine_goto(m->engine, m->block_addr - st.seg[SEG_CS].base);
-    }
+    m->stopped_before_block = true;
     exits_stop(m, cause);
 }
 
@@ -153,6 +145,7 @@ static __attribute__((noinline)) bool block_slow_path(struct machine *m, uint32_
         m->clock.icount++;
         return false;
     }
+    m->io_seen = 0;
     if (b->first_special >= 0 && m->special_pass != addr && special_applies(m, b)) {
         /* An instruction ringlab must execute itself: Unicorn cannot abort
          * an I/O instruction from its own hook, so stop before the block and
@@ -183,11 +176,25 @@ static __attribute__((noinline)) bool block_slow_path(struct machine *m, uint32_
     return true;
 }
 
+/* A block that starts inside the one before and ends before its end: the
+ * one before was cut short there.  It happens when a store rewrites the
+ * block it is in: Unicorn abandons the block and runs the store again in a
+ * block of its own.  The clock counted the whole block; it counts now only
+ * the instructions before the cut.  (A jump back into a block ends where
+ * the block ends, and so does a repeated string instruction.) */
+static __attribute__((noinline)) void cut_short(struct machine *m, uint32_t addr)
+{
+    m->clock.icount = exits_exact_icount(m, addr);
+}
+
 /* Called by Unicorn before every translated block runs. */
 static void hook_block(struct uc_struct *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     struct machine *m = opaque;
     (void)uc;
+    uint32_t into = (uint32_t)addr - m->block_addr;
+    if (into < m->block_size && into + size < m->block_size)
+        cut_short(m, (uint32_t)addr);
     m->block_addr = (uint32_t)addr;
     m->block_size = size;
     m->block_start_icount = m->clock.icount;
@@ -272,7 +279,7 @@ static void fast_system_call(struct machine *m, bool is_sysenter)
         engine_commit_state(m->engine, &st);
         return;
     }
-    int vector = r == FASTSYS_GP0 ? 13 : 6;
+    int vector = r == FASTSYS_GP0 ? VEC_GP : VEC_UD;
     const char *why = is_sysenter ? "SYSENTER with IA32_SYSENTER_CS = 0"
                                   : "SYSCALL with EFER.SCE = 0";
     deliver_exception(m, &st, vector, insn_eip, why);

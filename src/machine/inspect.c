@@ -80,7 +80,7 @@ bool inspect_linear(struct machine *m, const uint32_t *cr3, uint32_t laddr, void
         if (n > len - done)
             n = len - done;
         if (!phys_read(&m->phys, w.paddr, dst + done, n)) {
-            w.ok = false;
+            /* The walk went through; there is no RAM where it leads. */
             w.mem_error = true;
             if (walk)
                 *walk = w;

@@ -12,11 +12,11 @@
  *   events.c    the event fan-out: sinks, the ring of recent events, stops
  *   breakpoints.c  breakpoints and watchpoints
  *   inspect.c   the inspect API
+ *   change.c    changes from outside: CPU state, memory, MSRs
  *   input.c     the serial input's door: the input log, recording, replaying
  *   history.c   snapshots of the whole machine, and going back to them
  *   cow.c       RAM copy-on-write: the pages written since the last snapshot
- *   reverse.c   going back: a number of instructions, to a stop, before an event
- *   changes.c   changes from outside: memory and register writes */
+ *   reverse.c   going back: a number of instructions, to a stop, before an event */
 #ifndef RINGLAB_MACHINE_INTERNAL_H
 #define RINGLAB_MACHINE_INTERNAL_H
 
@@ -28,6 +28,7 @@
 #include "cpu/block_cache.h"
 #include "cpu/cpu_state.h"
 #include "cpu/engine.h"
+#include "cpu/fault.h"
 #include "cpu/intr.h"
 #include "debug/disasm.h"
 #include "devices/bus.h"
@@ -114,6 +115,7 @@ struct machine {
     uint32_t fresh_addr;     /* the block the run loop just had translated anew
                                 starts here (UINT32_MAX: none) */
     uint32_t block_addr, block_size; /* the block now running */
+    bool stopped_before_block;       /* the block hook stopped the run before it */
     uint64_t block_start_icount;     /* icount before it */
     const struct block_info *block;  /* its entry (NULL when unreadable) */
     /* A block ending in IRET/RETF/SYSEXIT/SYSRET ran: at the next block
@@ -129,6 +131,7 @@ struct machine {
     bool halted;        /* HLT executed, waiting for an interrupt */
 
     /* ---- special instructions (special.c) */
+    unsigned io_seen;       /* I/O instructions of the current block done so far */
     uint32_t special_pass;  /* let this block through once (running up to its instruction) */
     bool io_stepping;       /* the I/O hooks check permission and refuse quietly */
     bool io_refused;
@@ -138,7 +141,8 @@ struct machine {
     struct run_goal goal;
     volatile sig_atomic_t pause_requested;
     uintptr_t step_hook;     /* control_step's code hook */
-    uint64_t step_count;     /* the instructions a step is to reach */
+    uint64_t step_block, step_index; /* the block it counts in, and the next number */
+    uint64_t step_count;     /* the instructions a step is to reach (0: not stepping) */
     uint64_t step_seen;      /* ... and those reached so far */
     uint64_t step_last_icount; /* where the last one was met */
     uint32_t step_last_addr; /* (the last instruction a step executed) */

@@ -46,8 +46,9 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->last_delivery_icount = UINT64_MAX;
     clock_init(&m->clock, cfg->realtime);
     m->explain = cfg->explain_events;
-    /* RAM of its own mapping: zero pages cost nothing until written, and
-     * history can write-protect it (cow.c) without touching the heap. */
+    /* Anonymous pages: zero, page aligned, and taken from the host only as
+     * the guest touches them (and write-protected by the history's cow.c
+     * without touching the heap). */
     m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m->ram == MAP_FAILED) {
         m->ram = NULL;

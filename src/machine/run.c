@@ -104,7 +104,7 @@ static void end_of_engine(struct machine *m, enum engine_exit x)
         struct cpu_state st;
         if (engine_begin_state(m->engine, &st)) {
             m->clock.icount = exits_exact_icount(m, st.seg[SEG_CS].base + st.eip);
-            deliver_exception(m, &st, 6, st.eip, "invalid opcode");
+            deliver_exception(m, &st, VEC_UD, st.eip, "invalid opcode");
         }
         return;
     }
@@ -112,11 +112,25 @@ static void end_of_engine(struct machine *m, enum engine_exit x)
                    engine_eip(m->engine), engine_exit_text(m->engine));
 }
 
+/* A stop the block hook made: the block did not run, and EIP must name its
+ * first instruction.  Unicorn does not always leave it so: with a code hook
+ * installed, a block entered by a chained jump leaves EIP at the jump. */
+static void settle_eip(struct machine *m)
+{
+    if (!m->stopped_before_block)
+        return;
+    m->stopped_before_block = false;
+    struct cpu_state st;
+    if (engine_read_state(m->engine, &st) && st.seg[SEG_CS].base + st.eip != m->block_addr)
+        engine_goto(m->engine, m->block_addr - st.seg[SEG_CS].base);
+}
+
 /* Act on why the engine returned.  Returns the stop for the caller, or -1
  * to go on. */
 static int after_engine(struct machine *m, enum engine_exit x)
 {
     for (;;) {
+        settle_eip(m);
         if (x == ENGINE_INVALID || x == ENGINE_FAILED) {
             end_of_engine(m, x);
             return -1;
@@ -214,8 +228,29 @@ bool control_step_over_request(struct machine *m, struct run_request *req)
     return true;
 }
 
+static enum run_stop run_loop(struct machine *m, const struct run_request *req,
+                              struct run_result *out);
+
+/* Stepping's code hook stays in place over consecutive steps (adding and
+ * removing it each retranslates everything); any other run removes it. */
+static void stop_stepping(struct machine *m)
+{
+    if (m->step_hook) {
+        engine_del_hook(m->engine, m->step_hook);
+        m->step_hook = 0;
+    }
+    m->step_count = 0;
+}
+
 enum run_stop control_run(struct machine *m, const struct run_request *req,
                           struct run_result *out)
+{
+    stop_stepping(m);
+    return run_loop(m, req, out);
+}
+
+static enum run_stop run_loop(struct machine *m, const struct run_request *req,
+                              struct run_result *out)
 {
     memset(out, 0, sizeof *out);
     out->next_event_ns = UINT64_MAX;
@@ -345,7 +380,15 @@ static void step_hook(void *opaque, uint32_t addr, uint32_t size)
 {
     struct machine *m = opaque;
     (void)size;
-    uint64_t exact = exits_exact_icount(m, addr);
+    if (m->step_count == 0)
+        return; /* the hook stays between steps */
+    /* Instructions of a block come one after another: count them here
+     * rather than decode the block again for each one. */
+    if (addr == m->block_addr || m->step_block != m->block_start_icount) {
+        m->step_block = m->block_start_icount;
+        m->step_index = addr == m->block_addr ? 0 : exits_exact_icount(m, addr) - m->block_start_icount;
+    }
+    uint64_t exact = m->block_start_icount + m->step_index++;
     if (exact == m->step_last_icount && addr == m->step_last_addr)
         return;
     if (m->step_seen >= m->step_count) {
@@ -391,10 +434,10 @@ enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out
     m->step_seen = 0;
     m->step_last_icount = UINT64_MAX;
     m->step_last_addr = 0;
-    m->step_hook = engine_add_code_hook(m->engine, step_hook, m, 1, 0);
-    enum run_stop stop = control_run(m, &req, out);
-    engine_del_hook(m->engine, m->step_hook);
-    m->step_hook = 0;
+    if (!m->step_hook)
+        m->step_hook = engine_add_code_hook(m->engine, step_hook, m, 1, 0);
+    enum run_stop stop = run_loop(m, &req, out);
+    m->step_count = 0;
     if (stop == RUN_INSNS && m->step_seen > 0)
         step_clear_rf(m);
     return stop;

@@ -67,8 +67,33 @@ static bool io_permitted(struct machine *m, uint16_t port, int size)
     return false;
 }
 
-static void after_io(struct machine *m)
+/* The devices see the time of the I/O instruction itself: the clock is
+ * set back from the block's end to the instructions before it (the block
+ * cache knows which instruction of the block each I/O is), and forward
+ * again afterwards, or to just after it when the access ended the machine. */
+struct io_time {
+    uint64_t block_end; /* the clock as the block hook left it */
+    bool exact;         /* the clock now stands before this instruction */
+};
+
+static struct io_time before_io(struct machine *m)
 {
+    struct io_time t = {m->clock.icount, false};
+    const struct block_info *b = m->block;
+    if (b && m->io_seen < b->nio) {
+        m->clock.icount = m->block_start_icount + b->io_index[m->io_seen];
+        t.exact = true;
+    }
+    m->io_seen++;
+    return t;
+}
+
+static void after_io(struct machine *m, struct io_time t)
+{
+    if ((m->end != END_NONE || m->reset_pending) && t.exact)
+        m->clock.icount++;
+    else
+        m->clock.icount = t.block_end;
     /* A device may have raised an IRQ: stop at the end of this block to
      * look. */
     if (pic_has_interrupt(&m->pic))
@@ -78,20 +103,21 @@ static void after_io(struct machine *m)
 uint32_t special_port_in(void *opaque, uint16_t port, int size)
 {
     struct machine *m = opaque;
-    if (!io_permitted(m, port, size))
-        return 0xffffffffu;
-    uint32_t v = bus_in(&m->bus, port, port_size(size));
-    after_io(m);
+    struct io_time t = before_io(m);
+    uint32_t v = 0xffffffffu;
+    if (io_permitted(m, port, size))
+        v = bus_in(&m->bus, port, port_size(size));
+    after_io(m, t);
     return v;
 }
 
 void special_port_out(void *opaque, uint16_t port, int size, uint32_t value)
 {
     struct machine *m = opaque;
-    if (!io_permitted(m, port, size))
-        return;
-    bus_out(&m->bus, port, value, port_size(size));
-    after_io(m);
+    struct io_time t = before_io(m);
+    if (io_permitted(m, port, size))
+        bus_out(&m->bus, port, value, port_size(size));
+    after_io(m, t);
 }
 
 /* ---- taking one instruction ------------------------------------------------ */
@@ -131,7 +157,7 @@ static enum engine_exit step_io(struct machine *m, const struct cpu_state *befor
                  before->cpl, (before->eflags & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT);
         m->cause = CAUSE_NONE;
         m->clock.icount = exits_exact_icount(m, insn);
-        deliver_exception(m, &st, 13, before->eip, why);
+        deliver_exception(m, &st, VEC_GP, before->eip, why);
         return ENGINE_AT_EXIT;
     }
     return x;
@@ -149,7 +175,7 @@ static uint64_t tsc_now(const struct machine *m)
 static void emulate_rdtsc(struct machine *m, struct cpu_state *st, int len, bool rdtscp)
 {
     if ((st->cr4 & CR4_TSD) && st->cpl > 0) {
-        deliver_exception(m, st, 13, st->eip, rdtscp ? "RDTSCP at CPL > 0 with CR4.TSD set"
+        deliver_exception(m, st, VEC_GP, st->eip, rdtscp ? "RDTSCP at CPL > 0 with CR4.TSD set"
                                                      : "RDTSC at CPL > 0 with CR4.TSD set");
         return;
     }
@@ -218,7 +244,7 @@ enum engine_exit special_step(struct machine *m)
         emulate_rdtsc(m, &st, len, name[5] == 'p');
         return ENGINE_AT_EXIT;
     }
-    if (kind == DISASM_SPECIAL_MSR && emulate_msr(m, &st, len, name[1] == 'w'))
+    if (kind == DISASM_SPECIAL_MSR && emulate_msr(m, &st, len, name[0] == 'w'))
         return ENGINE_AT_EXIT;
     engine_commit_state(m->engine, &st); /* nothing changed: only read */
     if (kind == DISASM_SPECIAL_IO && special_io_needs_bitmap(m)) {

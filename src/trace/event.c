@@ -46,6 +46,8 @@ const char *trace_gate_name(enum trace_gate gate)
         return "intr32";
     case GATE_TRAP32:
         return "trap32";
+    case GATE_IVT:
+        return "ivt";
     }
     return "unknown";
 }

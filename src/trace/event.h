@@ -28,6 +28,7 @@ enum trace_gate {
     GATE_TRAP16,
     GATE_INTR32,
     GATE_TRAP32,
+    GATE_IVT, /* real-address mode: the interrupt vector table */
 };
 
 /* Room for the longest explanation: a triple fault's, which quotes the
@@ -51,6 +52,7 @@ struct trace_event {
     bool has_error_code;
     uint32_t error_code;
     bool delivered;       /* false when delivery itself faulted */
+    bool real_mode;       /* CR0.PE was clear: delivered through the IVT */
     struct trace_point before, after;
     uint32_t pc;          /* linear address of the instruction concerned */
     uint32_t cr2, cr3;

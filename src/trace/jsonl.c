@@ -143,7 +143,8 @@ size_t jsonl_format(const struct trace_event *ev, char *out, size_t size)
         put(&b, "\"error_code\":%lu,", (unsigned long)ev->error_code);
     else
         put(&b, "\"error_code\":null,");
-    put(&b, "\"delivered\":%s,", ev->delivered ? "true" : "false");
+    put(&b, "\"delivered\":%s,\"real_mode\":%s,", ev->delivered ? "true" : "false",
+        ev->real_mode ? "true" : "false");
     put_point(&b, "before", &ev->before);
     put(&b, ",");
     put_point(&b, "after", &ev->after);

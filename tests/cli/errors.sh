@@ -33,6 +33,13 @@ printf '\307\005\000\000\000\360\001\000\000\000\364' >"$tmp/store-beyond-ram.bi
 printf '\372\364' >"$tmp/halt.bin"
 # jmp $  -- runs away
 printf '\353\376' >"$tmp/spin.bin"
+# mov eax, [0xfee00020] ; hlt  -- the local APIC's ID register
+printf '\241\040\000\340\376\364' >"$tmp/lapic.bin"
+# mov eax, [0xfed00000] ; hlt  -- the HPET's capabilities register
+printf '\241\000\000\320\376\364' >"$tmp/hpet.bin"
+# mov eax, 1 ; cpuid ; mov eax, edx ; shr eax, 9 ; and eax, 1 ;
+# mov dx, 0xe9 ; out dx, al ; cli ; hlt  -- CPUID.01H:EDX.APIC to the 0xE9 console
+printf '\270\001\000\000\000\017\242\211\320\301\350\011\203\340\001\146\272\351\000\356\372\364' >"$tmp/cpuid-apic.bin"
 # an ELF header cut short after its magic
 printf '\177ELF\001\001\001' >"$tmp/short.elf"
 # a Multiboot header with a wrong checksum, then nothing
@@ -68,10 +75,20 @@ expect 4 "^ringlab: $tmp/short.elf: no Multiboot header" -- -kernel "$tmp/short.
 expect 4 "^ringlab: $tmp/badsum.bin: .*checksum" -- -kernel "$tmp/badsum.bin"
 expect 4 "^ringlab: $tmp/none.mod: cannot open the module" -- -kernel "$tmp/halt.bin" -initrd "$tmp/none.mod"
 expect 12 "^ringlab: the guest wrote to physical address 0xf0000000" -- "$tmp/store-beyond-ram.bin"
+# A hole where a PC has a device names the device that is missing.
+expect 12 "^ringlab: the guest read from physical address 0xfee00020 .*the local APIC" -- "$tmp/lapic.bin"
+expect 12 "^ringlab: the guest read from physical address 0xfed00000 .*the HPET" -- "$tmp/hpet.bin"
 expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/halt.bin"
 expect 8 "^ringlab: --max-insns reached" -- "$tmp/spin.bin" --max-insns 100000
 expect 8 "^ringlab: --timeout reached" -- "$tmp/spin.bin" --timeout 0.5
 expect 10 "^ringlab: .*$tmp/no/such/dir/int.log" -- "$tmp/halt.bin" -d int -D "$tmp/no/such/dir/int.log"
+
+# CPUID says there is no local APIC, as there is none.
+"$RINGLAB" "$tmp/cpuid-apic.bin" -debugcon "file:$tmp/apic-bit" </dev/null >/dev/null 2>&1
+[ "$(od -An -tu1 "$tmp/apic-bit" | tr -d ' ')" = 0 ] || {
+	echo "FAIL: CPUID.01H:EDX.APIC is $(od -An -tu1 "$tmp/apic-bit"), but there is no APIC"
+	failures=$((failures + 1))
+}
 
 # A run stopped by a limit still writes the whole trace it was asked for.
 "$RINGLAB" "$tmp/spin.bin" --max-insns 100000 --trace "$tmp/t.jsonl" -d int -D "$tmp/int.log" \

@@ -9,7 +9,9 @@
 # the defaults suit a run by hand from the top of the build tree):
 #   QEMU        qemu-system-i386 to run (default: found in PATH; empty = none)
 #   RINGLAB     the ringlab binary (default: ./ringlab)
-#   GUEST_DIR   where GUEST.elf is (default: tests/guests)
+#   GUEST_DIR   where GUEST.img (a raw disk image, booted by the firmware
+#               from -drive ...,index=0) or else GUEST.elf (a Multiboot
+#               kernel, started with -kernel) is (default: tests/guests)
 #   GUEST_SRC   where GUEST.asm is, for its "; diff-mode:" line
 #               (default: the guests directory beside this script)
 #   EXPECT_DIR  where GUEST.qemu and GUEST.sdm are (default: this script's dir)
@@ -59,7 +61,15 @@ EXPECT_DIR=${EXPECT_DIR:-$here}
 WORK_DIR=${WORK_DIR:-tests/diff}
 TIME_LIMIT=${TIME_LIMIT:-30}
 
-image=$GUEST_DIR/$g.elf
+# A disk image wins over an ELF of the same name (pc_boot has both: the
+# ELF is its payload, for the symbols).
+if [ -f "$GUEST_DIR/$g.img" ]; then
+    image=$GUEST_DIR/$g.img
+    boot="-drive file=$image,format=raw,index=0,media=disk,snapshot=on"
+else
+    image=$GUEST_DIR/$g.elf
+    boot="-kernel $image"
+fi
 recorded=$EXPECT_DIR/$g.qemu
 sdm=$EXPECT_DIR/$g.sdm
 w=$WORK_DIR/$g
@@ -94,7 +104,8 @@ fi
 # lines go to $w.NAME.events and the exit status to $w.NAME.status.
 run_machine() {
     rm -f "$w.$2.log"
-    $limit "$1" -kernel "$image" -nographic -no-reboot \
+    # shellcheck disable=SC2086 # $boot is two words
+    $limit "$1" $boot -nographic -no-reboot \
         -d int -D "$w.$2.log" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         </dev/null >"$w.$2.out" 2>&1

@@ -741,6 +741,215 @@ START_TEST(test_rf_in_pushed_eflags)
 }
 END_TEST
 
+/* ---- real-address mode: the IVT ---------------------------------------- */
+
+#define IVT_HANDLER_SEG 0xf000u
+#define IVT_HANDLER_OFF(v) (0xe000u + (uint32_t)(v) * 4u)
+
+/* A CPU just out of reset into real mode, running a boot sector at
+ * 0000:7C20 on the stack 0000:7C00, with an IVT at 0 whose vector v points
+ * to F000:E000+4v. */
+static void real_mode(void)
+{
+    struct cpu_state *st = &fx.st;
+    memset(st, 0, sizeof *st);
+    st->cr0 = 0;
+    st->idtr.base = 0;
+    st->idtr.limit = 0x3ff;
+    for (int r = 0; r < SEG_COUNT; r++) {
+        st->seg[r].selector = 0;
+        st->seg[r].base = 0;
+        st->seg[r].limit = 0xffff;
+        st->seg[r].flags = DESC_P | DESC_S | (3u << DESC_TYPE_SHIFT);
+    }
+    st->seg[SEG_CS].flags = DESC_P | DESC_S | (0xbu << DESC_TYPE_SHIFT);
+    st->gpr[GPR_ESP] = 0x7c00;
+    st->eip = 0x7c20;
+    st->eflags = EFLAGS_FIXED1 | EFLAGS_IF | EFLAGS_TF | EFLAGS_AC | EFLAGS_CF | EFLAGS_DF;
+    for (int v = 0; v < 256; v++) {
+        poke16((uint32_t)v * 4, (uint16_t)IVT_HANDLER_OFF(v));
+        poke16((uint32_t)v * 4 + 2, IVT_HANDLER_SEG);
+    }
+}
+
+START_TEST(test_real_mode_int_n)
+{
+    struct cpu_state *st = &fx.st;
+    real_mode();
+    uint32_t flags = st->eflags;
+    ck_assert_int_eq(deliver(0x13, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22), INTR_DELIVERED);
+    /* SDM Vol. 2A INT n, REAL-ADDRESS-MODE: push FLAGS, CS, IP (2 bytes each). */
+    ck_assert_uint_eq(peek16(0x7bfe), (uint16_t)flags);
+    ck_assert_uint_eq(peek16(0x7bfc), 0x0000);
+    ck_assert_uint_eq(peek16(0x7bfa), 0x7c22);
+    ck_assert_uint_eq(peek16(0x7bf8), 0); /* nothing more */
+    ck_assert_uint_eq(st->gpr[GPR_ESP], 0x7bfa);
+    /* CS:IP from the IVT entry; CS's base is the selector times 16. */
+    ck_assert_uint_eq(st->seg[SEG_CS].selector, IVT_HANDLER_SEG);
+    ck_assert_uint_eq(st->seg[SEG_CS].base, IVT_HANDLER_SEG << 4);
+    ck_assert_uint_eq(st->seg[SEG_CS].limit, 0xffff);
+    ck_assert_uint_eq(st->eip, IVT_HANDLER_OFF(0x13));
+    /* IF, TF and AC cleared; the other flags kept. */
+    ck_assert_uint_eq(st->eflags, EFLAGS_FIXED1 | EFLAGS_CF | EFLAGS_DF);
+    ck_assert_uint_eq(st->cpl, 0);
+    /* One event, marked real mode, through the IVT. */
+    ck_assert_int_eq(fx.log.n, 1);
+    const struct trace_event *ev = &fx.log.ev[0];
+    ck_assert(ev->real_mode);
+    ck_assert(ev->delivered);
+    ck_assert_int_eq(ev->gate, GATE_IVT);
+    ck_assert_int_eq(ev->kind, TRACE_SOFTWARE_INT);
+    ck_assert_uint_eq(ev->gate_lo, IVT_HANDLER_SEG << 16 | IVT_HANDLER_OFF(0x13));
+    ck_assert_uint_eq(ev->after.cs, IVT_HANDLER_SEG);
+    ck_assert_uint_eq(ev->after.esp, 0x7bfa);
+}
+END_TEST
+
+START_TEST(test_real_mode_no_error_code)
+{
+    struct cpu_state *st = &fx.st;
+    real_mode();
+    st->seg[SEG_CS].selector = 0x1234;
+    st->seg[SEG_CS].base = 0x12340;
+    /* A #GP in real mode pushes no error code (SDM Vol. 3A 20.1.4). */
+    ck_assert_int_eq(deliver(13, INTR_EXCEPTION, true, 0, 0x0042, 0x0042), INTR_DELIVERED);
+    ck_assert_uint_eq(st->gpr[GPR_ESP], 0x7bfa);
+    ck_assert_uint_eq(peek16(0x7bfc), 0x1234);
+    ck_assert_uint_eq(peek16(0x7bfa), 0x0042);
+    ck_assert_uint_eq(peek16(0x7bf8), 0);
+    /* And an IRQ the same way, IP of the interrupted instruction. */
+    real_mode();
+    ck_assert_int_eq(deliver(0x08, INTR_HARDWARE, false, 0, 0x7c20, 0x7c20), INTR_DELIVERED);
+    ck_assert_uint_eq(peek16(0x7bfa), 0x7c20);
+    ck_assert_uint_eq(st->eip, IVT_HANDLER_OFF(0x08));
+}
+END_TEST
+
+START_TEST(test_real_mode_stack_segment)
+{
+    struct cpu_state *st = &fx.st;
+    real_mode();
+    /* SS 0x1000: the frame goes at 0x10000 + SP; ESP's high half stays. */
+    st->seg[SEG_SS].selector = 0x1000;
+    st->seg[SEG_SS].base = 0x10000;
+    st->gpr[GPR_ESP] = 0xabcd0100;
+    deliver(0x10, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22);
+    ck_assert_uint_eq(st->gpr[GPR_ESP], 0xabcd00fa);
+    ck_assert_uint_eq(peek16(0x100fa), 0x7c22);
+    /* SP 0: the pushes wrap to the top of the segment (0xFFFE down). */
+    real_mode();
+    st->gpr[GPR_ESP] = 0;
+    ck_assert_int_eq(deliver(0x10, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22), INTR_DELIVERED);
+    ck_assert_uint_eq(st->gpr[GPR_ESP], 0xfffa);
+    ck_assert_uint_eq(peek16(0xfffa), 0x7c22);
+    /* SP 2: the first push at 0, the next ones wrap. */
+    real_mode();
+    st->gpr[GPR_ESP] = 2;
+    ck_assert_int_eq(deliver(0x10, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22), INTR_DELIVERED);
+    ck_assert_uint_eq(st->gpr[GPR_ESP], 0xfffc);
+    ck_assert_uint_eq(peek16(0x0000), (uint16_t)(EFLAGS_FIXED1 | EFLAGS_IF | EFLAGS_TF |
+                                                  EFLAGS_AC | EFLAGS_CF | EFLAGS_DF));
+    ck_assert_uint_eq(peek16(0xfffc), 0x7c22);
+    /* A big-real-mode stack (B=1, 4 GiB limit) pushes below ESP. */
+    real_mode();
+    st->seg[SEG_SS].flags |= DESC_B;
+    st->seg[SEG_SS].limit = 0xffffffffu;
+    st->gpr[GPR_ESP] = 0x123456;
+    deliver(0x10, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22);
+    ck_assert_uint_eq(st->gpr[GPR_ESP], 0x123450);
+    ck_assert_uint_eq(peek16(0x123450), 0x7c22);
+}
+END_TEST
+
+START_TEST(test_real_mode_ivt_limit)
+{
+    struct cpu_state *st = &fx.st;
+    real_mode();
+    /* Vectors 0-19 in the limit: INT 0x20 is a #GP, delivered through the
+     * IVT, restarting at the INT itself. */
+    st->idtr.limit = 0x4f;
+    ck_assert_int_eq(deliver(0x20, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22), INTR_DELIVERED);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert(!fx.log.ev[0].delivered);
+    ck_assert_int_eq(fx.log.ev[1].vector, 13);
+    ck_assert(fx.log.ev[1].delivered);
+    ck_assert(!fx.log.ev[1].has_error_code); /* real mode: no error code */
+    ck_assert_uint_eq(st->eip, IVT_HANDLER_OFF(13));
+    ck_assert_uint_eq(peek16(0x7bfa), 0x7c20);
+    ck_assert_uint_eq(st->gpr[GPR_ESP], 0x7bfa);
+    /* The whole 4-byte entry must be within the limit: vector 19 needs
+     * limit 0x4f, 0x4e is a #GP. */
+    real_mode();
+    fx.log.n = 0;
+    st->idtr.limit = 0x4e;
+    deliver(0x13, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22);
+    ck_assert_int_eq(fx.log.n, 2);
+    ck_assert_uint_eq(st->eip, IVT_HANDLER_OFF(13));
+    real_mode();
+    fx.log.n = 0;
+    st->idtr.limit = 0x4f;
+    deliver(0x13, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22);
+    ck_assert_int_eq(fx.log.n, 1);
+    ck_assert_uint_eq(st->eip, IVT_HANDLER_OFF(0x13));
+    /* Limit 0x23 (vectors 0-8): the #GP is beyond it too, so #DF. */
+    real_mode();
+    fx.log.n = 0;
+    st->idtr.limit = 0x23;
+    ck_assert_int_eq(deliver(0x20, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22), INTR_DELIVERED);
+    ck_assert_int_eq(fx.log.n, 3);
+    ck_assert_int_eq(fx.log.ev[2].vector, 8);
+    ck_assert_uint_eq(st->eip, IVT_HANDLER_OFF(8));
+    ck_assert_uint_eq(st->gpr[GPR_ESP], 0x7bfa); /* no error code for #DF either */
+    /* Limit 0x1f: #DF is beyond it as well: shutdown (Table 6-5). */
+    real_mode();
+    memset(fx.ram + 0x7b00, 0, 0x100);
+    fx.log.n = 0;
+    st->idtr.limit = 0x1f;
+    ck_assert_int_eq(deliver(0x20, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22), INTR_TRIPLE_FAULT);
+    ck_assert_int_eq(fx.log.n, 4);
+    ck_assert_int_eq(fx.log.ev[3].kind, TRACE_TRIPLE_FAULT);
+    ck_assert_uint_eq(peek16(0x7bfe), 0); /* nothing pushed */
+}
+END_TEST
+
+START_TEST(test_real_mode_stack_straddles_limit)
+{
+    struct cpu_state *st = &fx.st;
+    /* SP 1: the first word would sit at 0xFFFF-0x10000, past the limit:
+     * #SS, which cannot be pushed either, then #DF: shutdown. */
+    memset(fx.ram, 0, 0x10000);
+    real_mode();
+    st->gpr[GPR_ESP] = 1;
+    ck_assert_int_eq(deliver(0x10, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22), INTR_TRIPLE_FAULT);
+    ck_assert_int_eq(fx.log.ev[1].vector, 12);
+    ck_assert_int_eq(fx.log.ev[2].vector, 8);
+    ck_assert_uint_eq(peek16(0xfffe), 0);
+    ck_assert_uint_eq(st->gpr[GPR_ESP], 1);
+    /* A stack segment of limit 0x7bff (left so by protected mode) has no
+     * room below SP 0x7c00 for the first word at 0x7bfe. */
+    real_mode();
+    fx.log.n = 0;
+    st->seg[SEG_SS].limit = 0x7bfe;
+    ck_assert_int_eq(deliver(0x10, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22), INTR_TRIPLE_FAULT);
+    real_mode();
+    st->seg[SEG_SS].limit = 0x7bff;
+    ck_assert_int_eq(deliver(0x10, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22), INTR_DELIVERED);
+}
+END_TEST
+
+START_TEST(test_real_mode_ivt_outside_ram)
+{
+    struct cpu_state *st = &fx.st;
+    real_mode();
+    /* LIDT can move the IVT anywhere; outside RAM it reads as all ones. */
+    st->idtr.base = 0xfffff000u;
+    ck_assert_int_eq(deliver(0x10, INTR_SOFTWARE, false, 0, 0x7c20, 0x7c22), INTR_DELIVERED);
+    ck_assert_uint_eq(st->seg[SEG_CS].selector, 0xffff);
+    ck_assert_uint_eq(st->seg[SEG_CS].base, 0xffff0);
+    ck_assert_uint_eq(st->eip, 0xffff);
+}
+END_TEST
+
 static Suite *intr_suite(void)
 {
     Suite *s = suite_create("intr");
@@ -788,6 +997,15 @@ static Suite *intr_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_from_vm86);
     tcase_add_test(tc, test_rf_in_pushed_eflags);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("real mode");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_real_mode_int_n);
+    tcase_add_test(tc, test_real_mode_no_error_code);
+    tcase_add_test(tc, test_real_mode_stack_segment);
+    tcase_add_test(tc, test_real_mode_ivt_limit);
+    tcase_add_test(tc, test_real_mode_stack_straddles_limit);
+    tcase_add_test(tc, test_real_mode_ivt_outside_ram);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -254,6 +254,44 @@ START_TEST(qemu_hardware_interrupt)
 }
 END_TEST
 
+/* Real-address mode: QEMU 7.2 prints no event line and does not count the
+ * delivery (do_interrupt_all logs only with CR0.PE set), but still prints
+ * "Servicing hardware INT" for an IRQ.  ringlab adds its own indented line. */
+START_TEST(qemu_real_mode_not_counted)
+{
+    struct qemu_log log;
+    open_log(&log, QEMU_LOG_INT);
+    struct trace_event ev = ev_base(TRACE_SOFTWARE_INT, 0x13);
+    ev.real_mode = true;
+    ev.delivered = true;
+    ev.gate = GATE_IVT;
+    ev.before = (struct trace_point){.cs = 0x0000, .ss = 0, .eip = 0x7c20, .esp = 0x7c00,
+                                     .eflags = 0x202};
+    ev.after = (struct trace_point){.cs = 0xf000, .ss = 0, .eip = 0xe3fe, .esp = 0x7bfa,
+                                    .eflags = 0x002};
+    qemu_log_event(&log, &ev);
+    struct trace_event irq = ev_base(TRACE_HARDWARE_INT, 0x08);
+    irq.real_mode = true;
+    irq.delivered = false;
+    qemu_log_event(&log, &irq);
+    struct trace_event pm = ev_base(TRACE_EXCEPTION, 6);
+    qemu_log_event(&log, &pm);
+    char *text = close_and_read(&log);
+    ck_assert_ptr_eq(strstr(text, "        real mode: INT 0x13 at 0000:7c20 FLAGS=0202 -> "
+                                  "f000:e3fe SS:SP=0000:7bfa through the IVT\n"
+                                  "Servicing hardware INT=0x08\n"
+                                  "        real mode: IRQ 0x08 at 0000:0000 FLAGS=0000 -> "
+                                  "not delivered\n"
+                                  "     0: v=06 "),
+                     text);
+    char *lines = event_lines(text);
+    ck_assert_ptr_eq(strstr(lines, "     0: v=06"), lines);
+    ck_assert_ptr_null(strstr(lines, "v=13"));
+    free(lines);
+    free(text);
+}
+END_TEST
+
 /* The counter is QEMU's "%6d": it widens past six digits, never wraps. */
 START_TEST(qemu_counter_width)
 {
@@ -396,7 +434,7 @@ START_TEST(json_every_field)
     ck_assert_str_eq(
         line,
         "{\"seq\":4,\"icount\":123456789012,\"kind\":\"exception\",\"vector\":14,"
-        "\"mnemonic\":\"#PF\",\"error_code\":6,\"delivered\":true,"
+        "\"mnemonic\":\"#PF\",\"error_code\":6,\"delivered\":true,\"real_mode\":false,"
         "\"before\":{\"cpl\":3,\"cs\":27,\"eip\":1048830,\"ss\":35,\"esp\":1067112,\"eflags\":2},"
         "\"after\":{\"cpl\":0,\"cs\":8,\"eip\":1048834,\"ss\":16,\"esp\":1062996,\"eflags\":2},"
         "\"pc\":1048830,\"cr2\":8388608,\"cr3\":1052672,\"eax\":2,"
@@ -567,6 +605,7 @@ static Suite *trace_suite(void)
     tcase_add_test(q, qemu_triple_fault_sequence);
     tcase_add_test(q, qemu_hardware_interrupt);
     tcase_add_test(q, qemu_counter_width);
+    tcase_add_test(q, qemu_real_mode_not_counted);
     tcase_add_test(q, qemu_items_select_output);
     tcase_add_test(q, qemu_triple_fault_reported_once);
     tcase_add_test(q, qemu_unimp_once_per_port);
