@@ -1,7 +1,7 @@
 /* The gdb remote protocol's packets (GDB manual, Appendix E "Packets"),
  * each answered from the machine: registers and memory through inspect.h,
- * runs, steps, breakpoints and going back through control.h, and
- * `monitor` lines through the debugger's interpreter. */
+ * runs, steps, breakpoints and going back through control.h.  The
+ * queries, monitor lines among them, are in query.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +21,17 @@
 /* The most memory one m packet returns (its hex must fit PacketSize). */
 #define MEM_MAX 0x1800
 
-static void reply(struct gdb_session *s, const char *text)
+void gdb_session_reply(struct gdb_session *s, const char *text)
 {
     gdb_conn_send_str(s->c, text);
 }
 
-static void bad(struct gdb_session *s, const char *what)
+static void reply(struct gdb_session *s, const char *text)
+{
+    gdb_session_reply(s, text);
+}
+
+void gdb_session_bad(struct gdb_session *s, const char *what)
 {
     report_say("gdb: a malformed '%.1s' packet was refused (%s): %.40s", s->c->rd.data, what,
                s->c->rd.data);
@@ -157,7 +162,7 @@ static void cmd_resume(struct gdb_session *s, const char *p, bool step, bool wit
             p++;
     }
     if (!set_resume_address(s, p)) {
-        bad(s, "not an address");
+        gdb_session_bad(s, "not an address");
         return;
     }
     resume(s, step);
@@ -171,7 +176,7 @@ static void cmd_vcont(struct gdb_session *s, const char *p)
         return;
     }
     if (*p != ';') {
-        bad(s, "no action");
+        gdb_session_bad(s, "no action");
         return;
     }
     char a = p[1];
@@ -234,7 +239,7 @@ static void cmd_write_registers(struct gdb_session *s, const char *hex)
         size_t size = gdb_reg_size(r);
         uint8_t v[10];
         if (at + 2 * size > len || !gdb_hex_decode(hex + at, size, v)) {
-            bad(s, "not hex");
+            gdb_session_bad(s, "not hex");
             return;
         }
         /* 'x' digits mean "unknown": gdb_hex_decode refused them above. */
@@ -259,7 +264,7 @@ static void cmd_read_register(struct gdb_session *s, const char *p)
     uint8_t v[10];
     char hex[21];
     if (!gdb_parse_hex(p, '\0', &n, NULL)) {
-        bad(s, "not a register number");
+        gdb_session_bad(s, "not a register number");
         return;
     }
     if (n >= GDB_NREGS || !read_cpu(s, &st, &f) || !gdb_reg_get((int)n, &st, &f, v)) {
@@ -278,7 +283,7 @@ static void cmd_write_register(struct gdb_session *s, const char *p)
     struct fpu_state f;
     uint8_t v[10];
     if (!gdb_parse_hex(p, '=', &n, &eq) || *eq != '=') {
-        bad(s, "not N=VALUE");
+        gdb_session_bad(s, "not N=VALUE");
         return;
     }
     size_t size = gdb_reg_size(n < GDB_NREGS ? (int)n : -1);
@@ -305,7 +310,7 @@ static void cmd_write_register(struct gdb_session *s, const char *p)
 /* ---- memory --------------------------------------------------------------------------------- */
 
 /* ADDR,LEN then `stop`; the rest after it in *rest. */
-static bool addr_len(const char *p, char stop, uint64_t *addr, uint64_t *len, const char **rest)
+bool gdb_addr_len(const char *p, char stop, uint64_t *addr, uint64_t *len, const char **rest)
 {
     const char *e;
     if (!gdb_parse_hex(p, ',', addr, &e) || *e != ',' || !gdb_parse_hex(e + 1, stop, len, &e))
@@ -320,8 +325,8 @@ static void cmd_read_memory(struct gdb_session *s, const char *p)
 {
     uint64_t addr, len;
     const char *rest;
-    if (!addr_len(p, '\0', &addr, &len, &rest)) {
-        bad(s, "not ADDR,LEN");
+    if (!gdb_addr_len(p, '\0', &addr, &len, &rest)) {
+        gdb_session_bad(s, "not ADDR,LEN");
         return;
     }
     if (len > MEM_MAX)
@@ -360,15 +365,15 @@ static void cmd_write_memory(struct gdb_session *s, const char *p, bool binary)
 {
     uint64_t addr, len;
     const char *data;
-    if (!addr_len(p, ':', &addr, &len, &data)) {
-        bad(s, "not ADDR,LEN:DATA");
+    if (!gdb_addr_len(p, ':', &addr, &len, &data)) {
+        gdb_session_bad(s, "not ADDR,LEN:DATA");
         return;
     }
     size_t at = (size_t)(data - s->c->rd.data);
     if (binary) {
         size_t n = gdb_unescape(s->c->rd.data + at, s->c->rd.len - at);
         if (n != len) {
-            bad(s, "the data is not LEN bytes");
+            gdb_session_bad(s, "the data is not LEN bytes");
             return;
         }
         write_memory(s, addr, data, n);
@@ -376,7 +381,7 @@ static void cmd_write_memory(struct gdb_session *s, const char *p, bool binary)
     }
     static uint8_t buf[GDB_PACKET_MAX / 2];
     if (len > sizeof buf || strlen(data) != 2 * len || !gdb_hex_decode(data, len, buf)) {
-        bad(s, "the data is not LEN bytes of hex");
+        gdb_session_bad(s, "the data is not LEN bytes of hex");
         return;
     }
     write_memory(s, addr, buf, len);
@@ -389,19 +394,19 @@ static void cmd_point(struct gdb_session *s, const char *p, bool insert)
     uint64_t type, addr, len;
     const char *rest;
     if (!gdb_parse_hex(p, ',', &type, &rest) || *rest != ',' ||
-        !addr_len(rest + 1, '\0', &addr, &len, &rest)) {
+        !gdb_addr_len(rest + 1, '\0', &addr, &len, &rest)) {
         /* "addr,kind;cond_list..." keeps only what comes before ';'. */
         const char *semi = strchr(p, ';');
         char head[64];
         if (!semi || (size_t)(semi - p) >= sizeof head) {
-            bad(s, "not TYPE,ADDR,KIND");
+            gdb_session_bad(s, "not TYPE,ADDR,KIND");
             return;
         }
         memcpy(head, p, (size_t)(semi - p));
         head[semi - p] = '\0';
         if (!gdb_parse_hex(head, ',', &type, &rest) || *rest != ',' ||
-            !addr_len(rest + 1, '\0', &addr, &len, &rest)) {
-            bad(s, "not TYPE,ADDR,KIND");
+            !gdb_addr_len(rest + 1, '\0', &addr, &len, &rest)) {
+            gdb_session_bad(s, "not TYPE,ADDR,KIND");
             return;
         }
     }
@@ -442,147 +447,6 @@ static void cmd_point(struct gdb_session *s, const char *p, bool insert)
     }
     s->points[s->npoints++] = (struct gdb_point){(int)type, (uint32_t)addr, (uint32_t)len, id};
     reply(s, "OK");
-}
-
-/* ---- queries ------------------------------------------------------------------------------------ */
-
-/* qXfer:features:read:target.xml:OFFSET,LENGTH */
-static void cmd_features(struct gdb_session *s, const char *p)
-{
-    const char *name = "target.xml:";
-    uint64_t off, len;
-    const char *rest;
-    if (strncmp(p, name, strlen(name)) != 0) {
-        reply(s, "E00");
-        return;
-    }
-    if (!addr_len(p + strlen(name), '\0', &off, &len, &rest)) {
-        bad(s, "not OFFSET,LENGTH");
-        return;
-    }
-    const char *xml = gdb_target_xml();
-    size_t total = strlen(xml);
-    if (off >= total) {
-        reply(s, "l");
-        return;
-    }
-    size_t n = total - off < len ? total - off : (size_t)len;
-    if (n > GDB_PACKET_MAX - 16)
-        n = GDB_PACKET_MAX - 16;
-    static char chunk[GDB_PACKET_MAX];
-    chunk[0] = off + n < total ? 'm' : 'l';
-    memcpy(chunk + 1, xml + off, n);
-    gdb_conn_send(s->c, chunk, n + 1);
-}
-
-/* Text for the client's console: O packets of hex, in pieces. */
-static void console_text(struct gdb_session *s, const char *text)
-{
-    size_t len = strlen(text);
-    for (size_t at = 0; at < len;) {
-        size_t n = len - at < 1024 ? len - at : 1024;
-        char hex[2 * 1024 + 2] = "O";
-        gdb_hex_encode(text + at, n, hex + 1);
-        reply(s, hex);
-        at += n;
-    }
-}
-
-static const char monitor_help[] =
-    "monitor runs ringlab's debugger commands (the same words as --debugger):\n"
-    "  info gdt|idt|ldt|tss|tab|events N|ring|pic|pit|uart|msr|break, page ADDR,\n"
-    "  r, sreg, creg, x/Nuf ADDR, xp/Nuf ADDR, u ADDR N, back N,\n"
-    "  until-back transition|syscall|fault, ... ('monitor help COMMAND')\n"
-    "and the stub's own:\n"
-    "  phys     memory packets (x, watch, ...) take physical addresses\n"
-    "  linear   ... linear ones again, through the current page tables\n"
-    "  explain on|off  explain each event in words (info events), which costs\n"
-    "           time on every event; off unless -d or --trace asks for them\n"
-    "After a monitor command that runs the machine (c, s, back, until-back),\n"
-    "'maintenance flush register-cache' makes gdb read the registers again.\n";
-
-static void cmd_monitor(struct gdb_session *s, const char *hex)
-{
-    size_t n = strlen(hex) / 2;
-    char line[512];
-    if (strlen(hex) % 2 || n >= sizeof line || !gdb_hex_decode(hex, n, line)) {
-        bad(s, "not hex");
-        return;
-    }
-    line[n] = '\0';
-    if (strcmp(line, "explain on") == 0 || strcmp(line, "explain off") == 0) {
-        control_explain(s->m, line[9] == 'n');
-        console_text(s, line[9] == 'n' ? "events are explained in words from now on\n"
-                                        : "events are no longer explained (faster)\n");
-        reply(s, "OK");
-        return;
-    }
-    if (strcmp(line, "phys") == 0 || strcmp(line, "linear") == 0 || strcmp(line, "virt") == 0) {
-        s->physical = line[0] == 'p';
-        console_text(s, s->physical ? "memory: physical addresses\n"
-                                    : "memory: linear addresses, through the current page tables\n");
-        reply(s, "OK");
-        return;
-    }
-    struct strbuf out;
-    strbuf_init(&out);
-    if (strcmp(line, "help") == 0) {
-        strbuf_add(&out, "%s\n", monitor_help);
-        debugger_help(&out);
-        console_text(s, strbuf_str(&out));
-        strbuf_free(&out);
-        reply(s, "OK");
-        return;
-    }
-    s->in_monitor = true;
-    enum debug_result r = debugger_exec(s->dbg, line, &out);
-    s->in_monitor = false;
-    if (s->c->closed) {
-        strbuf_free(&out);
-        return;
-    }
-    console_text(s, strbuf_str(&out));
-    strbuf_free(&out);
-    if (machine_end(s->m) != END_NONE && r != DEBUG_ERROR) {
-        reply(s, "OK");
-        return;
-    }
-    if (r == DEBUG_QUIT) {
-        reply(s, "OK");
-        s->status = RL_EXIT_POWEROFF;
-        s->finished = true;
-        return;
-    }
-    reply(s, r == DEBUG_ERROR ? "E01" : "OK");
-}
-
-static void cmd_query(struct gdb_session *s, const char *q)
-{
-    if (strncmp(q, "Supported", 9) == 0)
-        reply(s, "PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;swbreak+;hwbreak+;"
-                 "vContSupported+;ReverseStep+;ReverseContinue+");
-    else if (strncmp(q, "Xfer:features:read:", 19) == 0)
-        cmd_features(s, q + 19);
-    else if (strcmp(q, "Attached") == 0 || strncmp(q, "Attached:", 9) == 0)
-        reply(s, "1");
-    else if (strcmp(q, "C") == 0)
-        reply(s, "QC1");
-    else if (strcmp(q, "fThreadInfo") == 0)
-        reply(s, "m1");
-    else if (strcmp(q, "sThreadInfo") == 0)
-        reply(s, "l");
-    else if (strncmp(q, "ThreadExtraInfo,", 16) == 0) {
-        struct cpu_state st;
-        char text[32], hex[65];
-        snprintf(text, sizeof text, "CPU, CPL %u", inspect_cpu(s->m, &st) ? st.cpl : 0u);
-        gdb_hex_encode(text, strlen(text), hex);
-        reply(s, hex);
-    } else if (strncmp(q, "Symbol", 6) == 0)
-        reply(s, "OK");
-    else if (strncmp(q, "Rcmd,", 5) == 0)
-        cmd_monitor(s, q + 5);
-    else
-        reply(s, "");
 }
 
 bool gdb_session_packet(struct gdb_session *s)
@@ -636,7 +500,7 @@ bool gdb_session_packet(struct gdb_session *s)
         reply(s, "OK");
         break;
     case 'q':
-        cmd_query(s, p + 1);
+        gdb_session_query(s, p + 1);
         break;
     case 'Q':
         if (strcmp(p, "QStartNoAckMode") == 0) {

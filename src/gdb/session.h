@@ -37,6 +37,14 @@ struct gdb_session {
     double last_keepalive;
 };
 
+/* session.c: answer the client; a malformed packet's answer and line. */
+void gdb_session_reply(struct gdb_session *s, const char *text);
+void gdb_session_bad(struct gdb_session *s, const char *what);
+/* ADDR,LEN (hex) up to `stop`; *rest after it.  False when malformed. */
+bool gdb_addr_len(const char *p, char stop, uint64_t *addr, uint64_t *len, const char **rest);
+/* query.c: a q packet (without the q). */
+void gdb_session_query(struct gdb_session *s, const char *q);
+
 /* Handle one packet from the client (c->rd.data).  Returns false when the
  * session with this client is over (detach, kill, the guest's end). */
 bool gdb_session_packet(struct gdb_session *s);
