@@ -87,8 +87,16 @@ void machine_destroy(struct machine *m)
         return;
     history_free(m);
     input_free(m);
-    if (m->engine)
+    if (m->engine) {
+        /* The hooks the machine added are its own allocations. */
+        engine_del_hook(m->engine, m->step_hook);
+        for (int i = 0; i < m->nbreaks; i++)
+            engine_del_hook(m->engine, m->breaks[i].hook);
+        engine_del_hook(m->engine, m->watch_hook);
+        engine_del_hook(m->engine, m->watch_read_hook);
+        engine_del_hook(m->engine, m->watch_step_hook);
         engine_close(m->engine);
+    }
     if (m->disasm)
         disasm_close(m->disasm);
     block_cache_free(&m->blocks);
