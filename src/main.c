@@ -318,6 +318,7 @@ int main(int argc, char **argv)
     }
     signal_runner = NULL;
     console_flush(&con);
+    console_free(&con); /* bytes `type` queued that the guest never took */
     if (o.record_file) {
         struct machine_pos end;
         control_position(m, &end);
