@@ -34,6 +34,7 @@
 #define STOP_ON_VECTOR (1u << 4)     /* any delivery of run_request.vector */
 #define STOP_ON_IRQ (1u << 5)        /* a hardware interrupt */
 #define STOP_ON_RESET (1u << 6)      /* a triple fault and the reset after it */
+#define STOP_ON_ANY (1u << 7)        /* every event */
 
 struct run_request {
     uint64_t max_insns; /* stop once this many more instructions ran; 0: no limit */
@@ -52,18 +53,21 @@ enum run_stop {
     RUN_INSNS,      /* max_insns instructions ran */
     RUN_EVENT,      /* an event of a kind in stop_on: run_result.event */
     RUN_BREAKPOINT, /* EIP reached a breakpoint (it has not run): run_result.id */
-    RUN_WATCHPOINT, /* an instruction wrote to a watched range (it has run) */
+    RUN_WATCHPOINT, /* an instruction wrote to (or read, for a read or access
+                       watch) a watched range (it has run) */
     RUN_SLICE,      /* the wall-clock slice is over */
     RUN_PAUSED,     /* control_pause was called */
     RUN_IDLE,       /* the CPU is halted waiting for an interrupt: see next_event_ns */
     RUN_END,        /* the guest ended the machine (machine_end says how) */
+    RUN_HISTORY_START, /* going back: the oldest state kept was reached first */
 };
 
 struct run_result {
     enum run_stop stop;
     struct trace_event event; /* RUN_EVENT */
     int id;                   /* RUN_BREAKPOINT, RUN_WATCHPOINT: which one */
-    uint32_t watch_addr;      /* RUN_WATCHPOINT: the address written (as watched) */
+    uint32_t watch_addr;      /* RUN_WATCHPOINT: the start of the range (as watched) */
+    bool watch_read;          /* RUN_WATCHPOINT: it was a load, not a store */
     uint64_t next_event_ns;   /* RUN_IDLE: guest time of the next timer event,
                                  UINT64_MAX when no timer is running */
 };
@@ -72,10 +76,11 @@ struct run_result {
  * RUN_END at once. */
 enum run_stop control_run(struct machine *m, const struct run_request *req,
                           struct run_result *out);
-/* Execute exactly n instructions (fewer when something else stops the run
- * first), one at a time.  A delivery counts as part of the instruction
- * that caused it: after stepping an INT n, EIP is the handler's first
- * instruction.  Returns RUN_INSNS when all n ran. */
+/* Take n steps (fewer when something else stops the run first), one
+ * instruction at a time.  A step ends where the CPU goes next: after an
+ * INT n, a SYSENTER or a faulting instruction, at the handler's first
+ * instruction (a fault's instruction has not completed: the count does not
+ * move), as QEMU's gdb stub steps.  Returns RUN_INSNS when all n were taken. */
 enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out);
 /* Stepping over: when the current instruction is a CALL or INT n, fill
  * `req` (zeroed first) so that a run stops when control comes back to the
@@ -98,6 +103,9 @@ bool control_reset(struct machine *m);
 
 /* ---- changing the machine from outside (a debugger's set, gdb's G and M
  * packets, an experiment's set-up) ------------------------------------- */
+
+/* Each of these starts the machine's history again from the changed state
+ * (nothing in the input log says they happened). */
 
 /* Load a whole CPU state: general registers, EIP, EFLAGS, the segment
  * registers with their caches as given (a front end that changes a
@@ -127,11 +135,19 @@ bool control_break_del(struct machine *m, int id);
  * in force at each write.  Every store is slower while one is set.
  * Returns its number, or -1. */
 int control_watch_add(struct machine *m, bool physical, uint32_t addr, uint32_t len);
+/* The same for loads (WATCH_READ) or both (WATCH_ACCESS): a hook on every
+ * load too while one of these is set.  Loads are the instruction's own
+ * data reads; code fetches and the CPU's reads of descriptor and page
+ * tables are not loads. */
+enum watch_kind { WATCH_WRITE = 1, WATCH_READ = 2, WATCH_ACCESS = 3 };
+int control_watch_add_kind(struct machine *m, enum watch_kind kind, bool physical, uint32_t addr,
+                           uint32_t len);
 bool control_watch_del(struct machine *m, int id);
 
 struct breakpoint_info {
     int id;
     bool is_watch;
+    enum watch_kind kind; /* a watchpoint's */
     bool physical, has_cr3;
     uint32_t addr, len, cr3;
     uint64_t hits;
@@ -139,5 +155,92 @@ struct breakpoint_info {
 /* Breakpoints and watchpoints in the order they were added; returns how
  * many there are (at most `max` are written). */
 size_t control_break_list(const struct machine *m, struct breakpoint_info *out, size_t max);
+
+/* ---- where the machine is ---------------------------------------------------
+ * A position in the run: instructions executed, events delivered (returns
+ * to an outer ring are seen, not delivered, and do not count) and guest
+ * time.  Two runs of the same image with the same input pass through the
+ * same positions in the same states. */
+struct machine_pos {
+    uint64_t icount;
+    uint64_t deliveries;
+    uint64_t time_ns;
+};
+void control_position(struct machine *m, struct machine_pos *out);
+
+/* ---- serial input: recording and replaying -------------------------------- */
+
+/* A byte COM1 received from the host, and when. */
+struct input_record {
+    uint64_t icount;  /* instructions executed before it arrived */
+    uint64_t time_ns; /* guest time when it arrived */
+    uint8_t byte;
+};
+/* Every byte machine_serial_input hands to the UART from now on is also
+ * given to fn (NULL: none): what --record writes. */
+void control_input_observe(struct machine *m,
+                           void (*fn)(void *opaque, const struct input_record *rec), void *opaque);
+/* COM1's input comes from recs instead of machine_serial_input (which
+ * refuses bytes until the records are used up): each byte reaches the UART
+ * at its instruction count and guest time, and a run halted before one
+ * says RUN_IDLE with that time in next_event_ns.  With `end`, the machine
+ * ends there (END_REPLAY_END).  A guest that does not pass through the
+ * recorded positions ends the machine (END_HOST_ERROR, saying where).
+ * False (one line in err) when the records are out of order. */
+bool control_input_replay(struct machine *m, const struct input_record *recs, size_t n,
+                          const struct machine_pos *end, char *err, size_t errlen);
+
+/* ---- history: snapshots, and going back ----------------------------------
+ * With history on, the machine keeps snapshots of itself (the CPU, the
+ * devices, and RAM as copies of the pages written since), one every
+ * `every` instructions, within `budget` bytes (the oldest go first), and
+ * the serial input since the oldest.  Going back restores the nearest
+ * snapshot before the target and runs forward to it again, feeding the
+ * same input at the same moments; what the guest prints and the events
+ * already logged are not printed or logged a second time.  Going forward
+ * again from there replays the same input until the run is back where it
+ * was, and takes new input after that.  Not under --realtime.  A change
+ * made from outside (control_reset, control_write_*) starts the history
+ * again from that state. */
+struct history_config {
+    uint64_t every;  /* instructions between snapshots */
+    size_t budget;   /* bytes the snapshots may take, at most */
+};
+bool control_history_start(struct machine *m, const struct history_config *cfg, char *err,
+                           size_t errlen);
+void control_history_stop(struct machine *m);
+
+struct history_info {
+    bool on;
+    size_t snapshots;
+    struct machine_pos oldest; /* the oldest state that can be gone back to */
+    size_t bytes;              /* memory the snapshots use now */
+    size_t peak_bytes;         /* the most they ever used */
+    size_t budget;
+    uint64_t dropped;          /* snapshots given up for the budget */
+};
+void control_history_info(struct machine *m, struct history_info *out);
+
+/* Go back n instructions: to the state a forward run reaches at icount - n
+ * (after a delivery that is not yet followed by an instruction, one step
+ * back is the state before the delivery).  RUN_INSNS when there;
+ * RUN_HISTORY_START at the oldest state kept when the target is older;
+ * RUN_END when history is off or the machine could not be brought back. */
+enum run_stop control_step_back(struct machine *m, uint64_t n, struct run_result *out);
+/* Go back to the last stop `req` would have made before now (its
+ * breakpoints and watchpoints unless no_breakpoints, its stop_on events;
+ * max_insns and slice_s are ignored), with out filled as that stop's; or
+ * to the oldest state kept (RUN_HISTORY_START) when there is none. */
+enum run_stop control_run_back(struct machine *m, const struct run_request *req,
+                               struct run_result *out);
+/* Go back to the state just before event ev (from a run_result or
+ * inspect_events): before the instruction that raised or caused it, or
+ * before a delivery with no instruction of its own (an IRQ). */
+enum run_stop control_back_before(struct machine *m, const struct trace_event *ev,
+                                  struct run_result *out);
+
+/* Build each event's explanation in words from now on (on), or not (off:
+ * only when a sink asks for them).  They cost time on every event. */
+void control_explain(struct machine *m, bool on);
 
 #endif

@@ -24,6 +24,9 @@
  * registers, the CPL. */
 bool inspect_cpu(struct machine *m, struct cpu_state *out);
 
+/* The x87 FPU registers, ST(0) first. */
+bool inspect_fpu(struct machine *m, struct fpu_state *out);
+
 /* The model-specific registers ringlab models, in a fixed order. */
 struct msr_value {
     uint32_t index;

@@ -56,7 +56,8 @@ bool machine_add_sink(struct machine *m, struct trace_sink sink);
 bool machine_power_on(struct machine *m, char *err, size_t errlen);
 
 /* Host input for COM1: false when the UART cannot take the byte now
- * (its FIFO is full); offer it again after the next run. */
+ * (its FIFO is full, or recorded input is being replayed); offer it again
+ * after the next run. */
 bool machine_serial_input(struct machine *m, uint8_t byte);
 
 /* How the guest ended the machine. */
@@ -67,7 +68,8 @@ enum machine_end {
     END_DEBUG_EXIT,   /* isa-debug-exit written: see machine_debug_exit_status */
     END_TRIPLE_FAULT, /* shutdown under no_reboot */
     END_GUEST_ERROR,  /* e.g. code fetched from outside RAM */
-    END_HOST_ERROR,   /* the engine failed */
+    END_HOST_ERROR,   /* the engine failed, or a replay left its recording */
+    END_REPLAY_END,   /* a replay reached the end of its recording */
 };
 enum machine_end machine_end(const struct machine *m);
 /* One line, no newline: what ended the machine, for the user. */

@@ -14,14 +14,17 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "debug/symbols.h"
 #include "front/console.h"
 #include "front/images.h"
+#include "front/record.h"
 #include "front/repl.h"
 #include "front/report.h"
 #include "front/runner.h"
 #include "inspect.h"
 #include "machine.h"
 #include "machine/clock.h"
+#include "gdb/stub.h"
 #include "options.h"
 #include "status.h"
 #include "trace/jsonl.h"
@@ -118,6 +121,43 @@ static int run_plain(struct runner *r, struct qemu_log *qlog, double timeout_s)
             continue; /* no debugger to break into: go on */
         return report_exit(s, r, qlog, timeout_s);
     }
+}
+
+/* ---- recording and replaying ------------------------------------------------ */
+
+/* --record: every byte the UART takes goes to the file.  --replay: the
+ * recorded bytes are the input, if the recording was made with the same
+ * images and options.  False after saying why. */
+static bool start_recording(struct machine *m, const struct options *o,
+                            const struct image_set *images, struct recorder *rec)
+{
+    char err[512];
+    uint64_t fingerprint = record_fingerprint(images, o);
+    if (o->record_file) {
+        if (!record_open(rec, o->record_file, fingerprint, err, sizeof err)) {
+            report_say("%s", err);
+            return false;
+        }
+        control_input_observe(m, record_input, rec);
+    }
+    if (!o->replay_file)
+        return true;
+    struct recording r;
+    if (!recording_read(o->replay_file, &r, err, sizeof err)) {
+        report_say("%s", err);
+        return false;
+    }
+    bool ok = r.fingerprint == fingerprint;
+    if (!ok)
+        report_say("--replay: %s was recorded with other images or options (-kernel, -initrd, "
+                   "-append, -m, -cpu, -no-reboot, -device): a replay must use the same",
+                   o->replay_file);
+    else if (!control_input_replay(m, r.recs, r.n, r.has_end ? &r.end : NULL, err, sizeof err)) {
+        report_say("--replay: %s: %s", o->replay_file, err);
+        ok = false;
+    }
+    recording_free(&r);
+    return ok;
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -227,10 +267,11 @@ int main(int argc, char **argv)
     }
     /* COM1's input is stdin, except for a debugger reading its commands
      * from a stdin that is no terminal: there the guest gets what `type`
-     * gives it (at a terminal the two take turns: the prompt, then `c`). */
+     * gives it (at a terminal the two take turns: the prompt, then `c`);
+     * and under --replay, where it comes from the recording. */
     bool commands_on_stdin = o.debugger && !o.debugger_script && !isatty(STDIN_FILENO);
     console_init(&con, serial, serial_owned,
-                 o.serial.kind == CHARDEV_STDIO && !commands_on_stdin);
+                 o.serial.kind == CHARDEV_STDIO && !commands_on_stdin && !o.replay_file);
     struct serial_sink sink = {.con = &con};
 #ifdef HAVE_VIEW
     /* Under the view COM1 is its console panel, and a file still gets a copy. */
@@ -277,6 +318,17 @@ int main(int argc, char **argv)
         status = RL_EXIT_BAD_IMAGE;
         goto out_machine;
     }
+    struct recorder rec = {0};
+    if (!start_recording(m, &o, &images, &rec)) {
+        status = o.record_file ? RL_EXIT_HOST : RL_EXIT_USAGE;
+        goto out_machine;
+    }
+    /* The front ends that go back in time keep a history. */
+    if ((o.gdb || o.debugger) && o.snapshot_budget > 0 && !o.realtime) {
+        struct history_config hc = {.every = o.snapshot_every, .budget = o.snapshot_budget};
+        if (!control_history_start(m, &hc, err, sizeof err))
+            report_say("no history, going back is off: %s", err);
+    }
 
     struct runner runner = {
         .m = m,
@@ -322,6 +374,20 @@ int main(int argc, char **argv)
 #endif
     if (want_view) {
         /* done above */
+    } else if (o.gdb) {
+        struct symbols *syms = repl_load_symbols(image, bundled_initrd, NULL);
+        struct gdb_stub_config gc = {
+            .host = o.gdb_host,
+            .port = o.gdb_port,
+            .start_stopped = o.start_stopped,
+            .runner = &runner,
+            .console = &con,
+            .symbols = syms,
+            .qlog = have_qlog ? &qlog : NULL,
+            .timeout_s = o.timeout_sec,
+        };
+        status = gdb_serve(&gc);
+        symbols_destroy(syms);
     } else if (o.debugger) {
         struct repl_config rc = {
             .runner = &runner,
@@ -340,6 +406,15 @@ int main(int argc, char **argv)
     }
     signal_runner = NULL;
     console_flush(&con);
+    console_free(&con); /* bytes `type` queued that the guest never took */
+    if (o.record_file) {
+        struct machine_pos end;
+        control_position(m, &end);
+        if (!record_close(&rec, &end, err, sizeof err)) {
+            report_say("%s", err);
+            status = status ? status : RL_EXIT_HOST;
+        }
+    }
     if (o.vga_dump)
         machine_dump_vga(m, stdout);
     if (machine_walker_disagreements(m))

@@ -557,11 +557,114 @@ static bool opt_load_addr(struct parser *p, const char *name, const char *arg)
     return true;
 }
 
+/* -gdb DEV, as QEMU's chardev: tcp:[HOST]:PORT[,server][,nowait]..., or none. */
+static bool opt_gdb(struct parser *p, const char *name, const char *arg)
+{
+    struct options *o = p->out;
+    if (strcmp(arg, "none") == 0) {
+        o->gdb = false;
+        return true;
+    }
+    if (strncmp(arg, "tcp:", 4) != 0)
+        return fail(p, "%s: '%s' is not something ringlab's stub listens on (tcp::PORT or "
+                       "tcp:HOST:PORT)", name, arg);
+    const char *host = arg + 4, *colon = strrchr(host, ':');
+    if (!colon)
+        return fail(p, "%s: '%s' has no port (use tcp::1234)", name, arg);
+    size_t hostlen = (size_t)(colon - host);
+    char port[16];
+    size_t plen = strcspn(colon + 1, ",");
+    if (plen == 0 || plen >= sizeof port)
+        return fail(p, "%s: '%s' has no port (use tcp::1234)", name, arg);
+    memcpy(port, colon + 1, plen);
+    port[plen] = '\0';
+    uint64_t n;
+    if (!parse_u64(port, &n) || n == 0 || n > 65535)
+        return fail(p, "%s: '%s' is not a TCP port (1 to 65535)", name, port);
+    /* QEMU's chardev switches that change nothing for a listening stub. */
+    for (const char *opt = colon + 1 + plen; *opt == ',';) {
+        opt++;
+        size_t len = strcspn(opt, ",");
+        static const char *const ok[] = {"server", "server=on", "nowait", "wait=off",
+                                         "ipv4", "ipv4=on", "nodelay", "nodelay=on"};
+        bool known = false;
+        for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+            known |= strlen(ok[i]) == len && strncmp(opt, ok[i], len) == 0;
+        if (!known)
+            return fail(p, "%s: '%.*s' is not a switch ringlab's stub takes (server, nowait, "
+                           "ipv4, nodelay)", name, (int)len, opt);
+        opt += len;
+    }
+    free(o->gdb_host);
+    o->gdb_host = NULL;
+    if (hostlen > 0) {
+        o->gdb_host = strndup(host, hostlen);
+        if (!o->gdb_host)
+            return fail(p, "out of memory");
+    }
+    o->gdb_port = (uint16_t)n;
+    o->gdb = true;
+    return true;
+}
+
+static bool opt_s(struct parser *p, const char *name, const char *arg)
+{
+    (void)name;
+    (void)arg;
+    free(p->out->gdb_host);
+    p->out->gdb_host = NULL;
+    p->out->gdb_port = OPTIONS_GDB_PORT_DEFAULT;
+    p->out->gdb = true;
+    return true;
+}
+
+static bool opt_S(struct parser *p, const char *name, const char *arg)
+{
+    (void)name;
+    (void)arg;
+    p->out->start_stopped = true;
+    return true;
+}
+
+static bool opt_record(struct parser *p, const char *name, const char *arg)
+{
+    if (arg[0] == '\0')
+        return fail(p, "%s: the file name is empty", name);
+    return set_string(p, strcmp(name, "--record") == 0 ? &p->out->record_file
+                                                       : &p->out->replay_file, arg);
+}
+
+static bool opt_snapshot_every(struct parser *p, const char *name, const char *arg)
+{
+    uint64_t n;
+    if (!parse_u64(arg, &n) || n < 1000)
+        return fail(p, "%s: '%s' is not a number of instructions of at least 1000", name, arg);
+    p->out->snapshot_every = n;
+    return true;
+}
+
+static bool opt_snapshot_budget(struct parser *p, const char *name, const char *arg)
+{
+    uint64_t bytes;
+    if (strcmp(arg, "0") == 0) {
+        p->out->snapshot_budget = 0;
+        return true;
+    }
+    if (!parse_size(arg, &bytes))
+        return fail(p, "%s: '%s' is not a size (use e.g. 64M or 1G; 0 keeps no history)", name,
+                    arg);
+    if (bytes < (1ull << 20))
+        return fail(p, "%s: '%s' is too small for snapshots (at least 1M; 0 keeps none)", name,
+                    arg);
+    if (bytes > (64ull << 30))
+        return fail(p, "%s: '%s' is more than 64G", name, arg);
+    p->out->snapshot_budget = bytes;
+    return true;
+}
+
 static bool opt_unsupported(struct parser *p, const char *name, const char *arg)
 {
     (void)arg;
-    if (strcmp(name, "-S") == 0 || strcmp(name, "-s") == 0 || strcmp(name, "-gdb") == 0)
-        return fail(p, "%s: the gdb stub is not supported yet", name);
     if (strcmp(name, "-enable-kvm") == 0)
         return fail(p, "%s: KVM is not available: ringlab is an emulator", name);
     return fail(p, "%s: disks are not supported; boot a Multiboot kernel with -kernel", name);
@@ -621,10 +724,10 @@ static const struct opt_def opt_defs[] = {
     {"h", 0, NULL, F_HELP},
     {"help", 0, NULL, F_HELP},
     {"version", 0, NULL, F_VERSION},
+    {"S", 0, opt_S, F_NONE},
+    {"s", 0, opt_s, F_NONE},
+    {"gdb", TAKES_ARG, opt_gdb, F_NONE},
     /* QEMU's, refused with a reason */
-    {"S", 0, opt_unsupported, F_NONE},
-    {"s", 0, opt_unsupported, F_NONE},
-    {"gdb", TAKES_ARG, opt_unsupported, F_NONE},
     {"enable-kvm", 0, opt_unsupported, F_NONE},
     {"hda", TAKES_ARG, opt_unsupported, F_NONE},
     {"hdb", TAKES_ARG, opt_unsupported, F_NONE},
@@ -642,6 +745,10 @@ static const struct opt_def opt_defs[] = {
     {"debugger-script", TAKES_ARG | OWN, opt_debugger_script, F_NONE},
     {"ui-script", TAKES_ARG | OWN, opt_ui_script, F_NONE},
     {"screenshot", TAKES_ARG | OWN, opt_screenshot, F_NONE},
+    {"record", TAKES_ARG | OWN, opt_record, F_NONE},
+    {"replay", TAKES_ARG | OWN, opt_record, F_NONE},
+    {"snapshot-every", TAKES_ARG | OWN, opt_snapshot_every, F_NONE},
+    {"snapshot-budget", TAKES_ARG | OWN, opt_snapshot_budget, F_NONE},
 };
 
 static const char *arg_hint(const char *name)
@@ -671,6 +778,11 @@ static const char *arg_hint(const char *name)
         {"debugger-script", "a file of debugger commands"},
         {"ui-script", "a file of view commands"},
         {"screenshot", "a .png file"},
+        {"gdb", "tcp::PORT or tcp:HOST:PORT"},
+        {"record", "a file for the input"},
+        {"replay", "a file written by --record"},
+        {"snapshot-every", "a number of instructions"},
+        {"snapshot-budget", "a size, e.g. 256M"},
     };
     for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
         if (strcmp(hints[i].name, name) == 0)
@@ -688,6 +800,8 @@ static void options_init(struct options *o)
     o->debug_exit_iobase = OPTIONS_DEBUG_EXIT_IOBASE;
     o->debug_exit_iosize = OPTIONS_DEBUG_EXIT_IOSIZE;
     o->help_topic = HELP_USAGE;
+    o->snapshot_every = OPTIONS_SNAPSHOT_EVERY_DEFAULT;
+    o->snapshot_budget = OPTIONS_SNAPSHOT_BUDGET_DEFAULT;
 }
 
 enum options_result options_parse(int argc, char **argv, struct options *out, char *err,
@@ -840,6 +954,25 @@ enum options_result options_parse(int argc, char **argv, struct options *out, ch
     }
     if (out->ui_script || out->screenshot)
         out->display = DISPLAY_SDL;
+    if (out->start_stopped && !out->gdb) {
+        fail(&p, "-S: the CPU would wait for a debugger: give -s or -gdb tcp::PORT too "
+                 "(or use --debugger)");
+        return OPTIONS_ERROR;
+    }
+    if (out->gdb && out->debugger) {
+        fail(&p, "%s: one debugger at a time: the gdb stub or the text debugger",
+             out->debugger_script ? "--debugger-script" : "--debugger");
+        return OPTIONS_ERROR;
+    }
+    if (out->record_file && out->replay_file) {
+        fail(&p, "--replay: cannot be used with --record");
+        return OPTIONS_ERROR;
+    }
+    if (out->realtime && (out->record_file || out->replay_file)) {
+        fail(&p, "%s: a recording needs the virtual clock, not --realtime",
+             out->record_file ? "--record" : "--replay");
+        return OPTIONS_ERROR;
+    }
     if ((out->module_count > 0 || out->append) && !out->image) {
         fail(&p, "%s: needs a kernel (-kernel FILE)", out->module_count > 0 ? "-initrd" : "-append");
         return OPTIONS_ERROR;
@@ -860,6 +993,9 @@ void options_free(struct options *o)
     free(o->debugger_script);
     free(o->ui_script);
     free(o->screenshot);
+    free(o->gdb_host);
+    free(o->record_file);
+    free(o->replay_file);
     memset(o, 0, sizeof *o);
 }
 
@@ -910,7 +1046,10 @@ static const char help_text[] =
     "  -accel tcg           accepted; -enable-kvm and other accelerators are refused\n"
     "  -net none, -nic none, -nodefaults\n"
     "                       accepted (ringlab has no network card)\n"
-    "  -S, -s, -gdb DEV     refused: the gdb stub is not supported yet\n"
+    "  -s                   the gdb stub on TCP port 1234 (-gdb tcp::1234)\n"
+    "  -gdb tcp:[HOST]:PORT the gdb stub on PORT; HOST empty: the loopback\n"
+    "                       address (QEMU listens on all); -gdb none: no stub\n"
+    "  -S                   with -s or -gdb: wait for gdb at the first instruction\n"
     "  -h, -help, --help    print this help and exit\n"
     "  -version, --version  print the version and exit\n"
     "\n"
@@ -936,6 +1075,16 @@ static const char help_text[] =
     "                       screenshot PATH.png, wait-frames N, model PATH)\n"
     "  --screenshot PATH.png\n"
     "                       save the view's last frame at exit\n"
+    "  --record FILE        write the serial input to FILE with the instruction\n"
+    "                       count and guest time at which each byte arrived\n"
+    "  --replay FILE        take the serial input from FILE (stdin is not read):\n"
+    "                       the run, its logs and its console are the recorded\n"
+    "                       ones, and it stops where the recording stopped\n"
+    "  --snapshot-every N   under the gdb stub or the debugger, a snapshot every\n"
+    "                       N instructions (default 10000000), to go back in time\n"
+    "  --snapshot-budget SIZE\n"
+    "                       memory the snapshots may use (default 256M); the\n"
+    "                       oldest go first; 0 keeps no history\n"
     "\n"
     "Exit status:\n"
     "  0                    the guest powered off, or halted for good\n"

@@ -113,8 +113,25 @@ struct options {
     bool has_load_addr;  /* --load-addr ADDR given (flat binaries) */
     uint32_t load_addr;
 
+    /* the gdb stub, spelled as QEMU spells it: -s is -gdb tcp::1234 */
+    bool gdb;             /* -s or -gdb tcp:... given */
+    char *gdb_host;       /* the address to listen on; NULL: the loopback */
+    uint16_t gdb_port;
+    bool start_stopped;   /* -S: the CPU waits for the debugger at its first instruction */
+
+    /* record, replay and history */
+    char *record_file;    /* --record FILE: the serial input with when it arrived */
+    char *replay_file;    /* --replay FILE: that input instead of stdin's */
+    uint64_t snapshot_every;  /* --snapshot-every N instructions */
+    uint64_t snapshot_budget; /* --snapshot-budget SIZE in bytes; 0: no history */
+
     enum options_help_topic help_topic; /* meaningful for OPTIONS_HELP */
 };
+
+/* The history the gdb stub and the debugger keep unless told otherwise. */
+#define OPTIONS_SNAPSHOT_EVERY_DEFAULT 10000000ull
+#define OPTIONS_SNAPSHOT_BUDGET_DEFAULT (256ull << 20)
+#define OPTIONS_GDB_PORT_DEFAULT 1234
 
 /* Parse argv[1..argc-1] into *out (which it initialises; call options_free
  * afterwards whatever the result).  On OPTIONS_ERROR, err receives one line

@@ -39,6 +39,17 @@ struct cpu_state {
     bool irq_inhibited;      /* the one-instruction shadow after STI / MOV SS */
 };
 
+/* The x87 FPU as a debugger shows it (SDM Vol. 1 8.1): the data registers
+ * in stack order, ST(0) first, each as its 80-bit extended value (64-bit
+ * significand, then sign and exponent), and the control, status and tag
+ * words. */
+struct fpu_state {
+    uint8_t st[8][10];
+    uint16_t fctrl, fstat, ftag; /* ftag: two bits per physical register */
+    uint16_t fiseg, foseg, fop;
+    uint32_t fioff, fooff;
+};
+
 /* EFLAGS bits (SDM Vol. 1 3.4.3). */
 #define EFLAGS_CF (1u << 0)
 #define EFLAGS_FIXED1 (1u << 1)

@@ -1217,6 +1217,58 @@ bool engine_write_msr(struct engine *e, uint32_t msr, uint64_t value)
     return uc_reg_write(e->uc, UC_X86_REG_MSR, &m) == UC_ERR_OK;
 }
 
+bool engine_read_fpu(struct engine *e, struct fpu_state *out)
+{
+    memset(out, 0, sizeof *out);
+    uint8_t phys[8][10];
+    uint64_t fip = 0, fdp = 0;
+    uc_err r = UC_ERR_OK;
+    for (int i = 0; i < 8; i++)
+        r |= uc_reg_read(e->uc, UC_X86_REG_FP0 + i, phys[i]);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FPCW, &out->fctrl);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FPSW, &out->fstat);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FPTAG, &out->ftag);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FCS, &out->fiseg);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FDS, &out->foseg);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FOP, &out->fop);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FIP, &fip);
+    r |= uc_reg_read(e->uc, UC_X86_REG_FDP, &fdp);
+    out->fioff = (uint32_t)fip;
+    out->fooff = (uint32_t)fdp;
+    /* The engine names the physical registers; ST(i) is the one i places
+     * above TOP, the status word's bits 13..11 (SDM Vol. 1 8.1.2). */
+    unsigned top = (out->fstat >> 11) & 7u;
+    for (unsigned i = 0; i < 8; i++)
+        memcpy(out->st[i], phys[(top + i) & 7u], 10);
+    return r == UC_ERR_OK;
+}
+
+/* ---- snapshots ------------------------------------------------------------------ */
+
+size_t engine_snapshot_size(const struct engine *e)
+{
+    return e->ctx_size;
+}
+
+bool engine_snapshot_save(struct engine *e, void *buf)
+{
+    if (uc_context_save(e->uc, e->peek) != UC_ERR_OK)
+        return false;
+    memcpy(buf, e->peek, e->ctx_size);
+    return true;
+}
+
+bool engine_snapshot_restore(struct engine *e, const void *buf)
+{
+    memcpy(e->peek, buf, e->ctx_size);
+    e->begun = false;
+    if (uc_context_restore(e->uc, e->peek) != UC_ERR_OK)
+        return false;
+    /* The TLB holds translations of the page tables as they were a moment
+     * ago, and the translated code was made from RAM as it was: both go. */
+    return uc_ctl_flush_tlb(e->uc) == UC_ERR_OK && uc_ctl_flush_tb(e->uc) == UC_ERR_OK;
+}
+
 void engine_describe(const struct engine *e, char *buf, size_t len)
 {
     const struct ctx_layout *L = &e->lay;
@@ -1241,6 +1293,38 @@ size_t engine_ram_size(struct engine *e)
     return e->ram_size;
 }
 
+static uint32_t ram_word(const struct engine *e, uint32_t paddr)
+{
+    uint32_t v = 0;
+    if (paddr <= e->ram_size - 4)
+        memcpy(&v, e->ram + paddr, 4);
+    return v;
+}
+
+/* Does the page of `linear` map to RAM now (4 KiB and 4 MiB pages, SDM
+ * Vol. 3A 4.3)?  Unicorn can only have translated code from RAM, and
+ * asking it to drop code at any other address makes it fetch from there:
+ * an access outside RAM that ends the run. */
+static bool page_in_ram(struct engine *e, uint32_t linear)
+{
+    struct paging_regs r = engine_paging_regs(e);
+    uint64_t phys = linear;
+    if (r.cr0 & CR0_PG) {
+        uint32_t pde = ram_word(e, (r.cr3 & 0xfffff000u) + (linear >> 22) * 4);
+        if (!(pde & 1))
+            return false;
+        if ((pde & 0x80) && (r.cr4 & CR4_PSE)) {
+            phys = (pde & 0xffc00000u) | (linear & 0x3fffffu);
+        } else {
+            uint32_t pte = ram_word(e, (pde & 0xfffff000u) + ((linear >> 12) & 0x3ffu) * 4);
+            if (!(pte & 1))
+                return false;
+            phys = (pte & 0xfffff000u) | (linear & 0xfffu);
+        }
+    }
+    return phys < e->ram_size;
+}
+
 bool engine_discard_code(struct engine *e, uint32_t linear, size_t len)
 {
     if (len == 0)
@@ -1248,7 +1332,16 @@ bool engine_discard_code(struct engine *e, uint32_t linear, size_t len)
     if (len > 0xffffffffu - linear)
         return false;
     uint32_t cr2 = engine_cr2(e);
-    bool ok = uc_ctl_remove_cache(e->uc, (uint64_t)linear, (uint64_t)linear + len) == UC_ERR_OK;
+    bool ok = true;
+    /* Page by page, where there is RAM: nowhere else can code have been translated from. */
+    for (uint64_t at = linear, end = (uint64_t)linear + len; at < end;) {
+        uint64_t next = (at | 0xfffu) + 1;
+        if (next > end)
+            next = end;
+        if (page_in_ram(e, (uint32_t)at))
+            ok = uc_ctl_remove_cache(e->uc, at, next) == UC_ERR_OK && ok;
+        at = next;
+    }
     if (engine_cr2(e) != cr2) {
         /* Unicorn's walk for an unmapped address set CR2: put it back
          * through the context (the register API's CR2 write also sets CR3). */
@@ -1445,6 +1538,7 @@ struct user_hook {
     uint32_t begin, end; /* a code hook's range */
     engine_code_fn code;
     engine_write_fn write;
+    engine_read_fn read;
     void *opaque;
     struct user_hook *next, **prev; /* on engine.user_hooks */
 };
@@ -1492,6 +1586,16 @@ static bool on_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
     return true;
 }
 
+static void on_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                    void *user)
+{
+    struct user_hook *k = user;
+    (void)uc;
+    (void)type;
+    (void)value;
+    k->read(k->opaque, addr, size);
+}
+
 uintptr_t engine_add_code_hook(struct engine *e, engine_code_fn fn, void *opaque, uint32_t begin,
                                uint32_t end)
 {
@@ -1531,6 +1635,25 @@ uintptr_t engine_add_write_hook(struct engine *e, engine_write_fn fn, void *opaq
     }
     user_hook_link(e, k);
     /* Stores already translated go the fast way, past the hook. */
+    engine_flush_code(e);
+    return (uintptr_t)k;
+}
+
+uintptr_t engine_add_read_hook(struct engine *e, engine_read_fn fn, void *opaque, uint64_t begin,
+                               uint64_t end)
+{
+    struct user_hook *k = calloc(1, sizeof *k);
+    if (!k)
+        return 0;
+    k->read = fn;
+    k->opaque = opaque;
+    k->begin = 1; /* everywhere: a flush when it goes */
+    if (uc_hook_add(e->uc, &k->h, UC_HOOK_MEM_READ, (void *)on_read, k, begin, end) != UC_ERR_OK) {
+        free(k);
+        return 0;
+    }
+    user_hook_link(e, k);
+    /* Loads already translated go the fast way, past the hook. */
     engine_flush_code(e);
     return (uintptr_t)k;
 }

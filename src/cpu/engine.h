@@ -99,6 +99,11 @@ uintptr_t engine_add_code_hook(struct engine *e, engine_code_fn fn, void *opaque
 typedef void (*engine_write_fn)(void *opaque, uint64_t paddr, int size, uint64_t value);
 uintptr_t engine_add_write_hook(struct engine *e, engine_write_fn fn, void *opaque,
                                 uint64_t begin, uint64_t end);
+/* A hook after every guest load from physical [begin, end] (code fetches
+ * and the CPU's own page-table and descriptor reads are not loads). */
+typedef void (*engine_read_fn)(void *opaque, uint64_t paddr, int size);
+uintptr_t engine_add_read_hook(struct engine *e, engine_read_fn fn, void *opaque, uint64_t begin,
+                               uint64_t end);
 void engine_del_hook(struct engine *e, uintptr_t hook);
 
 /* ---- reading the CPU between runs or in hooks (no side effects) ----------
@@ -173,6 +178,21 @@ bool engine_pending_is_software_int(struct engine *e);
 
 bool engine_read_msr(struct engine *e, uint32_t msr, uint64_t *value);
 bool engine_write_msr(struct engine *e, uint32_t msr, uint64_t value);
+
+/* The x87 FPU registers (the SSE state is not shown). */
+bool engine_read_fpu(struct engine *e, struct fpu_state *out);
+
+/* ---- the whole CPU, saved and put back (snapshots) -----------------------
+ * Everything the engine keeps about the CPU: registers and descriptor
+ * caches, control, debug and model-specific registers, the FPU and SSE
+ * state, the flags it keeps lazily, the exception bookkeeping.  Between
+ * runs only. */
+size_t engine_snapshot_size(const struct engine *e);
+bool engine_snapshot_save(struct engine *e, void *buf);
+/* Put back a state engine_snapshot_save made at any earlier moment.  The
+ * TLB and every translation are dropped: memory and the page tables may
+ * not be what they were built from. */
+bool engine_snapshot_restore(struct engine *e, const void *buf);
 
 /* One line naming where calibration found each field of the saved CPU
  * state (byte offsets from the start of Unicorn's context), for

@@ -9,20 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "debug/commands.h"
 #include "debug/show.h"
 #include "inspect.h"
 
-#define MAX_WORDS 8
-
-struct debugger {
-    struct machine *m;
-    struct debug_host host;
-    const struct symbols *syms;
-    char last_run[64];  /* the last execution command, repeated by an empty line */
-    uint32_t next_u;    /* where a bare `u` goes on */
-    bool have_next_u;
-    bool syscall_names; /* the bundled kernel's system calls by name */
-};
 
 struct debugger *debugger_create(struct machine *m, const struct debug_host *host,
                                  const struct symbols *symbols)
@@ -48,14 +38,6 @@ void debugger_name_syscalls(struct debugger *d, bool on)
 
 /* ---- words and numbers ------------------------------------------------------ */
 
-/* A command line cut into words; `tail` is the line as written after the
- * first word (for `type`, whose text keeps its spaces). */
-struct words {
-    char buf[256];
-    char *w[MAX_WORDS];
-    int n;
-    const char *tail;
-};
 
 static bool split(const char *line, struct words *ws)
 {
@@ -178,7 +160,7 @@ static bool parse_address(struct debugger *d, const char *text, uint32_t *out, s
     return true;
 }
 
-static bool parse_count(const char *s, uint64_t max, uint64_t *v, const char *what,
+bool debug_parse_count(const char *s, uint64_t max, uint64_t *v, const char *what,
                         struct strbuf *err)
 {
     if (!parse_number(s, v) || *v == 0 || *v > max) {
@@ -235,12 +217,13 @@ static const char *stop_words(enum run_stop s)
     case RUN_PAUSED: return "paused";
     case RUN_IDLE: return "the CPU is idle";
     case RUN_END: return "the machine has ended";
+    case RUN_HISTORY_START: return "the oldest state kept (no earlier history)";
     }
     return "stopped";
 }
 
 /* After a run: why it stopped, the event if one, and where the CPU is. */
-static enum debug_result report_run(struct debugger *d, enum debug_run r,
+enum debug_result debug_report_run(struct debugger *d, enum debug_run r,
                                     const struct run_result *res, struct strbuf *host_text,
                                     struct strbuf *out)
 {
@@ -256,6 +239,8 @@ static enum debug_result report_run(struct debugger *d, enum debug_run r,
             strbuf_add(out, "breakpoint %d\n", res->id);
         } else if (res->stop == RUN_WATCHPOINT) {
             strbuf_add(out, "watchpoint %d: 0x%08x written\n", res->id, res->watch_addr);
+        } else if (res->stop == RUN_HISTORY_START) {
+            strbuf_add(out, "at the oldest state kept: no history before it\n");
         } else if (res->stop != RUN_INSNS) {
             strbuf_add(out, "%s\n", stop_words(res->stop));
         }
@@ -268,7 +253,8 @@ static enum debug_result report_run(struct debugger *d, enum debug_run r,
         strbuf_add(out, "stopped (Ctrl-A c)\n");
         break;
     case DEBUG_RUN_HOST:
-        strbuf_add(out, "%s", strbuf_str(host_text));
+        if (host_text)
+            strbuf_add(out, "%s", strbuf_str(host_text));
         break;
     case DEBUG_RUN_QUIT:
         result = DEBUG_QUIT;
@@ -286,7 +272,7 @@ static enum debug_result run(struct debugger *d, const struct run_request *req, 
     struct strbuf text;
     strbuf_init(&text);
     enum debug_run r = d->host.run(d->host.opaque, req, &res, &text);
-    enum debug_result result = report_run(d, r, &res, &text, out);
+    enum debug_result result = debug_report_run(d, r, &res, &text, out);
     strbuf_free(&text);
     return result;
 }
@@ -297,7 +283,7 @@ static enum debug_result step(struct debugger *d, uint64_t n, bool over, struct 
     struct strbuf text;
     strbuf_init(&text);
     enum debug_run r = d->host.step(d->host.opaque, n, over, &res, &text);
-    enum debug_result result = report_run(d, r, &res, &text, out);
+    enum debug_result result = debug_report_run(d, r, &res, &text, out);
     strbuf_free(&text);
     return result;
 }
@@ -312,7 +298,7 @@ static enum debug_result cmd_continue(struct debugger *d, struct words *ws, stru
 static enum debug_result cmd_step(struct debugger *d, struct words *ws, struct strbuf *out)
 {
     uint64_t n = 1;
-    if (ws->n > 1 && !parse_count(ws->w[1], 1000000000ull, &n, "the count", out))
+    if (ws->n > 1 && !debug_parse_count(ws->w[1], 1000000000ull, &n, "the count", out))
         return DEBUG_ERROR;
     return step(d, n, false, out);
 }
@@ -320,7 +306,7 @@ static enum debug_result cmd_step(struct debugger *d, struct words *ws, struct s
 static enum debug_result cmd_next(struct debugger *d, struct words *ws, struct strbuf *out)
 {
     uint64_t n = 1;
-    if (ws->n > 1 && !parse_count(ws->w[1], 1000000ull, &n, "the count", out))
+    if (ws->n > 1 && !debug_parse_count(ws->w[1], 1000000ull, &n, "the count", out))
         return DEBUG_ERROR;
     return step(d, n, true, out);
 }
@@ -380,7 +366,7 @@ static enum debug_result cmd_until(struct debugger *d, struct words *ws, struct 
         return run(d, &req, out);
     }
     if (!strcmp(k, "insns")) {
-        if (!parse_count(ws->w[2], UINT64_MAX / 2, &n, "the count", out))
+        if (!debug_parse_count(ws->w[2], UINT64_MAX / 2, &n, "the count", out))
             return DEBUG_ERROR;
         req.max_insns = n;
         return run(d, &req, out);
@@ -475,7 +461,7 @@ static enum debug_result cmd_watch(struct debugger *d, struct words *ws, struct 
     uint32_t addr;
     uint64_t len = 4;
     if (!parse_address(d, ws->w[at], &addr, out) ||
-        (ws->n == at + 2 && !parse_count(ws->w[at + 1], 0x100000, &len, "the length", out)))
+        (ws->n == at + 2 && !debug_parse_count(ws->w[at + 1], 0x100000, &len, "the length", out)))
         return DEBUG_ERROR;
     if (physical && !inspect_phys(d->m, addr, (uint8_t[1]){0}, 1)) {
         strbuf_add(out, "physical 0x%08x is not RAM\n", addr);
@@ -631,14 +617,14 @@ static enum debug_result cmd_u(struct debugger *d, struct words *ws, struct strb
     uint32_t addr;
     int at = 1;
     if (ws->n > 1 && ws->w[1][0] == '/') {
-        if (!parse_count(ws->w[1] + 1, 1000, &n, "the count", out))
+        if (!debug_parse_count(ws->w[1] + 1, 1000, &n, "the count", out))
             return DEBUG_ERROR;
         at = 2;
     }
     if (ws->n > at) {
         if (!parse_address(d, ws->w[at], &addr, out))
             return DEBUG_ERROR;
-        if (ws->n > at + 1 && !parse_count(ws->w[at + 1], 1000, &n, "the count", out))
+        if (ws->n > at + 1 && !debug_parse_count(ws->w[at + 1], 1000, &n, "the count", out))
             return DEBUG_ERROR;
         if (ws->n > at + 2) {
             strbuf_add(out, "usage: u [ADDR] [N]\n");
@@ -678,7 +664,7 @@ static enum debug_result cmd_info(struct debugger *d, struct words *ws, struct s
 {
     if (ws->n < 2) {
         strbuf_add(out, "info what? (break, registers, gdt, idt, ldt, tss, tab, events, pic, pit, "
-                        "uart, msr, ring)\n");
+                        "uart, msr, ring, history)\n");
         return DEBUG_ERROR;
     }
     const char *what = ws->w[1];
@@ -716,9 +702,11 @@ static enum debug_result cmd_info(struct debugger *d, struct words *ws, struct s
         show_msrs(d->m, out);
     else if (!strcmp(what, "ring"))
         show_ring(d->m, out);
+    else if (!strcmp(what, "history"))
+        debug_info_history(d, out);
     else if (!strcmp(what, "events")) {
         uint64_t n = 10;
-        if (ws->n > 3 || (ws->n == 3 && !parse_count(ws->w[2], 64, &n, "the count", out)))
+        if (ws->n > 3 || (ws->n == 3 && !debug_parse_count(ws->w[2], 64, &n, "the count", out)))
             return DEBUG_ERROR;
         show_events(d->m, (unsigned)n, d->syscall_names, out);
     } else {
@@ -787,7 +775,8 @@ static const struct command {
     {"c continue", "c", "run until a breakpoint, a watchpoint, Ctrl-A c or the guest's end",
      cmd_continue, true},
     {"s step stepi si", "s [N]",
-     "execute N instructions (1); a delivery belongs to the instruction that caused it", cmd_step,
+     "take N steps (1): a step ends where the CPU goes next, at the handler's first "
+     "instruction after an INT n, SYSENTER or fault", cmd_step,
      true},
     {"n next nexti ni", "n [N]", "like s, but a CALL or INT n runs until it returns", cmd_next,
      true},
@@ -796,6 +785,13 @@ static const struct command {
      "(any change of CPL), fault, irq, reset (several: the first of any), or vector N, eip ADDR, "
      "insns N",
      cmd_until, true},
+    {"back", "back [N]",
+     "go back N instructions (1) in the history, to the state a run reached there",
+     debug_cmd_back, true},
+    {"until-back", "until-back KIND",
+     "go back across the last transition, syscall, sysret, fault or irq, to the state just "
+     "before it",
+     debug_cmd_until_back, true},
     {"b break", "b ADDR [cr3 VALUE]",
      "stop before the instruction at linear ADDR (only where CR3 is VALUE)", cmd_break, false},
     {"watch", "watch [phys] ADDR [LEN]",
@@ -818,7 +814,7 @@ static const struct command {
      cmd_u, false},
     {"info", "info WHAT",
      "break, registers, gdt [N [M]], idt [N [M]], ldt [N [M]], tss, tab (the page tables), "
-     "events [N], pic, pit, uart, msr, ring",
+     "events [N], pic, pit, uart, msr, ring, history (the snapshots kept)",
      cmd_info, false},
     {"type", "type TEXT", "queue TEXT for the guest's serial input (\\r is Enter)", cmd_type, false},
     {"help h ?", "help [COMMAND]", "this list, or one command's", cmd_help, false},
@@ -843,7 +839,8 @@ static const struct command *find_command(const char *word)
 
 void debugger_help(struct strbuf *out)
 {
-    strbuf_add(out, "Commands (an empty line repeats the last of c, s, n, until):\n");
+    strbuf_add(out, "Commands (an empty line repeats the last of c, s, n, until, back, "
+                    "until-back):\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         strbuf_add(out, "  %-22s %s\n", commands[i].usage, commands[i].help);
     strbuf_add(out, "ADDR: a number (0x... hex), a register (eax, $esp, eip = CS base + EIP, cr2),\n"

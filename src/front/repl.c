@@ -125,7 +125,7 @@ static bool read_file(const char *path, uint8_t **data, size_t *size)
     return true;
 }
 
-static struct symbols *load_symbols(const struct repl_config *cfg)
+struct symbols *repl_load_symbols(const char *kernel_path, const char *initrd_path, FILE *note)
 {
     struct symbols *syms = symbols_create();
     uint8_t *data = NULL;
@@ -133,12 +133,13 @@ static struct symbols *load_symbols(const struct repl_config *cfg)
     char err[200];
     if (!syms)
         return NULL;
-    if (read_file(cfg->kernel_path, &data, &size)) {
+    if (read_file(kernel_path, &data, &size)) {
         if (!symbols_add_elf(syms, NULL, data, size, err, sizeof err))
-            printf("(no symbols: %s)\n", err);
+            if (note)
+                fprintf(note, "(no symbols: %s)\n", err);
         free(data);
     }
-    if (cfg->initrd_path && read_file(cfg->initrd_path, &data, &size)) {
+    if (initrd_path && read_file(initrd_path, &data, &size)) {
         symbols_add_initrd(syms, data, size);
         free(data);
     }
@@ -172,7 +173,7 @@ int repl_main(const struct repl_config *cfg)
 {
     struct session s = {.cfg = cfg, .r = cfg->runner, .last = RUNNER_STOP};
     struct debug_host host = {host_run, host_step, host_type, &s};
-    struct symbols *syms = load_symbols(cfg);
+    struct symbols *syms = repl_load_symbols(cfg->kernel_path, cfg->initrd_path, stdout);
     struct debugger *d = debugger_create(cfg->runner->m, &host, syms);
     if (!d) {
         report_say("out of memory");

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "front/console.h"
+#include "debug/symbols.h"
 #include "front/runner.h"
 #include "trace/qemu_log.h"
 
@@ -33,6 +34,11 @@ struct repl_config {
     const char *initrd_path;   /* the bundled kernel's programs, NULL for none */
     struct repl_script *script; /* NULL: the terminal */
 };
+
+/* The kernel's symbols and, with initrd_path, its programs' (NULL when
+ * out of memory; a kernel without symbols gives an empty table, and a
+ * line on `note` if not NULL). */
+struct symbols *repl_load_symbols(const char *kernel_path, const char *initrd_path, FILE *note);
 
 /* Run the session; returns the exit status. */
 int repl_main(const struct repl_config *cfg);

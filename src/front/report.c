@@ -37,6 +37,9 @@ static int status_of_end(struct machine *m, struct qemu_log *qlog)
     case END_GUEST_ERROR:
         report_say("%s", machine_end_detail(m));
         return RL_EXIT_GUEST_ERROR;
+    case END_REPLAY_END:
+        report_say("%s", machine_end_detail(m));
+        return RL_EXIT_POWEROFF;
     case END_HOST_ERROR:
         break;
     }

@@ -68,7 +68,7 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
                              struct run_result *res)
 {
     uint64_t start = inspect_icount(r->m);
-    uint64_t own_end = steps ? start + steps
+    uint64_t own_end = steps ? UINT64_MAX
                              : (req->max_insns ? start + req->max_insns : UINT64_MAX);
     const struct runner_io *io = &r->io;
     for (;;) {
@@ -86,6 +86,8 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         case RUNNER_GO:
             break;
         }
+        if (r->poll && r->poll(r->poll_opaque))
+            return RUNNER_BREAK;
         if (over_time(r))
             return RUNNER_TIMEOUT;
         uint64_t icount = inspect_icount(r->m);
@@ -94,14 +96,23 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
             return RUNNER_INSN_LIMIT;
         enum run_stop stop;
         if (steps) {
-            uint64_t left = own_end - icount;
+            /* Steps, not instructions: a step onto a fault's handler
+             * leaves the count where it was. */
+            uint64_t left = steps;
             if (limit_end - icount < left)
                 left = limit_end - icount;
             stop = control_step(r->m, left, res);
+            if (stop == RUN_INSNS) {
+                steps -= left;
+                if (steps == 0)
+                    return RUNNER_STOP;
+                continue; /* --max-insns: the check above says so */
+            }
         } else {
             struct run_request slice = *req;
             uint64_t end = own_end < limit_end ? own_end : limit_end;
-            if (!person_at_input(r) && next_feed_point(icount) < end)
+            /* (Not when stepping over: its run says RUN_INSNS when it is back.) */
+            if (!person_at_input(r) && next_feed_point(icount) < end && !req->until_return)
                 end = next_feed_point(icount);
             slice.max_insns = end == UINT64_MAX ? 0 : end - icount;
             slice.slice_s = r->slice_s > 0 ? r->slice_s : SLICE_S;
@@ -139,6 +150,7 @@ static enum runner_stop loop(struct runner *r, const struct run_request *req, ui
         case RUN_EVENT:
         case RUN_BREAKPOINT:
         case RUN_WATCHPOINT:
+        case RUN_HISTORY_START:
             return RUNNER_STOP;
         }
     }

@@ -45,6 +45,10 @@ struct runner {
     uint64_t max_insns;   /* --max-insns: total instructions, 0: none */
     double slice_s;       /* how often a run looks at the front end; 0: 50 ms */
     volatile sig_atomic_t interrupted; /* a signal asked to quit */
+    /* Looked at between slices and idle steps (the gdb stub reads its
+     * socket there): true stops the run with RUNNER_BREAK.  NULL: none. */
+    bool (*poll)(void *opaque);
+    void *poll_opaque;
 };
 
 enum runner_stop {
@@ -54,7 +58,7 @@ enum runner_stop {
     RUNNER_TIMEOUT,    /* --timeout */
     RUNNER_INSN_LIMIT, /* --max-insns */
     RUNNER_QUIT,       /* Ctrl-A x or a signal */
-    RUNNER_BREAK,      /* Ctrl-A c, or the view's pause */
+    RUNNER_BREAK,      /* Ctrl-A c, the view's pause, or the poll callback */
     RUNNER_YIELD,      /* the front end asked for control back (runner_run only) */
 };
 

@@ -34,9 +34,14 @@ static void device_reset(void *opaque)
     exits_stop(m, CAUSE_END);
 }
 
+/* Output reaches the host once: after going back, the bytes the run sends
+ * again until it is past where it was were shown already. */
 static void serial_tx(void *opaque, uint8_t byte)
 {
     struct machine *m = opaque;
+    if (++m->serial_out <= m->serial_shown)
+        return;
+    m->serial_shown = m->serial_out;
     if (m->cfg.serial_out)
         m->cfg.serial_out(m->cfg.serial_opaque, byte);
 }
@@ -44,6 +49,9 @@ static void serial_tx(void *opaque, uint8_t byte)
 static void debugcon_tx(void *opaque, uint8_t byte)
 {
     struct machine *m = opaque;
+    if (++m->debugcon_out <= m->debugcon_shown)
+        return;
+    m->debugcon_shown = m->debugcon_out;
     if (m->cfg.debugcon_out)
         m->cfg.debugcon_out(m->cfg.debugcon_opaque, byte);
 }

@@ -7,7 +7,8 @@
  *
  * A watchpoint needs two hooks while any exists: one on every store (the
  * engine reports physical addresses), and one before every instruction,
- * which stops the run once the instruction that wrote has completed. */
+ * which stops the run once the instruction that wrote has completed.  A
+ * read or access watchpoint adds a third, on every load. */
 #include <string.h>
 
 #include "cpu/engine.h"
@@ -21,10 +22,10 @@ static struct breakpoint *find(struct machine *m, int id)
     return NULL;
 }
 
-static bool any_watch(const struct machine *m)
+static bool any_watch(const struct machine *m, unsigned kind)
 {
     for (int i = 0; i < m->nbreaks; i++)
-        if (m->breaks[i].info.is_watch)
+        if (m->breaks[i].info.is_watch && (m->breaks[i].info.kind & kind))
             return true;
     return false;
 }
@@ -75,6 +76,17 @@ static void on_breakpoint(void *opaque, uint32_t addr, uint32_t size)
     }
 }
 
+int breakpoints_match(struct machine *m, uint32_t linear, uint32_t cr3)
+{
+    for (int i = 0; i < m->nbreaks; i++) {
+        const struct breakpoint_info *b = &m->breaks[i].info;
+        if (!b->is_watch && b->addr == linear &&
+            (!b->has_cr3 || (cr3 & PAGING_FRAME_4K) == (b->cr3 & PAGING_FRAME_4K)))
+            return b->id;
+    }
+    return 0;
+}
+
 int control_break_add(struct machine *m, uint32_t addr, bool has_cr3, uint32_t cr3)
 {
     if (m->nbreaks == MACHINE_MAX_BREAKS)
@@ -115,8 +127,8 @@ bool control_break_del(struct machine *m, int id)
 
 /* ---- watchpoints ------------------------------------------------------------ */
 
-/* Does a store of `size` bytes at physical `paddr` touch watchpoint w? */
-static bool store_hits(struct machine *m, const struct breakpoint_info *w, uint64_t paddr, int size)
+/* Does an access of `size` bytes at physical `paddr` touch watchpoint w? */
+static bool access_hits(struct machine *m, const struct breakpoint_info *w, uint64_t paddr, int size)
 {
     if (w->physical)
         return paddr < (uint64_t)w->addr + w->len && paddr + (uint64_t)size > w->addr;
@@ -136,21 +148,31 @@ static bool store_hits(struct machine *m, const struct breakpoint_info *w, uint6
     return false;
 }
 
-static void on_store(void *opaque, uint64_t paddr, int size, uint64_t value)
+static void on_access(struct machine *m, uint64_t paddr, int size, unsigned kind)
 {
-    struct machine *m = opaque;
-    (void)value;
     if (!breakpoints_active(m) || m->watch_hit)
         return;
     for (int i = 0; i < m->nbreaks; i++) {
         struct breakpoint *b = &m->breaks[i];
-        if (b->info.is_watch && store_hits(m, &b->info, paddr, size)) {
+        if (b->info.is_watch && (b->info.kind & kind) && access_hits(m, &b->info, paddr, size)) {
             b->info.hits++;
             m->watch_hit = b->info.id;
             m->watch_hit_addr = b->info.addr;
+            m->watch_hit_read = kind == WATCH_READ;
             return;
         }
     }
+}
+
+static void on_store(void *opaque, uint64_t paddr, int size, uint64_t value)
+{
+    (void)value;
+    on_access(opaque, paddr, size, WATCH_WRITE);
+}
+
+static void on_load(void *opaque, uint64_t paddr, int size)
+{
+    on_access(opaque, paddr, size, WATCH_READ);
 }
 
 /* Before every instruction while a watchpoint exists: the one before has
@@ -164,16 +186,19 @@ static void after_store(void *opaque, uint32_t addr, uint32_t size)
     if (m->goal.result) {
         m->goal.result->id = m->watch_hit;
         m->goal.result->watch_addr = m->watch_hit_addr;
+        m->goal.result->watch_read = m->watch_hit_read;
     }
     m->watch_hit = 0;
     stop_at_insn(m, addr, CAUSE_WATCHPOINT);
 }
 
-int control_watch_add(struct machine *m, bool physical, uint32_t addr, uint32_t len)
+int control_watch_add_kind(struct machine *m, enum watch_kind kind, bool physical, uint32_t addr,
+                           uint32_t len)
 {
-    if (m->nbreaks == MACHINE_MAX_BREAKS || len == 0)
+    if (m->nbreaks == MACHINE_MAX_BREAKS || len == 0 || (kind & ~WATCH_ACCESS) || !kind)
         return -1;
-    if (!any_watch(m)) {
+    bool had_any = any_watch(m, WATCH_ACCESS), had_read = any_watch(m, WATCH_READ);
+    if (!had_any) {
         m->watch_hook = engine_add_write_hook(m->engine, on_store, m, 1, 0);
         m->watch_step_hook = engine_add_code_hook(m->engine, after_store, m, 1, 0);
         if (!m->watch_hook || !m->watch_step_hook) {
@@ -183,14 +208,31 @@ int control_watch_add(struct machine *m, bool physical, uint32_t addr, uint32_t 
             return -1;
         }
     }
+    if ((kind & WATCH_READ) && !had_read) {
+        m->watch_read_hook = engine_add_read_hook(m->engine, on_load, m, 1, 0);
+        if (!m->watch_read_hook) {
+            if (!had_any) {
+                engine_del_hook(m->engine, m->watch_hook);
+                engine_del_hook(m->engine, m->watch_step_hook);
+                m->watch_hook = m->watch_step_hook = 0;
+            }
+            return -1;
+        }
+    }
     struct breakpoint *b = &m->breaks[m->nbreaks++];
     memset(b, 0, sizeof *b);
     b->info.id = ++m->next_break_id;
     b->info.is_watch = true;
+    b->info.kind = kind;
     b->info.physical = physical;
     b->info.addr = addr;
     b->info.len = len;
     return b->info.id;
+}
+
+int control_watch_add(struct machine *m, bool physical, uint32_t addr, uint32_t len)
+{
+    return control_watch_add_kind(m, WATCH_WRITE, physical, addr, len);
 }
 
 bool control_watch_del(struct machine *m, int id)
@@ -199,7 +241,11 @@ bool control_watch_del(struct machine *m, int id)
     if (!b || !b->info.is_watch)
         return false;
     remove_entry(m, b);
-    if (!any_watch(m)) {
+    if (!any_watch(m, WATCH_READ) && m->watch_read_hook) {
+        engine_del_hook(m->engine, m->watch_read_hook);
+        m->watch_read_hook = 0;
+    }
+    if (!any_watch(m, WATCH_ACCESS)) {
         engine_del_hook(m->engine, m->watch_hook);
         engine_del_hook(m->engine, m->watch_step_hook);
         m->watch_hook = m->watch_step_hook = 0;
@@ -213,16 +259,4 @@ size_t control_break_list(const struct machine *m, struct breakpoint_info *out, 
     for (int i = 0; i < m->nbreaks && (size_t)i < max; i++)
         out[i] = m->breaks[i].info;
     return (size_t)m->nbreaks;
-}
-
-void breakpoints_free(struct machine *m)
-{
-    /* The engine's hooks of the breakpoints and watchpoints still set. */
-    for (int i = 0; i < m->nbreaks; i++)
-        if (!m->breaks[i].info.is_watch)
-            engine_del_hook(m->engine, m->breaks[i].hook);
-    m->nbreaks = 0;
-    engine_del_hook(m->engine, m->watch_hook);
-    engine_del_hook(m->engine, m->watch_step_hook);
-    m->watch_hook = m->watch_step_hook = 0;
 }

@@ -1,7 +1,8 @@
 /* Changes from outside the guest (see control.h): a whole CPU state, guest
  * memory, MSRs.  Each drops what the engine or the block hook had derived
  * from the old values: translated code, the paging registers, the wait for
- * an interrupt window. */
+ * an interrupt window.  Nothing in the input log says they happened, so
+ * the history starts again from the changed state. */
 #include <string.h>
 
 #include "cpu/engine.h"
@@ -20,6 +21,7 @@ bool control_write_cpu(struct machine *m, const struct cpu_state *st)
     m->irq_poll = m->irq_recheck = m->irq_poll_skip = false;
     machine_rewatch(m);
     m->halted = false;
+    history_restart(m);
     return ok;
 }
 
@@ -31,6 +33,7 @@ bool control_write_phys(struct machine *m, uint32_t paddr, const void *buf, size
      * all rather than look for every mapping of these frames. */
     if (engine_paging_regs(m->engine).cr0 & CR0_PG)
         engine_flush_code(m->engine);
+    history_restart(m);
     return true;
 }
 
@@ -65,14 +68,22 @@ bool control_write_linear(struct machine *m, const uint32_t *cr3, uint32_t laddr
     }
     if (lm.regs.cr0 & CR0_PG)
         engine_flush_code(m->engine);
+    history_restart(m);
     return true;
 }
 
 bool control_write_msr(struct machine *m, uint32_t msr, uint64_t value)
 {
-    if (msr == MSR_TSC) {
+    bool ok = true;
+    if (msr == MSR_TSC)
         m->tsc_offset = value - clock_now_ns(&m->clock);
-        return true;
-    }
-    return engine_write_msr(m->engine, msr, value);
+    else
+        ok = engine_write_msr(m->engine, msr, value);
+    history_restart(m);
+    return ok;
+}
+
+void control_explain(struct machine *m, bool on)
+{
+    m->explain = on || m->nsinks > 0;
 }

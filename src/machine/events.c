@@ -58,7 +58,28 @@ static bool matches(const struct run_request *req, const struct trace_event *ev)
         return true;
     if ((on & STOP_ON_RESET) && (ev->kind == TRACE_TRIPLE_FAULT || ev->kind == TRACE_RESET))
         return true;
-    return false;
+    return (on & STOP_ON_ANY) != 0;
+}
+
+static bool is_return(const struct trace_event *ev)
+{
+    return ev->kind == TRACE_RETURN || ev->kind == TRACE_SYSEXIT || ev->kind == TRACE_SYSRET;
+}
+
+/* Should the sinks see this event?  Not when the run is doing again what
+ * it did before going back: they saw it then. */
+static bool first_showing(struct machine *m, const struct trace_event *ev)
+{
+    if (is_return(ev)) {
+        if (m->shown_return_icount != UINT64_MAX && ev->icount <= m->shown_return_icount)
+            return false;
+        m->shown_return_icount = ev->icount;
+        return true;
+    }
+    if (m->deliveries <= m->shown_deliveries)
+        return false;
+    m->shown_deliveries = m->deliveries;
+    return true;
 }
 
 void events_emit(void *opaque, struct trace_event *ev)
@@ -66,9 +87,17 @@ void events_emit(void *opaque, struct trace_event *ev)
     struct machine *m = opaque;
     ev->seq = ++m->seq;
     ev->icount = m->clock.icount;
-    for (int i = 0; i < m->nsinks; i++)
-        m->sinks[i].emit(m->sinks[i].opaque, ev);
+    if (!is_return(ev)) {
+        m->deliveries++;
+        m->last_delivery_icount = ev->icount;
+    }
+    ev->deliveries = m->deliveries;
+    if (first_showing(m, ev))
+        for (int i = 0; i < m->nsinks; i++)
+            m->sinks[i].emit(m->sinks[i].opaque, ev);
     m->ring[m->ring_count++ % INSPECT_EVENT_RING] = *ev;
+    if (m->ring_count > m->ring_high)
+        m->ring_high = m->ring_count;
     const struct run_goal *g = &m->goal;
     if (g->req && g->result && m->cause != CAUSE_EVENT && matches(g->req, ev)) {
         g->result->event = *ev;

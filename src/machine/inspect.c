@@ -176,6 +176,11 @@ void inspect_vga(struct machine *m, struct vga_screen *out)
     vga_text_screen(&m->vga, out);
 }
 
+bool inspect_fpu(struct machine *m, struct fpu_state *out)
+{
+    return engine_read_fpu(m->engine, out);
+}
+
 uint64_t inspect_icount(struct machine *m)
 {
     return m->clock.icount;
@@ -188,7 +193,10 @@ uint64_t inspect_time_ns(struct machine *m)
 
 size_t inspect_events(struct machine *m, struct trace_event *out, size_t max)
 {
-    uint64_t have = m->ring_count < INSPECT_EVENT_RING ? m->ring_count : INSPECT_EVENT_RING;
+    /* After going back, the ring's slots past ring_count hold events of the
+     * run ahead, over the oldest of the ones before. */
+    uint64_t lost = m->ring_high > INSPECT_EVENT_RING ? m->ring_high - INSPECT_EVENT_RING : 0;
+    uint64_t have = m->ring_count > lost ? m->ring_count - lost : 0;
     size_t n = have < max ? (size_t)have : max;
     uint64_t first = m->ring_count - n;
     for (size_t i = 0; i < n; i++)

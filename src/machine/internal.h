@@ -12,7 +12,11 @@
  *   events.c    the event fan-out: sinks, the ring of recent events, stops
  *   breakpoints.c  breakpoints and watchpoints
  *   inspect.c   the inspect API
- *   change.c    changes from outside: CPU state, memory, MSRs */
+ *   change.c    changes from outside: CPU state, memory, MSRs
+ *   input.c     the serial input's door: the input log, recording, replaying
+ *   history.c   snapshots of the whole machine, and going back to them
+ *   cow.c       RAM copy-on-write: the pages written since the last snapshot
+ *   reverse.c   going back: a number of instructions, to a stop, before an event */
 #ifndef RINGLAB_MACHINE_INTERNAL_H
 #define RINGLAB_MACHINE_INTERNAL_H
 
@@ -39,6 +43,8 @@
 #include "machine/clock.h"
 #include "mmu/linear.h"
 #include "mmu/phys.h"
+
+struct history;
 
 #define MACHINE_MAX_SINKS 4
 #define MACHINE_MAX_BREAKS 64
@@ -141,11 +147,15 @@ struct machine {
     volatile sig_atomic_t pause_requested;
     uintptr_t step_hook;     /* control_step's code hook */
     uint64_t step_block, step_index; /* the block it counts in, and the next number */
-    uint64_t step_target;    /* icount at which stepping stops */
+    uint64_t step_count;     /* the instructions a step is to reach (0: not stepping) */
+    uint64_t step_seen;      /* ... and those reached so far */
+    uint64_t step_last_icount; /* where the last one was met */
+    uint32_t step_last_addr; /* (the last instruction a step executed) */
     /* Where the current run started: a breakpoint there does not stop its
      * first instruction (the run stopped there already). */
     uint32_t resume_linear;
     uint64_t resume_icount;
+    bool resume_no_skip;     /* the next run stops at a breakpoint where it starts, too */
     uint64_t precise_at;     /* icount of the next stop that must land exactly */
     /* A run stopped inside a block: the block as an unbroken run would have
      * executed it ends at this icount, and an IRQ a device raised before the
@@ -157,9 +167,38 @@ struct machine {
     int nbreaks;
     int next_break_id;
     uintptr_t watch_hook;    /* the engine's write hook while any watchpoint is set */
+    uintptr_t watch_read_hook; /* its read hook while a read or access watchpoint is */
     uintptr_t watch_step_hook; /* a code hook that stops after the writing instruction */
     int watch_hit;           /* the watchpoint a store hit, 0 none */
     uint32_t watch_hit_addr;
+    bool watch_hit_read;
+
+    /* ---- serial input (input.c): every byte the UART took from the host,
+     * while history or an observer wants them; bytes from input_pos on are
+     * replayed (a --replay, or the future after going back) */
+    struct input_record *input;
+    size_t input_count, input_cap, input_pos;
+    bool input_logging;
+    void (*input_observer)(void *opaque, const struct input_record *rec);
+    void *input_observer_opaque;
+    bool replay_has_end;
+    struct machine_pos replay_end;
+    bool replay_waiting;        /* at the end's count, for its last deliveries */
+    uint64_t replay_wait_deliveries;
+
+    /* ---- what has been shown (events.c, board.c): after going back, the
+     * run does again what it did; its output and events are given to the
+     * console and the sinks only past the furthest point reached before */
+    uint64_t deliveries;       /* events delivered since power-on */
+    uint64_t shown_deliveries; /* the most that have reached the sinks */
+    uint64_t shown_return_icount; /* icount of the last return event the sinks saw */
+    uint64_t serial_out, serial_shown; /* COM1 bytes sent, and given to the host */
+    uint64_t debugcon_out, debugcon_shown;
+    uint64_t last_delivery_icount; /* icount of the last delivery (UINT64_MAX: none) */
+    uint64_t ring_high;        /* the most events the ring ever held (ring_count after going back) */
+
+    /* ---- history (history.c, cow.c), NULL when off */
+    struct history *history;
 
     /* ---- how it ended (machine.c) */
     enum machine_end end;
@@ -189,8 +228,6 @@ void board_advance(struct machine *m);
 /* events.c */
 bool events_init(struct machine *m);
 void events_free(struct machine *m);
-/* Remove every breakpoint's and watchpoint's engine hook (before the engine closes). */
-void breakpoints_free(struct machine *m);
 void events_emit(void *opaque, struct trace_event *ev);
 
 /* deliver.c */
@@ -213,6 +250,43 @@ void exits_stop(struct machine *m, enum stop_cause cause);
  * `exact` (from exits_exact_icount). */
 void exits_stop_mid_block(struct machine *m, uint64_t exact, enum stop_cause cause);
 uint64_t exits_exact_icount(struct machine *m, uint32_t linear);
+
+/* breakpoints.c: the breakpoint at linear (in the space of cr3), 0 none */
+int breakpoints_match(struct machine *m, uint32_t linear, uint32_t cr3);
+
+/* input.c */
+void input_free(struct machine *m);
+/* At the run loop's top: hand the UART the recorded bytes due now, and end
+ * a replay at its end. */
+void input_feed(struct machine *m);
+/* The next recorded byte's position, or the recording's end (at_end), for
+ * the run's stops: false when neither. */
+bool input_next(const struct machine *m, uint64_t *icount, uint64_t *time_ns, bool *at_end);
+/* Forget the recorded future (a change from outside). */
+void input_truncate(struct machine *m);
+
+/* history.c */
+void history_free(struct machine *m);
+/* At the run loop's top: a snapshot when one is due. */
+void history_tick(struct machine *m);
+/* Where the next periodic snapshot falls (UINT64_MAX: none). */
+uint64_t history_next_icount(const struct machine *m);
+/* A change from outside: the history starts again here. */
+void history_restart(struct machine *m);
+/* Go to the state a forward run reaches at icount `target` (the first
+ * state with that count), from the nearest snapshot: RUN_INSNS when there,
+ * RUN_HISTORY_START at the oldest snapshot when none is old enough, or the
+ * stop that kept the run from getting there (RUN_PAUSED, RUN_END; RUN_IDLE
+ * for a halt nothing ends). */
+enum run_stop history_goto(struct machine *m, uint64_t target);
+/* The same for an exact position (icount, deliveries). */
+enum run_stop history_goto_pos(struct machine *m, const struct machine_pos *pos);
+bool history_on(const struct machine *m);
+/* Restore the newest snapshot no later than `before` (icount, deliveries); false when none. */
+bool history_restore_before(struct machine *m, const struct machine_pos *before,
+                            struct machine_pos *restored);
+/* Position of the oldest snapshot. */
+bool history_oldest(const struct machine *m, struct machine_pos *out);
 
 /* special.c */
 enum engine_exit special_step(struct machine *m);

@@ -42,11 +42,13 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->ram_size = (cfg->ram_size + 4095) & ~(size_t)4095;
     m->special_pass = UINT32_MAX;
     m->fresh_addr = UINT32_MAX;
-    m->step_target = UINT64_MAX;
+    m->shown_return_icount = UINT64_MAX;
+    m->last_delivery_icount = UINT64_MAX;
     clock_init(&m->clock, cfg->realtime);
     m->explain = cfg->explain_events;
     /* Anonymous pages: zero, page aligned, and taken from the host only as
-     * the guest touches them. */
+     * the guest touches them (and write-protected by the history's cow.c
+     * without touching the heap). */
     m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m->ram == MAP_FAILED) {
         m->ram = NULL;
@@ -87,8 +89,10 @@ void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
+    history_free(m);
+    input_free(m);
     if (m->engine) {
-        breakpoints_free(m);
+        /* The hooks still set (breakpoints, the step hook) go with the engine. */
         engine_close(m->engine);
     }
     if (m->disasm)
@@ -167,11 +171,6 @@ bool machine_boot_image(struct machine *m, char *err, size_t errlen)
 bool machine_power_on(struct machine *m, char *err, size_t errlen)
 {
     return machine_boot_image(m, err, errlen);
-}
-
-bool machine_serial_input(struct machine *m, uint8_t byte)
-{
-    return uart_receive(&m->com1, byte);
 }
 
 enum machine_end machine_end(const struct machine *m)

@@ -23,8 +23,9 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 }
 
 /* Where the next engine run must stop by itself: the next timer event,
- * the run's budget, a held IRQ's block end (precise, at that very
- * instruction), or the next look at the wall clock (at a block's start). */
+ * the run's budget, a held IRQ's block end, the next recorded input byte
+ * (precise, at that very instruction), or the next look at the wall clock
+ * or snapshot (at a block's start). */
 static void plan_stop(struct machine *m)
 {
     uint64_t precise = m->goal.insn_target;
@@ -35,11 +36,32 @@ static void plan_stop(struct machine *m)
     }
     if (m->irq_hold_until > m->clock.icount && pic_has_interrupt(&m->pic))
         precise = min_u64(precise, m->irq_hold_until);
+    uint64_t in_icount, in_time;
+    bool at_end;
+    /* At the recording's end, waiting for its last deliveries: stop again
+     * before the next instruction. */
+    if (input_next(m, &in_icount, &in_time, &at_end) &&
+        (in_icount > m->clock.icount ||
+         (at_end && in_icount == m->clock.icount && clock_now_ns(&m->clock) >= in_time)))
+        precise = min_u64(precise, in_icount);
     m->precise_at = precise;
     uint64_t check = UINT64_MAX;
     if (m->goal.slice_end > 0 || m->clock.realtime)
         check = m->clock.icount + WALL_CHECK_INSNS;
+    check = min_u64(check, history_next_icount(m));
     m->stop_at = m->pause_requested ? 0 : min_u64(precise, check);
+}
+
+/* A halted CPU waits for the next timer event, or for the next recorded
+ * input byte if it is due at this instruction count. */
+static uint64_t next_wakeup_ns(struct machine *m)
+{
+    uint64_t next = board_next_event_ns(m), in_icount, in_time;
+    bool at_end;
+    if (input_next(m, &in_icount, &in_time, &at_end) && in_icount == m->clock.icount &&
+        in_time > clock_now_ns(&m->clock))
+        next = min_u64(next, in_time);
+    return next;
 }
 
 /* After a stop before a block because a precise deadline falls inside it:
@@ -217,7 +239,7 @@ static void stop_stepping(struct machine *m)
         engine_del_hook(m->engine, m->step_hook);
         m->step_hook = 0;
     }
-    m->step_target = UINT64_MAX;
+    m->step_count = 0;
 }
 
 enum run_stop control_run(struct machine *m, const struct run_request *req,
@@ -244,9 +266,10 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
                       (req->stop_on & (STOP_ON_SYSRET | STOP_ON_TRANSITION));
     struct cpu_state st;
     if (engine_read_state(m->engine, &st)) {
-        m->resume_linear = st.seg[SEG_CS].base + st.eip;
+        m->resume_linear = m->resume_no_skip ? UINT32_MAX : st.seg[SEG_CS].base + st.eip;
         m->resume_icount = m->clock.icount;
     }
+    m->resume_no_skip = false;
     uintptr_t until_hook = 0;
     if (req->until_return)
         until_hook = engine_add_code_hook(m->engine, return_hook, m, req->until_addr,
@@ -270,7 +293,7 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
             }
             continue;
         }
-        if (m->clock.icount >= m->goal.insn_target || m->clock.icount >= m->step_target) {
+        if (m->clock.icount >= m->goal.insn_target) {
             stop = RUN_INSNS;
             break;
         }
@@ -278,6 +301,10 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
             stop = RUN_SLICE;
             break;
         }
+        history_tick(m);
+        input_feed(m);
+        if (m->end != END_NONE)
+            continue;
         board_advance(m);
         if (m->halted) {
             if (!(engine_eflags(m->engine) & EFLAGS_IF)) {
@@ -287,7 +314,7 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
                 continue;
             }
             if (!pic_has_interrupt(&m->pic)) {
-                out->next_event_ns = board_next_event_ns(m);
+                out->next_event_ns = next_wakeup_ns(m);
                 stop = RUN_IDLE;
                 break;
             }
@@ -334,17 +361,27 @@ bool control_reset(struct machine *m)
         machine_finish(m, END_HOST_ERROR, "cannot load the image again: %s", err);
         return false;
     }
+    /* The reset is not in the input log: going back across it could not
+     * run it again. */
+    history_restart(m);
     return true;
 }
 
 /* ---- stepping ---------------------------------------------------------------- */
 
-/* Before every instruction while stepping: count it, and stop once the
- * instructions asked for have run. */
+/* Before every instruction while stepping.  A step ends where the CPU
+ * goes next: after an instruction, or after a delivery, at the handler's
+ * first instruction, whether the instruction that caused it completed
+ * (INT n, SYSENTER) or not (a fault), as QEMU's gdb stub steps.  So the
+ * steps are the instructions reached, each once: the same one met again
+ * (the engine stopped and restarted before it, or a REP's next round)
+ * does not count. */
 static void step_hook(void *opaque, uint32_t addr, uint32_t size)
 {
     struct machine *m = opaque;
     (void)size;
+    if (m->step_count == 0)
+        return; /* the hook stays between steps */
     /* Instructions of a block come one after another: count them here
      * rather than decode the block again for each one. */
     if (addr == m->block_addr || m->step_block != m->block_start_icount) {
@@ -352,8 +389,38 @@ static void step_hook(void *opaque, uint32_t addr, uint32_t size)
         m->step_index = addr == m->block_addr ? 0 : exits_exact_icount(m, addr) - m->block_start_icount;
     }
     uint64_t exact = m->block_start_icount + m->step_index++;
-    if (exact >= m->step_target)
+    if (exact == m->step_last_icount && addr == m->step_last_addr)
+        return;
+    if (m->step_seen >= m->step_count) {
         exits_stop_mid_block(m, exact, CAUSE_STEP);
+        return;
+    }
+    m->step_seen++;
+    m->step_last_icount = exact;
+    m->step_last_addr = addr;
+}
+
+/* SDM Vol. 3A 17.3.1.1: RF is set only by IRET and POPF loading it, and
+ * the processor clears it when the next instruction completes.  The
+ * engine clears it at the end of a translated block instead, which a run
+ * cut into steps shows: after a step over any other instruction, RF is
+ * clear. */
+static void step_clear_rf(struct machine *m)
+{
+    struct cpu_state st;
+    uint8_t code[4];
+    if (!engine_begin_state(m->engine, &st))
+        return;
+    size_t n = 0;
+    if (st.eflags & EFLAGS_RF)
+        n = deliver_read_code(m, &st, m->step_last_addr - st.seg[SEG_CS].base, code, sizeof code);
+    size_t i = 0;
+    while (i < n && (code[i] == 0x66 || code[i] == 0x67))
+        i++; /* operand- and address-size prefixes */
+    bool loads_rf = i < n && (code[i] == 0xcf || code[i] == 0x9d); /* IRET, POPF */
+    if ((st.eflags & EFLAGS_RF) && !loads_rf)
+        st.eflags &= ~EFLAGS_RF;
+    engine_commit_state(m->engine, &st);
 }
 
 enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out)
@@ -363,10 +430,15 @@ enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out
         memset(out, 0, sizeof *out);
         return out->stop = RUN_END;
     }
-    m->step_target = m->clock.icount + n;
+    m->step_count = n;
+    m->step_seen = 0;
+    m->step_last_icount = UINT64_MAX;
+    m->step_last_addr = 0;
     if (!m->step_hook)
         m->step_hook = engine_add_code_hook(m->engine, step_hook, m, 1, 0);
     enum run_stop stop = run_loop(m, &req, out);
-    m->step_target = UINT64_MAX;
+    m->step_count = 0;
+    if (stop == RUN_INSNS && m->step_seen > 0)
+        step_clear_rf(m);
     return stop;
 }

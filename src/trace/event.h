@@ -45,6 +45,8 @@ struct trace_point {
 struct trace_event {
     uint64_t seq;    /* 1, 2, 3 ... in the order of delivery attempts */
     uint64_t icount; /* instructions executed before the event */
+    uint64_t deliveries; /* events delivered since power-on, this one included;
+                            for a return (seen, not delivered): those before it */
     enum trace_kind kind;
     int vector;           /* -1 when the kind has none (sysenter, ...) */
     bool has_error_code;

@@ -82,6 +82,17 @@ expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/halt.bin"
 expect 8 "^ringlab: --max-insns reached" -- "$tmp/spin.bin" --max-insns 100000
 expect 8 "^ringlab: --timeout reached" -- "$tmp/spin.bin" --timeout 0.5
 expect 10 "^ringlab: .*$tmp/no/such/dir/int.log" -- "$tmp/halt.bin" -d int -D "$tmp/no/such/dir/int.log"
+# Recordings: one that cannot be written, one that cannot be read or is no
+# recording, one made with another image, and the stub on a port in use.
+expect 10 "^ringlab: --record: $tmp/no/such/dir/x.rec: " -- "$tmp/halt.bin" --record "$tmp/no/such/dir/x.rec"
+expect 2 "^ringlab: --replay: $tmp/none.rec: No such file" -- "$tmp/halt.bin" --replay "$tmp/none.rec"
+printf 'hello\n' >"$tmp/not.rec"
+expect 2 "^ringlab: --replay: $tmp/not.rec:1: not a ringlab recording" -- "$tmp/halt.bin" --replay "$tmp/not.rec"
+printf 'ringlab-record 1\nsetup 0123456789abcdef\nin 12 x 41\n' >"$tmp/bad.rec"
+expect 2 "^ringlab: --replay: $tmp/bad.rec:3: expected 'in ICOUNT TIME BYTE'" -- "$tmp/halt.bin" --replay "$tmp/bad.rec"
+"$RINGLAB" "$tmp/halt.bin" --record "$tmp/halt.rec" </dev/null >/dev/null 2>&1
+expect 2 "^ringlab: --replay: $tmp/halt.rec was recorded with other images or options" -- "$tmp/spin.bin" --replay "$tmp/halt.rec"
+expect 2 "^ringlab: -S: the CPU would wait for a debugger" -- "$tmp/halt.bin" -S
 
 # CPUID says there is no local APIC, as there is none.
 "$RINGLAB" "$tmp/cpuid-apic.bin" -debugcon "file:$tmp/apic-bit" </dev/null >/dev/null 2>&1

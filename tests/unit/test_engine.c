@@ -624,6 +624,148 @@ START_TEST(test_msr_round_trip)
 }
 END_TEST
 
+/* A snapshot taken with one page directory, restored after CR3, the
+ * registers and the flags changed: the old mapping is in force again (the
+ * TLB entry made meanwhile is gone) and every register is back. */
+START_TEST(test_snapshot_restores_cpu_and_drops_tlb)
+{
+    const uint32_t pd1 = 0x50000, pd2 = 0x52000, pt0 = 0x51000, pt1 = 0x53000, pt2 = 0x54000;
+    for (uint32_t i = 0; i < 256; i++)
+        wr32(pt0 + 4 * i, (i << 12) | 7);
+    wr32(pt1, 0x60000 | 7);
+    wr32(pt2, 0x61000 | 7);
+    wr32(pd1, pt0 | 7);
+    wr32(pd1 + 4, pt1 | 7);
+    wr32(pd2, pt0 | 7);
+    wr32(pd2 + 4, pt2 | 7);
+    wr32(0x60000, 0xaaaa0001u);
+    wr32(0x61000, 0xbbbb0002u);
+    static const uint8_t code[] = {
+        0xa1, 0x00, 0x00, 0x40, 0x00, /* mov eax, [0x400000] */
+        0x39, 0xc0,                   /* cmp eax, eax: ZF=1 PF=1 */
+        0xf4,
+    };
+    put(KERNEL, code, sizeof code);
+    struct cpu_state st;
+    ck_assert(engine_begin_state(eng, &st));
+    st.cr3 = pd1;
+    st.cr0 |= CR0_PG;
+    st.gpr[GPR_EBX] = 0x1234;
+    ck_assert(engine_commit_state(eng, &st));
+    ck_assert_int_eq(uc_emu_start(uc, KERNEL, 0, 0, 0), UC_ERR_OK);
+    ck_assert_uint_eq(reg(UC_X86_REG_EAX), 0xaaaa0001u);
+
+    void *snap = malloc(engine_snapshot_size(eng));
+    ck_assert_ptr_nonnull(snap);
+    ck_assert(engine_snapshot_save(eng, snap));
+    uint32_t eflags_then = reg(UC_X86_REG_EFLAGS), eip_then = reg(UC_X86_REG_EIP);
+
+    ck_assert(engine_begin_state(eng, &st));
+    st.cr3 = pd2;
+    st.gpr[GPR_EBX] = 0x5678;
+    ck_assert(engine_commit_state(eng, &st));
+    static const uint8_t other[] = {0xa1, 0x00, 0x00, 0x40, 0x00, 0x31, 0xc9, 0x41, 0xf4};
+    put(KERNEL + 0x100, other, sizeof other); /* mov eax, [0x400000]; xor ecx, ecx; inc ecx; hlt */
+    ck_assert_int_eq(uc_emu_start(uc, KERNEL + 0x100, 0, 0, 0), UC_ERR_OK);
+    ck_assert_uint_eq(reg(UC_X86_REG_EAX), 0xbbbb0002u);
+    ck_assert_uint_ne(reg(UC_X86_REG_EFLAGS), eflags_then);
+
+    ck_assert(engine_snapshot_restore(eng, snap));
+    ck_assert_uint_eq(reg(UC_X86_REG_CR3), pd1);
+    ck_assert_uint_eq(reg(UC_X86_REG_EBX), 0x1234);
+    ck_assert_uint_eq(reg(UC_X86_REG_EIP), eip_then);
+    ck_assert_uint_eq(reg(UC_X86_REG_EFLAGS), eflags_then);
+    /* The load through the restored CR3 sees the first frame again. */
+    ck_assert_int_eq(uc_emu_start(uc, KERNEL, 0, 0, 0), UC_ERR_OK);
+    ck_assert_uint_eq(reg(UC_X86_REG_EAX), 0xaaaa0001u);
+    /* And the CPU state read through begin/commit agrees. */
+    ck_assert(engine_begin_state(eng, &st));
+    ck_assert_uint_eq(st.cr3, pd1);
+    ck_assert_uint_eq(st.gpr[GPR_EBX], 0x1234);
+    ck_assert(engine_commit_state(eng, &st));
+    free(snap);
+}
+END_TEST
+
+/* A restored snapshot runs the code that is in RAM now, not translations
+ * made from what was there when it was taken. */
+START_TEST(test_snapshot_restore_drops_translations)
+{
+    static const uint8_t code[] = {0xb8, 0x11, 0x00, 0x00, 0x00, 0xf4}; /* mov eax, 0x11; hlt */
+    put(KERNEL, code, sizeof code);
+    uint32_t eip = KERNEL;
+    ck_assert_int_eq(uc_reg_write(uc, UC_X86_REG_EIP, &eip), UC_ERR_OK);
+    void *snap = malloc(engine_snapshot_size(eng));
+    ck_assert(engine_snapshot_save(eng, snap));
+    ck_assert_int_eq(uc_emu_start(uc, KERNEL, 0, 0, 0), UC_ERR_OK);
+    ck_assert_uint_eq(reg(UC_X86_REG_EAX), 0x11);
+    wr32(KERNEL + 1, 0x22); /* behind the engine's back, as a restore of RAM does */
+    ck_assert(engine_snapshot_restore(eng, snap));
+    ck_assert_uint_eq(reg(UC_X86_REG_EAX), 0);
+    ck_assert_int_eq(uc_emu_start(uc, reg(UC_X86_REG_EIP), 0, 0, 0), UC_ERR_OK);
+    ck_assert_uint_eq(reg(UC_X86_REG_EAX), 0x22);
+    free(snap);
+}
+END_TEST
+
+struct loads {
+    int count;
+    uint64_t paddr[4];
+    int size[4];
+};
+
+static void load_hook(void *opaque, uint64_t paddr, int size)
+{
+    struct loads *l = opaque;
+    if (l->count < 4) {
+        l->paddr[l->count] = paddr;
+        l->size[l->count] = size;
+    }
+    l->count++;
+}
+
+/* The read hook sees each load with its address and size, and no store. */
+START_TEST(test_read_hook_sees_loads)
+{
+    static const uint8_t code[] = {
+        0xa1, 0x00, 0x30, 0x00, 0x00,       /* mov eax, [0x3000] */
+        0x66, 0x8b, 0x1d, 0x08, 0x30, 0, 0, /* mov bx, [0x3008] */
+        0xa3, 0x10, 0x30, 0x00, 0x00,       /* mov [0x3010], eax */
+        0xf4,
+    };
+    put(KERNEL, code, sizeof code);
+    struct loads l = {0};
+    uintptr_t h = engine_add_read_hook(eng, load_hook, &l, 1, 0);
+    ck_assert(h != 0);
+    ck_assert_int_eq(uc_emu_start(uc, KERNEL, 0, 0, 0), UC_ERR_OK);
+    ck_assert_int_eq(l.count, 2);
+    ck_assert_uint_eq(l.paddr[0], 0x3000);
+    ck_assert_int_eq(l.size[0], 4);
+    ck_assert_uint_eq(l.paddr[1], 0x3008);
+    ck_assert_int_eq(l.size[1], 2);
+    engine_del_hook(eng, h);
+    l.count = 0;
+    ck_assert_int_eq(uc_emu_start(uc, KERNEL, 0, 0, 0), UC_ERR_OK);
+    ck_assert_int_eq(l.count, 0);
+}
+END_TEST
+
+/* The FPU in stack order: after FLD1 then FLDZ, ST(0) is +0 and ST(1) 1.0. */
+START_TEST(test_fpu_in_stack_order)
+{
+    static const uint8_t code[] = {0xdb, 0xe3, 0xd9, 0xe8, 0xd9, 0xee, 0xf4}; /* fninit; fld1; fldz */
+    put(KERNEL, code, sizeof code);
+    ck_assert_int_eq(uc_emu_start(uc, KERNEL, 0, 0, 0), UC_ERR_OK);
+    struct fpu_state f;
+    ck_assert(engine_read_fpu(eng, &f));
+    ck_assert_uint_eq(f.fctrl, 0x37f);
+    ck_assert_uint_eq((f.fstat >> 11) & 7, 6); /* two pushes from TOP 0 */
+    static const uint8_t zero[10] = {0}, one[10] = {0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f};
+    ck_assert_mem_eq(f.st[0], zero, 10);
+    ck_assert_mem_eq(f.st[1], one, 10);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -640,6 +782,10 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, test_v86_round_trip);
     tcase_add_test(tc, test_phys_write_discards_code);
     tcase_add_test(tc, test_msr_round_trip);
+    tcase_add_test(tc, test_snapshot_restores_cpu_and_drops_tlb);
+    tcase_add_test(tc, test_snapshot_restore_drops_translations);
+    tcase_add_test(tc, test_read_hook_sees_loads);
+    tcase_add_test(tc, test_fpu_in_stack_order);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -385,9 +385,6 @@ START_TEST(refused_qemu_options)
     ck_fails_with("-enable-kvm: KVM is not available: ringlab is an emulator", "-enable-kvm");
     ck_fails_with("-accel: 'kvm' is not available: ringlab is an emulator (no KVM, HVF or WHPX)",
                   "-accel", "kvm");
-    ck_fails_with("-s: the gdb stub is not supported yet", "-s");
-    ck_fails_with("-S: the gdb stub is not supported yet", "-S");
-    ck_fails_with("-gdb: the gdb stub is not supported yet", "-gdb", "tcp::1234");
     ck_fails_with("-hda: disks are not supported; boot a Multiboot kernel with -kernel", "-hda",
                   "disk.img");
     ck_fails_with("-bogus: unknown option", "-bogus");
@@ -440,6 +437,62 @@ START_TEST(own_options)
 }
 END_TEST
 
+/* The gdb stub as QEMU spells it: an OS course's `make qemu-gdb` line. */
+START_TEST(gdb_stub)
+{
+    ck_assert_int_eq(parse("-kernel", "k.elf", "-s", "-S", NULL), OPTIONS_OK);
+    ck_assert(o.gdb && o.start_stopped);
+    ck_assert_uint_eq(o.gdb_port, 1234);
+    ck_assert_ptr_null(o.gdb_host);
+    ck_assert_int_eq(parse("-S", "-gdb", "tcp::26000", NULL), OPTIONS_OK);
+    ck_assert(o.gdb && o.start_stopped);
+    ck_assert_uint_eq(o.gdb_port, 26000);
+    ck_assert_int_eq(parse("-gdb", "tcp:127.0.0.1:4321,server,nowait", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.gdb_host, "127.0.0.1");
+    ck_assert_uint_eq(o.gdb_port, 4321);
+    ck_assert(!o.start_stopped);
+    ck_assert_int_eq(parse("-s", "-gdb", "none", NULL), OPTIONS_OK);
+    ck_assert(!o.gdb);
+    ck_fails_with("-gdb: 'unix:/tmp/s' is not something ringlab's stub listens on (tcp::PORT or "
+                  "tcp:HOST:PORT)", "-gdb", "unix:/tmp/s");
+    ck_fails_with("-gdb: 'tcp:1234' has no port (use tcp::1234)", "-gdb", "tcp:1234");
+    ck_fails_with("-gdb: '70000' is not a TCP port (1 to 65535)", "-gdb", "tcp::70000");
+    ck_fails_with("-gdb: 'reconnect=1' is not a switch ringlab's stub takes (server, nowait, "
+                  "ipv4, nodelay)", "-gdb", "tcp::1234,reconnect=1");
+    ck_fails_with("-S: the CPU would wait for a debugger: give -s or -gdb tcp::PORT too (or use "
+                  "--debugger)", "-S");
+    ck_fails_with("--debugger: one debugger at a time: the gdb stub or the text debugger", "-s",
+                  "--debugger");
+}
+END_TEST
+
+START_TEST(record_and_history)
+{
+    ck_assert_int_eq(parse(NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.snapshot_every, OPTIONS_SNAPSHOT_EVERY_DEFAULT);
+    ck_assert_uint_eq(o.snapshot_budget, OPTIONS_SNAPSHOT_BUDGET_DEFAULT);
+    ck_assert_int_eq(parse("--record", "in.rec", "--snapshot-every", "5000", "--snapshot-budget",
+                           "64M", NULL),
+                     OPTIONS_OK);
+    ck_assert_str_eq(o.record_file, "in.rec");
+    ck_assert_uint_eq(o.snapshot_every, 5000);
+    ck_assert_uint_eq(o.snapshot_budget, 64u << 20);
+    ck_assert_int_eq(parse("--replay=in.rec", "--snapshot-budget=0", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.replay_file, "in.rec");
+    ck_assert_uint_eq(o.snapshot_budget, 0);
+    ck_fails_with("--replay: cannot be used with --record", "--record", "a", "--replay", "b");
+    ck_fails_with("--record: a recording needs the virtual clock, not --realtime", "--record",
+                  "a", "--realtime");
+    ck_fails_with("--snapshot-every: '10' is not a number of instructions of at least 1000",
+                  "--snapshot-every", "10");
+    ck_fails_with("--snapshot-budget: '100K' is too small for snapshots (at least 1M; 0 keeps "
+                  "none)", "--snapshot-budget", "100K");
+    ck_fails_with("--snapshot-budget: 'lots' is not a size (use e.g. 64M or 1G; 0 keeps no "
+                  "history)", "--snapshot-budget", "lots");
+    ck_fails_with("--record: the file name is empty", "--record", "");
+}
+END_TEST
+
 START_TEST(help_and_version)
 {
     ck_assert_int_eq(parse("-h", NULL), OPTIONS_HELP);
@@ -466,7 +519,8 @@ START_TEST(help_text)
         "-kernel",   "-initrd",      "-append",    "-m SIZE",     "-nographic", "-display",
         "-serial",   "-monitor",     "-d ITEMS",   "-D FILE",     "-no-reboot", "-no-shutdown",
         "-device isa-debug-exit",    "-debugcon",  "-cpu",        "-machine",   "-smp",
-        "-enable-kvm", "-gdb",       "--trace",    "--max-insns", "--timeout",  "--realtime",
+        "-enable-kvm", "-gdb tcp:",  "-s ",       "-S ",        "--record",   "--replay",
+        "--snapshot-every",          "--snapshot-budget",        "--trace",    "--max-insns", "--timeout",  "--realtime",
         "--vga-dump", "--load-addr", "--help",     "--version",   "(V << 1) | 1",
         "\n  0 ",    "\n  2 ",       "\n  4 ",     "\n  6 ",      "\n  8 ",     "\n  10 ",    "\n  12 ",
     };
@@ -515,6 +569,8 @@ static Suite *options_suite(void)
     tcase_add_test(tc, machine_syntax);
     tcase_add_test(tc, refused_qemu_options);
     tcase_add_test(tc, own_options);
+    tcase_add_test(tc, gdb_stub);
+    tcase_add_test(tc, record_and_history);
     tcase_add_test(tc, help_and_version);
     tcase_add_test(tc, help_text);
     suite_add_tcase(s, tc);
