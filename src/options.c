@@ -17,6 +17,7 @@
 
 #include "status.h"
 #include "trace/qemu_log.h"
+#include "util/text.h"
 
 /* -d's bits are the log's own. */
 _Static_assert(OPTIONS_LOG_INT == QEMU_LOG_INT && OPTIONS_LOG_UNIMP == QEMU_LOG_UNIMP &&
@@ -42,14 +43,18 @@ struct parser {
 static bool fail(struct parser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The message quotes what the user typed: control characters in it are
+ * escaped, so that it stays one line (an argument may hold a newline). */
 static bool fail(struct parser *p, const char *fmt, ...)
 {
     va_list ap;
+    char raw[1024];
     if (p->errlen == 0)
         return false;
     va_start(ap, fmt);
-    vsnprintf(p->err, p->errlen, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    text_escape(p->err, p->errlen, raw);
     return false;
 }
 

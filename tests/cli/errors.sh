@@ -39,6 +39,9 @@ printf '\177ELF\001\001\001' >"$tmp/short.elf"
 printf '\002\260\255\033\000\000\000\000\000\000\000\000' >"$tmp/badsum.bin"
 
 expect 2 "^ringlab: -m: '12X' is not a size" -- -m 12X
+# What the user typed is quoted with its control characters escaped, so
+# that the message stays one line.
+expect 2 "^ringlab: -m: '12\\\\nX' is not a size" -- -m "$(printf '12\nX')"
 expect 2 "^ringlab: .*(unknown|not an option|-bogus)" -- -bogus
 expect 2 "^ringlab: .*isa-debug-exit|-device" -- -device nosuchdevice
 expect 4 "^ringlab: $tmp/none.elf: cannot open the kernel" -- -kernel "$tmp/none.elf"

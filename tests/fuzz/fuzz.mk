@@ -25,7 +25,7 @@ FUZZ_SRC_multiboot = tests/fuzz/fuzz_multiboot.c src/loader/multiboot.c src/load
 	src/util/text.c
 FUZZ_SRC_flat = tests/fuzz/fuzz_flat.c src/loader/multiboot.c src/loader/elf32.c \
 	src/util/text.c
-FUZZ_SRC_options = tests/fuzz/fuzz_options.c src/options.c
+FUZZ_SRC_options = tests/fuzz/fuzz_options.c src/options.c src/util/text.c
 FUZZ_SRC_desc = tests/fuzz/fuzz_desc.c src/cpu/desc.c src/util/text.c
 FUZZ_SRC_paging = tests/fuzz/fuzz_paging.c src/mmu/paging.c src/util/text.c
 FUZZ_COMMON = tests/fuzz/fuzz.c tests/fuzz/fuzz.h
