@@ -40,7 +40,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/sti_shadow.test \
 	tests/diff/syscall_ud.test \
 	tests/diff/stack_pf.test \
-	tests/diff/nested_faults.test
+	tests/diff/nested_faults.test \
+	tests/diff/task_selectors.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
