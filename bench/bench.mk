@@ -3,7 +3,7 @@
 BENCH_GUESTS = bench/compute-small.elf bench/compute-big.elf \
 	bench/syscall-small.elf bench/syscall-big.elf
 EXTRA_DIST += bench/compute.asm bench/syscall.asm bench/guest.ld bench/run bench/raw_unicorn.c
-EXTRA_PROGRAMS = bench/raw_unicorn
+EXTRA_PROGRAMS += bench/raw_unicorn
 bench_raw_unicorn_SOURCES = bench/raw_unicorn.c
 bench_raw_unicorn_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS)
 bench_raw_unicorn_LDADD = $(UNICORN_LIBS)
