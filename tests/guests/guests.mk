@@ -41,7 +41,11 @@ TEST_GUEST_DIFFS = \
 	tests/diff/syscall_ud.test \
 	tests/diff/stack_pf.test \
 	tests/diff/nested_faults.test \
-	tests/diff/task_selectors.test
+	tests/diff/task_selectors.test \
+	tests/diff/desc_accessed.test \
+	tests/diff/tss_ss16.test \
+	tests/diff/int6.test \
+	tests/diff/task_gate_ldt.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -57,7 +61,8 @@ EXTRA_DIST += \
 	$(patsubst %,tests/diff/%.qemu,$(TEST_GUESTS)) \
 	tests/diff/ext_bit.sdm tests/diff/rf_flag.sdm tests/diff/seg_limit.sdm \
 	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
-	tests/diff/tss_ss_np.sdm
+	tests/diff/tss_ss_np.sdm tests/diff/desc_accessed.sdm tests/diff/tss_ss16.sdm \
+	tests/diff/task_gate_ldt.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
@@ -100,4 +105,10 @@ refresh-qemu-traces: $(TEST_GUEST_ELFS)
 # does not yet check them itself.  The guest states the SDM's rule
 # (Vol. 3A 5.3: #GP(0), #SS(0)); when ringlab implements it, this test
 # passes and automake reports the XPASS, so this line must go.
-XFAIL_TESTS = tests/diff/seg_limit.test
+#
+# int6 fails on ringlab, knowingly: the engine reports INT 6 as it reports
+# an invalid opcode, and the run loop (src/machine.c) delivers both as #UD.
+# The SDM's rule (Vol. 2A INT n: a software interrupt, the gate DPL checked)
+# is what the guest states; when the run loop tells the two apart, this
+# test passes, automake reports the XPASS, and int6 must leave this list.
+XFAIL_TESTS = tests/diff/seg_limit.test tests/diff/int6.test
