@@ -8,7 +8,8 @@
 # Each case: scene-gen writes the guest, nasm and ld build it (with
 # scene.inc and tests/guests/guest.ld), both machines run it with the
 # command line tests/diff/guest-diff.sh uses (-d int, COM1 on stdout,
-# isa-debug-exit, -no-reboot), and scene-judge compares the event lines,
+# isa-debug-exit, -no-reboot; and -m 32 -net none, which the scenes allow
+# and which start both faster), and scene-judge compares the event lines,
 # the report on COM1 and the exit statuses, allowing the known deviations.
 # The files of a case that is not "agree" or "known" stay in WORK_DIR
 # (all of them with KEEP=1).  Prints one line per case that is not
@@ -79,7 +80,7 @@ run_case() {
     fi
     for m in qemu ringlab; do
         if [ $m = qemu ]; then bin=$QEMU; else bin=$RINGLAB; fi
-        $limit "$bin" -kernel "$p.elf" -nographic -no-reboot -d int -D "$p.$m.log" \
+        $limit "$bin" -kernel "$p.elf" -m 32 -net none -nographic -no-reboot -d int -D "$p.$m.log" \
             -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
             </dev/null >"$p.$m.out" 2>"$p.$m.err"
         echo $? >"$p.$m.status"
@@ -134,7 +135,7 @@ printf 'scene-diff: %d cases from seed %d: %d agree, %d known, %d known-diverges
     "$total" "$seed" "$(c ': agree$')" "$(c ': known (')" "$(c ': known-diverges')" \
     "$(c ': limits')" "$(c ': open-bug')" "$(c ': NEW')" "$(c ': ERROR')"
 dev=
-for d in ext rf accessed ad-on-fault ss-vs-np ss-vs-ts ss16-esp gate16 triple task-cpl int6; do
+for d in ext rf accessed ad-on-fault ss-vs-np ss-vs-ts ts-vs-gp ss16-esp gate16 triple task-state int6; do
     dev="$dev $d $(grep -c -E -- "[( ]$d[ )]" "$all" || true),"
 done
 echo "scene-diff: cases showing each known deviation:${dev%,}"
