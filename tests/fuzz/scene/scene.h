@@ -136,6 +136,9 @@ const char *scene_code_base_expr(const struct scene *s, uint16_t sel);
 /* A 32-bit code segment based at CODE_BASE of DPL dpl (usually present), RPL = DPL:
  * a target for 16-bit gates, whose offsets have 16 bits. */
 uint16_t scene_based_code(struct scene *s, int dpl);
+/* A present code segment of DPL dpl, based at CODE_BASE or flat, RPL = DPL:
+ * a target that works. */
+uint16_t scene_working_code(struct scene *s, int dpl, bool based);
 /* An IDT gate for vector v, at random; target_label is the stub. */
 void scene_random_gate(struct scene *s, int vector);
 void scene_note_limit(struct scene *s, const char *why);

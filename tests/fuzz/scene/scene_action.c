@@ -141,10 +141,19 @@ static void act_far(struct scene *s)
         if ((in_ldt && gate_index < LDT_SLOTS) || gdt_slot) {
             struct desc *d = in_ldt ? &s->ldt[gate_index] : &s->gdt[gate_index];
             if (d->role == ROLE_CALL_GATE) {
-                /* a 16-bit gate's offset has 16 bits: its target is based */
+                /* a 16-bit gate's offset has 16 bits: its target is based;
+                 * a third of the gates work: DPL >= CPL, present, to a
+                 * present code segment of DPL <= CPL */
                 bool is32 = rng_chance(r, 75);
-                uint16_t cs = is32 ? scene_pick_selector(s, SEL_FOR_CODE, s->ring, false)
-                                   : scene_based_code(s, (int)rng_below(r, 4));
+                bool works = rng_chance(r, 35);
+                int t = (int)rng_below(r, (uint32_t)s->ring + 1);
+                uint16_t cs = works ? scene_working_code(s, t, !is32 || rng_chance(r, 50))
+                              : is32 ? scene_pick_selector(s, SEL_FOR_CODE, s->ring, false)
+                                     : scene_based_code(s, (int)rng_below(r, 4));
+                if (works) {
+                    d->present = true;
+                    d->dpl = (uint8_t)(s->ring + (int)rng_below(r, (uint32_t)(4 - s->ring)));
+                }
                 unsigned params = rng_chance(r, 80) ? rng_below(r, 4) : rng_below(r, 32);
                 char addr[32];
                 if (in_ldt)

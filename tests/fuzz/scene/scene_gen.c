@@ -198,7 +198,7 @@ static enum role random_role(struct rng *r)
 
 /* Find a slot of a role (and DPL, -1 for any) or make one: returns its
  * selector without RPL.  Prefers the GDT. */
-static uint16_t slot_of_role(struct scene *s, enum role role, int dpl)
+static uint16_t slot_of_role(struct scene *s, enum role role, int dpl, bool present)
 {
     struct rng *r = &s->rng;
     bool ldt = s->use_ldt && rng_chance(r, 25);
@@ -221,14 +221,19 @@ static uint16_t slot_of_role(struct scene *s, enum role role, int dpl)
         }
     do
         make_desc(s, &t[i], ldt, i, role);
-    while (dpl >= 0 && t[i].dpl != dpl);
+    while ((dpl >= 0 && t[i].dpl != dpl) || (present && !t[i].present));
     t[i].pinned = true;
     return ldt ? (uint16_t)(i * 8 + 4) : (uint16_t)((FIRST_SLOT + i) * 8);
 }
 
 uint16_t scene_based_code(struct scene *s, int dpl)
 {
-    return (uint16_t)(slot_of_role(s, ROLE_CODE_BASED, dpl) | (unsigned)dpl);
+    return (uint16_t)(slot_of_role(s, ROLE_CODE_BASED, dpl, false) | (unsigned)dpl);
+}
+
+uint16_t scene_working_code(struct scene *s, int dpl, bool based)
+{
+    return (uint16_t)(slot_of_role(s, based ? ROLE_CODE_BASED : ROLE_CODE_FLAT, dpl, true) | (unsigned)dpl);
 }
 
 static struct desc *desc_of(struct scene *s, uint16_t sel)
@@ -310,7 +315,7 @@ uint16_t scene_pick_selector(struct scene *s, enum sel_for what, int ring, bool 
         default: role = random_role(r);
         }
         int dpl = what == SEL_FOR_STACK && rng_chance(r, 80) ? ring : -1;
-        sel = slot_of_role(s, role, dpl);
+        sel = slot_of_role(s, role, dpl, false);
         const struct desc *d = desc_of(s, sel);
         int rpl = what == SEL_FOR_STACK ? ring : (what == SEL_FOR_CODE ? d->dpl : ring);
         if (rng_chance(r, 15))
@@ -373,13 +378,27 @@ void scene_random_gate(struct scene *s, int v)
             return; /* once per vector */
     if (s->gate_count < (int)(sizeof s->vectors / sizeof s->vectors[0]))
         s->vectors[s->gate_count++] = v;
-    if (x < 55) {
+    if (x < 30) {
+        /* a gate that works: DPL >= CPL, present, to a present code segment
+         * of DPL <= CPL; 16-bit ones to a based segment */
+        int t = (int)rng_below(r, (uint32_t)s->ring + 1);
+        bool is16 = rng_chance(r, 20);
+        uint16_t sel = is16 || rng_chance(r, 40) ? scene_working_code(s, t, true)
+                                                 : rng_chance(r, 50) ? ring_code[t]
+                                                                     : scene_working_code(s, t, false);
+        unsigned type = (is16 ? 0x6 : 0xe) | (rng_chance(r, 40) ? 1u : 0u);
+        int gdpl = s->ring + (int)rng_below(r, (uint32_t)(4 - s->ring));
+        sbuf_add(&s->setup, "        SET_GATE %s, stub_%d - %s, 0x%x, 0x%02x, 0\n", addr, v,
+                 scene_code_base_expr(s, sel), sel, sys_access(true, gdpl, type));
+        if (is16)
+            sbuf_add(&s->setup, "        SET_GATE_HI %s, 0\n", addr);
+    } else if (x < 60) {
         /* a 32-bit interrupt or trap gate to a code segment */
         uint16_t sel = scene_pick_selector(s, SEL_FOR_CODE, 0, true);
         unsigned type = rng_chance(r, 60) ? 0xe : 0xf;
         sbuf_add(&s->setup, "        SET_GATE %s, stub_%d - %s, 0x%x, 0x%02x, 0\n", addr, v,
                  scene_code_base_expr(s, sel), sel, sys_access(present, dpl, type));
-    } else if (x < 67) {
+    } else if (x < 70) {
         /* a 16-bit gate: its target a based segment, so the offset fits */
         uint16_t sel = scene_based_code(s, (int)rng_below(r, 4));
         unsigned type = rng_chance(r, 60) ? 0x6 : 0x7;
@@ -391,11 +410,11 @@ void scene_random_gate(struct scene *s, int v)
             sbuf_add(&s->meta, "gate16hi %d\n", v);
         }
         sbuf_add(&s->setup, "        SET_GATE_HI %s, 0x%x\n", addr, hi);
-    } else if (x < 80) {
+    } else if (x < 82) {
         uint16_t sel = scene_pick_selector(s, SEL_FOR_TSS, 0, true);
         sbuf_add(&s->setup, "        SET_GATE %s, 0, 0x%x, 0x%02x, 0\n", addr, sel,
                  sys_access(present, dpl, 0x5));
-    } else if (x < 90) {
+    } else if (x < 91) {
         /* not a gate: another system type, or a code or data descriptor */
         static const unsigned types[] = {0x0, 0x1, 0x2, 0x3, 0x4, 0x8, 0x9, 0xa, 0xb, 0xc, 0xd};
         unsigned acc = rng_chance(r, 70) ? sys_access(present, dpl, types[rng_below(r, 11)])
