@@ -45,7 +45,9 @@ TEST_GUEST_DIFFS = \
 	tests/diff/desc_accessed.test \
 	tests/diff/tss_ss16.test \
 	tests/diff/int6.test \
-	tests/diff/task_gate_ldt.test
+	tests/diff/task_gate_ldt.test \
+	tests/diff/sysenter_cs_rpl.test \
+	tests/diff/task_jmp_fault.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -62,7 +64,7 @@ EXTRA_DIST += \
 	tests/diff/ext_bit.sdm tests/diff/rf_flag.sdm tests/diff/seg_limit.sdm \
 	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
 	tests/diff/tss_ss_np.sdm tests/diff/desc_accessed.sdm tests/diff/tss_ss16.sdm \
-	tests/diff/task_gate_ldt.sdm
+	tests/diff/task_gate_ldt.sdm tests/diff/sysenter_cs_rpl.sdm tests/diff/task_jmp_fault.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
@@ -111,4 +113,8 @@ refresh-qemu-traces: $(TEST_GUEST_ELFS)
 # The SDM's rule (Vol. 2A INT n: a software interrupt, the gate DPL checked)
 # is what the guest states; when the run loop tells the two apart, this
 # test passes, automake reports the XPASS, and int6 must leave this list.
-XFAIL_TESTS = tests/diff/seg_limit.test tests/diff/int6.test
+#
+# task_jmp_fault fails on ringlab (and on QEMU), knowingly: a far JMP's task
+# switch is the engine's, and after a fault past its commit point the
+# engine restores the JMP's EIP instead of keeping the new task's.
+XFAIL_TESTS = tests/diff/seg_limit.test tests/diff/int6.test tests/diff/task_jmp_fault.test
