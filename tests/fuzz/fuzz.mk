@@ -30,7 +30,7 @@ FUZZ_SRC_desc = tests/fuzz/fuzz_desc.c src/cpu/desc.c src/util/text.c
 FUZZ_SRC_paging = tests/fuzz/fuzz_paging.c src/mmu/paging.c src/util/text.c
 FUZZ_COMMON = tests/fuzz/fuzz.c tests/fuzz/fuzz.h
 # What a libFuzzer build depends on: every harness's sources and headers.
-FUZZ_DEPS = $(sort $(FUZZ_SRC_elf32) $(FUZZ_SRC_multiboot) $(FUZZ_SRC_options) \
+FUZZ_DEPS = $(sort $(FUZZ_SRC_elf32) $(FUZZ_SRC_multiboot) $(FUZZ_SRC_flat) $(FUZZ_SRC_options) \
 	$(FUZZ_SRC_desc) $(FUZZ_SRC_paging) $(FUZZ_COMMON) src/loader/elf32.h \
 	src/loader/multiboot.h src/options.h src/cpu/desc.h src/cpu/cpu_state.h \
 	src/mmu/paging.h src/util/text.h src/status.h src/trace/qemu_log.h)
