@@ -47,7 +47,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/int6.test \
 	tests/diff/task_gate_ldt.test \
 	tests/diff/sysenter_cs_rpl.test \
-	tests/diff/task_jmp_fault.test
+	tests/diff/task_jmp_fault.test \
+	tests/diff/push_user.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -64,7 +65,8 @@ EXTRA_DIST += \
 	tests/diff/ext_bit.sdm tests/diff/rf_flag.sdm tests/diff/seg_limit.sdm \
 	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
 	tests/diff/tss_ss_np.sdm tests/diff/desc_accessed.sdm tests/diff/tss_ss16.sdm \
-	tests/diff/task_gate_ldt.sdm tests/diff/sysenter_cs_rpl.sdm tests/diff/task_jmp_fault.sdm
+	tests/diff/task_gate_ldt.sdm tests/diff/sysenter_cs_rpl.sdm tests/diff/task_jmp_fault.sdm \
+	tests/diff/push_user.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
