@@ -135,7 +135,7 @@ printf 'scene-diff: %d cases from seed %d: %d agree, %d known, %d known-diverges
     "$total" "$seed" "$(c ': agree$')" "$(c ': known (')" "$(c ': known-diverges')" \
     "$(c ': limits')" "$(c ': open-bug')" "$(c ': NEW')" "$(c ': ERROR')"
 dev=
-for d in ext rf accessed ad-on-fault ss-vs-np ss-vs-ts ts-vs-gp sysenter-cs ss16-esp gate16 triple task-eip task-state int6; do
+for d in ext rf accessed ad-on-fault ss-vs-np ss-vs-ts ts-vs-gp sysenter-cs push-user ss16-esp gate16 triple task-eip task-state int6; do
     dev="$dev $d $(grep -c -E -- "[( ]$d[ )]" "$all" || true),"
 done
 echo "scene-diff: cases showing each known deviation:${dev%,}"

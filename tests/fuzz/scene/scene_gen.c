@@ -176,11 +176,15 @@ static void make_desc(struct scene *s, struct desc *d, bool in_ldt, int i, enum 
                  (unsigned)rng_below(r, 16) << 4);
         break;
     }
-    case ROLE_RANDOM:
-        snprintf(d->text, sizeof d->text, "SET_RAW %s, 0x%08x, 0x%08x", addr,
-                 (uint32_t)rng_next(r), (uint32_t)rng_next(r));
+    case ROLE_RANDOM: {
+        /* never present: a random base could put a data segment outside
+         * RAM (where ringlab stops the machine and QEMU reads ones), a
+         * random gate could send the CPU into any bytes */
+        uint32_t lo = (uint32_t)rng_next(r), hi = (uint32_t)rng_next(r) & ~0x8000u;
+        snprintf(d->text, sizeof d->text, "SET_RAW %s, 0x%08x, 0x%08x", addr, lo, hi);
         d->present = false;
         break;
+    }
     }
 }
 
@@ -334,6 +338,12 @@ uint16_t scene_pick_selector(struct scene *s, enum sel_for what, int ring, bool 
         sel = (uint16_t)(rng_below(r, 16) * 8 + 4 + rng_below(r, 4)); /* the LDT, maybe past it */
     }
     const struct desc *d = desc_of(s, sel);
+    /* 16-bit code is never entered: the stubs are 32-bit code, and what a
+     * 32-bit stub does as 16-bit code is no protection matter */
+    if (d && d->role == ROLE_CODE16 && d->present && what != SEL_FOR_DATA && what != SEL_FOR_STACK) {
+        sel = (uint16_t)(ring_code[ring & 3]);
+        d = NULL;
+    }
     if (used && d && d->limited && d->present && (role_is_data(d->role) || role_is_code(d->role)))
         scene_note_limit(s, "a segment with a small limit is used");
     return sel;

@@ -26,6 +26,9 @@
  *             ringlab, #TS in QEMU (Vol. 2A INT n)
  *   ts-vs-gp  a task gate in the IDT whose TSS selector has TI = 1: #GP(TSS
  *             selector) in ringlab, #TS in QEMU (Vol. 2A INT n, TASK-GATE)
+ *   push-user the frame of a delivery to a ring-3 handler is pushed with
+ *             user rights, so a supervisor stack page faults (Vol. 3A 4.6);
+ *             QEMU pushes with supervisor rights
  *   sysenter-cs  SYSENTER with IA32_SYSENTER_CS = 1..3: #GP(0) in ringlab
  *             (Vol. 2B SYSENTER tests bits 15:2), QEMU enters with CS 0
  *   gate16    a 16-bit interrupt or trap gate with a nonzero high offset
@@ -178,6 +181,9 @@ struct judge {
     bool gate16_path;    /* ringlab went through a 16-bit gate with junk above its offset */
     bool task_state;     /* a task switch faulted loading the new task's LDT, CS or SS */
     bool sysenter_cs;    /* ringlab refused SYSENTER for IA32_SYSENTER_CS[15:2] = 0 */
+    bool ss16_seen;      /* ringlab delivered onto a TSS stack below 64 KiB */
+    unsigned ss16_sel;
+    unsigned long ss16_esp;
     size_t task_state_at; /* at ringlab's event (the attempt that says so) */
     char open_bug[64];   /* a known ringlab bug, not yet fixed */
     bool limit_dep;
@@ -223,6 +229,24 @@ static bool gate16_used(const struct judge *j, const struct event *r, size_t nr,
             return true;
     }
     return false;
+}
+
+/* ss16-esp in the event lines: ringlab delivered onto a stack from the TSS
+ * with an ESP below 64 KiB (ss16_sel:ss16_esp, from its "->" line), and
+ * QEMU's event i runs on that stack selector with an ESP whose low half is
+ * just below it but whose upper half is not 0. */
+static bool ss16_in_events(const struct judge *j, const struct event *q, size_t i)
+{
+    if (!j->ss16_seen || !q[i].line)
+        return false;
+    const char *sp = strstr(q[i].line, " SP=");
+    if (!sp)
+        return false;
+    unsigned sel = (unsigned)strtoul(sp + 4, NULL, 16);
+    const char *colon = strchr(sp + 4, ':');
+    unsigned long esp = colon ? strtoul(colon + 1, NULL, 16) : 0;
+    return sel == j->ss16_sel && esp >= 0x10000 && (esp & 0xffff) <= j->ss16_esp &&
+           j->ss16_esp - (esp & 0xffff) < 0x1000;
 }
 
 /* Two event lines' rests equal but for their IP= and pc= fields. */
@@ -312,6 +336,22 @@ static void compare_events(struct judge *j, const struct event *q, size_t nq,
             j->diverged_known = true;
             return;
         }
+        /* push-user: the frame of a delivery to a ring-3 handler is pushed
+         * with user rights (Vol. 3A 4.6: only descriptor-table, IDT and TSS
+         * accesses are implicit supervisor accesses); QEMU pushes every
+         * frame with supervisor rights */
+        if (strstr(r[i].notes, "pushing the interrupt frame: user ")) {
+            note_known(j, "push-user");
+            j->diverged_known = true;
+            return;
+        }
+        /* ss16-esp, seen in the events: QEMU's handler runs with the old
+         * ESP's upper half and faults on its own stack */
+        if (ss16_in_events(j, q, i)) {
+            note_known(j, "ss16-esp");
+            j->diverged_known = true;
+            return;
+        }
         /* sysenter-cs: IA32_SYSENTER_CS with only RPL bits set: #GP(0) by the
          * SDM (Vol. 2B SYSENTER: "IF IA32_SYSENTER_CS[15:2] = 0"); QEMU
          * tests the whole MSR against 0 and enters ring 0 with CS 0 */
@@ -335,6 +375,16 @@ static void compare_events(struct judge *j, const struct event *q, size_t nq,
     }
     if (nq != nr) {
         size_t k = n < nr ? n : nr - 1;
+        if (ss16_in_events(j, q, nq > n ? n : (nq ? nq - 1 : 0))) {
+            note_known(j, "ss16-esp");
+            j->diverged_known = true;
+            return;
+        }
+        if (nr > 0 && strstr(r[k].notes, "pushing the interrupt frame: user ")) {
+            note_known(j, "push-user");
+            j->diverged_known = true;
+            return;
+        }
         if (nr > 0 && strstr(r[k].notes, "SYSENTER with IA32_SYSENTER_CS = 0")) {
             note_known(j, "sysenter-cs");
             j->diverged_known = true;
@@ -540,8 +590,20 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nr; i++)
         j.tss_switch = j.tss_switch || strstr(re[i].notes, "stack from TSS") != NULL;
     j.gate16_path = nr > 0 && gate16_used(&j, re, nr, nr - 1);
-    for (size_t i = 0; i < nr; i++)
+    for (size_t i = 0; i < nr; i++) {
         j.sysenter_cs = j.sysenter_cs || strstr(re[i].notes, "SYSENTER with IA32_SYSENTER_CS = 0");
+        const char *to = strstr(re[i].notes, "-> CS:EIP=");
+        const char *ss = to ? strstr(to, " SS:ESP=") : NULL;
+        if (!j.ss16_seen && ss && strstr(to, "stack from TSS")) {
+            unsigned sel = (unsigned)strtoul(ss + 8, NULL, 16);
+            unsigned long esp = strtoul(ss + 13, NULL, 16);
+            if (esp < 0x10000) {
+                j.ss16_seen = true;
+                j.ss16_sel = sel;
+                j.ss16_esp = esp;
+            }
+        }
+    }
     for (size_t i = 0; i < nr && !j.task_state; i++)
         if (strstr(re[i].notes, "the new task's LDT") || strstr(re[i].notes, "the new task's CS") ||
             strstr(re[i].notes, "the new task's SS")) {
