@@ -141,7 +141,11 @@ static bool parse_size(const char *s, uint64_t *bytes)
         return false;
     if (ip > UINT64_MAX / unit / 2)
         return false;
-    *bytes = ip * unit + frac * unit / frac_div;
+    /* frac * unit / frac_div without the product: nine fraction digits
+     * times 2^40 would not fit in 64 bits (and wrapped "0.016779123T", some
+     * 18 GB, to 2 MiB).  Both terms are exact. */
+    uint64_t part = (unit / frac_div) * frac + (unit % frac_div) * frac / frac_div;
+    *bytes = ip * unit + part;
     return true;
 }
 
