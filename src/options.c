@@ -19,6 +19,7 @@
 #include "options_machine.h"
 #include "status.h"
 #include "trace/qemu_log.h"
+#include "util/text.h"
 
 /* -d's bits are the log's own. */
 _Static_assert(OPTIONS_LOG_INT == QEMU_LOG_INT && OPTIONS_LOG_UNIMP == QEMU_LOG_UNIMP &&
@@ -44,14 +45,18 @@ struct parser {
 static bool fail(struct parser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The message quotes what the user typed: control characters in it are
+ * escaped, so that it stays one line (an argument may hold a newline). */
 static bool fail(struct parser *p, const char *fmt, ...)
 {
     va_list ap;
+    char raw[1024];
     if (p->errlen == 0)
         return false;
     va_start(ap, fmt);
-    vsnprintf(p->err, p->errlen, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    text_escape(p->err, p->errlen, raw);
     return false;
 }
 
@@ -138,7 +143,11 @@ static bool parse_size(const char *s, uint64_t *bytes)
         return false;
     if (ip > UINT64_MAX / unit / 2)
         return false;
-    *bytes = ip * unit + frac * unit / frac_div;
+    /* frac * unit / frac_div without the product: nine fraction digits
+     * times 2^40 would not fit in 64 bits (and wrapped "0.016779123T", some
+     * 18 GB, to 2 MiB).  Both terms are exact. */
+    uint64_t part = (unit / frac_div) * frac + (unit % frac_div) * frac / frac_div;
+    *bytes = ip * unit + part;
     return true;
 }
 

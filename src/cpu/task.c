@@ -47,6 +47,19 @@ static bool load_task_segments(const struct linear_mem *mem, struct cpu_state *s
     uint32_t addr;
     f->committed = true;
 
+    /* SDM Vol. 3A 7.3, steps 12 and 13: the segment selectors are loaded
+     * first, then the descriptors are loaded and qualified.  So a fault
+     * while qualifying one finds every register holding the new task's
+     * selector (what a later switch saves in this TSS).  The descriptor
+     * caches not yet loaded are left empty, as QEMU leaves them; CS's and
+     * SS's keep the old ones until their own loads below, so that the CPL
+     * stays the old one until the new CS is loaded. */
+    for (int r = 0; r < SEG_COUNT; r++) {
+        if (r != SEG_CS && r != SEG_SS)
+            memset(&st->seg[r], 0, sizeof st->seg[r]);
+        st->seg[r].selector = sel[r];
+    }
+
     /* The LDT selector must name an LDT in the GDT: #TS(LDT selector). */
     memset(&st->ldtr, 0, sizeof st->ldtr);
     st->ldtr.selector = ldt;

@@ -24,15 +24,37 @@ void text_add(struct text *t, const char *fmt, ...)
         t->len += (size_t)w;
 }
 
+size_t text_escape(char *dst, size_t n, const char *src)
+{
+    struct text t = text_start(dst, n);
+    for (const unsigned char *c = (const unsigned char *)src; *c; c++) {
+        if (*c == '\n')
+            text_add(&t, "\\n");
+        else if (*c == '\r')
+            text_add(&t, "\\r");
+        else if (*c == '\t')
+            text_add(&t, "\\t");
+        else if (*c < 0x20 || *c == 0x7f)
+            text_add(&t, "\\x%02x", *c);
+        else
+            text_add(&t, "%c", *c);
+    }
+    return t.len;
+}
+
 void text_file_error(char *err, size_t errlen, const char *name, const char *fmt, ...)
 {
     if (err == NULL || errlen == 0)
         return;
-    int n = snprintf(err, errlen, "%s: ", name ? name : "(image)");
-    if (n < 0 || (size_t)n >= errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-    va_end(ap);
+    char raw[1024];
+    int n = snprintf(raw, sizeof raw, "%s: ", name ? name : "(image)");
+    if (n < 0)
+        n = 0;
+    if ((size_t)n < sizeof raw) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(raw + n, sizeof raw - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    text_escape(err, errlen, raw);
 }

@@ -16,7 +16,14 @@ struct text {
 struct text text_start(char *buf, size_t n);
 void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* "NAME: message" into err (NULL name: "(image)"); nothing if err is NULL. */
+/* Copy src into dst (n bytes with the NUL) with every control character
+ * written as an escape (\n, \r, \t, \xNN), so that text taken from the
+ * user (a file name, an argument) cannot break a message into lines.
+ * Returns the length of the whole escaped text, as snprintf does. */
+size_t text_escape(char *dst, size_t n, const char *src);
+
+/* "NAME: message" into err (NULL name: "(image)"), one line whatever the
+ * name and the message hold (see text_escape); nothing if err is NULL. */
 void text_file_error(char *err, size_t errlen, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

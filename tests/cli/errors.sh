@@ -66,6 +66,9 @@ expect 4 "$(disk_re xv6.img)" -- "$tmp/xv6.img" --max-insns 1000
 expect 4 "$(disk_re xv6.img)" -- -kernel "$tmp/xv6.img"
 expect 4 "$(disk_re mbr.img)" -- "$tmp/mbr.img" --max-insns 1000
 expect 2 "^ringlab: -m: '12X' is not a size" -- -m 12X
+# What the user typed is quoted with its control characters escaped, so
+# that the message stays one line.
+expect 2 "^ringlab: -m: '12\\\\nX' is not a size" -- -m "$(printf '12\nX')"
 expect 2 "^ringlab: .*(unknown|not an option|-bogus)" -- -bogus
 expect 2 "^ringlab: .*isa-debug-exit|-device" -- -device nosuchdevice
 expect 2 "^ringlab: -machine: 'q35' is not available: ringlab has one machine, 'pc'" -- -machine q35

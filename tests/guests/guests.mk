@@ -42,7 +42,15 @@ TEST_GUEST_DIFFS = \
 	tests/diff/stack_pf.test \
 	tests/diff/nested_faults.test \
 	tests/diff/mb_low.test \
-	tests/diff/tsc.test
+	tests/diff/tsc.test \
+	tests/diff/task_selectors.test \
+	tests/diff/desc_accessed.test \
+	tests/diff/tss_ss16.test \
+	tests/diff/int6.test \
+	tests/diff/task_gate_ldt.test \
+	tests/diff/sysenter_cs_rpl.test \
+	tests/diff/task_jmp_fault.test \
+	tests/diff/push_user.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -58,7 +66,11 @@ EXTRA_DIST += \
 	$(patsubst %,tests/diff/%.qemu,$(TEST_GUESTS)) \
 	tests/diff/ext_bit.sdm tests/diff/rf_flag.sdm tests/diff/seg_limit.sdm \
 	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm tests/diff/tsc.sdm \
-	tests/diff/tss_ss_np.sdm tests/diff/mb_low.sdm tests/guests/mb_low.ld
+	tests/diff/tss_ss_np.sdm tests/diff/mb_low.sdm tests/guests/mb_low.ld \
+	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
+	tests/diff/tss_ss_np.sdm tests/diff/desc_accessed.sdm tests/diff/tss_ss16.sdm \
+	tests/diff/task_gate_ldt.sdm tests/diff/sysenter_cs_rpl.sdm tests/diff/task_jmp_fault.sdm \
+	tests/diff/push_user.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
@@ -147,3 +159,14 @@ refresh-qemu-traces: $(TEST_GUEST_ELFS)
 # (Vol. 3A 5.3: #GP(0), #SS(0)); when ringlab implements it, this test
 # passes and automake reports the XPASS, so this line must go.
 XFAIL_TESTS += tests/diff/seg_limit.test
+#
+# int6 fails on ringlab, knowingly: the engine reports INT 6 as it reports
+# an invalid opcode, and the run loop (src/machine.c) delivers both as #UD.
+# The SDM's rule (Vol. 2A INT n: a software interrupt, the gate DPL checked)
+# is what the guest states; when the run loop tells the two apart, this
+# test passes, automake reports the XPASS, and int6 must leave this list.
+#
+# task_jmp_fault fails on ringlab (and on QEMU), knowingly: a far JMP's task
+# switch is the engine's, and after a fault past its commit point the
+# engine restores the JMP's EIP instead of keeping the new task's.
+XFAIL_TESTS += tests/diff/int6.test tests/diff/task_jmp_fault.test

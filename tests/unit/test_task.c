@@ -358,6 +358,34 @@ START_TEST(test_bad_cs_in_new_tss)
 }
 END_TEST
 
+START_TEST(test_bad_ds_leaves_new_selectors)
+{
+    struct cpu_fault f;
+    /* A ring-3 task whose DS names a ring-0 segment: #TS(DS) after the
+     * commit point (Table 7-1, "not accessible").  The selectors were all
+     * loaded before the descriptors (7.3, steps 12 and 13), so DS, FS and
+     * GS hold the new task's selectors, not the old task's. */
+    poke16(NEW_TSS + T_CS, SEL_UCODE);
+    poke16(NEW_TSS + T_SS, SEL_UDATA);
+    poke16(NEW_TSS + T_ES, SEL_UDATA);
+    poke16(NEW_TSS + T_DS, SEL_KDATA);
+    poke16(NEW_TSS + T_FS, SEL_KDATA);
+    poke16(NEW_TSS + T_GS, 0);
+    fx.st.seg[SEG_GS] = cache_of(SEL_UDATA);
+    ck_assert(!do_switch(SEL_NEW_TSS, 0, &f));
+    ck_assert_int_eq(f.vector, 10);
+    ck_assert_uint_eq(f.error_code, SEL_KDATA);
+    ck_assert(f.committed);
+    ck_assert_uint_eq(fx.st.seg[SEG_CS].selector, SEL_UCODE);
+    ck_assert_uint_eq(fx.st.seg[SEG_SS].selector, SEL_UDATA);
+    ck_assert_uint_eq(fx.st.seg[SEG_ES].selector, SEL_UDATA);
+    ck_assert_uint_eq(fx.st.seg[SEG_DS].selector, SEL_KDATA);
+    ck_assert_uint_eq(fx.st.seg[SEG_FS].selector, SEL_KDATA);
+    ck_assert_uint_eq(fx.st.seg[SEG_GS].selector, 0);
+    ck_assert_uint_eq(fx.st.cpl, 3);
+}
+END_TEST
+
 START_TEST(test_ss_not_present_in_new_tss)
 {
     struct cpu_fault f;
@@ -392,6 +420,7 @@ static Suite *task_suite(void)
     tc = tcase_create("after-commit");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_bad_cs_in_new_tss);
+    tcase_add_test(tc, test_bad_ds_leaves_new_selectors);
     tcase_add_test(tc, test_ss_not_present_in_new_tss);
     suite_add_tcase(s, tc);
     return s;
