@@ -29,6 +29,7 @@
 #include "status.h"
 #include "trace/jsonl.h"
 #include "trace/qemu_log.h"
+#include "vmm/pg_command.h"
 #ifdef HAVE_VIEW
 #include "view.h"
 #endif
@@ -164,6 +165,11 @@ static bool start_recording(struct machine *m, const struct options *o,
 
 int main(int argc, char **argv)
 {
+    /* `ringlab pg ...`: the Popek-Goldberg subcommands, with arguments of
+     * their own. */
+    if (argc >= 2 && strcmp(argv[1], "pg") == 0)
+        return pg_command(argc - 1, argv + 1);
+
     struct options o;
     char err[512] = "";
     switch (options_parse(argc, argv, &o, err, sizeof err)) {

@@ -57,6 +57,8 @@ static unsigned special_kind(unsigned id)
     case X86_INS_SGDT: case X86_INS_SIDT: case X86_INS_SLDT: case X86_INS_SMSW:
     case X86_INS_STR:
         return DISASM_SPECIAL_UMIP;
+    case X86_INS_RDPMC:
+        return DISASM_SPECIAL_PMC;
     default:
         return 0;
     }

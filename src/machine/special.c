@@ -1,7 +1,7 @@
 /* Instructions ringlab executes itself, or watches the engine execute one
  * at a time: I/O that the TSS permission bitmap judges, RDTSC and RDTSCP,
- * RDMSR/WRMSR of IA32_TSC, and the descriptor-table stores CR4.UMIP
- * refuses.
+ * RDMSR/WRMSR of IA32_TSC, the descriptor-table stores CR4.UMIP refuses,
+ * and RDPMC, whose #GP the engine does not raise.
  *
  * The block cache marks blocks holding such instructions; the block hook
  * stops before one when it matters (I/O only at CPL > IOPL or in
@@ -20,6 +20,7 @@
 #define MSR_TSC 0x10u
 #define MSR_TSC_AUX 0xc0000103u
 #define CR4_TSD (1u << 2)
+#define CR4_PCE (1u << 8)
 
 static int port_size(int size)
 {
@@ -258,6 +259,13 @@ enum engine_exit special_step(struct machine *m)
     }
     if (kind == DISASM_SPECIAL_MSR && emulate_msr(m, &st, len, name[0] == 'w'))
         return ENGINE_AT_EXIT;
+    if (kind == DISASM_SPECIAL_PMC && (st.cpl > 0 || (st.eflags & EFLAGS_VM)) &&
+        !(st.cr4 & CR4_PCE)) {
+        /* SDM Vol. 2B RDPMC: #GP(0) at CPL > 0 with CR4.PCE clear.  (Where
+         * it may read, the engine's model has no counters: #UD, as QEMU.) */
+        deliver_exception(m, &st, VEC_GP, st.eip, "RDPMC at CPL > 0 with CR4.PCE clear");
+        return ENGINE_AT_EXIT;
+    }
     if (kind == DISASM_SPECIAL_UMIP && umip_refuses(st.cr4, st.cpl, st.eflags)) {
         /* SDM Vol. 3A 2.5: #GP(0), nothing stored. */
         char why[96];
