@@ -174,8 +174,9 @@ void audit_classify(struct audit_row *row)
         audit_cell(&o[CTX_CPL3], cell, sizeof cell);
         if (!o[CTX_CPL0].trapped || o[CTX_CPL0].vector != o[CTX_CPL3].vector) {
             row->verdict = VERDICT_PRIVILEGED;
-            snprintf(row->evidence, sizeof row->evidence, "%s at CPL 1 and 3, %s at CPL 0",
-                     cell, o[CTX_CPL0].trapped ? cell0 : "runs");
+            snprintf(row->evidence, sizeof row->evidence, "%s at CPL 1 and 3%s, %s at CPL 0", cell,
+                     o[CTX_V86].measured ? " and in V86 mode" : "",
+                     o[CTX_CPL0].trapped ? cell0 : "runs");
         } else {
             row->verdict = VERDICT_UNCLEAR;
             snprintf(row->evidence, sizeof row->evidence, "%s in every context", cell);
@@ -230,7 +231,7 @@ static bool run_rows(struct audit_rig *rig, struct audit_row *rows, bool umip, c
         struct audit_row *row = &rows[i];
         memset(row, 0, sizeof *row);
         row->insn = &audit_catalogue[i];
-        for (int c = 0; c < CTX_V86; c++) {
+        for (int c = 0; c < CTX_COUNT; c++) {
             if (!audit_rig_run(rig, row->insn, c, CONFIG_NATIVE, umip, &row->out[c], err, errlen))
                 return false;
             if (c != CTX_CPL0 && row->out[c].measured && !row->out[c].trapped &&

@@ -327,6 +327,40 @@ static void read_priv(const struct cpu_state *st, struct audit_priv *p)
     p->tr = st->tr.selector;
 }
 
+/* Virtual-8086 mode: the machine's stepper counts instructions as 32-bit
+ * code, so 16-bit code is not stepped but run until the first exception:
+ * the instruction's own, or the #GP(0) of the HLT after it (HLT at CPL 3).
+ * In the second case the state after the instruction is the one the
+ * #GP's virtual-8086 frame saved (SDM Vol. 3A 20.3.1, Figure 20-2: EIP,
+ * CS, EFLAGS, ESP, SS, ES, DS, FS, GS on the ring-0 stack), and the event
+ * is not the instruction's. */
+static bool run_v86(struct audit_rig *r, const struct cpu_state *before, struct cpu_state *after,
+                    uint32_t len)
+{
+    struct run_request req = {.stop_on = STOP_ON_FAULT, .max_insns = 0};
+    struct run_result res;
+    if (control_run(r->m, &req, &res) != RUN_EVENT || !r->saw_exception ||
+        !inspect_cpu(r->m, after))
+        return false;
+    if (r->exception.before.eip == before->eip)
+        return true; /* the instruction trapped */
+    r->saw_exception = false;
+    uint32_t frame[10]; /* the error code first, when there is one */
+    if (!inspect_phys(r->m, after->seg[SEG_SS].base + after->gpr[GPR_ESP], frame, sizeof frame))
+        return false;
+    const uint32_t *f = frame + (r->exception.has_error_code ? 1 : 0);
+    after->eip = f[0];
+    after->seg[SEG_CS] = real_seg((uint16_t)f[1]);
+    after->eflags = f[2];
+    after->gpr[GPR_ESP] = f[3];
+    after->seg[SEG_SS] = real_seg((uint16_t)f[4]);
+    after->seg[SEG_ES] = real_seg((uint16_t)f[5]);
+    after->seg[SEG_DS] = real_seg((uint16_t)f[6]);
+    after->seg[SEG_FS] = real_seg((uint16_t)f[7]);
+    after->seg[SEG_GS] = real_seg((uint16_t)f[8]);
+    return true;
+}
+
 /* The status flags and the others no privilege guards (SDM Vol. 1 3.4.3). */
 #define FLAGS_RESULT (0x8d5u | EFLAGS_DF | EFLAGS_NT | EFLAGS_AC)
 
@@ -379,11 +413,18 @@ bool audit_rig_run(struct audit_rig *r, const struct audit_insn *insn, enum audi
     }
     r->saw_exception = false;
     struct run_result res;
-    control_step(r->m, 1, &res);
     struct cpu_state after;
-    if (!inspect_cpu(r->m, &after)) {
-        snprintf(err, errlen, "%s: cannot read the CPU back", insn->name);
-        return false;
+    if (ctx == CTX_V86) {
+        if (!run_v86(r, &before, &after, (uint32_t)len)) {
+            snprintf(err, errlen, "%s in virtual-8086 mode: no fault came", insn->name);
+            return false;
+        }
+    } else {
+        control_step(r->m, 1, &res);
+        if (!inspect_cpu(r->m, &after)) {
+            snprintf(err, errlen, "%s: cannot read the CPU back", insn->name);
+            return false;
+        }
     }
     read_priv(&before, &out->before);
     read_priv(&after, &out->after);
