@@ -1013,10 +1013,13 @@ void options_free(struct options *o)
 static const char help_text[] =
     "Usage: ringlab [options] [IMAGE]\n"
     "       ringlab [options] -kernel FILE [-initrd \"MOD [ARGS],MOD2\"] [-append CMDLINE]\n"
+    "       ringlab pg audit [--umip] [--format table|csv|json|markdown]\n"
     "\n"
     "An IA-32 protected-mode machine that boots Multiboot kernels the way\n"
     "qemu-system-i386 -kernel does and shows every privilege transition and fault.\n"
     "Without an IMAGE or -kernel, the bundled guest kernel boots.\n"
+    "`ringlab pg audit` runs the Popek-Goldberg audit of the instruction set\n"
+    "('ringlab pg --help').\n"
     "\n"
     "QEMU-compatible options (QEMU's spelling; one or two dashes):\n"
     "  -kernel FILE         the Multiboot kernel (ELF32, a.out kludge); a lone IMAGE\n"
