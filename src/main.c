@@ -30,6 +30,7 @@
 #include "trace/jsonl.h"
 #include "trace/qemu_log.h"
 #include "vmm/pg_command.h"
+#include "vmm/vmm_hw.h"
 #ifdef HAVE_VIEW
 #include "view.h"
 #endif
@@ -163,13 +164,10 @@ static bool start_recording(struct machine *m, const struct options *o,
 
 /* ---- main ----------------------------------------------------------------- */
 
-int main(int argc, char **argv)
+/* A run of the machine: the plain one, the debugger, the gdb stub, the
+ * view; or, with `vmm`, the plain one under a monitor. */
+static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
 {
-    /* `ringlab pg ...`: the Popek-Goldberg subcommands, with arguments of
-     * their own. */
-    if (argc >= 2 && strcmp(argv[1], "pg") == 0)
-        return pg_command(argc - 1, argv + 1);
-
     struct options o;
     char err[512] = "";
     switch (options_parse(argc, argv, &o, err, sizeof err)) {
@@ -405,6 +403,10 @@ int main(int argc, char **argv)
             .script = o.debugger_script ? &script : NULL,
         };
         status = repl_main(&rc);
+    } else if (vmm) {
+        console_raw(&con, true);
+        status = vmm_run_hw(&runner, vmm, have_qlog ? &qlog : NULL, o.timeout_sec);
+        console_raw(&con, false);
     } else {
         console_raw(&con, true);
         status = run_plain(&runner, have_qlog ? &qlog : NULL, o.timeout_sec);
@@ -456,4 +458,33 @@ out_images:
     repl_script_close(&script);
     options_free(&o);
     return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "pg") != 0)
+        return ringlab_main(argc, argv, NULL);
+    /* `ringlab pg vmm --strategy S [options]`: a run under a monitor, with
+     * ringlab's options after the monitor's; `ringlab pg audit ...` and
+     * the rest have arguments of their own. */
+    if (argc < 3 || strcmp(argv[2], "vmm") != 0)
+        return pg_command(argc - 1, argv + 1);
+    struct vmm_request vmm;
+    int used = 0;
+    int st = vmm_parse(argc - 2, argv + 2, &vmm, &used);
+    if (st != 0)
+        return st;
+    /* ringlab's own argument vector: the program, then what follows. */
+    int rest = argc - 2 - used;
+    char **args = calloc((size_t)rest + 2, sizeof *args);
+    if (!args) {
+        report_say("out of memory");
+        return RL_EXIT_HOST;
+    }
+    args[0] = argv[0];
+    for (int i = 0; i < rest; i++)
+        args[i + 1] = argv[2 + used + i];
+    st = ringlab_main(rest + 1, args, &vmm);
+    free(args);
+    return st;
 }

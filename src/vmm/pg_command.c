@@ -13,6 +13,7 @@
 static void pg_help(FILE *f)
 {
     fputs("Usage: ringlab pg audit [--umip] [--format table|csv|json|markdown]\n"
+          "       ringlab pg vmm --strategy hw [--vmcs] [--exit-on LIST] [ringlab options]\n"
           "\n"
           "The Popek-Goldberg audit: each instruction of the catalogue (the IA-32 system\n"
           "instructions and Robin and Irvine's sensitive ones) is executed from fresh\n"
@@ -31,7 +32,20 @@ static void pg_help(FILE *f)
           "  --format F     table (aligned columns, the default), csv, json or markdown\n"
           "  -h, --help     this text\n"
           "\n"
-          "Exit status: 0 the audit ran, 2 a wrong argument, 10 the machine failed.\n",
+          "Exit status: 0 the audit ran, 2 a wrong argument, 10 the machine failed.\n"
+          "\n"
+          "pg vmm runs the guest (the bundled kernel unless ringlab's options name\n"
+          "another) under a monitor in ringlab's host code, ring -1:\n"
+          "  --strategy hw  hardware assistance in the style of VT-x: the guest kernel runs\n"
+          "                 unmodified at ring 0 in non-root mode; the events the exit\n"
+          "                 controls name leave it for the monitor, which counts them\n"
+          "                 and resumes it\n"
+          "  --vmcs         print the exit controls first\n"
+          "  --exit-on LIST the exceptions that exit (pf, gp, ud, ...) and irq for\n"
+          "                 external interrupts, comma-separated; none: no exits\n"
+          "                 (default: pf,irq, a monitor that shadows the page tables)\n"
+          "The run ends with a report on stderr: how the guest ended, the exits by\n"
+          "cause, the instructions and the time.  The exit status is the plain run's.\n",
           f);
 }
 
@@ -92,7 +106,7 @@ static int pg_audit(int argc, char **argv)
 int pg_command(int argc, char **argv)
 {
     if (argc < 2) {
-        report_say("pg: name a subcommand: audit (try 'ringlab pg --help')");
+        report_say("pg: name a subcommand: audit or vmm (try 'ringlab pg --help')");
         return RL_EXIT_USAGE;
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -101,6 +115,6 @@ int pg_command(int argc, char **argv)
     }
     if (strcmp(argv[1], "audit") == 0)
         return pg_audit(argc - 1, argv + 1);
-    report_say("pg: unknown subcommand '%s': audit (try 'ringlab pg --help')", argv[1]);
+    report_say("pg: unknown subcommand '%s': audit or vmm (try 'ringlab pg --help')", argv[1]);
     return RL_EXIT_USAGE;
 }

@@ -1,0 +1,43 @@
+/* `ringlab pg vmm --strategy hw`: a monitor in the style of VT-x.  The
+ * guest kernel runs unmodified at ring 0 in "non-root" mode: the machine
+ * is the hardware, and the events its exit controls (a small VMCS) name
+ * leave the guest's run and come to the monitor, in ringlab's host code
+ * ("ring -1"), which counts them by cause and resumes the guest.  Events
+ * the controls do not name never leave the guest. */
+#ifndef RINGLAB_VMM_HW_H
+#define RINGLAB_VMM_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "front/runner.h"
+#include "trace/qemu_log.h"
+
+/* The exit controls (after the VMCS's, SDM Vol. 3C 24.6). */
+struct vmcs_controls {
+    uint32_t exception_bitmap;       /* bit n: exception n exits (24.6.3) */
+    bool external_interrupt_exiting; /* pin-based control (24.6.1) */
+};
+
+/* What the pg vmm words asked for. */
+struct vmm_request {
+    const char *strategy; /* "hw" */
+    bool print_vmcs;      /* --vmcs: print the controls before running */
+    struct vmcs_controls controls;
+};
+
+/* Parse `vmm --strategy S [--vmcs] [--exit-on LIST]` from argv (argv[0] is
+ * "vmm"); *used = the words taken (the rest are ringlab's own options).
+ * Returns 0, or an exit status after one line on stderr. */
+int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used);
+
+/* The controls, one per line. */
+void vmm_print_vmcs(FILE *f, const struct vmcs_controls *c);
+
+/* Run the machine under the monitor until it ends; the report goes to
+ * stderr.  Returns the exit status as a plain run's. */
+int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct qemu_log *qlog,
+               double timeout_s);
+
+#endif

@@ -1,0 +1,80 @@
+#!/bin/sh
+# tests/vmm/hw-session.sh: the bundled kernel, unmodified, boots under
+# `ringlab pg vmm --strategy hw` and passes the scripted shell session of
+# tests/kernel/session.sh with the same transcript as a native run; the
+# monitor's report names its exits by cause (#PF and external interrupts by
+# default: every page fault and every timer tick left the guest).
+#
+# Environment: RINGLAB (default ./ringlab), KERNEL, INITRD (the build
+# tree's), TIMEOUT.
+# Exit status: 0 pass, 1 fail, 77 skipped, 99 hard error.
+
+RINGLAB=${RINGLAB:-./ringlab}
+here=$(cd "$(dirname "$0")" && pwd)
+[ -x "$RINGLAB" ] || { echo "SKIP: $RINGLAB not found"; exit 77; }
+case $RINGLAB in /*) ;; *) RINGLAB=$(pwd)/$RINGLAB ;; esac
+KERNEL=${KERNEL:-guests/kernel/kernel.elf}
+INITRD=${INITRD:-guests/initrd.img}
+export KERNEL INITRD
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ringlab-hw.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+# Bad monitor arguments: one line on stderr, status 2, nothing run.
+for args in "" "--strategy" "--strategy nope" "--strategy hw --exit-on pf,bogus"; do
+	# shellcheck disable=SC2086 # the words are the arguments
+	"$RINGLAB" pg vmm $args -nographic </dev/null >"$tmp/out" 2>"$tmp/err"
+	st=$?
+	if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+		echo "FAIL: ringlab pg vmm $args: status $st (want 2), stderr: $(cat "$tmp/err")"
+		exit 1
+	fi
+done
+# --exit-on none: no exits at all, and the controls say so.
+"$RINGLAB" pg vmm --strategy hw --vmcs --exit-on none -nographic --max-insns 20000000 \
+	</dev/null >"$tmp/none.out" 2>&1
+grep -q '^vmm hw: 0 exits$' "$tmp/none.out" &&
+	grep -q '^vmcs: exception bitmap     00000000$' "$tmp/none.out" &&
+	grep -q '^vmcs: external-interrupt exiting  off$' "$tmp/none.out" ||
+	{ echo "FAIL: --exit-on none:"; grep -E '^(vmcs|vmm)' "$tmp/none.out"; exit 1; }
+
+# The emulator the session script starts: ringlab under the monitor, with
+# the exit controls printed first.
+cat >"$tmp/ringlab-hw" <<WRAP
+#!/bin/sh
+exec "$RINGLAB" pg vmm --strategy hw --vmcs "\$@"
+WRAP
+chmod +x "$tmp/ringlab-hw"
+
+EMU=$RINGLAB TRANSCRIPT=$tmp/native.transcript LOG=$tmp/native.log \
+	sh "$here/../kernel/session.sh" >"$tmp/native.out" 2>&1
+st=$?
+if [ "$st" -ne 0 ]; then
+	echo "FAIL: the native session failed (status $st):"
+	tail -n 20 "$tmp/native.out"
+	exit 1
+fi
+EMU=$tmp/ringlab-hw TRANSCRIPT=$tmp/hw.transcript LOG=$tmp/hw.log \
+	COMPARE_WITH=$tmp/native.transcript sh "$here/../kernel/session.sh" >"$tmp/hw.out" 2>&1
+st=$?
+failed=0
+if [ "$st" -ne 0 ]; then
+	echo "FAIL: the session under the hw monitor failed or differs (status $st):"
+	tail -n 40 "$tmp/hw.out"
+	failed=1
+fi
+# The exit controls, and the report the monitor wrote when the session
+# script ended the run.
+grep -q '^vmcs: exception bitmap     00004000 #PF$' "$tmp/hw.log" ||
+	{ echo "FAIL: no exit controls printed:"; head -n 5 "$tmp/hw.log"; failed=1; }
+grep -q '^vmcs: external-interrupt exiting  on$' "$tmp/hw.log" ||
+	{ echo "FAIL: external-interrupt exiting not printed"; failed=1; }
+report=$(grep '^vmm hw: [0-9]* exits' "$tmp/hw.log")
+if ! printf '%s\n' "$report" | grep -q -E '^vmm hw: [1-9][0-9]* exits: #PF [1-9][0-9]*, external interrupt [1-9][0-9]* \(vector 0x20: [1-9]'; then
+	echo "FAIL: the monitor's report does not count #PF and timer exits: '$report'"
+	tail -n 5 "$tmp/hw.log"
+	failed=1
+fi
+grep -q '^vmm hw: [0-9]* guest instructions' "$tmp/hw.log" ||
+	{ echo "FAIL: no instruction count in the report"; failed=1; }
+[ "$failed" -eq 0 ] || exit 1
+echo "ok: the session under the hw monitor matches the native one; $report"
