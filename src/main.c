@@ -78,6 +78,7 @@ static void log_unimp(void *opaque, uint16_t port, bool is_write, uint32_t value
  * to the terminal's console. */
 struct serial_sink {
     struct console *con;
+    bool quiet; /* drop the bytes (a monitor's native run of the same session) */
     void (*view_put)(void *opaque, uint8_t byte);
     void *view_opaque;
 };
@@ -85,10 +86,18 @@ struct serial_sink {
 static void serial_out(void *opaque, uint8_t byte)
 {
     struct serial_sink *s = opaque;
+    if (s->quiet)
+        return;
     if (s->view_put)
         s->view_put(s->view_opaque, byte);
     else
         console_put(s->con, byte);
+}
+
+static void serial_quiet(void *opaque, bool on)
+{
+    struct serial_sink *s = opaque;
+    s->quiet = on;
 }
 
 /* As QEMU decides: a window when a display is there. */
@@ -404,8 +413,12 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         };
         status = repl_main(&rc);
     } else if (vmm) {
+        struct vmm_request v = *vmm;
+        v.quiet = serial_quiet;
+        v.quiet_opaque = &sink;
+        v.machine_cfg = &cfg;
         console_raw(&con, true);
-        status = vmm_run_hw(&runner, vmm, have_qlog ? &qlog : NULL, o.timeout_sec);
+        status = vmm_run_hw(&runner, &v, have_qlog ? &qlog : NULL, o.timeout_sec);
         console_raw(&con, false);
     } else {
         console_raw(&con, true);

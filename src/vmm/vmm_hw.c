@@ -100,6 +100,79 @@ struct exit_counts {
     uint64_t total;
 };
 
+/* The serial input of the monitored run, for the native one. */
+struct input_log {
+    struct input_record *recs;
+    size_t n, cap;
+    bool failed;
+};
+
+static void log_input(void *opaque, const struct input_record *rec)
+{
+    struct input_log *l = opaque;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 256;
+        struct input_record *more = realloc(l->recs, cap * sizeof *more);
+        if (!more) {
+            l->failed = true;
+            return;
+        }
+        l->recs = more;
+        l->cap = cap;
+    }
+    l->recs[l->n++] = *rec;
+}
+
+/* The native run: the machine power-cycled, the input replayed, no exits,
+ * to the position the monitored run ended at.  False when it could not be
+ * made (the reason in err). */
+static bool run_native(struct runner *r, const struct vmm_request *req, struct input_log *in,
+                       const struct machine_pos *end, double *seconds, uint64_t *icount,
+                       char *err, size_t errlen)
+{
+    if (in->failed) {
+        snprintf(err, errlen, "out of memory for the input");
+        return false;
+    }
+    if (!req->machine_cfg) {
+        snprintf(err, errlen, "no machine configuration");
+        return false;
+    }
+    struct machine *m = machine_create(req->machine_cfg, err, errlen);
+    if (!m)
+        return false;
+    bool ok = machine_power_on(m, err, errlen) &&
+              control_input_replay(m, in->recs, in->n, end, err, errlen);
+    if (ok) {
+        struct runner native = *r;
+        native.m = m;
+        native.interrupted = 0;
+        native.timeout_at = 0;
+        native.max_insns = 0;
+        if (req->quiet)
+            req->quiet(req->quiet_opaque, true);
+        struct run_request none = {0};
+        struct run_result res;
+        double t0 = clock_wall_seconds();
+        enum runner_stop s;
+        do
+            s = runner_run(&native, &none, &res);
+        while (s == RUNNER_STOP || s == RUNNER_BREAK || s == RUNNER_YIELD);
+        *seconds = clock_wall_seconds() - t0;
+        if (req->quiet)
+            req->quiet(req->quiet_opaque, false);
+        struct machine_pos pos;
+        control_position(m, &pos);
+        *icount = pos.icount;
+        if (s == RUNNER_QUIT) {
+            snprintf(err, errlen, "stopped from outside");
+            ok = false;
+        }
+    }
+    machine_destroy(m);
+    return ok;
+}
+
 static void print_report(const struct exit_counts *n, struct machine *m, double seconds,
                          const char *how)
 {
@@ -129,9 +202,22 @@ static void print_report(const struct exit_counts *n, struct machine *m, double 
     }
     struct machine_pos pos;
     control_position(m, &pos);
-    fprintf(stderr, "\nvmm hw: %llu guest instructions (the same as a native run: the guest's "
-                    "code runs unchanged), %.2f s\n",
+    fprintf(stderr, "\nvmm hw: under the monitor: %llu guest instructions, %.2f s\n",
             (unsigned long long)pos.icount, seconds);
+}
+
+static void print_native(uint64_t monitored_icount, double monitored_s, uint64_t icount,
+                         double seconds)
+{
+    fprintf(stderr, "vmm hw: native, the same session: %llu guest instructions, %.2f s",
+            (unsigned long long)icount, seconds);
+    if (icount == monitored_icount)
+        fputs(" (the same instructions: the guest's code runs unchanged", stderr);
+    else
+        fputs(" (other instructions than under the monitor", stderr);
+    if (seconds > 0)
+        fprintf(stderr, "; the monitor's time is %.2fx", monitored_s / seconds);
+    fputs(")\n", stderr);
 }
 
 int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct qemu_log *qlog,
@@ -146,6 +232,8 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct qemu_log 
     if (c->external_interrupt_exiting)
         run.stop_on |= STOP_ON_IRQ;
     struct exit_counts n = {0};
+    struct input_log in = {0};
+    control_input_observe(r->m, log_input, &in);
     double t0 = clock_wall_seconds();
     struct run_result res;
     for (;;) {
@@ -170,7 +258,19 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct qemu_log 
                           : s == RUNNER_QUIT   ? "stopped from outside"
                           : s == RUNNER_STUCK  ? "it halted for good"
                                                : "a limit was reached";
-        print_report(&n, r->m, clock_wall_seconds() - t0, how);
-        return report_exit(s, r, qlog, timeout_s);
+        double monitored_s = clock_wall_seconds() - t0;
+        print_report(&n, r->m, monitored_s, how);
+        int status = report_exit(s, r, qlog, timeout_s);
+        struct machine_pos end;
+        control_position(r->m, &end);
+        double native_s = 0;
+        uint64_t native_icount = 0;
+        char err[256] = "";
+        if (run_native(r, req, &in, &end, &native_s, &native_icount, err, sizeof err))
+            print_native(end.icount, monitored_s, native_icount, native_s);
+        else
+            fprintf(stderr, "vmm hw: no native run to compare with: %s\n", err);
+        free(in.recs);
+        return status;
     }
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "front/runner.h"
+#include "machine.h"
 #include "trace/qemu_log.h"
 
 /* The exit controls (after the VMCS's, SDM Vol. 3C 24.6). */
@@ -25,6 +26,12 @@ struct vmm_request {
     const char *strategy; /* "hw" */
     bool print_vmcs;      /* --vmcs: print the controls before running */
     struct vmcs_controls controls;
+    /* Silence the guest's console (true) or not, for the native run the
+     * report compares with; NULL: that run prints what it prints. */
+    void (*quiet)(void *opaque, bool on);
+    void *quiet_opaque;
+    /* How the monitored machine was built, to build the native one. */
+    const struct machine_config *machine_cfg;
 };
 
 /* Parse `vmm --strategy S [--vmcs] [--exit-on LIST]` from argv (argv[0] is
@@ -35,8 +42,11 @@ int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used);
 /* The controls, one per line. */
 void vmm_print_vmcs(FILE *f, const struct vmcs_controls *c);
 
-/* Run the machine under the monitor until it ends; the report goes to
- * stderr.  Returns the exit status as a plain run's. */
+/* Run the machine under the monitor until it ends; then build another
+ * from the same configuration and run the same session on it natively (no
+ * exits; the serial input replayed as recorded, up to the same
+ * instruction), and write the report to stderr.  Returns the exit status of the monitored run, as a plain
+ * run's. */
 int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct qemu_log *qlog,
                double timeout_s);
 

@@ -3,7 +3,9 @@
 # `ringlab pg vmm --strategy hw` and passes the scripted shell session of
 # tests/kernel/session.sh with the same transcript as a native run; the
 # monitor's report names its exits by cause (#PF and external interrupts by
-# default: every page fault and every timer tick left the guest).
+# default: every page fault and every timer tick left the guest) and the
+# native run of the same session it measured beside, with the same
+# instructions.
 #
 # Environment: RINGLAB (default ./ringlab), KERNEL, INITRD (the build
 # tree's), TIMEOUT.
@@ -74,7 +76,14 @@ if ! printf '%s\n' "$report" | grep -q -E '^vmm hw: [1-9][0-9]* exits: #PF [1-9]
 	tail -n 5 "$tmp/hw.log"
 	failed=1
 fi
-grep -q '^vmm hw: [0-9]* guest instructions' "$tmp/hw.log" ||
-	{ echo "FAIL: no instruction count in the report"; failed=1; }
+# The native run of the same session, on a second machine: the same
+# instructions as under the monitor.
+mon=$(sed -n 's/^vmm hw: under the monitor: \([0-9]*\) guest instructions.*/\1/p' "$tmp/hw.log")
+nat=$(sed -n 's/^vmm hw: native, the same session: \([0-9]*\) guest instructions.*/\1/p' "$tmp/hw.log")
+if [ -z "$mon" ] || [ "$mon" != "$nat" ] || ! grep -q 'the same instructions' "$tmp/hw.log"; then
+	echo "FAIL: the native run of the same session: '$nat' instructions, under the monitor '$mon':"
+	grep '^vmm hw' "$tmp/hw.log"
+	failed=1
+fi
 [ "$failed" -eq 0 ] || exit 1
 echo "ok: the session under the hw monitor matches the native one; $report"
