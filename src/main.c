@@ -326,6 +326,13 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         machine_add_sink(m, (struct trace_sink){qemu_log_event, &qlog});
     if (have_jlog)
         machine_add_sink(m, (struct trace_sink){jsonl_event, &jlog});
+    /* Under a monitor its sink counts the exits, whoever runs the machine. */
+    static struct vmm_hw monitor;
+    if (vmm && !vmm_hw_attach(&monitor, m, &vmm->controls)) {
+        report_say("cannot take the machine under the monitor");
+        status = RL_EXIT_HOST;
+        goto out_machine;
+    }
     if (!machine_power_on(m, err, sizeof err)) {
         report_say("%s", err);
         status = RL_EXIT_BAD_IMAGE;
@@ -410,6 +417,8 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             .kernel_path = image,
             .initrd_path = bundled_initrd,
             .script = o.debugger_script ? &script : NULL,
+            .vmm_info = vmm ? vmm_hw_info : NULL,
+            .vmm_opaque = vmm ? &monitor : NULL,
         };
         status = repl_main(&rc);
     } else if (vmm) {
@@ -418,7 +427,7 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         v.quiet_opaque = &sink;
         v.machine_cfg = &cfg;
         console_raw(&con, true);
-        status = vmm_run_hw(&runner, &v, have_qlog ? &qlog : NULL, o.timeout_sec);
+        status = vmm_run_hw(&runner, &v, &monitor, have_qlog ? &qlog : NULL, o.timeout_sec);
         console_raw(&con, false);
     } else {
         console_raw(&con, true);

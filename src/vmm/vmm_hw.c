@@ -83,22 +83,122 @@ int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used)
     return 0;
 }
 
-void vmm_print_vmcs(FILE *f, const struct vmcs_controls *c)
+
+/* ---- the exits --------------------------------------------------------------- */
+
+static void note_exit(void *opaque, const struct trace_event *ev)
 {
-    fprintf(f, "vmcs: exception bitmap     %08x", c->exception_bitmap);
-    for (int v = 0; v < 32; v++)
-        if (c->exception_bitmap & (1u << v))
-            fprintf(f, " %s", trace_vector_mnemonic(v) ? trace_vector_mnemonic(v) : "?");
-    fprintf(f, "\nvmcs: external-interrupt exiting  %s\n",
-            c->external_interrupt_exiting ? "on" : "off");
+    struct vmm_hw *h = opaque;
+    bool irq = ev->kind == TRACE_HARDWARE_INT && h->controls.external_interrupt_exiting;
+    bool exc = ev->kind == TRACE_EXCEPTION && ev->vector >= 0 && ev->vector < 32 &&
+               (h->controls.exception_bitmap & (1u << ev->vector));
+    if ((!irq && !exc) || ev->vector < 0 || ev->vector > 255)
+        return;
+    if (irq)
+        h->irqs[ev->vector]++;
+    else
+        h->exceptions[ev->vector]++;
+    h->log[h->total % VMM_EXIT_LOG] = (struct vmm_exit){
+        ev->icount, irq, ev->vector, ev->before.cpl, ev->before.cs, ev->before.eip};
+    h->total++;
 }
 
-/* Exits by cause: the 32 exceptions, then the 256 interrupt vectors. */
-struct exit_counts {
-    uint64_t exception[32];
-    uint64_t irq[256];
-    uint64_t total;
-};
+bool vmm_hw_attach(struct vmm_hw *h, struct machine *m, const struct vmcs_controls *c)
+{
+    memset(h, 0, sizeof *h);
+    h->controls = *c;
+    h->m = m;
+    return machine_add_sink(m, (struct trace_sink){note_exit, h});
+}
+
+/* "#PF 2, external interrupt 31 (vector 0x20: 30, vector 0x24: 1)" */
+static void exits_by_cause(const struct vmm_hw *h, struct strbuf *out)
+{
+    const char *sep = "";
+    for (int v = 0; v < 32; v++)
+        if (h->exceptions[v]) {
+            strbuf_add(out, "%s%s %llu", sep, trace_vector_mnemonic(v),
+                       (unsigned long long)h->exceptions[v]);
+            sep = ", ";
+        }
+    uint64_t irqs = 0;
+    for (int v = 0; v < 256; v++)
+        irqs += h->irqs[v];
+    if (!irqs)
+        return;
+    strbuf_add(out, "%sexternal interrupt %llu (", sep, (unsigned long long)irqs);
+    sep = "";
+    for (int v = 0; v < 256; v++)
+        if (h->irqs[v]) {
+            strbuf_add(out, "%svector %#x: %llu", sep, v, (unsigned long long)h->irqs[v]);
+            sep = ", ";
+        }
+    strbuf_add(out, ")");
+}
+
+static void vmcs_text(const struct vmcs_controls *c, struct strbuf *out)
+{
+    strbuf_add(out, "vmcs: exception bitmap     %08x", c->exception_bitmap);
+    for (int v = 0; v < 32; v++)
+        if (c->exception_bitmap & (1u << v))
+            strbuf_add(out, " %s", trace_vector_mnemonic(v) ? trace_vector_mnemonic(v) : "?");
+    strbuf_add(out, "\nvmcs: external-interrupt exiting  %s\n",
+               c->external_interrupt_exiting ? "on" : "off");
+}
+
+void vmm_print_vmcs(FILE *f, const struct vmcs_controls *c)
+{
+    struct strbuf t;
+    strbuf_init(&t);
+    vmcs_text(c, &t);
+    fputs(strbuf_str(&t), f);
+    strbuf_free(&t);
+}
+
+void vmm_hw_info(void *opaque, struct strbuf *out)
+{
+    const struct vmm_hw *h = opaque;
+    strbuf_add(out, "monitor: hw, in the style of VT-x: the guest kernel runs unmodified at its "
+                    "own ring 0 in non-root mode\n");
+    vmcs_text(&h->controls, out);
+    struct cpu_state st;
+    if (inspect_cpu(h->m, &st)) {
+        /* Non-root mode shadows nothing: the guest's view of each register
+         * is the processor's. */
+        strbuf_add(out, "             virtual CPU (the guest's)  real CPU\n");
+        strbuf_add(out, "  CPL        %-26u %u\n", st.cpl, st.cpl);
+        strbuf_add(out, "  CS:EIP     %04x:%08x              %04x:%08x\n", st.seg[SEG_CS].selector,
+                   st.eip, st.seg[SEG_CS].selector, st.eip);
+        unsigned vif = (st.eflags & EFLAGS_IF) != 0;
+        strbuf_add(out, "  EFLAGS.IF  %-26u %u\n", vif, vif);
+        strbuf_add(out, "  CR0        %08x                   %08x\n", st.cr0, st.cr0);
+        strbuf_add(out, "  CR3        %08x                   %08x\n", st.cr3, st.cr3);
+        strbuf_add(out, "  GDTR       %08x/%04x              %08x/%04x\n", st.gdtr.base,
+                   st.gdtr.limit, st.gdtr.base, st.gdtr.limit);
+        strbuf_add(out, "  IDTR       %08x/%04x              %08x/%04x\n", st.idtr.base,
+                   st.idtr.limit, st.idtr.base, st.idtr.limit);
+        strbuf_add(out, "  TR         %04x                       %04x\n", st.tr.selector,
+                   st.tr.selector);
+        strbuf_add(out, "  (non-root mode: the guest's registers are the processor's, nothing "
+                        "is shadowed)\n");
+    }
+    strbuf_add(out, "exits: %llu", (unsigned long long)h->total);
+    if (h->total) {
+        strbuf_add(out, ": ");
+        exits_by_cause(h, out);
+    }
+    strbuf_add(out, "\n");
+    uint64_t first = h->total > VMM_EXIT_LOG ? h->total - VMM_EXIT_LOG : 0;
+    if (h->total)
+        strbuf_add(out, "the last %llu:\n", (unsigned long long)(h->total - first));
+    for (uint64_t i = first; i < h->total; i++) {
+        const struct vmm_exit *e = &h->log[i % VMM_EXIT_LOG];
+        const char *name = e->irq ? NULL : trace_vector_mnemonic(e->vector);
+        strbuf_add(out, "  at instruction %llu: %s", (unsigned long long)e->icount,
+                   e->irq ? "external interrupt" : name ? name : "exception");
+        strbuf_add(out, " (vector %#x) at %04x:%08x, CPL %u\n", e->vector, e->cs, e->eip, e->cpl);
+    }
+}
 
 /* The serial input of the monitored run, for the native one. */
 struct input_log {
@@ -173,37 +273,25 @@ static bool run_native(struct runner *r, const struct vmm_request *req, struct i
     return ok;
 }
 
-static void print_report(const struct exit_counts *n, struct machine *m, double seconds,
+static void print_report(const struct vmm_hw *h, struct machine *m, double seconds,
                          const char *how)
 {
     /* On a line of its own: the guest's console may end in a prompt. */
     fflush(stdout);
-    fprintf(stderr, "\nvmm hw: the guest ran at ring 0 under the monitor; %s\n", how);
-    fprintf(stderr, "vmm hw: %llu exits", (unsigned long long)n->total);
-    const char *sep = ": ";
-    for (int v = 0; v < 32; v++)
-        if (n->exception[v]) {
-            fprintf(stderr, "%s%s %llu", sep, trace_vector_mnemonic(v),
-                    (unsigned long long)n->exception[v]);
-            sep = ", ";
-        }
-    uint64_t irqs = 0;
-    for (int v = 0; v < 256; v++)
-        irqs += n->irq[v];
-    if (irqs) {
-        fprintf(stderr, "%sexternal interrupt %llu (", sep, (unsigned long long)irqs);
-        const char *s2 = "";
-        for (int v = 0; v < 256; v++)
-            if (n->irq[v]) {
-                fprintf(stderr, "%svector %#x: %llu", s2, v, (unsigned long long)n->irq[v]);
-                s2 = ", ";
-            }
-        fputc(')', stderr);
+    struct strbuf t;
+    strbuf_init(&t);
+    strbuf_add(&t, "\nvmm hw: the guest ran at ring 0 under the monitor; %s\n", how);
+    strbuf_add(&t, "vmm hw: %llu exits", (unsigned long long)h->total);
+    if (h->total) {
+        strbuf_add(&t, ": ");
+        exits_by_cause(h, &t);
     }
     struct machine_pos pos;
     control_position(m, &pos);
-    fprintf(stderr, "\nvmm hw: under the monitor: %llu guest instructions, %.2f s\n",
-            (unsigned long long)pos.icount, seconds);
+    strbuf_add(&t, "\nvmm hw: under the monitor: %llu guest instructions, %.2f s\n",
+               (unsigned long long)pos.icount, seconds);
+    fputs(strbuf_str(&t), stderr);
+    strbuf_free(&t);
 }
 
 static void print_native(uint64_t monitored_icount, double monitored_s, uint64_t icount,
@@ -220,8 +308,8 @@ static void print_native(uint64_t monitored_icount, double monitored_s, uint64_t
     fputs(")\n", stderr);
 }
 
-int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct qemu_log *qlog,
-               double timeout_s)
+int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct vmm_hw *h,
+               struct qemu_log *qlog, double timeout_s)
 {
     const struct vmcs_controls *c = &req->controls;
     if (req->print_vmcs)
@@ -231,7 +319,6 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct qemu_log 
         run.stop_on |= STOP_ON_FAULT;
     if (c->external_interrupt_exiting)
         run.stop_on |= STOP_ON_IRQ;
-    struct exit_counts n = {0};
     struct input_log in = {0};
     control_input_observe(r->m, log_input, &in);
     double t0 = clock_wall_seconds();
@@ -239,17 +326,9 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct qemu_log 
     for (;;) {
         enum runner_stop s = runner_run(r, &run, &res);
         if (s == RUNNER_STOP && res.stop == RUN_EVENT) {
-            /* A VM exit: the monitor notes why, and the guest resumes
-             * (VM entry) where the event took it. */
-            const struct trace_event *ev = &res.event;
-            if (ev->kind == TRACE_EXCEPTION && ev->vector >= 0 && ev->vector < 32 &&
-                (c->exception_bitmap & (1u << ev->vector))) {
-                n.exception[ev->vector]++;
-                n.total++;
-            } else if (ev->kind == TRACE_HARDWARE_INT && ev->vector >= 0 && ev->vector < 256) {
-                n.irq[ev->vector]++;
-                n.total++;
-            }
+            /* A VM exit: the run came back to the monitor (its sink has
+             * counted it), and the guest resumes (VM entry) where the
+             * event took it. */
             continue;
         }
         if (s == RUNNER_STOP || s == RUNNER_BREAK || s == RUNNER_YIELD)
@@ -259,7 +338,7 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct qemu_log 
                           : s == RUNNER_STUCK  ? "it halted for good"
                                                : "a limit was reached";
         double monitored_s = clock_wall_seconds() - t0;
-        print_report(&n, r->m, monitored_s, how);
+        print_report(h, r->m, monitored_s, how);
         int status = report_exit(s, r, qlog, timeout_s);
         struct machine_pos end;
         control_position(r->m, &end);

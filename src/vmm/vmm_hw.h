@@ -14,6 +14,7 @@
 #include "front/runner.h"
 #include "machine.h"
 #include "trace/qemu_log.h"
+#include "util/strbuf.h"
 
 /* The exit controls (after the VMCS's, SDM Vol. 3C 24.6). */
 struct vmcs_controls {
@@ -42,12 +43,40 @@ int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used);
 /* The controls, one per line. */
 void vmm_print_vmcs(FILE *f, const struct vmcs_controls *c);
 
+/* The monitor's own state: its controls and the exits it has taken,
+ * counted by a trace sink on the machine, whoever drives it (the monitor's
+ * loop, or the debugger under it). */
+#define VMM_EXIT_LOG 16
+struct vmm_exit {
+    uint64_t icount;
+    bool irq;       /* an external interrupt; else an exception */
+    int vector;
+    uint8_t cpl;
+    uint16_t cs;
+    uint32_t eip;
+};
+struct vmm_hw {
+    struct vmcs_controls controls;
+    uint64_t exceptions[32], irqs[256], total;
+    struct vmm_exit log[VMM_EXIT_LOG]; /* the last exits, log[total % VMM_EXIT_LOG] next */
+    struct machine *m;
+};
+
+/* Take the machine under the monitor: its sink counts the exits from now
+ * on.  The monitor must outlive the machine.  False when no sink could be
+ * added. */
+bool vmm_hw_attach(struct vmm_hw *h, struct machine *m, const struct vmcs_controls *c);
+
+/* `info vmm`: the controls, the virtual CPU beside the real one, the exits
+ * (opaque is the struct vmm_hw). */
+void vmm_hw_info(void *opaque, struct strbuf *out);
+
 /* Run the machine under the monitor until it ends; then build another
  * from the same configuration and run the same session on it natively (no
  * exits; the serial input replayed as recorded, up to the same
  * instruction), and write the report to stderr.  Returns the exit status of the monitored run, as a plain
  * run's. */
-int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct qemu_log *qlog,
-               double timeout_s);
+int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct vmm_hw *h,
+               struct qemu_log *qlog, double timeout_s);
 
 #endif

@@ -39,6 +39,21 @@ grep -q '^vmm hw: 0 exits$' "$tmp/none.out" &&
 	grep -q '^vmcs: external-interrupt exiting  off$' "$tmp/none.out" ||
 	{ echo "FAIL: --exit-on none:"; grep -E '^(vmcs|vmm)' "$tmp/none.out"; exit 1; }
 
+# The debugger under the monitor: `info vmm` shows the controls, the
+# virtual CPU beside the real one and the exits taken; without a monitor
+# it says there is none.
+printf 'until insns 30000000\ninfo vmm\nq\n' |
+	"$RINGLAB" pg vmm --strategy hw --debugger -nographic >"$tmp/info.out" 2>&1
+for want in '^monitor: hw' '^vmcs: exception bitmap     00004000 #PF$' \
+	'^ *virtual CPU \(the guest.s\) *real CPU$' '^  CPL        0 *0$' \
+	'^exits: [1-9][0-9]*: #PF [1-9]' '^  at instruction [0-9]*: external interrupt \(vector 0x20\)'; do
+	grep -q -E "$want" "$tmp/info.out" ||
+		{ echo "FAIL: info vmm under the monitor lacks /$want/:"; cat "$tmp/info.out"; exit 1; }
+done
+printf 'info vmm\nq\n' | "$RINGLAB" --debugger -nographic >"$tmp/info.out" 2>&1
+grep -q '^no monitor: the guest runs natively' "$tmp/info.out" ||
+	{ echo "FAIL: info vmm without a monitor:"; cat "$tmp/info.out"; exit 1; }
+
 # The emulator the session script starts: ringlab under the monitor, with
 # the exit controls printed first.
 cat >"$tmp/ringlab-hw" <<WRAP
