@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/vmm/docs.sh: the outputs docs/popek-goldberg.md shows are the
-# program's.  Each block
+# tests/vmm/docs.sh: the outputs docs/popek-goldberg.md and README.md show
+# are the program's.  Each block
 #
 #     <!-- output: COMMAND -->
 #     ...lines...
@@ -9,25 +9,31 @@
 # must hold exactly what COMMAND prints (a shell command line in which
 # `ringlab` is the ringlab under test).
 #
-#   docs.sh            check (exit 0 pass, 1 fail, 77 skip)
-#   docs.sh --update   write the outputs into the document instead
+#   docs.sh [DOC...]            check (exit 0 pass, 1 fail, 77 skip)
+#   docs.sh --update [DOC...]   write the outputs into the documents instead
 #
-# Environment: RINGLAB (default ./ringlab), DOC (default: the document
-# beside this script's ../../docs).
+# Without DOC: docs/popek-goldberg.md and README.md of the source tree.
+# Environment: RINGLAB (default ./ringlab).
 
 RINGLAB=${RINGLAB:-./ringlab}
 here=$(cd "$(dirname "$0")" && pwd)
-DOC=${DOC:-$here/../../docs/popek-goldberg.md}
 update=no
-[ "${1:-}" = "--update" ] && update=yes
+if [ "${1:-}" = "--update" ]; then
+	update=yes
+	shift
+fi
+[ $# -gt 0 ] || set -- "$here/../../docs/popek-goldberg.md" "$here/../../README.md"
 [ -x "$RINGLAB" ] || { echo "SKIP: $RINGLAB not found"; exit 77; }
-[ -f "$DOC" ] || { echo "FAIL: no $DOC"; exit 1; }
 case $RINGLAB in /*) ;; *) RINGLAB=$(pwd)/$RINGLAB ;; esac
 export RINGLAB
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ringlab-docs.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
-# The document with every block's lines replaced by the command's output.
+# check_doc DOC: the document with every block's lines replaced by the
+# command's output, compared with it (or written over it).
+check_doc() {
+DOC=$1
+[ -f "$DOC" ] || { echo "FAIL: no $DOC"; return 1; }
 : >"$tmp/new"
 failed=0
 inside=no
@@ -58,19 +64,25 @@ while IFS= read -r line; do
 done <"$DOC"
 if [ "$inside" = yes ]; then
 	echo "FAIL: $DOC: an output block has no <!-- end -->"
-	exit 1
+	return 1
 fi
-
 if [ "$update" = yes ]; then
-	cp "$tmp/new" "$DOC" || exit 1
+	cp "$tmp/new" "$DOC" || return 1
 	echo "updated $DOC"
-	exit $failed
+	return $failed
 fi
 if ! cmp -s "$DOC" "$tmp/new"; then
 	echo "FAIL: $DOC shows outputs that differ from the program's (- document, + program);"
 	echo "      run tests/vmm/docs.sh --update from the build directory if the change is right:"
 	diff -u "$DOC" "$tmp/new" | sed 1,2d
-	exit 1
+	return 1
 fi
-[ "$failed" -eq 0 ] || exit 1
+[ "$failed" -eq 0 ] || return 1
 echo "ok: every output in $(basename "$DOC") is the program's"
+}
+
+status=0
+for doc in "$@"; do
+	check_doc "$doc" || status=1
+done
+exit $status
