@@ -465,3 +465,46 @@ bool audit_rig_run(struct audit_rig *r, const struct audit_insn *insn, enum audi
     }
     return true;
 }
+
+/* ---- the whole catalogue ---------------------------------------------------- */
+
+static bool run_rows(struct audit_rig *rig, struct audit_row *rows, bool umip, char *err,
+                     size_t errlen)
+{
+    for (size_t i = 0; i < audit_catalogue_size; i++) {
+        struct audit_row *row = &rows[i];
+        memset(row, 0, sizeof *row);
+        row->insn = &audit_catalogue[i];
+        for (int c = 0; c < CTX_COUNT; c++) {
+            if (!audit_rig_run(rig, row->insn, c, CONFIG_NATIVE, umip, &row->out[c], err, errlen))
+                return false;
+            if (c != CTX_CPL0 && row->out[c].measured && !row->out[c].trapped &&
+                !audit_rig_run(rig, row->insn, c, CONFIG_MOVED, umip, &row->moved[c], err,
+                               errlen))
+                return false;
+        }
+        audit_classify(row);
+    }
+    return true;
+}
+
+bool audit_run(struct audit_row *rows, bool umip, char *err, size_t errlen)
+{
+    struct audit_rig *rig = audit_rig_open(err, errlen);
+    if (!rig)
+        return false;
+    bool ok = run_rows(rig, rows, umip, err, errlen);
+    if (ok && umip) {
+        /* Which rows UMIP fixes: the same audit without it. */
+        struct audit_row *plain = calloc(audit_catalogue_size, sizeof *plain);
+        ok = plain && run_rows(rig, plain, false, err, errlen);
+        if (!plain)
+            snprintf(err, errlen, "out of memory");
+        for (size_t i = 0; ok && i < audit_catalogue_size; i++)
+            rows[i].fixed_by_umip =
+                plain[i].verdict == VERDICT_SENSITIVE && rows[i].verdict == VERDICT_PRIVILEGED;
+        free(plain);
+    }
+    audit_rig_close(rig);
+    return ok;
+}
