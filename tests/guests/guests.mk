@@ -159,8 +159,3 @@ refresh-qemu-traces: $(TEST_GUEST_ELFS)
 # (Vol. 3A 5.3: #GP(0), #SS(0)); when ringlab implements it, this test
 # passes and automake reports the XPASS, so this line must go.
 XFAIL_TESTS += tests/diff/seg_limit.test
-#
-# task_jmp_fault fails on ringlab (and on QEMU), knowingly: a far JMP's task
-# switch is the engine's, and after a fault past its commit point the
-# engine restores the JMP's EIP instead of keeping the new task's.
-XFAIL_TESTS += tests/diff/task_jmp_fault.test
