@@ -282,7 +282,7 @@ static struct {
     struct code_guard guard;
     struct block_cache bc;
     struct paging_regs flat;
-    uint32_t history_writes, history_page; /* what the second user was told */
+    volatile uint32_t history_writes, history_page; /* set in the fault handler */
 } gx;
 
 static void guarded_setup(void)
@@ -341,6 +341,13 @@ static void history_written(void *opaque, uint32_t page)
     gx.history_page = page;
 }
 
+/* A store the compiler keeps in place among the reads of what the fault
+ * handler sets. */
+static void store(uint32_t paddr, uint8_t value)
+{
+    ((volatile uint8_t *)gx.ram)[paddr] = value;
+}
+
 /* Both users protect a frame: one write tells both, once. */
 START_TEST(test_two_users_both_told)
 {
@@ -348,11 +355,11 @@ START_TEST(test_two_users_both_told)
     ram_guard_set_user(&gx.ram_guard, RAM_GUARD_HISTORY, history_written, NULL);
     uint32_t gen = code_guard_protect(&gx.guard, frame);
     ck_assert(ram_guard_protect(&gx.ram_guard, RAM_GUARD_HISTORY, frame, 1));
-    gx.ram[CODE + 8] = 0x90;
+    store(CODE + 8, 0x90);
     ck_assert_uint_eq(code_guard_gen(&gx.guard, frame), gen + 1);
     ck_assert_uint_eq(gx.history_writes, 1);
     ck_assert_uint_eq(gx.history_page, frame);
-    gx.ram[CODE + 9] = 0x90;
+    store(CODE + 9, 0x90);
     ck_assert_uint_eq(gx.history_writes, 1);
     ck_assert_uint_eq(code_guard_gen(&gx.guard, frame), gen + 1);
 }
@@ -368,14 +375,14 @@ START_TEST(test_one_user_release_keeps_the_other)
     uint32_t gen = code_guard_protect(&gx.guard, frame);
     ck_assert(ram_guard_protect(&gx.ram_guard, RAM_GUARD_HISTORY, 0, RAM_SIZE >> 12));
     ram_guard_release(&gx.ram_guard, RAM_GUARD_HISTORY, 0, RAM_SIZE >> 12);
-    gx.ram[CODE + 8] = 0x90; /* still the code guard's */
+    store(CODE + 8, 0x90); /* still the code guard's */
     ck_assert_uint_eq(code_guard_gen(&gx.guard, frame), gen + 1);
     ck_assert_uint_eq(gx.history_writes, 0);
 
     code_guard_protect(&gx.guard, frame);
     ck_assert(ram_guard_protect(&gx.ram_guard, RAM_GUARD_HISTORY, frame, 1));
     code_guard_reset(&gx.guard);
-    gx.ram[CODE + 8] = 0x91; /* still the history's */
+    store(CODE + 8, 0x91); /* still the history's */
     ck_assert_uint_eq(gx.history_writes, 1);
     ck_assert_uint_eq(gx.history_page, frame);
 }
