@@ -207,7 +207,15 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
     /* The view: asked for (-display sdl, --ui-script, --screenshot), or by
      * default when there is a display and no terminal debugger. */
     bool view_asked = o.display == DISPLAY_SDL;
-    bool want_view = view_asked || (o.display == DISPLAY_DEFAULT && !o.debugger && display_present());
+    bool want_view = view_asked || (o.display == DISPLAY_DEFAULT && !o.debugger && !vmm &&
+                                    display_present());
+    if (vmm && view_asked) {
+        report_say("pg vmm: the monitor runs on the terminal or under --debugger, not in the "
+                   "view; use -nographic");
+        repl_script_close(&script);
+        options_free(&o);
+        return RL_EXIT_USAGE;
+    }
 #ifndef HAVE_VIEW
     if (view_asked) {
         report_say("the view was asked for, but this ringlab was built without it (SDL2, SDL2_ttf, "

@@ -31,6 +31,12 @@ for args in "" "--strategy" "--strategy nope" "--strategy hw --exit-on pf,bogus"
 		exit 1
 	fi
 done
+"$RINGLAB" pg vmm --strategy hw -display sdl </dev/null >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+	echo "FAIL: the monitor in the view: status $st (want 2), stderr: $(cat "$tmp/err")"
+	exit 1
+fi
 # --exit-on none: no exits at all, and the controls say so.
 "$RINGLAB" pg vmm --strategy hw --vmcs --exit-on none -nographic --max-insns 20000000 \
 	</dev/null >"$tmp/none.out" 2>&1
