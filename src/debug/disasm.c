@@ -54,6 +54,11 @@ static unsigned special_kind(unsigned id)
         return DISASM_SPECIAL_TSC;
     case X86_INS_RDMSR: case X86_INS_WRMSR:
         return DISASM_SPECIAL_MSR;
+    case X86_INS_SGDT: case X86_INS_SIDT: case X86_INS_SLDT: case X86_INS_SMSW:
+    case X86_INS_STR:
+        return DISASM_SPECIAL_UMIP;
+    case X86_INS_RDPMC:
+        return DISASM_SPECIAL_PMC;
     default:
         return 0;
     }

@@ -16,6 +16,8 @@ void disasm_close(struct disasm *d);
 #define DISASM_SPECIAL_IO 0x1u  /* IN, OUT, INS, OUTS: the TSS I/O bitmap may decide */
 #define DISASM_SPECIAL_TSC 0x2u /* RDTSC, RDTSCP: the TSC is the virtual clock */
 #define DISASM_SPECIAL_MSR 0x4u /* RDMSR, WRMSR: IA32_TSC is the virtual clock */
+#define DISASM_SPECIAL_UMIP 0x8u /* SGDT, SIDT, SLDT, SMSW, STR: CR4.UMIP may refuse them */
+#define DISASM_SPECIAL_PMC 0x10u /* RDPMC: CR4.PCE decides at CPL > 0 */
 
 /* What the clock and the special-instruction check need to know about a
  * translated block: how many instructions it holds (an undecodable byte

@@ -12,6 +12,7 @@
 #include "cpu/engine.h"
 #include "cpu/fastsys.h"
 #include "cpu/ioperm.h"
+#include "cpu/umip.h"
 #include "machine/internal.h"
 
 void exits_stop(struct machine *m, enum stop_cause cause)
@@ -116,13 +117,16 @@ static void stop_before_block(struct machine *m, enum stop_cause cause)
 }
 
 /* Does a special instruction of this block need ringlab now?  I/O only
- * when the TSS bitmap must judge it (CPL > IOPL or virtual-8086 mode);
- * the clock's instructions always. */
+ * when the TSS bitmap must judge it (CPL > IOPL or virtual-8086 mode); the
+ * descriptor-table stores only when CR4.UMIP refuses them; the clock's
+ * instructions and RDPMC always. */
 static bool special_applies(struct machine *m, const struct block_info *b)
 {
-    if (b->special & (DISASM_SPECIAL_TSC | DISASM_SPECIAL_MSR))
+    if (b->special & (DISASM_SPECIAL_TSC | DISASM_SPECIAL_MSR | DISASM_SPECIAL_PMC))
         return true;
-    return special_io_needs_bitmap(m);
+    if ((b->special & DISASM_SPECIAL_IO) && special_io_needs_bitmap(m))
+        return true;
+    return (b->special & DISASM_SPECIAL_UMIP) && special_umip_refuses(m);
 }
 
 /* The block hook's uncommon cases, in order: a block seen for the first
@@ -327,15 +331,19 @@ static void hook_syscall(void *opaque)
 #define CPUID_1_EDX_APIC (1u << 9)
 
 /* CPUID says what this machine has: the model's answers, less what
- * ringlab does not provide.  There is no local APIC (yet), so the APIC bit
- * is clear, as it is on a processor whose APIC is disabled by
- * IA32_APIC_BASE (SDM Vol. 3A 10.4.3). */
+ * ringlab does not provide, and more what it adds.  There is no local APIC
+ * (yet), so the APIC bit is clear, as it is on a processor whose APIC is
+ * disabled by IA32_APIC_BASE (SDM Vol. 3A 10.4.3).  CR4.UMIP works on
+ * every model (umip.h), so leaf 7 says so. */
 static void hook_cpuid(void *opaque, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
     struct machine *m = opaque;
+    uint32_t top[4];
+    engine_model_cpuid(m->engine, 0, 0, top);
     engine_model_cpuid(m->engine, leaf, subleaf, regs);
     if (leaf == 1)
         regs[3] &= ~CPUID_1_EDX_APIC;
+    umip_cpuid(top[0], leaf, subleaf, regs);
 }
 
 /* ---- outside RAM -------------------------------------------------------------- */

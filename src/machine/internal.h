@@ -294,6 +294,7 @@ enum engine_exit special_step(struct machine *m);
 uint32_t special_port_in(void *opaque, uint16_t port, int size);
 void special_port_out(void *opaque, uint16_t port, int size, uint32_t value);
 bool special_io_needs_bitmap(struct machine *m);
+bool special_umip_refuses(struct machine *m);
 
 
 #endif

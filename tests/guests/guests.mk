@@ -50,7 +50,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/task_gate_ldt.test \
 	tests/diff/sysenter_cs_rpl.test \
 	tests/diff/task_jmp_fault.test \
-	tests/diff/push_user.test
+	tests/diff/push_user.test \
+	tests/diff/umip.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
