@@ -37,6 +37,7 @@
 #define BLOCK_RETURNS 0x02u   /* ends in a return to an outer ring, maybe */
 #define BLOCK_REMAP 0x04u     /* may change CR0/CR3/CR4 or flush TLB entries */
 #define BLOCK_SET_IF 0x08u    /* may set EFLAGS.IF */
+#define BLOCK_SEGLOAD 0x10u   /* loads a segment register: the limits to check may change */
 
 struct block_info {
     /* What the block hook reads for every block, first, in one cache line. */
@@ -59,6 +60,7 @@ struct block_info {
     bool may_set_if;         /* EFLAGS.IF may be set after it runs */
     uint8_t returns;         /* enum disasm_return of its last instruction */
     uint16_t last_insn;      /* offset of its last instruction */
+    int16_t seg_reload_end;  /* disasm_block.seg_reload_end */
     uint8_t len;             /* bytes kept in code[] */
     uint8_t code[BLOCK_CODE_MAX];
     uint64_t tail_hash;      /* hash of the bytes past code[], for longer blocks */

@@ -106,6 +106,84 @@ static enum disasm_return return_kind(const cs_insn *insn)
     }
 }
 
+/* Segment registers, as bits 1 << (ES 0, CS 1, SS 2, DS 3, FS 4, GS 5),
+ * the numbering of cpu_state.h. */
+enum { SEGBIT_ES = 1, SEGBIT_CS = 2, SEGBIT_SS = 4, SEGBIT_DS = 8, SEGBIT_FS = 16, SEGBIT_GS = 32 };
+
+static unsigned seg_named(const char *s)
+{
+    if (s[0] == '\0' || s[1] != 's')
+        return 0;
+    switch (s[0]) {
+    case 'e': return SEGBIT_ES;
+    case 'c': return SEGBIT_CS;
+    case 's': return SEGBIT_SS;
+    case 'd': return SEGBIT_DS;
+    case 'f': return SEGBIT_FS;
+    case 'g': return SEGBIT_GS;
+    default: return 0;
+    }
+}
+
+/* The data or stack segment register an instruction in the middle of a
+ * block loads: MOV Sreg, POP Sreg, LDS, LES, LFS, LGS, LSS. */
+static unsigned seg_loaded(const cs_insn *insn)
+{
+    const char *ops = insn->op_str;
+    switch (insn->id) {
+    case X86_INS_MOV:
+        return ops[0] && ops[1] == 's' && ops[2] == ',' ? seg_named(ops) : 0;
+    case X86_INS_POP:
+        return ops[0] && ops[1] == 's' && ops[2] == '\0' ? seg_named(ops) : 0;
+    case X86_INS_LDS: return SEGBIT_DS;
+    case X86_INS_LES: return SEGBIT_ES;
+    case X86_INS_LFS: return SEGBIT_FS;
+    case X86_INS_LGS: return SEGBIT_GS;
+    case X86_INS_LSS: return SEGBIT_SS;
+    default: return 0;
+    }
+}
+
+/* Far transfers load CS and maybe SS (and an IRET or RETF to an outer
+ * ring may null DS, ES, FS, GS); each ends its block. */
+static bool far_transfer(const cs_insn *insn)
+{
+    switch (insn->id) {
+    case X86_INS_LJMP: case X86_INS_LCALL: case X86_INS_RETF: case X86_INS_IRET:
+    case X86_INS_IRETD: case X86_INS_SYSEXIT: case X86_INS_SYSRET:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The segment registers an instruction may access memory through, from
+ * its text, erring on the side of too many: a prefix it names, DS and SS
+ * for any other memory operand, SS for the stack instructions. */
+static unsigned seg_used(const cs_insn *insn)
+{
+    unsigned used = 0;
+    const char *ops = insn->op_str;
+    for (const char *p = ops; *p; p++) {
+        if (p[0] == 's' && p[1] == ':' && p > ops)
+            used |= seg_named(p - 1);
+        else if (p[0] == '[')
+            used |= SEGBIT_DS | SEGBIT_SS;
+    }
+    switch (insn->id) {
+    case X86_INS_PUSH: case X86_INS_POP: case X86_INS_CALL: case X86_INS_RET:
+    case X86_INS_ENTER: case X86_INS_LEAVE: case X86_INS_PUSHF: case X86_INS_PUSHFD:
+    case X86_INS_POPF: case X86_INS_POPFD: case X86_INS_PUSHAW: case X86_INS_PUSHAL:
+    case X86_INS_POPAW: case X86_INS_POPAL: case X86_INS_RETF: case X86_INS_IRET:
+    case X86_INS_IRETD: case X86_INS_LCALL:
+        used |= SEGBIT_SS;
+        break;
+    default:
+        break;
+    }
+    return used;
+}
+
 void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
                  struct disasm_block *out)
 {
@@ -120,6 +198,10 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
     out->may_set_if = false;
     out->returns = RETURN_NONE;
     out->last_insn = 0;
+    out->loads_seg = false;
+    out->seg_reload_end = -1;
+    unsigned loaded = 0;    /* segment registers loaded so far in the block */
+    int first_load_end = -1;
     while (size > 0) {
         const uint8_t *at = code;
         out->last_insn = (int)(at - start);
@@ -138,6 +220,13 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
             out->flushes_tlb |= flushes_tlb(d->insn);
             out->may_set_if |= may_set_if(d->insn);
             out->returns = return_kind(d->insn);
+            if (loaded && out->seg_reload_end < 0 && (seg_used(d->insn) & loaded))
+                out->seg_reload_end = first_load_end;
+            unsigned load = seg_loaded(d->insn);
+            if (load && first_load_end < 0)
+                first_load_end = (int)(code - start);
+            loaded |= load;
+            out->loads_seg |= load != 0 || far_transfer(d->insn);
         }
         out->count++;
     }

@@ -40,6 +40,13 @@ struct disasm_block {
                         may be enabled after it */
     enum disasm_return { RETURN_NONE, RETURN_IRET_RETF, RETURN_SYSEXIT, RETURN_SYSRET } returns;
     int last_insn;   /* offset of the last instruction (the return, if any) */
+    /* It loads a segment register (MOV, POP, LDS..LSS, or a far transfer
+     * at its end); and when a later instruction of the block may access
+     * memory through a data or stack segment register loaded earlier in
+     * it, the offset just past the first such load (-1: none), so the
+     * limits can be looked at again before that access. */
+    bool loads_seg;
+    int seg_reload_end;
 };
 void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
                  struct disasm_block *out);

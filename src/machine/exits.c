@@ -147,6 +147,12 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
     }
     if (m->return_pending)
         check_return(m, addr);
+    if (m->seg_stale && seglimit_changed(m)) {
+        /* A segment stopped or started being flat: the limit checks come
+         * or go before this block runs. */
+        stop_before_block(m, CAUSE_SEG_SYNC);
+        return;
+    }
     if (m->pause_requested) {
         stop_before_block(m, CAUSE_DEADLINE);
         return;
@@ -169,6 +175,12 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
         return;
     }
     m->special_pass = UINT32_MAX;
+    if (b->seg_reload_end > 0 && !m->seg_hook && m->seg_reload_pass != addr) {
+        /* A later instruction may use a segment register this block loads:
+         * run up to the load, and look at the limits before the rest. */
+        stop_before_block(m, CAUSE_SEG_LOAD);
+        return;
+    }
     if (m->clock.icount >= m->stop_at) {
         stop_before_block(m, CAUSE_DEADLINE);
         return;
@@ -198,6 +210,8 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
     }
     if ((b->slow & BLOCK_SET_IF) && m->irq_poll)
         m->irq_recheck = true;
+    if (b->slow & BLOCK_SEGLOAD)
+        m->seg_stale = true;
     machine_rewatch(m);
 }
 

@@ -9,6 +9,7 @@
  *   deliver.c   events into the guest: exceptions, IRQs, with their explanations
  *   special.c   instructions ringlab executes itself: I/O the TSS bitmap
  *               judges, RDTSC, RDMSR/WRMSR of the TSC
+ *   seglimit.c  data and stack segment limits, checked while one is not flat
  *   events.c    the event fan-out: sinks, the ring of recent events, stops
  *   breakpoints.c  breakpoints and watchpoints
  *   inspect.c   the inspect API
@@ -45,6 +46,7 @@
 #include "mmu/phys.h"
 
 struct history;
+struct seglimit;
 
 #define MACHINE_MAX_SINKS 4
 #define MACHINE_MAX_BREAKS 64
@@ -62,6 +64,12 @@ enum stop_cause {
     CAUSE_WATCHPOINT,
     CAUSE_STEP,       /* stepping: the instructions asked for ran */
     CAUSE_END,        /* the guest ended the machine, or it must reset */
+    CAUSE_SEG_SYNC,   /* a segment stopped (or started) being flat: the
+                         limit checks come (or go) before the next block */
+    CAUSE_SEG_LOAD,   /* a block uses a segment register it loads: run it
+                         up to the load first */
+    CAUSE_SEG_FAULT,  /* an instruction breaks a segment limit: deliver
+                         m->seg_fault_vector before it runs */
 };
 
 struct breakpoint {
@@ -141,6 +149,15 @@ struct machine {
     bool io_stepping;       /* the I/O hooks check permission and refuse quietly */
     bool io_refused;
 
+    /* ---- segment limits (seglimit.c) */
+    struct seglimit *seglimit;
+    uintptr_t seg_hook;      /* the check before every instruction, while a
+                                data or stack segment is not flat */
+    bool seg_stale;          /* look at the segment registers at the next block */
+    uint32_t seg_reload_pass; /* the block run up to its segment load now */
+    int seg_fault_vector;
+    char seg_fault_why[400];
+
     /* ---- stops (run.c) */
     enum stop_cause cause;
     struct run_goal goal;
@@ -211,7 +228,7 @@ struct machine {
 /* The block hook's one look at what waits for it (exits.c). */
 static inline void machine_rewatch(struct machine *m)
 {
-    m->watch_blocks = m->return_pending || m->irq_recheck;
+    m->watch_blocks = m->return_pending || m->irq_recheck || m->seg_stale;
 }
 
 /* machine.c */
@@ -293,6 +310,22 @@ enum engine_exit special_step(struct machine *m);
 uint32_t special_port_in(void *opaque, uint16_t port, int size);
 void special_port_out(void *opaque, uint16_t port, int size, uint32_t value);
 bool special_io_needs_bitmap(struct machine *m);
+
+/* seglimit.c */
+bool seglimit_init(struct machine *m);
+void seglimit_free(struct machine *m);
+/* Between runs: the check hook in place exactly while a segment is not flat. */
+void seglimit_sync(struct machine *m);
+/* At a block hook after a segment load: does the hook have to come or go? */
+bool seglimit_changed(struct machine *m);
+/* After a delivery wrote st back. */
+void seglimit_after_commit(struct machine *m, const struct cpu_state *st);
+/* CAUSE_SEG_LOAD: run the block up to just past its segment load. */
+enum engine_exit seglimit_run_past_load(struct machine *m);
+/* CAUSE_SEG_FAULT: deliver the fault the check found. */
+void seglimit_deliver(struct machine *m);
+/* Instructions the check has looked at (for tests and the bench). */
+uint64_t seglimit_checked_insns(const struct machine *m);
 
 
 #endif

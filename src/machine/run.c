@@ -166,6 +166,13 @@ static int after_engine(struct machine *m, enum engine_exit x)
             return RUN_WATCHPOINT;
         case CAUSE_STEP:
             return RUN_INSNS;
+        case CAUSE_SEG_LOAD:
+            x = seglimit_run_past_load(m);
+            continue;
+        case CAUSE_SEG_FAULT:
+            seglimit_deliver(m);
+            return -1;
+        case CAUSE_SEG_SYNC: /* the run loop syncs before the next run */
         case CAUSE_IRQ_WINDOW:
         case CAUSE_END:
             return -1;
@@ -328,6 +335,7 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
         }
         if (m->end != END_NONE || m->reset_pending)
             continue;
+        seglimit_sync(m);
         plan_stop(m);
         m->paging_stale = true;
         m->cause = CAUSE_NONE;

@@ -153,13 +153,6 @@ refresh-qemu-traces: $(TEST_GUEST_ELFS)
 	done
 .PHONY: refresh-qemu-traces
 
-# seg_limit fails on ringlab, knowingly: the engine never checks data or
-# stack segment limits in protected mode (neither does QEMU), and ringlab
-# does not yet check them itself.  The guest states the SDM's rule
-# (Vol. 3A 5.3: #GP(0), #SS(0)); when ringlab implements it, this test
-# passes and automake reports the XPASS, so this line must go.
-XFAIL_TESTS += tests/diff/seg_limit.test
-#
 # int6 fails on ringlab, knowingly: the engine reports INT 6 as it reports
 # an invalid opcode, and the run loop (src/machine.c) delivers both as #UD.
 # The SDM's rule (Vol. 2A INT n: a software interrupt, the gate DPL checked)

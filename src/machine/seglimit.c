@@ -1,0 +1,183 @@
+/* Segment limits: the checks Unicorn leaves out (cpu/seg_limit.h), paid for
+ * only while some data or stack segment is not flat.
+ *
+ * While DS, ES, FS, GS and SS are all flat (usable, expand-up, limit
+ * 0xFFFFFFFF), as the bundled kernel and most guests keep them, nothing is
+ * installed and nothing is checked.  What can change that is a segment
+ * load, and the machine sees each one:
+ *   - a block that loads a segment register (the block cache marks it)
+ *     has the segments looked at again at the next block hook;
+ *   - a block in which a later instruction may use a segment register
+ *     loaded earlier in the same block is run in two parts: up to just
+ *     past the load, then the rest, with the limits looked at in between;
+ *   - a delivery (an interrupt, a task switch) looks at the state it
+ *     writes back.
+ * When a segment stops being flat the run stops before the next block and
+ * the run loop installs a hook before every instruction; it goes again once
+ * every segment is flat again.  The hook decodes the instruction's memory
+ * accesses (cpu/mem_operands.h), computes each offset from the registers
+ * as they are before the instruction, and if one breaks a limit, stops the
+ * engine before the instruction runs; the run loop then delivers #GP(0) or
+ * #SS(0) through the IDT, with EIP on the instruction, like any fault. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/engine.h"
+#include "cpu/mem_operands.h"
+#include "cpu/seg_limit.h"
+#include "machine/internal.h"
+
+/* Decoded instructions, by linear address, each with its bytes. */
+#define SEGLIMIT_CACHE 1024
+#define SEGLIMIT_CODE 16
+
+struct seglimit_entry {
+    uint32_t addr;
+    bool code32;
+    uint8_t len; /* 0: empty */
+    uint8_t code[SEGLIMIT_CODE];
+    struct mem_operands ops;
+};
+
+struct seglimit {
+    struct mem_decoder *decoder;
+    struct seglimit_entry cache[SEGLIMIT_CACHE];
+    uint64_t checked_insns; /* instructions the hook looked at */
+};
+
+bool seglimit_init(struct machine *m)
+{
+    m->seglimit = calloc(1, sizeof *m->seglimit);
+    if (!m->seglimit)
+        return false;
+    m->seglimit->decoder = mem_decoder_open();
+    return m->seglimit->decoder != NULL;
+}
+
+void seglimit_free(struct machine *m)
+{
+    if (!m->seglimit)
+        return;
+    mem_decoder_close(m->seglimit->decoder);
+    free(m->seglimit);
+    m->seglimit = NULL;
+}
+
+/* The accesses of the instruction at CS:eip (linear `addr`), from the
+ * cache when its bytes are the same. */
+static const struct mem_operands *operands_at(struct machine *m, const struct cpu_state *st,
+                                              uint32_t addr)
+{
+    uint8_t code[SEGLIMIT_CODE];
+    size_t got = deliver_read_code(m, st, addr - st->seg[SEG_CS].base, code, sizeof code);
+    if (got == 0)
+        return NULL;
+    bool code32 = (st->seg[SEG_CS].flags & DESC_B) != 0;
+    struct seglimit_entry *e = &m->seglimit->cache[(addr * 2654435761u >> 22) % SEGLIMIT_CACHE];
+    if (e->len && e->addr == addr && e->code32 == code32 && e->len <= got &&
+        memcmp(e->code, code, e->len) == 0)
+        return &e->ops;
+    int len = mem_operands_decode(m->seglimit->decoder, code, got, addr, code32, &e->ops);
+    if (len <= 0) {
+        e->len = 0;
+        return NULL;
+    }
+    e->addr = addr;
+    e->code32 = code32;
+    e->len = (uint8_t)len;
+    memcpy(e->code, code, (size_t)len);
+    return &e->ops;
+}
+
+/* Before every instruction while a segment is not flat. */
+static void check_insn(void *opaque, uint32_t addr, uint32_t size)
+{
+    struct machine *m = opaque;
+    (void)size;
+    struct cpu_state st;
+    if (!engine_read_state(m->engine, &st))
+        return;
+    unsigned checked = seg_limit_checked(&st);
+    if (!checked)
+        return;
+    m->seglimit->checked_insns++;
+    const struct mem_operands *ops = operands_at(m, &st, addr);
+    struct seg_violation v;
+    if (!ops || !seg_limit_violated(&st, checked, ops, &v))
+        return;
+    char text[80], why[280];
+    deliver_describe_insn(m, &st, addr - st.seg[SEG_CS].base, text, sizeof text);
+    seg_limit_explain(&v, why, sizeof why);
+    snprintf(m->seg_fault_why, sizeof m->seg_fault_why, "`%s`: %s (SDM Vol. 3A 5.3)", text, why);
+    m->seg_fault_vector = v.vector;
+    exits_stop_mid_block(m, exits_exact_icount(m, addr), CAUSE_SEG_FAULT);
+}
+
+/* Between runs: install the hook when some segment is not flat, remove it
+ * when all are. */
+void seglimit_sync(struct machine *m)
+{
+    struct cpu_state st;
+    m->seg_stale = false;
+    machine_rewatch(m);
+    if (!engine_read_state(m->engine, &st))
+        return;
+    bool want = seg_limit_checked(&st) != 0;
+    if (want && !m->seg_hook)
+        m->seg_hook = engine_add_code_hook(m->engine, check_insn, m, 1, 0);
+    else if (!want && m->seg_hook) {
+        engine_del_hook(m->engine, m->seg_hook);
+        m->seg_hook = 0;
+    }
+}
+
+/* The block hook, after a segment load: must the hook come or go? */
+bool seglimit_changed(struct machine *m)
+{
+    struct cpu_state st;
+    m->seg_stale = false;
+    machine_rewatch(m);
+    if (!engine_read_state(m->engine, &st))
+        return false;
+    return (seg_limit_checked(&st) != 0) != (m->seg_hook != 0);
+}
+
+void seglimit_after_commit(struct machine *m, const struct cpu_state *st)
+{
+    if ((seg_limit_checked(st) != 0) != (m->seg_hook != 0)) {
+        m->seg_stale = true;
+        machine_rewatch(m);
+    }
+}
+
+/* A block whose later instructions use a segment register it loads: run
+ * it up to just past the load (the run loop looks at the limits before
+ * the rest runs). */
+enum engine_exit seglimit_run_past_load(struct machine *m)
+{
+    const struct block_info *b = m->block;
+    if (!b || b->seg_reload_end <= 0)
+        return ENGINE_AT_EXIT;
+    uint32_t eip = engine_eip(m->engine);
+    m->seg_reload_pass = m->block_addr;
+    m->fresh_addr = m->block_addr;
+    enum engine_exit x =
+        engine_run_to(m->engine, eip, m->block_addr + (uint32_t)b->seg_reload_end);
+    m->fresh_addr = UINT32_MAX;
+    m->seg_reload_pass = UINT32_MAX;
+    return x;
+}
+
+void seglimit_deliver(struct machine *m)
+{
+    struct cpu_state st;
+    if (!engine_begin_state(m->engine, &st))
+        return;
+    deliver_exception(m, &st, m->seg_fault_vector, st.eip, m->seg_fault_why);
+}
+
+uint64_t seglimit_checked_insns(const struct machine *m)
+{
+    return m->seglimit ? m->seglimit->checked_insns : 0;
+}
