@@ -29,6 +29,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/smc.test \
 	tests/diff/code_alias.test \
 	tests/diff/seg_limit.test \
+	tests/diff/seg_data.test \
+	tests/diff/seg_stack.test \
 	tests/diff/pit_irq.test \
 	tests/diff/task_gate.test \
 	tests/diff/v86_int.test \
@@ -70,7 +72,7 @@ EXTRA_DIST += \
 	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
 	tests/diff/tss_ss_np.sdm tests/diff/desc_accessed.sdm tests/diff/tss_ss16.sdm \
 	tests/diff/task_gate_ldt.sdm tests/diff/sysenter_cs_rpl.sdm tests/diff/task_jmp_fault.sdm \
-	tests/diff/push_user.sdm
+	tests/diff/push_user.sdm tests/diff/seg_data.sdm tests/diff/seg_stack.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
