@@ -1683,6 +1683,11 @@ static uint32_t reg_r32(struct engine *e, int reg)
     return v;
 }
 
+uint32_t engine_gpr(struct engine *e, int gpr)
+{
+    return gpr >= 0 && gpr < 8 ? reg_r32(e, gpr_regs[gpr]) : 0;
+}
+
 uint32_t engine_eip(struct engine *e)
 {
     return reg_r32(e, UC_X86_REG_EIP);

@@ -111,6 +111,8 @@ void engine_del_hook(struct engine *e, uintptr_t hook);
  * arming a commit.  The single-register reads are cheaper; the same
  * staleness rules apply (EIP in block and I/O hooks). */
 bool engine_read_state(struct engine *e, struct cpu_state *st);
+/* One general register (enum gpr), much cheaper than the whole state. */
+uint32_t engine_gpr(struct engine *e, int gpr);
 uint32_t engine_eip(struct engine *e);
 uint32_t engine_eflags(struct engine *e);
 uint16_t engine_cs(struct engine *e);

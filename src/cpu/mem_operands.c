@@ -149,6 +149,7 @@ int mem_operands_decode(struct mem_decoder *d, const uint8_t *code, size_t n, ui
     out->count = 0;
     out->rep = false;
     out->rep_count16 = false;
+    out->reloads = false;
     const uint8_t *p = code;
     size_t left = n;
     uint64_t a = addr;
@@ -189,6 +190,18 @@ int mem_operands_decode(struct mem_decoder *d, const uint8_t *code, size_t n, ui
     if (is_string(id) && (x->prefix[0] == X86_PREFIX_REP || x->prefix[0] == X86_PREFIX_REPNE)) {
         out->rep = true;
         out->rep_count16 = out->count > 0 && out->ref[0].addr16;
+    }
+
+    switch (id) {
+    case X86_INS_MOV: case X86_INS_POP:
+        out->reloads = x->op_count > 0 && x->operands[0].type == X86_OP_REG &&
+                       (seg_of(x->operands[0].reg) >= 0 || x->operands[0].reg == X86_REG_CR0);
+        break;
+    case X86_INS_LDS: case X86_INS_LES: case X86_INS_LFS: case X86_INS_LGS: case X86_INS_LSS:
+        out->reloads = true;
+        break;
+    default:
+        break;
     }
 
     switch (id) {

@@ -42,6 +42,9 @@ struct mem_operands {
      * CX for a 16-bit address) at 0 it accesses nothing. */
     bool rep;
     bool rep_count16;
+    /* It loads a data or stack segment register (MOV, POP, LDS..LSS) or
+     * writes CR0: the limits in force may be others after it. */
+    bool reloads;
 };
 
 struct mem_decoder;

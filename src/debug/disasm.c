@@ -145,12 +145,14 @@ static unsigned seg_loaded(const cs_insn *insn)
 }
 
 /* Far transfers load CS and maybe SS (and an IRET or RETF to an outer
- * ring may null DS, ES, FS, GS); each ends its block. */
+ * ring may null DS, ES, FS, GS), SYSENTER and SYSCALL CS and SS; each
+ * ends its block. */
 static bool far_transfer(const cs_insn *insn)
 {
     switch (insn->id) {
     case X86_INS_LJMP: case X86_INS_LCALL: case X86_INS_RETF: case X86_INS_IRET:
-    case X86_INS_IRETD: case X86_INS_SYSEXIT: case X86_INS_SYSRET:
+    case X86_INS_IRETD: case X86_INS_SYSEXIT: case X86_INS_SYSRET: case X86_INS_SYSENTER:
+    case X86_INS_SYSCALL:
         return true;
     default:
         return false;

@@ -40,11 +40,35 @@ struct seglimit_entry {
     struct mem_operands ops;
 };
 
+/* The hook reads only the general registers before each instruction; the
+ * rest of the state it needs (segment caches, CPL, CR0.PE, EFLAGS.VM) can
+ * change only where the view is taken again: at a segment load or a CR0
+ * write the hook has just let through, at the block after a far transfer
+ * (the block cache marks it), after a delivery, and between runs. */
 struct seglimit {
     struct mem_decoder *decoder;
+    struct cpu_state view;
+    unsigned checked;       /* seg_limit_checked(&view) */
+    bool view_stale;        /* the instruction let through last reloads */
     struct seglimit_entry cache[SEGLIMIT_CACHE];
     uint64_t checked_insns; /* instructions the hook looked at */
 };
+
+static void take_view(struct machine *m, const struct cpu_state *st)
+{
+    m->seglimit->view = *st;
+    m->seglimit->checked = seg_limit_checked(st);
+    m->seglimit->view_stale = false;
+}
+
+static bool read_view(struct machine *m)
+{
+    struct cpu_state st;
+    if (!engine_read_state(m->engine, &st))
+        return false;
+    take_view(m, &st);
+    return true;
+}
 
 bool seglimit_init(struct machine *m)
 {
@@ -94,20 +118,42 @@ static const struct mem_operands *operands_at(struct machine *m, const struct cp
 static void check_insn(void *opaque, uint32_t addr, uint32_t size)
 {
     struct machine *m = opaque;
+    struct seglimit *sl = m->seglimit;
     (void)size;
-    struct cpu_state st;
-    if (!engine_read_state(m->engine, &st))
+    if (sl->view_stale && !read_view(m))
         return;
-    unsigned checked = seg_limit_checked(&st);
-    if (!checked)
+    struct cpu_state *st = &sl->view;
+    /* Paging registers as the block hook last read them: a write to CR3 or
+     * CR4 ends the translated block. */
+    st->cr3 = m->paging.cr3;
+    st->cr4 = m->paging.cr4;
+    sl->checked_insns++;
+    /* Decoded even while every segment is flat: a load may change that. */
+    const struct mem_operands *ops = operands_at(m, st, addr);
+    if (!ops)
         return;
-    m->seglimit->checked_insns++;
-    const struct mem_operands *ops = operands_at(m, &st, addr);
+    /* The registers the addresses are made of, and nothing else. */
+    bool any = false;
+    for (unsigned i = 0; i < ops->count; i++) {
+        const struct mem_ref *r = &ops->ref[i];
+        if (!(sl->checked & (1u << r->seg)))
+            continue;
+        any = true;
+        if (r->base >= 0)
+            st->gpr[r->base] = engine_gpr(m->engine, r->base);
+        if (r->index >= 0)
+            st->gpr[r->index] = engine_gpr(m->engine, r->index);
+    }
+    if (any && ops->rep)
+        st->gpr[GPR_ECX] = engine_gpr(m->engine, GPR_ECX);
     struct seg_violation v;
-    if (!ops || !seg_limit_violated(&st, checked, ops, &v))
+    if (!any || !seg_limit_violated(st, sl->checked, ops, &v)) {
+        if (ops->reloads)
+            sl->view_stale = true;
         return;
+    }
     char text[80], why[280];
-    deliver_describe_insn(m, &st, addr - st.seg[SEG_CS].base, text, sizeof text);
+    deliver_describe_insn(m, st, addr - st->seg[SEG_CS].base, text, sizeof text);
     seg_limit_explain(&v, why, sizeof why);
     snprintf(m->seg_fault_why, sizeof m->seg_fault_why, "`%s`: %s (SDM Vol. 3A 5.3)", text, why);
     m->seg_fault_vector = v.vector;
@@ -118,12 +164,11 @@ static void check_insn(void *opaque, uint32_t addr, uint32_t size)
  * when all are. */
 void seglimit_sync(struct machine *m)
 {
-    struct cpu_state st;
     m->seg_stale = false;
     machine_rewatch(m);
-    if (!engine_read_state(m->engine, &st))
+    if (!read_view(m))
         return;
-    bool want = seg_limit_checked(&st) != 0;
+    bool want = m->seglimit->checked != 0;
     if (want && !m->seg_hook)
         m->seg_hook = engine_add_code_hook(m->engine, check_insn, m, 1, 0);
     else if (!want && m->seg_hook) {
@@ -135,17 +180,17 @@ void seglimit_sync(struct machine *m)
 /* The block hook, after a segment load: must the hook come or go? */
 bool seglimit_changed(struct machine *m)
 {
-    struct cpu_state st;
     m->seg_stale = false;
     machine_rewatch(m);
-    if (!engine_read_state(m->engine, &st))
+    if (!read_view(m))
         return false;
-    return (seg_limit_checked(&st) != 0) != (m->seg_hook != 0);
+    return (m->seglimit->checked != 0) != (m->seg_hook != 0);
 }
 
 void seglimit_after_commit(struct machine *m, const struct cpu_state *st)
 {
-    if ((seg_limit_checked(st) != 0) != (m->seg_hook != 0)) {
+    take_view(m, st);
+    if ((m->seglimit->checked != 0) != (m->seg_hook != 0)) {
         m->seg_stale = true;
         machine_rewatch(m);
     }
