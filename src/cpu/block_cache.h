@@ -50,6 +50,7 @@ struct block_info {
     uint32_t gen[2];         /* the code guard's generation of each frame then */
     uint8_t slow;            /* BLOCK_* */
     bool unguarded;          /* a frame is not guarded: check every time */
+    uint8_t seg_uses;        /* disasm_block.seg_uses: a null one there faults */
     /* The rest, for the slow path. */
     uint8_t special;         /* DISASM_SPECIAL_* of every special instruction in it */
     uint8_t nio;             /* I/O instructions whose number is known (at most 4) */

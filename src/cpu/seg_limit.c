@@ -75,6 +75,18 @@ unsigned seg_limit_checked(const struct cpu_state *st)
     return mask;
 }
 
+unsigned seg_limit_nulls(const struct cpu_state *st)
+{
+    if (!(st->cr0 & CR0_PE) || (st->eflags & EFLAGS_VM))
+        return 0;
+    static const unsigned data_segs[] = {SEG_ES, SEG_SS, SEG_DS, SEG_FS, SEG_GS};
+    unsigned mask = 0;
+    for (unsigned i = 0; i < sizeof data_segs / sizeof data_segs[0]; i++)
+        if (!seg_limit_usable(&st->seg[data_segs[i]]))
+            mask |= 1u << data_segs[i];
+    return mask;
+}
+
 uint32_t seg_limit_offset(const struct cpu_state *st, const struct mem_ref *r)
 {
     if (r->stack) {

@@ -29,6 +29,11 @@
  * real-address and virtual-8086 mode, which ringlab does not check. */
 unsigned seg_limit_checked(const struct cpu_state *st);
 
+/* Of those, the ones that hold a null selector: they fault only when an
+ * instruction names them, so they are checked only in the blocks that may
+ * (the others can fault anywhere). */
+unsigned seg_limit_nulls(const struct cpu_state *st);
+
 /* Is the segment usable (a selector other than null was loaded)? */
 bool seg_limit_usable(const struct seg_cache *s);
 bool seg_limit_expand_down(const struct seg_cache *s);

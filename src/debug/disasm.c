@@ -202,6 +202,7 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
     out->last_insn = 0;
     out->loads_seg = false;
     out->seg_reload_end = -1;
+    out->seg_uses = 0;
     unsigned loaded = 0;    /* segment registers loaded so far in the block */
     int first_load_end = -1;
     while (size > 0) {
@@ -222,7 +223,9 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
             out->flushes_tlb |= flushes_tlb(d->insn);
             out->may_set_if |= may_set_if(d->insn);
             out->returns = return_kind(d->insn);
-            if (loaded && out->seg_reload_end < 0 && (seg_used(d->insn) & loaded))
+            unsigned used = seg_used(d->insn);
+            out->seg_uses |= used;
+            if (loaded && out->seg_reload_end < 0 && (used & loaded))
                 out->seg_reload_end = first_load_end;
             unsigned load = seg_loaded(d->insn);
             if (load && first_load_end < 0)

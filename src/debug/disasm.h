@@ -47,6 +47,9 @@ struct disasm_block {
      * limits can be looked at again before that access. */
     bool loads_seg;
     int seg_reload_end;
+    /* The segment registers its instructions may access memory through
+     * (too many rather than too few), as 1 << enum seg_reg bits. */
+    unsigned seg_uses;
 };
 void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
                  struct disasm_block *out);

@@ -154,6 +154,9 @@ struct machine {
     uintptr_t seg_hook;      /* the check before every instruction, while a
                                 data or stack segment is not flat */
     bool seg_stale;          /* look at the segment registers at the next block */
+    uint8_t seg_nulls;       /* the data segment registers holding a null selector,
+                                while no check runs everywhere: a block that may
+                                use one leaves the block hook's fast path */
     uint32_t seg_reload_pass; /* the block run up to its segment load now */
     int seg_fault_vector;
     char seg_fault_why[400];
@@ -318,6 +321,9 @@ void seglimit_free(struct machine *m);
 void seglimit_sync(struct machine *m);
 /* At a block hook after a segment load: does the hook have to come or go? */
 bool seglimit_changed(struct machine *m);
+/* At a block hook while a data segment register is null: must this block
+ * (which may use it) get a check before each of its instructions first? */
+bool seglimit_block_needs_check(struct machine *m, uint32_t addr, uint32_t size);
 /* After a delivery wrote st back. */
 void seglimit_after_commit(struct machine *m, const struct cpu_state *st);
 /* CAUSE_SEG_LOAD: run the block up to just past its segment load. */

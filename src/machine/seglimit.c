@@ -45,28 +45,71 @@ struct seglimit_entry {
  * change only where the view is taken again: at a segment load or a CR0
  * write the hook has just let through, at the block after a far transfer
  * (the block cache marks it), after a delivery, and between runs. */
+/* Blocks checked one by one while a null selector is the only thing not
+ * flat (beyond this many, the hook goes everywhere). */
+#define SEGLIMIT_RANGES 32
+
+struct seglimit_range {
+    uint32_t begin, end; /* linear, end exclusive */
+    uintptr_t hook;
+};
+
 struct seglimit {
     struct mem_decoder *decoder;
     struct cpu_state view;
     unsigned checked;       /* seg_limit_checked(&view) */
+    unsigned nulls;         /* seg_limit_nulls(&view) */
     bool view_stale;        /* the instruction let through last reloads */
+    struct seglimit_range ranges[SEGLIMIT_RANGES];
+    int nranges;
+    bool range_wanted;      /* the block hook asked for `wanted` */
+    struct seglimit_range wanted;
     struct seglimit_entry cache[SEGLIMIT_CACHE];
     uint64_t checked_insns; /* instructions the hook looked at */
 };
 
+/* A segment that is usable but not flat can fault anywhere: the hook goes
+ * before every instruction.  A null one faults only where it is named. */
+static bool want_everywhere(const struct seglimit *sl)
+{
+    return (sl->checked & ~sl->nulls) != 0;
+}
+
+/* While no check runs everywhere, the blocks that may name a null segment
+ * register leave the block hook's fast path, to get their checks. */
+static void watch_nulls(struct machine *m)
+{
+    m->seg_nulls = m->seg_hook ? 0 : (uint8_t)m->seglimit->nulls;
+}
+
 static void take_view(struct machine *m, const struct cpu_state *st)
 {
-    m->seglimit->view = *st;
-    m->seglimit->checked = seg_limit_checked(st);
-    m->seglimit->view_stale = false;
+    struct seglimit *sl = m->seglimit;
+    /* The view itself serves the hooks only (sync reads it afresh before
+     * it installs one). */
+    if ((m->seg_hook || sl->nranges) && st != &sl->view)
+        sl->view = *st;
+    sl->checked = seg_limit_checked(st);
+    sl->nulls = seg_limit_nulls(st);
+    sl->view_stale = false;
+    watch_nulls(m);
+}
+
+static void drop_ranges(struct machine *m)
+{
+    struct seglimit *sl = m->seglimit;
+    for (int i = 0; i < sl->nranges; i++)
+        engine_del_hook(m->engine, sl->ranges[i].hook);
+    sl->nranges = 0;
+    sl->range_wanted = false;
 }
 
 static bool read_view(struct machine *m)
 {
-    struct cpu_state st;
-    if (!engine_read_state(m->engine, &st))
+    struct cpu_state *st = &m->seglimit->view;
+    if (!engine_read_segments(m->engine, st))
         return false;
-    take_view(m, &st);
+    take_view(m, st);
     return true;
 }
 
@@ -83,6 +126,7 @@ void seglimit_free(struct machine *m)
 {
     if (!m->seglimit)
         return;
+    /* The hooks go with the engine. */
     mem_decoder_close(m->seglimit->decoder);
     free(m->seglimit);
     m->seglimit = NULL;
@@ -164,17 +208,41 @@ static void check_insn(void *opaque, uint32_t addr, uint32_t size)
  * when all are. */
 void seglimit_sync(struct machine *m)
 {
+    struct seglimit *sl = m->seglimit;
     m->seg_stale = false;
-    machine_rewatch(m);
     if (!read_view(m))
         return;
-    bool want = m->seglimit->checked != 0;
+    bool want = want_everywhere(sl) || sl->nranges + sl->range_wanted > SEGLIMIT_RANGES;
     if (want && !m->seg_hook)
         m->seg_hook = engine_add_code_hook(m->engine, check_insn, m, 1, 0);
     else if (!want && m->seg_hook) {
         engine_del_hook(m->engine, m->seg_hook);
         m->seg_hook = 0;
     }
+    if (m->seg_hook || !sl->nulls) {
+        drop_ranges(m); /* the hook everywhere covers them, or nothing is null */
+    } else if (sl->range_wanted) {
+        struct seglimit_range *r = &sl->ranges[sl->nranges];
+        *r = sl->wanted;
+        r->hook = engine_add_code_hook(m->engine, check_insn, m, r->begin, r->end - 1);
+        if (r->hook)
+            sl->nranges++;
+        sl->range_wanted = false;
+    }
+    watch_nulls(m);
+}
+
+bool seglimit_block_needs_check(struct machine *m, uint32_t addr, uint32_t size)
+{
+    struct seglimit *sl = m->seglimit;
+    for (int i = 0; i < sl->nranges; i++)
+        if (addr >= sl->ranges[i].begin && addr + size <= sl->ranges[i].end)
+            return false;
+    if (sl->range_wanted || size == 0)
+        return false;
+    sl->wanted = (struct seglimit_range){addr, addr + size, 0};
+    sl->range_wanted = true;
+    return true;
 }
 
 /* The block hook, after a segment load: must the hook come or go? */
@@ -184,13 +252,13 @@ bool seglimit_changed(struct machine *m)
     machine_rewatch(m);
     if (!read_view(m))
         return false;
-    return (m->seglimit->checked != 0) != (m->seg_hook != 0);
+    return want_everywhere(m->seglimit) != (m->seg_hook != 0);
 }
 
 void seglimit_after_commit(struct machine *m, const struct cpu_state *st)
 {
     take_view(m, st);
-    if ((m->seglimit->checked != 0) != (m->seg_hook != 0)) {
+    if (want_everywhere(m->seglimit) != (m->seg_hook != 0)) {
         m->seg_stale = true;
         machine_rewatch(m);
     }
