@@ -145,19 +145,20 @@ size_t seg_limit_explain(const struct seg_violation *v, char *buf, size_t n)
         snprintf(range, sizeof range, "%s:0x%08x (1 byte)", name, v->offset);
     int len;
     if (v->null)
-        len = snprintf(buf, n, "%s through %s, which holds the null selector 0x%04x: %s", range,
-                       name, v->cache.selector, fault);
+        len = snprintf(buf, n,
+                       "%s through %s, which holds the null selector 0x%04x: %s (SDM Vol. 3A 3.4.2)",
+                       range, name, v->cache.selector, fault);
     else if (seg_limit_expand_down(&v->cache))
         len = snprintf(buf, n,
                        "%s is outside expand-down %s (selector 0x%04x, limit 0x%08x): its valid "
-                       "offsets are 0x%08x..0x%08x: %s",
+                       "offsets are 0x%08x..0x%08x: %s (SDM Vol. 3A 5.3)",
                        range, name, v->cache.selector, v->cache.limit,
                        seg_limit_lowest(&v->cache), seg_limit_highest(&v->cache), fault);
     else if (v->offset <= v->cache.limit)
-        len = snprintf(buf, n, "%s ends past %s's limit 0x%08x (selector 0x%04x): %s", range, name,
+        len = snprintf(buf, n, "%s ends past %s's limit 0x%08x (selector 0x%04x): %s (SDM Vol. 3A 5.3)", range, name,
                        v->cache.limit, v->cache.selector, fault);
     else
-        len = snprintf(buf, n, "%s is past %s's limit 0x%08x (selector 0x%04x): %s", range, name,
+        len = snprintf(buf, n, "%s is past %s's limit 0x%08x (selector 0x%04x): %s (SDM Vol. 3A 5.3)", range, name,
                        v->cache.limit, v->cache.selector, fault);
     return len < 0 ? 0 : (size_t)len;
 }

@@ -64,8 +64,9 @@ struct seg_violation {
 bool seg_limit_violated(const struct cpu_state *st, unsigned checked,
                         const struct mem_operands *ops, struct seg_violation *v);
 
-/* One line for people: "DS:0xc0100000..0xc0100003 (4 bytes) is past DS's
- * limit 0xbfffffff (selector 0x0039): #GP(0)".  Returns the length. */
+/* One line for people, with the SDM's section: "DS:0xc0100000..0xc0100003
+ * (4 bytes) is past DS's limit 0xbfffffff (selector 0x0039): #GP(0) (SDM
+ * Vol. 3A 5.3)".  Returns the length. */
 size_t seg_limit_explain(const struct seg_violation *v, char *buf, size_t n);
 
 /* "DS" and so on. */

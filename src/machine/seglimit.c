@@ -199,7 +199,7 @@ static void check_insn(void *opaque, uint32_t addr, uint32_t size)
     char text[80], why[280];
     deliver_describe_insn(m, st, addr - st->seg[SEG_CS].base, text, sizeof text);
     seg_limit_explain(&v, why, sizeof why);
-    snprintf(m->seg_fault_why, sizeof m->seg_fault_why, "`%s`: %s (SDM Vol. 3A 5.3)", text, why);
+    snprintf(m->seg_fault_why, sizeof m->seg_fault_why, "`%s`: %s", text, why);
     m->seg_fault_vector = v.vector;
     exits_stop_mid_block(m, exits_exact_icount(m, addr), CAUSE_SEG_FAULT);
 }

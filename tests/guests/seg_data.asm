@@ -23,7 +23,11 @@
 ;   7  FS = null selector: loading it is fine, [fs:0] -> #GP(0)
 ;   8  a16 [es:bx+si] with BX=0xffff: SI=0xffd wraps to 0xffc, inside;
 ;      SI=0xffe wraps to 0xffd, crossing the limit -> #GP(0)
-;   9  what the rep stosd left: ECX and EDI (value 9 when wrong)
+;   9  every other segment flat again, FS null: [fs:4] -> #GP(0)
+;  10  DS null, every other segment flat: mov eax, [ebx] -> #GP(0)
+;  11  what the rep stosd left: ECX and EDI (value 11 when wrong)
+; (Steps 9 and 10 are the case where only a null selector is not flat:
+; ringlab then checks only the blocks that may name it.)
 ;
 ; QEMU 7.2 does not check data segment limits in protected mode: no fault
 ; comes and the guest exits with value 1 (status 3) at step 1.
@@ -102,8 +106,28 @@ main:
         mov eax, 0x0808
 .f8:    mov eax, [es:bx+si]
 .s9:    EXPECT_HIT 8
-        CHECK_EQ dword [stos_ecx], 4, 9
-        CHECK_EQ dword [stos_edi], 0x1000, 9
+        mov ax, KDATA
+        mov es, ax
+        mov gs, ax
+        xor ax, ax
+        mov fs, ax
+        EXPECT 9, 13, 0, 0, .s10
+        EXPECT_AT .f9, KCODE
+        mov eax, 0x0909
+.f9:    mov ebx, [fs:4]
+.s10:   EXPECT_HIT 9
+        EXPECT 10, 13, 0, 0, .s11
+        EXPECT_AT .f10, KCODE
+        mov ebx, source
+        mov eax, 0x0a0a
+        xor cx, cx
+        mov ds, cx
+.f10:   mov eax, [ebx]
+.s11:   mov ax, KDATA
+        mov ds, ax
+        EXPECT_HIT 10
+        CHECK_EQ dword [stos_ecx], 4, 11
+        CHECK_EQ dword [stos_edi], 0x1000, 11
         PASS
 
 section .data

@@ -167,7 +167,7 @@ START_TEST(test_violation_and_explanation)
     char buf[200];
     seg_limit_explain(&v, buf, sizeof buf);
     ck_assert_str_eq(buf, "DS:0xc0100000..0xc0100003 (4 bytes) is past DS's limit 0xbfffffff "
-                          "(selector 0x0039): #GP(0)");
+                          "(selector 0x0039): #GP(0) (SDM Vol. 3A 5.3)");
     st.gpr[GPR_EBX] = 0xbffffffcu;
     ck_assert(!seg_limit_violated(&st, seg_limit_checked(&st), &ops, &v));
     st.gpr[GPR_EBX] = 0xbffffffeu;
@@ -214,7 +214,7 @@ START_TEST(test_null_explained)
     char buf[200];
     seg_limit_explain(&v, buf, sizeof buf);
     ck_assert_str_eq(buf, "FS:0x00000000..0x00000003 (4 bytes) through FS, which holds the "
-                          "null selector 0x0000: #GP(0)");
+                          "null selector 0x0000: #GP(0) (SDM Vol. 3A 3.4.2)");
 }
 END_TEST
 
