@@ -2,49 +2,9 @@
 #include "cpu/mem_operands.h"
 
 #include <capstone/capstone.h>
-#include <stdlib.h>
 
 #include "cpu/cpu_state.h"
-
-struct mem_decoder {
-    csh cs32, cs16; /* with Capstone's operand details on */
-    cs_insn *insn;
-};
-
-struct mem_decoder *mem_decoder_open(void)
-{
-    struct mem_decoder *d = calloc(1, sizeof *d);
-    if (!d)
-        return NULL;
-    if (cs_open(CS_ARCH_X86, CS_MODE_32, &d->cs32) != CS_ERR_OK) {
-        free(d);
-        return NULL;
-    }
-    if (cs_open(CS_ARCH_X86, CS_MODE_16, &d->cs16) != CS_ERR_OK) {
-        cs_close(&d->cs32);
-        free(d);
-        return NULL;
-    }
-    cs_option(d->cs32, CS_OPT_DETAIL, CS_OPT_ON);
-    cs_option(d->cs16, CS_OPT_DETAIL, CS_OPT_ON);
-    d->insn = cs_malloc(d->cs32);
-    if (!d->insn) {
-        mem_decoder_close(d);
-        return NULL;
-    }
-    return d;
-}
-
-void mem_decoder_close(struct mem_decoder *d)
-{
-    if (!d)
-        return;
-    if (d->insn)
-        cs_free(d->insn, 1);
-    cs_close(&d->cs32);
-    cs_close(&d->cs16);
-    free(d);
-}
+#include "debug/disasm.h"
 
 /* A Capstone register as a GPR number, and whether it is the 16-bit one. */
 static int gpr_of(x86_reg r, bool *is16)
@@ -143,19 +103,16 @@ static bool touches_no_memory(unsigned id)
     }
 }
 
-int mem_operands_decode(struct mem_decoder *d, const uint8_t *code, size_t n, uint32_t addr,
+int mem_operands_decode(struct disasm *d, const uint8_t *code, size_t n, uint32_t addr,
                         bool code32, struct mem_operands *out)
 {
     out->count = 0;
     out->rep = false;
     out->rep_count16 = false;
     out->reloads = false;
-    const uint8_t *p = code;
-    size_t left = n;
-    uint64_t a = addr;
-    if (!cs_disasm_iter(code32 ? d->cs32 : d->cs16, &p, &left, &a, d->insn))
+    const cs_insn *insn = disasm_detailed(d, code, n, addr, code32);
+    if (!insn)
         return 0;
-    const cs_insn *insn = d->insn;
     const cs_x86 *x = &insn->detail->x86;
     /* The operand size of the implicit stack accesses: the code segment's
      * default, switched by a 0x66 prefix. */

@@ -47,15 +47,12 @@ struct mem_operands {
     bool reloads;
 };
 
-struct mem_decoder;
-
-struct mem_decoder *mem_decoder_open(void);
-void mem_decoder_close(struct mem_decoder *d);
+struct disasm;
 
 /* Decode the instruction at `code` (`n` bytes available, at linear `addr`)
- * in 32-bit or 16-bit code.  Returns its length, 0 when it cannot be
- * decoded (out->count is then 0). */
-int mem_operands_decode(struct mem_decoder *d, const uint8_t *code, size_t n, uint32_t addr,
+ * in 32-bit or 16-bit code, with the disassembler's detailed decoding.
+ * Returns its length, 0 when it cannot be decoded (out->count is then 0). */
+int mem_operands_decode(struct disasm *d, const uint8_t *code, size_t n, uint32_t addr,
                         bool code32, struct mem_operands *out);
 
 #endif

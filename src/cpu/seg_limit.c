@@ -63,28 +63,38 @@ static bool flat(const struct seg_cache *s)
     return seg_limit_usable(s) && !seg_limit_expand_down(s) && s->limit == 0xffffffffu;
 }
 
-unsigned seg_limit_checked(const struct cpu_state *st)
+static bool not_flat(const struct seg_cache *s)
+{
+    return !flat(s);
+}
+
+static bool null(const struct seg_cache *s)
+{
+    return !seg_limit_usable(s);
+}
+
+/* The data and stack segment registers for which `pred` holds, in
+ * protected mode outside virtual-8086 mode. */
+static unsigned data_segs_where(const struct cpu_state *st, bool (*pred)(const struct seg_cache *))
 {
     if (!(st->cr0 & CR0_PE) || (st->eflags & EFLAGS_VM))
         return 0;
     static const unsigned data_segs[] = {SEG_ES, SEG_SS, SEG_DS, SEG_FS, SEG_GS};
     unsigned mask = 0;
     for (unsigned i = 0; i < sizeof data_segs / sizeof data_segs[0]; i++)
-        if (!flat(&st->seg[data_segs[i]]))
+        if (pred(&st->seg[data_segs[i]]))
             mask |= 1u << data_segs[i];
     return mask;
 }
 
+unsigned seg_limit_checked(const struct cpu_state *st)
+{
+    return data_segs_where(st, not_flat);
+}
+
 unsigned seg_limit_nulls(const struct cpu_state *st)
 {
-    if (!(st->cr0 & CR0_PE) || (st->eflags & EFLAGS_VM))
-        return 0;
-    static const unsigned data_segs[] = {SEG_ES, SEG_SS, SEG_DS, SEG_FS, SEG_GS};
-    unsigned mask = 0;
-    for (unsigned i = 0; i < sizeof data_segs / sizeof data_segs[0]; i++)
-        if (!seg_limit_usable(&st->seg[data_segs[i]]))
-            mask |= 1u << data_segs[i];
-    return mask;
+    return data_segs_where(st, null);
 }
 
 uint32_t seg_limit_offset(const struct cpu_state *st, const struct mem_ref *r)

@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Two pairs of handles: the plain ones for text and scans, and ones with
+ * Capstone's operand details (slower), for disasm_detailed. */
 struct disasm {
     csh cs32, cs16;
-    cs_insn *insn;
+    csh det32, det16;
+    cs_insn *insn, *detailed;
 };
 
 struct disasm *disasm_open(void)
@@ -15,17 +18,13 @@ struct disasm *disasm_open(void)
     struct disasm *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    if (cs_open(CS_ARCH_X86, CS_MODE_32, &d->cs32) != CS_ERR_OK) {
-        free(d);
-        return NULL;
-    }
-    if (cs_open(CS_ARCH_X86, CS_MODE_16, &d->cs16) != CS_ERR_OK) {
-        cs_close(&d->cs32);
-        free(d);
-        return NULL;
-    }
-    d->insn = cs_malloc(d->cs32);
-    if (!d->insn) {
+    if (cs_open(CS_ARCH_X86, CS_MODE_32, &d->cs32) != CS_ERR_OK ||
+        cs_open(CS_ARCH_X86, CS_MODE_16, &d->cs16) != CS_ERR_OK ||
+        cs_open(CS_ARCH_X86, CS_MODE_32, &d->det32) != CS_ERR_OK ||
+        cs_open(CS_ARCH_X86, CS_MODE_16, &d->det16) != CS_ERR_OK ||
+        cs_option(d->det32, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK ||
+        cs_option(d->det16, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK ||
+        !(d->insn = cs_malloc(d->cs32)) || !(d->detailed = cs_malloc(d->det32))) {
         disasm_close(d);
         return NULL;
     }
@@ -38,9 +37,23 @@ void disasm_close(struct disasm *d)
         return;
     if (d->insn)
         cs_free(d->insn, 1);
+    if (d->detailed)
+        cs_free(d->detailed, 1);
+    /* cs_close of a handle never opened (0) only returns an error. */
     cs_close(&d->cs32);
     cs_close(&d->cs16);
+    cs_close(&d->det32);
+    cs_close(&d->det16);
     free(d);
+}
+
+const struct cs_insn *disasm_detailed(struct disasm *d, const uint8_t *code, size_t size,
+                                      uint32_t addr, bool code32)
+{
+    uint64_t a = addr;
+    if (!cs_disasm_iter(code32 ? d->det32 : d->det16, &code, &size, &a, d->detailed))
+        return NULL;
+    return d->detailed;
 }
 
 static unsigned special_kind(unsigned id)

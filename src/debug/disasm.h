@@ -8,9 +8,15 @@
 #include <stdint.h>
 
 struct disasm;
+struct cs_insn;
 
 struct disasm *disasm_open(void);
 void disasm_close(struct disasm *d);
+/* The first instruction with Capstone's x86 operand details, or NULL when
+ * it cannot be decoded; valid until the next call (cpu/mem_operands.c
+ * reads it). */
+const struct cs_insn *disasm_detailed(struct disasm *d, const uint8_t *code, size_t size,
+                                      uint32_t addr, bool code32);
 /* Instructions ringlab may have to execute itself instead of the engine
  * (bits of disasm_block.special). */
 #define DISASM_SPECIAL_IO 0x1u  /* IN, OUT, INS, OUTS: the TSS I/O bitmap may decide */

@@ -67,7 +67,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         goto fail;
     }
     if (!seglimit_init(m)) {
-        snprintf(err, errlen, "cannot start the Capstone disassembler");
+        snprintf(err, errlen, "out of memory");
         goto fail;
     }
     if (!events_init(m)) {

@@ -55,7 +55,6 @@ struct seglimit_range {
 };
 
 struct seglimit {
-    struct mem_decoder *decoder;
     struct cpu_state view;
     unsigned checked;       /* seg_limit_checked(&view) */
     unsigned nulls;         /* seg_limit_nulls(&view) */
@@ -116,10 +115,7 @@ static bool read_view(struct machine *m)
 bool seglimit_init(struct machine *m)
 {
     m->seglimit = calloc(1, sizeof *m->seglimit);
-    if (!m->seglimit)
-        return false;
-    m->seglimit->decoder = mem_decoder_open();
-    return m->seglimit->decoder != NULL;
+    return m->seglimit != NULL;
 }
 
 void seglimit_free(struct machine *m)
@@ -127,7 +123,6 @@ void seglimit_free(struct machine *m)
     if (!m->seglimit)
         return;
     /* The hooks go with the engine. */
-    mem_decoder_close(m->seglimit->decoder);
     free(m->seglimit);
     m->seglimit = NULL;
 }
@@ -146,7 +141,7 @@ static const struct mem_operands *operands_at(struct machine *m, const struct cp
     if (e->len && e->addr == addr && e->code32 == code32 && e->len <= got &&
         memcmp(e->code, code, e->len) == 0)
         return &e->ops;
-    int len = mem_operands_decode(m->seglimit->decoder, code, got, addr, code32, &e->ops);
+    int len = mem_operands_decode(m->disasm, code, got, addr, code32, &e->ops);
     if (len <= 0) {
         e->len = 0;
         return NULL;

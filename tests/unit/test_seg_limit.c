@@ -220,17 +220,17 @@ END_TEST
 
 /* ---- decoding the accesses ----------------------------------------------- */
 
-static struct mem_decoder *dec;
+static struct disasm *dec;
 
 static void dec_setup(void)
 {
-    dec = mem_decoder_open();
+    dec = disasm_open();
     ck_assert_ptr_nonnull(dec);
 }
 
 static void dec_teardown(void)
 {
-    mem_decoder_close(dec);
+    disasm_close(dec);
 }
 
 static struct mem_operands decode(const uint8_t *code, size_t n, bool code32)
