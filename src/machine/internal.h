@@ -121,6 +121,9 @@ struct machine {
                                 changes and TLB flushes */
     bool tlb_flushed;        /* a block that ran flushed TLB entries (INVLPG, MOV CRn) */
     bool watch_blocks;       /* return_pending || irq_recheck: the hot path looks once */
+    uint8_t seg_nulls;       /* the data segment registers holding a null selector
+                                while no limit check runs everywhere (seglimit.c):
+                                a block that may use one leaves the fast path */
     uint64_t stop_at;        /* the block hook stops the run when icount reaches it */
     struct paging_regs paging; /* CR0/CR3/CR4 as last read: refreshed after blocks
                                   that may change them, never on every block */
@@ -154,9 +157,6 @@ struct machine {
     uintptr_t seg_hook;      /* the check before every instruction, while a
                                 data or stack segment is not flat */
     bool seg_stale;          /* look at the segment registers at the next block */
-    uint8_t seg_nulls;       /* the data segment registers holding a null selector,
-                                while no check runs everywhere: a block that may
-                                use one leaves the block hook's fast path */
     uint32_t seg_reload_pass; /* the block run up to its segment load now */
     int seg_fault_vector;
     char seg_fault_why[400];
