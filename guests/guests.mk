@@ -141,3 +141,8 @@ TESTS += tests/debug/session.sh tests/debug/errors.sh tests/debug/terminal.sh
 EXTRA_DIST += tests/debug/session.sh tests/debug/errors.sh tests/debug/hello-segv.dbg \
 	tests/debug/terminal.sh tests/debug/terminal.py
 CLEANFILES += tests/debug/session.transcript
+
+# Stepping onto a segment-limit fault (the guest is one of tests/guests').
+TESTS += tests/debug/seg-step.sh
+EXTRA_DIST += tests/debug/seg-step.sh
+CLEANFILES += tests/debug/seg-step.transcript tests/debug/seg-step.transcript.dbg

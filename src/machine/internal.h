@@ -271,6 +271,10 @@ void exits_stop(struct machine *m, enum stop_cause cause);
 void exits_stop_mid_block(struct machine *m, uint64_t exact, enum stop_cause cause);
 uint64_t exits_exact_icount(struct machine *m, uint32_t linear);
 
+/* run.c: stepping reaches the instruction at linear `addr` (before it
+ * runs); true when the step ends there, before it. */
+bool run_step_reach(struct machine *m, uint32_t addr);
+
 /* breakpoints.c: the breakpoint at linear (in the space of cr3), 0 none */
 int breakpoints_match(struct machine *m, uint32_t linear, uint32_t cr3);
 

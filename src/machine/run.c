@@ -384,12 +384,10 @@ bool control_reset(struct machine *m)
  * steps are the instructions reached, each once: the same one met again
  * (the engine stopped and restarted before it, or a REP's next round)
  * does not count. */
-static void step_hook(void *opaque, uint32_t addr, uint32_t size)
+bool run_step_reach(struct machine *m, uint32_t addr)
 {
-    struct machine *m = opaque;
-    (void)size;
     if (m->step_count == 0)
-        return; /* the hook stays between steps */
+        return false; /* the hook stays between steps */
     /* Instructions of a block come one after another: count them here
      * rather than decode the block again for each one. */
     if (addr == m->block_addr || m->step_block != m->block_start_icount) {
@@ -398,14 +396,21 @@ static void step_hook(void *opaque, uint32_t addr, uint32_t size)
     }
     uint64_t exact = m->block_start_icount + m->step_index++;
     if (exact == m->step_last_icount && addr == m->step_last_addr)
-        return;
+        return false;
     if (m->step_seen >= m->step_count) {
         exits_stop_mid_block(m, exact, CAUSE_STEP);
-        return;
+        return true;
     }
     m->step_seen++;
     m->step_last_icount = exact;
     m->step_last_addr = addr;
+    return false;
+}
+
+static void step_hook(void *opaque, uint32_t addr, uint32_t size)
+{
+    (void)size;
+    run_step_reach(opaque, addr);
 }
 
 /* SDM Vol. 3A 17.3.1.1: RF is set only by IRET and POPF loading it, and

@@ -191,6 +191,11 @@ static void check_insn(void *opaque, uint32_t addr, uint32_t size)
             sl->view_stale = true;
         return;
     }
+    /* A step reaches the instruction, faulting or not (whichever code hook
+     * Unicorn calls first): the step ends at the handler, as for the
+     * engine's own faults, or before the instruction if it is complete. */
+    if (run_step_reach(m, addr))
+        return;
     char text[80], why[280];
     deliver_describe_insn(m, st, addr - st->seg[SEG_CS].base, text, sizeof text);
     seg_limit_explain(&v, why, sizeof why);
