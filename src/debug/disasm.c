@@ -193,6 +193,9 @@ static unsigned seg_used(const cs_insn *insn)
     case X86_INS_IRETD: case X86_INS_LCALL:
         used |= SEGBIT_SS;
         break;
+    case X86_INS_XLATB: /* [EBX + AL], shown without an operand */
+        used |= SEGBIT_DS | SEGBIT_ES | SEGBIT_FS | SEGBIT_GS | SEGBIT_CS | SEGBIT_SS;
+        break;
     default:
         break;
     }
@@ -225,6 +228,7 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
             code++;
             size--;
             a++;
+            out->seg_uses = 0x3f; /* who knows: any segment */
         } else {
             unsigned kind = special_kind(d->insn->id);
             if (kind && out->first_special < 0)

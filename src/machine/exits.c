@@ -147,9 +147,11 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
     }
     if (m->return_pending)
         check_return(m, addr);
-    if (m->seg_stale && seglimit_changed(m)) {
+    if (m->seg_stale && (!b || b->seg_uses) && seglimit_changed(m)) {
         /* A segment stopped or started being flat: the limit checks come
-         * or go before this block runs. */
+         * or go before this block runs.  (A block that accesses no memory
+         * does not need to know: the look waits for one that may, or for
+         * the next delivery, which sees the whole state anyway.) */
         stop_before_block(m, CAUSE_SEG_SYNC);
         return;
     }

@@ -258,10 +258,10 @@ bool seglimit_changed(struct machine *m)
 void seglimit_after_commit(struct machine *m, const struct cpu_state *st)
 {
     take_view(m, st);
-    if (want_everywhere(m->seglimit) != (m->seg_hook != 0)) {
-        m->seg_stale = true;
-        machine_rewatch(m);
-    }
+    /* The view is the state now: the block hook need look again only if
+     * the hook must come or go. */
+    m->seg_stale = want_everywhere(m->seglimit) != (m->seg_hook != 0);
+    machine_rewatch(m);
 }
 
 /* A block whose later instructions use a segment register it loads: run
