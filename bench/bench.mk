@@ -1,6 +1,7 @@
 # Benchmarks (not tests): `make bench` times the workloads under ringlab,
 # qemu-system-i386 and bare Unicorn and prints the ratios.
 BENCH_GUESTS = bench/compute-small.elf bench/compute-big.elf \
+	bench/compute-limited-small.elf bench/compute-limited-big.elf \
 	bench/syscall-small.elf bench/syscall-big.elf
 EXTRA_DIST += bench/compute.asm bench/syscall.asm bench/guest.ld bench/run bench/raw_unicorn.c
 EXTRA_PROGRAMS += bench/raw_unicorn
@@ -16,6 +17,14 @@ bench/compute-small.elf: $(srcdir)/bench/compute.asm $(srcdir)/bench/guest.ld
 bench/compute-big.elf: $(srcdir)/bench/compute.asm $(srcdir)/bench/guest.ld
 	@mkdir -p bench
 	$(AM_V_GEN)$(NASM) -f elf32 -DITERATIONS=200000000 -o $@.o $(srcdir)/bench/compute.asm && \
+	$(GUEST_LD) -m elf_i386 -T $(srcdir)/bench/guest.ld -o $@ $@.o
+bench/compute-limited-small.elf: $(srcdir)/bench/compute.asm $(srcdir)/bench/guest.ld
+	@mkdir -p bench
+	$(AM_V_GEN)$(NASM) -f elf32 -DLIMITED -DITERATIONS=100000 -o $@.o $(srcdir)/bench/compute.asm && \
+	$(GUEST_LD) -m elf_i386 -T $(srcdir)/bench/guest.ld -o $@ $@.o
+bench/compute-limited-big.elf: $(srcdir)/bench/compute.asm $(srcdir)/bench/guest.ld
+	@mkdir -p bench
+	$(AM_V_GEN)$(NASM) -f elf32 -DLIMITED -DITERATIONS=1000000 -o $@.o $(srcdir)/bench/compute.asm && \
 	$(GUEST_LD) -m elf_i386 -T $(srcdir)/bench/guest.ld -o $@ $@.o
 bench/syscall-small.elf: $(srcdir)/bench/syscall.asm $(srcdir)/bench/guest.ld
 	@mkdir -p bench

@@ -1,5 +1,8 @@
 ; Benchmark workload: a register-only ALU loop in ring 0, then isa-debug-exit.
 ; Built twice with different ITERATIONS so that start-up time cancels out.
+; With LIMITED, FS holds a data segment with a 1 MiB limit during the loop
+; (which never uses FS): what ringlab's segment limit checks cost while a
+; segment is not flat.
 bits 32
 %ifndef ITERATIONS
 %define ITERATIONS 100000000
@@ -10,6 +13,17 @@ align 4
 section .text
 global _start
 _start:
+%ifdef LIMITED
+    lgdt [gdt_ptr]
+    jmp 0x08:.cs_loaded
+.cs_loaded:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    mov ax, 0x18
+    mov fs, ax
+%endif
     mov ecx, ITERATIONS
     xor eax, eax
     mov ebx, 1
@@ -27,3 +41,16 @@ _start:
 .hang:
     hlt
     jmp .hang
+
+%ifdef LIMITED
+section .data
+align 8
+gdt:
+    dq 0
+    dq 0x00CF9A000000FFFF    ; 0x08 code, flat
+    dq 0x00CF92000000FFFF    ; 0x10 data, flat
+    dq 0x004F92000000FFFF    ; 0x18 data, limit 0xfffff bytes (G = 0)
+gdt_ptr:
+    dw gdt_ptr - gdt - 1
+    dd gdt
+%endif

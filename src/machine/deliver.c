@@ -92,6 +92,7 @@ bool deliver(struct machine *m, struct cpu_state *st, struct intr_request *req)
         return false;
     }
     engine_commit_state(m->engine, st);
+    seglimit_after_commit(m, st);
     /* A task gate may have loaded another CR3 (or the state came from a
      * front end's write); the block hook looks again only then. */
     if (st->cr0 != m->paging.cr0 || st->cr3 != m->paging.cr3 || st->cr4 != m->paging.cr4)

@@ -151,6 +151,14 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
     }
     if (m->return_pending)
         check_return(m, addr);
+    if (m->seg_stale && (!b || b->seg_uses) && seglimit_changed(m)) {
+        /* A segment stopped or started being flat: the limit checks come
+         * or go before this block runs.  (A block that accesses no memory
+         * does not need to know: the look waits for one that may, or for
+         * the next delivery, which sees the whole state anyway.) */
+        stop_before_block(m, CAUSE_SEG_SYNC);
+        return;
+    }
     if (m->pause_requested) {
         stop_before_block(m, CAUSE_DEADLINE);
         return;
@@ -173,6 +181,17 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
         return;
     }
     m->special_pass = UINT32_MAX;
+    if ((b->seg_uses & m->seg_nulls) && seglimit_block_needs_check(m, addr, size)) {
+        /* It may use a null segment register: it gets its checks first. */
+        stop_before_block(m, CAUSE_SEG_SYNC);
+        return;
+    }
+    if (b->seg_reload_end > 0 && !m->seg_hook && m->seg_reload_pass != addr) {
+        /* A later instruction may use a segment register this block loads:
+         * run up to the load, and look at the limits before the rest. */
+        stop_before_block(m, CAUSE_SEG_LOAD);
+        return;
+    }
     if (m->clock.icount >= m->stop_at) {
         stop_before_block(m, CAUSE_DEADLINE);
         return;
@@ -202,6 +221,8 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
     }
     if ((b->slow & BLOCK_SET_IF) && m->irq_poll)
         m->irq_recheck = true;
+    if (b->slow & BLOCK_SEGLOAD)
+        m->seg_stale = true;
     machine_rewatch(m);
 }
 
@@ -233,7 +254,7 @@ static void hook_block(struct uc_struct *uc, uint64_t addr, uint32_t size, void 
         refresh_paging(m);
     const struct block_info *b =
         block_cache_hit(&m->blocks, m->paging.cr3, m->epoch, (uint32_t)addr, size);
-    if (__builtin_expect(!b || b->slow || m->watch_blocks ||
+    if (__builtin_expect(!b || b->slow || m->watch_blocks || (b->seg_uses & m->seg_nulls) ||
                              m->clock.icount + b->count > m->stop_at,
                          0)) {
         block_slow_path(m, (uint32_t)addr, size, b);

@@ -42,6 +42,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->ram_size = (cfg->ram_size + 4095) & ~(size_t)4095;
     m->special_pass = UINT32_MAX;
     m->fresh_addr = UINT32_MAX;
+    m->seg_reload_pass = UINT32_MAX;
     m->shown_return_icount = UINT64_MAX;
     m->last_delivery_icount = UINT64_MAX;
     clock_init(&m->clock, cfg->realtime);
@@ -64,6 +65,10 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     if (!m->disasm || !block_cache_init(&m->blocks, BLOCK_CACHE_SIZE, m->ram, m->ram_size,
                                         m->disasm, &m->guard)) {
         snprintf(err, errlen, "cannot start the Capstone disassembler");
+        goto fail;
+    }
+    if (!seglimit_init(m)) {
+        snprintf(err, errlen, "out of memory");
         goto fail;
     }
     if (!events_init(m)) {
@@ -99,6 +104,7 @@ void machine_destroy(struct machine *m)
     if (m->disasm)
         disasm_close(m->disasm);
     block_cache_free(&m->blocks);
+    seglimit_free(m);
     if (m->guard.ram)
         code_guard_free(&m->guard);
     if (m->ram_guard.ram)

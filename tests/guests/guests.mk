@@ -29,6 +29,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/smc.test \
 	tests/diff/code_alias.test \
 	tests/diff/seg_limit.test \
+	tests/diff/seg_data.test \
+	tests/diff/seg_stack.test \
 	tests/diff/pit_irq.test \
 	tests/diff/task_gate.test \
 	tests/diff/v86_int.test \
@@ -71,7 +73,7 @@ EXTRA_DIST += \
 	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
 	tests/diff/tss_ss_np.sdm tests/diff/desc_accessed.sdm tests/diff/tss_ss16.sdm \
 	tests/diff/task_gate_ldt.sdm tests/diff/sysenter_cs_rpl.sdm tests/diff/task_jmp_fault.sdm \
-	tests/diff/push_user.sdm
+	tests/diff/push_user.sdm tests/diff/seg_data.sdm tests/diff/seg_stack.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
@@ -154,9 +156,3 @@ refresh-qemu-traces: $(TEST_GUEST_ELFS)
 	done
 .PHONY: refresh-qemu-traces
 
-# seg_limit fails on ringlab, knowingly: the engine never checks data or
-# stack segment limits in protected mode (neither does QEMU), and ringlab
-# does not yet check them itself.  The guest states the SDM's rule
-# (Vol. 3A 5.3: #GP(0), #SS(0)); when ringlab implements it, this test
-# passes and automake reports the XPASS, so this line must go.
-XFAIL_TESTS += tests/diff/seg_limit.test

@@ -45,10 +45,12 @@
  *             access not allowed.  The SDM (Vol. 3A 4.8) sets A in every
  *             entry "used" for a translation; Intel processors update A/D
  *             only once a walk succeeds.
- * and the one both share, which scene-gen marks in the meta ("limit"):
- *   limits    data and stack segment limits are not checked by either (nor
- *             are code limits on an interrupt's entry point by QEMU), so a
- *             scene whose result depends on one is counted apart.
+ * and one that scene-gen marks in the meta ("limit"):
+ *   limits    QEMU checks no data or stack segment limit, and lets a null
+ *             selector in DS, ES, FS or GS be used (nor does it check code
+ *             limits on an interrupt's entry point); ringlab raises #GP(0)
+ *             or #SS(0) as the SDM says (Vol. 3A 5.3, 3.4.2), so a scene
+ *             whose result depends on one is counted apart.
  * and where the SDM leaves the outcome open:
  *   task-eip  a far CALL or JMP that switches tasks and faults past the
  *             commit point: the SDM delivers the fault at the new task's
