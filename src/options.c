@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "options_drive.h"
 #include "options_machine.h"
 #include "status.h"
 #include "trace/qemu_log.h"
@@ -676,7 +677,24 @@ static bool opt_unsupported(struct parser *p, const char *name, const char *arg)
     (void)arg;
     if (strcmp(name, "-enable-kvm") == 0)
         return fail(p, "%s: KVM is not available: ringlab is an emulator", name);
-    return fail(p, "%s: disks are not supported; boot a Multiboot kernel with -kernel", name);
+    return fail(p, "%s: ringlab has hard disks only (use -drive or -hda)", name);
+}
+
+static bool opt_drive(struct parser *p, const char *name, const char *arg)
+{
+    char why[512];
+    bool ok = strcmp(name, "-drive") == 0
+                  ? options_drive_parse(arg, p->out->drives, why, sizeof why)
+                  : options_drive_index(arg, strcmp(name, "-hda") == 0 ? 0 : 1, p->out->drives,
+                                        why, sizeof why);
+    return ok || fail(p, "%s: %s", name, why);
+}
+
+static bool opt_bios(struct parser *p, const char *name, const char *arg)
+{
+    if (arg[0] == '\0')
+        return fail(p, "%s: the file name is empty", name);
+    return set_string(p, &p->out->bios, arg);
 }
 
 /* --- the option table --------------------------------------------------- */
@@ -736,13 +754,14 @@ static const struct opt_def opt_defs[] = {
     {"S", 0, opt_S, F_NONE},
     {"s", 0, opt_s, F_NONE},
     {"gdb", TAKES_ARG, opt_gdb, F_NONE},
+    {"drive", TAKES_ARG, opt_drive, F_NONE},
+    {"hda", TAKES_ARG, opt_drive, F_NONE},
+    {"hdb", TAKES_ARG, opt_drive, F_NONE},
+    {"bios", TAKES_ARG, opt_bios, F_NONE},
     /* QEMU's, refused with a reason */
     {"enable-kvm", 0, opt_unsupported, F_NONE},
-    {"hda", TAKES_ARG, opt_unsupported, F_NONE},
-    {"hdb", TAKES_ARG, opt_unsupported, F_NONE},
     {"fda", TAKES_ARG, opt_unsupported, F_NONE},
     {"cdrom", TAKES_ARG, opt_unsupported, F_NONE},
-    {"drive", TAKES_ARG, opt_unsupported, F_NONE},
     /* ringlab's own */
     {"trace", TAKES_ARG | OWN, opt_trace, F_NONE},
     {"max-insns", TAKES_ARG | OWN, opt_max_insns, F_NONE},
@@ -780,6 +799,10 @@ static const char *arg_hint(const char *name)
         {"machine", "a machine, e.g. pc or pc,accel=tcg"},
         {"M", "a machine, e.g. pc or pc,accel=tcg"},
         {"smp", "1"},
+        {"drive", "file=F,index=N,media=disk,format=raw[,snapshot=on]"},
+        {"hda", "a raw disk image"},
+        {"hdb", "a raw disk image"},
+        {"bios", "a ROM image"},
         {"trace", "a file for JSON lines"},
         {"max-insns", "a number of instructions"},
         {"timeout", "a number of seconds"},
@@ -998,6 +1021,9 @@ void options_free(struct options *o)
     free(o->debugcon.path);
     free(o->log_file);
     free(o->cpu_model);
+    for (int i = 0; i < OPTIONS_MAX_DRIVES; i++)
+        free(o->drives[i].path);
+    free(o->bios);
     free(o->trace_file);
     free(o->debugger_script);
     free(o->ui_script);

@@ -59,6 +59,13 @@ enum display_kind {
     DISPLAY_SDL,
 };
 
+/* A disk on the IDE channel (-drive, -hda, -hdb). */
+#define OPTIONS_MAX_DRIVES 2
+struct drive_spec {
+    char *path;    /* NULL: no disk at this index */
+    bool snapshot; /* snapshot=on: writes stay in memory */
+};
+
 /* One -initrd module: QEMU hands the whole "path args" string to the guest
  * as the module's command line and loads the file named by its first word. */
 struct option_module {
@@ -99,6 +106,9 @@ struct options {
     uint16_t debug_exit_iosize;
 
     char *cpu_model; /* -cpu NAME (a 32-bit model), NULL when absent */
+
+    struct drive_spec drives[OPTIONS_MAX_DRIVES]; /* IDE master (index 0) and slave */
+    char *bios;      /* -bios FILE: the ROM at the reset vector; NULL: ringlab's own */
 
     /* ringlab's own */
     char *trace_file;    /* --trace FILE, JSON lines; NULL when absent */

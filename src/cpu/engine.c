@@ -58,6 +58,14 @@ struct cpuid_table {
 };
 
 #define ENGINE_HOOKS 8
+#define ENGINE_MAX_MMIO 4
+
+/* A range of the physical space outside RAM whose accesses go to a device. */
+struct mmio_region {
+    engine_mmio_read_fn read;
+    engine_mmio_write_fn write;
+    void *opaque;
+};
 
 struct engine {
     uc_engine *uc;
@@ -76,6 +84,8 @@ struct engine {
     int ninstalled;
     struct user_hook *user_hooks; /* added by the machine, not yet deleted */
     bool ran;                     /* code may have been translated since the last flush */
+    struct mmio_region mmio[ENGINE_MAX_MMIO]; /* nmmio of them mapped */
+    int nmmio;
     char exit_text[160];
 };
 
@@ -1708,6 +1718,55 @@ struct paging_regs engine_paging_regs(struct engine *e)
     struct paging_regs r = {reg_r32(e, UC_X86_REG_CR0), reg_r32(e, UC_X86_REG_CR3),
                             reg_r32(e, UC_X86_REG_CR4)};
     return r;
+}
+
+bool engine_code32(struct engine *e)
+{
+    const uc_context *c = current_context(e);
+    return c ? (ctx_u32(c, e->lay.hflags) & HF_CS32) != 0 : true;
+}
+
+/* ---- memory outside RAM ------------------------------------------------ */
+
+static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+    struct mmio_region *r = user;
+    (void)uc;
+    return r->read(r->opaque, (uint32_t)offset, (int)size);
+}
+
+static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
+                          void *user)
+{
+    struct mmio_region *r = user;
+    (void)uc;
+    r->write(r->opaque, (uint32_t)offset, (int)size, (uint32_t)value);
+}
+
+bool engine_map_mmio(struct engine *e, uint32_t base, uint32_t size, engine_mmio_read_fn read,
+                     engine_mmio_write_fn write, void *opaque)
+{
+    if (e->nmmio >= ENGINE_MAX_MMIO || base % 4096 || size % 4096 || size == 0 ||
+        (uint64_t)base < e->ram_size)
+        return false;
+    struct mmio_region *r = &e->mmio[e->nmmio];
+    *r = (struct mmio_region){read, write, opaque};
+    if (uc_mmio_map(e->uc, base, size, on_mmio_read, r, on_mmio_write, r) != UC_ERR_OK)
+        return false;
+    e->nmmio++;
+    return true;
+}
+
+bool engine_map_rom(struct engine *e, uint32_t base, const uint8_t *rom, size_t size)
+{
+    if (base % 4096 || size % 4096 || size == 0 || (uint64_t)base < e->ram_size ||
+        (uint64_t)base + size > 0x100000000ull)
+        return false;
+    /* Read and execute only: a store to the ROM ends the run as any store
+     * outside RAM does. */
+    if (uc_mem_map(e->uc, base, size, UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK)
+        return false;
+    return uc_mem_write(e->uc, base, rom, size) == UC_ERR_OK;
 }
 
 struct seg_cache engine_tr(struct engine *e)

@@ -117,6 +117,22 @@ uint16_t engine_cs(struct engine *e);
 uint32_t engine_cr2(struct engine *e);
 struct paging_regs engine_paging_regs(struct engine *e);
 struct seg_cache engine_tr(struct engine *e);
+/* Whether the code segment is 32-bit (CS.D, SDM Vol. 3A 3.4.5): false in
+ * real mode and in 16-bit protected-mode code. */
+bool engine_code32(struct engine *e);
+
+/* ---- the physical space outside RAM ----------------------------------------
+ * Both map at a 4 KiB aligned base above RAM, a size that is a multiple of
+ * 4 KiB; false when that is not so or the engine refuses. */
+/* Accesses of `size` bytes (1, 2, 4) at `offset` into the range go to a
+ * device: the memory-mapped registers of the local and I/O APICs. */
+typedef uint32_t (*engine_mmio_read_fn)(void *opaque, uint32_t offset, int size);
+typedef void (*engine_mmio_write_fn)(void *opaque, uint32_t offset, int size, uint32_t value);
+bool engine_map_mmio(struct engine *e, uint32_t base, uint32_t size, engine_mmio_read_fn read,
+                     engine_mmio_write_fn write, void *opaque);
+/* A copy of `rom`, readable and executable, not writable (the firmware at
+ * the top of the 4 GiB space). */
+bool engine_map_rom(struct engine *e, uint32_t base, const uint8_t *rom, size_t size);
 
 /* Read the whole architectural state.  Saves a context that the next
  * engine_commit_state patches: nothing may write registers in between

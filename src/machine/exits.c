@@ -49,7 +49,8 @@ uint64_t exits_exact_icount(struct machine *m, uint32_t linear)
     if (!engine_read_state(m->engine, &st) ||
         deliver_read_code(m, &st, m->block_addr - st.seg[SEG_CS].base, code, n) < n)
         return m->clock.icount;
-    return m->block_start_icount + disasm_index_of(m->disasm, code, n, m->block_addr, offset);
+    return m->block_start_icount +
+           disasm_index_of(m->disasm, code, n, m->block_addr, b->code32, offset);
 }
 
 /* ---- returns to an outer ring ----------------------------------------- */
@@ -98,10 +99,12 @@ static __attribute__((noinline)) void check_return(struct machine *m, uint32_t a
 static __attribute__((noinline)) void refresh_paging(struct machine *m)
 {
     struct paging_regs now = engine_paging_regs(m->engine);
+    bool code32 = engine_code32(m->engine);
     if (now.cr0 != m->paging.cr0 || now.cr3 != m->paging.cr3 || now.cr4 != m->paging.cr4 ||
-        m->tlb_flushed)
+        m->tlb_flushed || code32 != m->code32)
         m->epoch++;
     m->paging = now;
+    m->code32 = code32;
     m->paging_stale = false;
     m->tlb_flushed = false;
 }
@@ -134,7 +137,7 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
 {
     bool is_new = false;
     if (!b)
-        b = block_cache_get(&m->blocks, &m->paging, m->epoch, addr, size, &is_new);
+        b = block_cache_get(&m->blocks, &m->paging, m->code32, m->epoch, addr, size, &is_new);
     m->block = b;
     bool fresh = addr == m->fresh_addr;
     m->fresh_addr = UINT32_MAX;
@@ -323,19 +326,20 @@ static void hook_syscall(void *opaque)
 
 /* ---- CPUID ------------------------------------------------------------------ */
 
-/* CPUID.01H:EDX bit 9: an APIC is present (SDM Vol. 2A, Table 3-11). */
-#define CPUID_1_EDX_APIC (1u << 9)
-
 /* CPUID says what this machine has: the model's answers, less what
- * ringlab does not provide.  There is no local APIC (yet), so the APIC bit
- * is clear, as it is on a processor whose APIC is disabled by
- * IA32_APIC_BASE (SDM Vol. 3A 10.4.3). */
+ * ringlab does not provide.  The APIC bit is set only with a local APIC
+ * that IA32_APIC_BASE has not disabled (SDM Vol. 3A 10.4.3). */
+void exits_cpuid(struct machine *m, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+{
+    engine_model_cpuid(m->engine, leaf, subleaf, regs);
+    uint64_t base = 0;
+    if (leaf == 1 && !(apics_read_base(m, &base) && (base & APIC_BASE_ENABLE)))
+        regs[3] &= ~CPUID_1_EDX_APIC;
+}
+
 static void hook_cpuid(void *opaque, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
-    struct machine *m = opaque;
-    engine_model_cpuid(m->engine, leaf, subleaf, regs);
-    if (leaf == 1)
-        regs[3] &= ~CPUID_1_EDX_APIC;
+    exits_cpuid(opaque, leaf, subleaf, regs);
 }
 
 /* ---- outside RAM -------------------------------------------------------------- */

@@ -3,6 +3,9 @@
  *
  *   machine.c   life cycle: create, power on, reset, destroy
  *   board.c     the devices: which, on which ports and IRQs, their reset state
+ *   apics.c     the local and I/O APIC: their pages, the APIC bus, which
+ *               interrupt the CPU takes
+ *   firmware.c  the reset vector: the ROM, the tables a PC's firmware leaves
  *   clock.c     the virtual clock
  *   run.c       the run loop and its stops (control_run, step, pause, idle)
  *   exits.c     what the engine hands back: interrupts, blocks, SYSENTER, CPUID
@@ -34,6 +37,11 @@
 #include "devices/bus.h"
 #include "devices/cmos.h"
 #include "devices/debug_ports.h"
+#include "devices/fw_cfg.h"
+#include "devices/ide.h"
+#include "devices/ioapic.h"
+#include "devices/lapic.h"
+#include "loader/pc_tables.h"
 #include "devices/pic8259.h"
 #include "devices/pit8254.h"
 #include "devices/ps2.h"
@@ -95,6 +103,10 @@ struct machine {
     struct ps2 ps2;
     struct vga_text vga;
     struct debug_ports debug;
+    struct ide_channel ide;
+    struct fw_cfg fw_cfg;
+    struct lapic lapic[PC_TABLES_MAX_CPUS]; /* cfg.cpus of them, when cfg.apic */
+    struct ioapic ioapic;
     uint64_t tsc_offset; /* what WRMSR to IA32_TSC moved the TSC by */
 
     /* ---- events (events.c) */
@@ -117,6 +129,7 @@ struct machine {
     struct paging_regs paging; /* CR0/CR3/CR4 as last read: refreshed after blocks
                                   that may change them, never on every block */
     bool paging_stale;
+    bool code32;             /* CS.D as last read with them: blocks decode as 32-bit code */
     uint32_t fresh_addr;     /* the block the run loop just had translated anew
                                 starts here (UINT32_MAX: none) */
     uint32_t block_addr, block_size; /* the block now running */
@@ -225,6 +238,30 @@ void board_reset(struct machine *m);
 uint64_t board_next_event_ns(struct machine *m);
 void board_advance(struct machine *m);
 
+/* apics.c */
+bool apics_map(struct machine *m, char *err, size_t errlen);
+/* Power-up state; bios_setup: the BSP as SeaBIOS leaves it (virtual wire). */
+void apics_reset(struct machine *m, bool bios_setup);
+bool apics_present(const struct machine *m);
+bool apics_read_base(struct machine *m, uint64_t *value);
+bool apics_write_base(struct machine *m, uint64_t value); /* false: #GP(0) */
+/* An interrupt the CPU would take if IF allowed it. */
+bool apics_irq_pending(const struct machine *m);
+/* Take it: its vector; *from says from where, in words. */
+int apics_irq_acknowledge(struct machine *m, const char **from);
+uint64_t apics_next_event_ns(const struct machine *m);
+void apics_advance(struct machine *m);
+/* An ISA IRQ line changes level: the 8259s and the I/O APIC see it. */
+void apics_isa_irq(struct machine *m, int irq, int level);
+
+/* firmware.c */
+/* The tables a PC's firmware leaves (BIOS data area, MP, ACPI), for the
+ * machine's CPUs and RAM; false with one line in err. */
+bool firmware_tables(struct machine *m, char *err, size_t errlen);
+/* Map the ROM and put the CPU at the reset vector, F000:FFF0 in real mode. */
+bool firmware_map_rom(struct machine *m, char *err, size_t errlen);
+bool firmware_reset_cpu(struct machine *m);
+
 /* events.c */
 bool events_init(struct machine *m);
 void events_free(struct machine *m);
@@ -250,6 +287,10 @@ void exits_stop(struct machine *m, enum stop_cause cause);
  * `exact` (from exits_exact_icount). */
 void exits_stop_mid_block(struct machine *m, uint64_t exact, enum stop_cause cause);
 uint64_t exits_exact_icount(struct machine *m, uint32_t linear);
+/* CPUID as this machine answers it. */
+void exits_cpuid(struct machine *m, uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+/* CPUID.01H:EDX bit 9: an APIC is present (SDM Vol. 2A, Table 3-11). */
+#define CPUID_1_EDX_APIC (1u << 9)
 
 /* breakpoints.c: the breakpoint at linear (in the space of cr3), 0 none */
 int breakpoints_match(struct machine *m, uint32_t linear, uint32_t cr3);
