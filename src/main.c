@@ -269,6 +269,13 @@ int main(int argc, char **argv)
     struct disk_image disks[OPTIONS_MAX_DRIVES];
     struct block_dev disk_blocks[OPTIONS_MAX_DRIVES];
     bool disk_open[OPTIONS_MAX_DRIVES] = {false};
+    if (from_rom && (images.kernel.size == 0 || images.kernel.size % 0x10000 != 0 ||
+                     images.kernel.size > MACHINE_ROM_MAX)) {
+        report_say("%s: the ROM image must be a multiple of 64 KiB, at most %u MiB (it has %zu "
+                   "bytes)", image, MACHINE_ROM_MAX >> 20, images.kernel.size);
+        status = RL_EXIT_BAD_IMAGE;
+        goto out_disks;
+    }
     for (int i = 0; i < OPTIONS_MAX_DRIVES; i++) {
         if (!o.drives[i].path)
             continue;

@@ -73,6 +73,10 @@ void board_reset(struct machine *m)
             ide_attach(&m->ide, unit, m->cfg.disks[unit]);
     pit_init(&m->pit, irq0, &m->clock);
     uart_init(&m->com1, 0x3f8, irq4, serial_tx, m);
+    /* COM1 interrupts whatever OUT2 says, as QEMU's 16550 does: xv6's
+     * uartinit clears MCR and still expects its keyboard input from IRQ 4
+     * (on a PC it would get none). */
+    m->com1.out2_gates_irq = false;
     cmos_init(&m->cmos, m->ram_size, m->cfg.rtc_epoch, &m->clock);
     ps2_init(&m->ps2, irq1, device_reset, m);
     vga_text_init(&m->vga, m->ram + VGA_TEXT_BASE);

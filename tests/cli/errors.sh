@@ -56,15 +56,31 @@ mkdisk() { # FILE SIZE: zeros, the boot signature, a Multiboot header at 0x1200
 }
 mkdisk "$tmp/xv6.img" 8192
 head -c 512 "$tmp/xv6.img" >"$tmp/mbr.img"
+: >"$tmp/empty.img"
 # disk_re NAME: the one line for a disk image
 disk_re() {
 	printf '%s' "^ringlab: $tmp/$1: this is a disk image [(]boot sector signature 0x55AA"
-	printf '%s' " at offset 510[)].*does not support disks yet"
+	printf '%s' " at offset 510[)], not a kernel; boot it as a disk with"
 	printf '%s\n' ".*-drive file=$tmp/$1,format=raw,index=0,media=disk.*-hda $tmp/$1"
 }
-expect 4 "$(disk_re xv6.img)" -- "$tmp/xv6.img" --max-insns 1000
 expect 4 "$(disk_re xv6.img)" -- -kernel "$tmp/xv6.img"
-expect 4 "$(disk_re mbr.img)" -- "$tmp/mbr.img" --max-insns 1000
+# The lone IMAGE that is a disk image is the first disk, as for QEMU: the
+# firmware boots it (its zeros run on until the limit).
+expect 8 "^ringlab: --max-insns reached" -- "$tmp/mbr.img" --max-insns 3000000
+expect 8 "^ringlab: --max-insns reached" -- -hda "$tmp/xv6.img" --max-insns 3000000
+expect 8 "^ringlab: --max-insns reached" -- \
+	-drive "file=$tmp/xv6.img,index=0,media=disk,format=raw,snapshot=on" --max-insns 3000000
+# Disks that cannot be used: one line naming the file, status 4.
+expect 4 "^ringlab: .*$tmp/none.img" -- -hda "$tmp/none.img"
+expect 4 "^ringlab: .*$tmp/empty.img" -- -hdb "$tmp/empty.img" -hda "$tmp/mbr.img"
+expect 4 "^ringlab: $tmp/none.rom: cannot open" -- -bios "$tmp/none.rom"
+expect 4 "^ringlab: .*ROM image must be a multiple of 64 KiB" -- -bios "$tmp/mbr.img"
+expect 2 "^ringlab: -drive: format=qcow2: ringlab reads raw images only" -- \
+	-drive "file=$tmp/xv6.img,format=qcow2"
+expect 2 "^ringlab: -drive: index=2: ringlab has the primary IDE channel only" -- \
+	-drive "file=$tmp/xv6.img,index=2"
+expect 2 "^ringlab: -hdb: index=1 is given twice" -- \
+	-drive "file=$tmp/xv6.img,index=1" -hdb "$tmp/mbr.img"
 expect 2 "^ringlab: -m: '12X' is not a size" -- -m 12X
 # What the user typed is quoted with its control characters escaped, so
 # that the message stays one line.
@@ -78,8 +94,11 @@ expect 4 "^ringlab: $tmp/short.elf: no Multiboot header" -- -kernel "$tmp/short.
 expect 4 "^ringlab: $tmp/badsum.bin: .*checksum" -- -kernel "$tmp/badsum.bin"
 expect 4 "^ringlab: $tmp/none.mod: cannot open the module" -- -kernel "$tmp/halt.bin" -initrd "$tmp/none.mod"
 expect 12 "^ringlab: the guest wrote to physical address 0xf0000000" -- "$tmp/store-beyond-ram.bin"
-# A hole where a PC has a device names the device that is missing.
-expect 12 "^ringlab: the guest read from physical address 0xfee00020 .*the local APIC" -- "$tmp/lapic.bin"
+# A hole where a PC has a device names the device that is missing: the
+# local APIC of a CPU model that has none.
+expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/lapic.bin"
+expect 12 "^ringlab: the guest read from physical address 0xfee00020 .*the local APIC" -- \
+	"$tmp/lapic.bin" -cpu 486
 expect 12 "^ringlab: the guest read from physical address 0xfed00000 .*the HPET" -- "$tmp/hpet.bin"
 expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/halt.bin"
 expect 8 "^ringlab: --max-insns reached" -- "$tmp/spin.bin" --max-insns 100000
@@ -97,10 +116,15 @@ expect 2 "^ringlab: --replay: $tmp/bad.rec:3: expected 'in ICOUNT TIME BYTE'" --
 expect 2 "^ringlab: --replay: $tmp/halt.rec was recorded with other images or options" -- "$tmp/spin.bin" --replay "$tmp/halt.rec"
 expect 2 "^ringlab: -S: the CPU would wait for a debugger" -- "$tmp/halt.bin" -S
 
-# CPUID says there is no local APIC, as there is none.
+# CPUID says there is a local APIC exactly when there is one.
 "$RINGLAB" "$tmp/cpuid-apic.bin" -debugcon "file:$tmp/apic-bit" </dev/null >/dev/null 2>&1
+[ "$(od -An -tu1 "$tmp/apic-bit" | tr -d ' ')" = 1 ] || {
+	echo "FAIL: CPUID.01H:EDX.APIC is $(od -An -tu1 "$tmp/apic-bit"), but there is an APIC"
+	failures=$((failures + 1))
+}
+"$RINGLAB" "$tmp/cpuid-apic.bin" -cpu 486 -debugcon "file:$tmp/apic-bit" </dev/null >/dev/null 2>&1
 [ "$(od -An -tu1 "$tmp/apic-bit" | tr -d ' ')" = 0 ] || {
-	echo "FAIL: CPUID.01H:EDX.APIC is $(od -An -tu1 "$tmp/apic-bit"), but there is no APIC"
+	echo "FAIL: CPUID.01H:EDX.APIC is $(od -An -tu1 "$tmp/apic-bit") on a 486, which has no APIC"
 	failures=$((failures + 1))
 }
 

@@ -380,13 +380,49 @@ START_TEST(machine_syntax)
 }
 END_TEST
 
+START_TEST(disks)
+{
+    /* xv6's make qemu-nox line: the slave first, then the master. */
+    ck_assert_int_eq(parse("-drive", "file=fs.img,index=1,media=disk,format=raw", "-drive",
+                           "file=xv6.img,index=0,media=disk,format=raw", NULL),
+                     OPTIONS_OK);
+    ck_assert_str_eq(o.drives[0].path, "xv6.img");
+    ck_assert_str_eq(o.drives[1].path, "fs.img");
+    ck_assert(!o.drives[0].snapshot && !o.drives[1].snapshot);
+    /* No index: the first free one; ",," is a comma in the name. */
+    ck_assert_int_eq(parse("-hdb", "b.img", "-drive", "file=a,,b.img,snapshot=on", NULL),
+                     OPTIONS_OK);
+    ck_assert_str_eq(o.drives[0].path, "a,b.img");
+    ck_assert(o.drives[0].snapshot);
+    ck_assert_str_eq(o.drives[1].path, "b.img");
+    ck_assert_int_eq(parse("-bios", "rom.bin", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.bios, "rom.bin");
+    ck_fails_with("-drive: format=qcow2: ringlab reads raw images only (format=raw)", "-drive",
+                  "file=x,format=qcow2");
+    ck_fails_with("-drive: media=cdrom: ringlab has hard disks only (media=disk)", "-drive",
+                  "file=x,media=cdrom");
+    ck_fails_with("-drive: if=virtio: ringlab's disks are on IDE only (if=ide)", "-drive",
+                  "file=x,if=virtio");
+    ck_fails_with("-drive: index=2: ringlab has the primary IDE channel only (index 0 and 1)",
+                  "-drive", "file=x,index=2");
+    ck_fails_with("-drive: 'index=0,media=disk': no file=", "-drive", "index=0,media=disk");
+    ck_fails_with("-drive: 'bogus' is not a property ringlab's disks have", "-drive",
+                  "file=x,bogus=1");
+    ck_fails_with("-drive: snapshot=maybe: use on or off", "-drive", "file=x,snapshot=maybe");
+    ck_fails_with("-hda: index=0 is given twice", "-drive", "file=x,index=0", "-hda", "y");
+    ck_fails_with("-drive: ringlab's IDE channel has room for 2 disks", "-hda", "x", "-hdb", "y",
+                  "-drive", "file=z");
+    ck_fails_with("-hda: the file name is empty", "-hda", "");
+    ck_fails_with("-bios: the file name is empty", "-bios", "");
+}
+END_TEST
+
 START_TEST(refused_qemu_options)
 {
     ck_fails_with("-enable-kvm: KVM is not available: ringlab is an emulator", "-enable-kvm");
     ck_fails_with("-accel: 'kvm' is not available: ringlab is an emulator (no KVM, HVF or WHPX)",
                   "-accel", "kvm");
-    ck_fails_with("-hda: disks are not supported; boot a Multiboot kernel with -kernel", "-hda",
-                  "disk.img");
+    ck_fails_with("-cdrom: ringlab has hard disks only (use -drive or -hda)", "-cdrom", "x.iso");
     ck_fails_with("-bogus: unknown option", "-bogus");
     ck_fails_with("--bogus: unknown option", "--bogus=1");
     ck_fails_with("--no-reboot: takes no argument", "--no-reboot=1");
@@ -567,6 +603,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, devices);
     tcase_add_test(tc, accepted_qemu_options);
     tcase_add_test(tc, machine_syntax);
+    tcase_add_test(tc, disks);
     tcase_add_test(tc, refused_qemu_options);
     tcase_add_test(tc, own_options);
     tcase_add_test(tc, gdb_stub);
