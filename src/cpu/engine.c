@@ -84,6 +84,7 @@ struct engine {
     int ninstalled;
     struct user_hook *user_hooks; /* added by the machine, not yet deleted */
     bool ran;                     /* code may have been translated since the last flush */
+    uint32_t retranslations;      /* blocks discarded or cut by exits since the last flush */
     struct mmio_region mmio[ENGINE_MAX_MMIO]; /* nmmio of them mapped */
     int nmmio;
     char exit_text[160];
@@ -151,6 +152,14 @@ static void engine_free(struct engine *e)
 
 /* Bytes of host code the engine may hold for translated guest code. */
 #define ENGINE_CODE_BUFFER (64u << 20)
+/* Unicorn 2.1.1 flushes its code buffer by itself when it is full, in the
+ * middle of translating, and afterwards can follow a freed translation
+ * from its per-page lists (seen as a crash in xv6's usertests after some
+ * minutes).  The engine flushes between runs long before that: after this
+ * many blocks were given up for translating again (each discard, and each
+ * run to an exit, makes new translations), at most 8 KiB of host code
+ * each. */
+#define ENGINE_RETRANSLATIONS_PER_FLUSH (ENGINE_CODE_BUFFER / 8192u)
 
 /* QEMU's names for the 32-bit CPU models (-cpu), and Unicorn's numbers. */
 static const struct {
@@ -1255,6 +1264,50 @@ bool engine_read_fpu(struct engine *e, struct fpu_state *out)
 
 /* ---- snapshots ------------------------------------------------------------------ */
 
+struct engine_cpu {
+    uc_context *ctx;
+};
+
+static uint32_t reg_r32(struct engine *e, int reg);
+
+struct engine_cpu *engine_cpu_new(struct engine *e)
+{
+    struct engine_cpu *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    if (uc_context_alloc(e->uc, &c->ctx) != UC_ERR_OK ||
+        uc_context_save(e->uc, c->ctx) != UC_ERR_OK) {
+        engine_cpu_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void engine_cpu_free(struct engine_cpu *c)
+{
+    if (!c)
+        return;
+    if (c->ctx)
+        uc_context_free(c->ctx);
+    free(c);
+}
+
+bool engine_cpu_save(struct engine *e, struct engine_cpu *out)
+{
+    /* The whole CPU state, the lazily kept flags included. */
+    return !e->begun && uc_context_save(e->uc, out->ctx) == UC_ERR_OK;
+}
+
+bool engine_cpu_switch(struct engine *e, struct engine_cpu *out, const struct engine_cpu *in)
+{
+    if (!engine_cpu_save(e, out) || uc_context_restore(e->uc, in->ctx) != UC_ERR_OK)
+        return false;
+    /* A write of CR3 flushes the TLB (SDM Vol. 3A 4.10.4.1), as the other
+     * processor's TLB never held this one's translations. */
+    uint32_t cr3 = reg_r32(e, UC_X86_REG_CR3);
+    return reg_w32(e->uc, UC_X86_REG_CR3, cr3);
+}
+
 size_t engine_snapshot_size(const struct engine *e)
 {
     return e->ctx_size;
@@ -1348,8 +1401,10 @@ bool engine_discard_code(struct engine *e, uint32_t linear, size_t len)
         uint64_t next = (at | 0xfffu) + 1;
         if (next > end)
             next = end;
-        if (page_in_ram(e, (uint32_t)at))
+        if (page_in_ram(e, (uint32_t)at)) {
             ok = uc_ctl_remove_cache(e->uc, at, next) == UC_ERR_OK && ok;
+            e->retranslations++;
+        }
         at = next;
     }
     if (engine_cr2(e) != cr2) {
@@ -1388,6 +1443,15 @@ void engine_flush_code(struct engine *e)
         return;
     uc_ctl_flush_tb(e->uc);
     e->ran = false;
+    e->retranslations = 0;
+}
+
+/* Before a run: flush while Unicorn's buffer still has room (see
+ * ENGINE_RETRANSLATIONS_PER_FLUSH). */
+static void flush_before_full(struct engine *e)
+{
+    if (e->retranslations >= ENGINE_RETRANSLATIONS_PER_FLUSH)
+        engine_flush_code(e);
 }
 
 /* ---- hooks ------------------------------------------------------------------
@@ -1511,6 +1575,7 @@ enum engine_exit engine_run(struct engine *e, uint32_t eip)
 {
     /* In 32-bit mode uc_emu_start's `begin` is EIP itself (CS's base is
      * added by the CPU as usual); `until` stays 0: exits come from the list. */
+    flush_before_full(e);
     e->ran = true;
     return exit_of(e, uc_emu_start(e->uc, eip, 0, 0, 0));
 }
@@ -1518,6 +1583,7 @@ enum engine_exit engine_run(struct engine *e, uint32_t eip)
 enum engine_exit engine_run_to(struct engine *e, uint32_t eip, uint32_t until)
 {
     uint64_t exit_at = until;
+    flush_before_full(e);
     /* The exit must be known when the code before it is translated. */
     engine_discard_code(e, until - 1, 1);
     uc_ctl_set_exits(e->uc, &exit_at, 1);

@@ -198,6 +198,20 @@ bool engine_write_msr(struct engine *e, uint32_t msr, uint64_t value);
 /* The x87 FPU registers (the SSE state is not shown). */
 bool engine_read_fpu(struct engine *e, struct fpu_state *out);
 
+/* ---- more than one CPU ---------------------------------------------------
+ * One engine runs every processor in turn: each has its own saved CPU
+ * state, and the translated code is shared (it is named by physical
+ * address and the CPU mode).  Between runs only. */
+struct engine_cpu;
+/* A saved state holding a copy of the CPU as it is now. */
+struct engine_cpu *engine_cpu_new(struct engine *e);
+void engine_cpu_free(struct engine_cpu *c);
+/* Save the CPU into `out`, then make `in` the CPU (out may be in).  The
+ * TLB is flushed: the other processor's page tables are its own. */
+bool engine_cpu_switch(struct engine *e, struct engine_cpu *out, const struct engine_cpu *in);
+/* Save the CPU into `out` (to start another processor from it). */
+bool engine_cpu_save(struct engine *e, struct engine_cpu *out);
+
 /* ---- the whole CPU, saved and put back (snapshots) -----------------------
  * Everything the engine keeps about the CPU: registers and descriptor
  * caches, control, debug and model-specific registers, the FPU and SSE
