@@ -41,6 +41,7 @@ struct machine_config {
      * Multiboot start. */
     const uint8_t *rom;
     size_t rom_size;
+    uint16_t debugcon_port; /* the debug console's port (0: 0xE9) */
     bool debug_exit;    /* isa-debug-exit present */
     uint16_t debug_exit_iobase, debug_exit_iosize;
     /* Put the boot image into RAM (at power-on and at every reset) and say

@@ -348,11 +348,12 @@ int main(int argc, char **argv)
         .trace_returns = o.trace_file != NULL || o.debugger || want_view,
         .explain_events = o.debugger || want_view,
         .rtc_epoch = o.realtime ? (int64_t)time(NULL) : DETERMINISTIC_EPOCH,
-        .cpus = 1,
+        .cpus = o.cpus,
         .apic = true,
         .disks = {disk_open[0] ? &disk_blocks[0] : NULL, disk_open[1] ? &disk_blocks[1] : NULL},
         .rom = from_rom ? images.kernel.data : NULL,
         .rom_size = from_rom ? images.kernel.size : 0,
+        .debugcon_port = o.debugcon_port,
         .debug_exit = o.debug_exit,
         .debug_exit_iobase = o.debug_exit_iobase,
         .debug_exit_iosize = o.debug_exit_iosize,
@@ -386,7 +387,7 @@ int main(int argc, char **argv)
         goto out_machine;
     }
     /* The front ends that go back in time keep a history. */
-    if ((o.gdb || o.debugger) && o.snapshot_budget > 0 && !o.realtime) {
+    if ((o.gdb || o.debugger) && o.snapshot_budget > 0 && !o.realtime && o.cpus == 1) {
         struct history_config hc = {.every = o.snapshot_every, .budget = o.snapshot_budget};
         if (!control_history_start(m, &hc, err, sizeof err))
             report_say("no history, going back is off: %s", err);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "options_chardev.h"
 #include "options_drive.h"
 #include "options_machine.h"
 #include "status.h"
@@ -41,6 +42,9 @@ struct parser {
     bool kernel_given;    /* -kernel seen */
     const char *positional; /* the lone IMAGE argument */
     bool serial_given;
+    bool debugcon_given;  /* -debugcon seen */
+    bool debugcon_device; /* -device isa-debugcon seen */
+    char debugcon_chardev[OPTIONS_CHARDEV_ID_MAX]; /* its chardev=, "" none */
 };
 
 static bool fail(struct parser *p, const char *fmt, ...)
@@ -286,7 +290,51 @@ static bool opt_serial(struct parser *p, const char *name, const char *arg)
 
 static bool opt_debugcon(struct parser *p, const char *name, const char *arg)
 {
+    p->debugcon_given = true;
     return parse_chardev(p, name, arg, &p->out->debugcon);
+}
+
+static bool opt_chardev(struct parser *p, const char *name, const char *arg)
+{
+    char why[512];
+    return options_chardev_parse(&p->out->chardevs, arg, why, sizeof why) ||
+           fail(p, "%s: %s", name, why);
+}
+
+/* -device isa-debugcon: the debug console on its port, connected (once all
+ * options are read) to the -chardev its chardev= names. */
+static bool device_debugcon(struct parser *p, const char *name, const char *props)
+{
+    char why[512];
+    if (p->debugcon_device)
+        return fail(p, "%s: isa-debugcon given twice; ringlab has one debug console", name);
+    p->debugcon_device = true;
+    return options_debugcon_device_parse(props, &p->out->debugcon_port, p->debugcon_chardev,
+                                         sizeof p->debugcon_chardev, why, sizeof why) ||
+           fail(p, "%s: %s", name, why);
+}
+
+/* After all options: the console isa-debugcon's chardev= names. */
+static bool connect_debugcon(struct parser *p)
+{
+    if (!p->debugcon_device)
+        return true;
+    if (p->debugcon_given)
+        return fail(p, "-device isa-debugcon and -debugcon both given; ringlab has one debug "
+                       "console");
+    struct chardev_spec *cd = &p->out->debugcon;
+    if (p->debugcon_chardev[0] == '\0') {
+        cd->kind = CHARDEV_NULL; /* QEMU's device without a chardev drops its bytes */
+        return true;
+    }
+    const struct chardev_spec *def = options_chardev_find(&p->out->chardevs, p->debugcon_chardev);
+    if (!def)
+        return fail(p, "-device isa-debugcon: chardev=%s: no -chardev has id=%s",
+                    p->debugcon_chardev, p->debugcon_chardev);
+    cd->kind = def->kind;
+    if (def->path && !(cd->path = strdup(def->path)))
+        return fail(p, "out of memory");
+    return true;
 }
 
 /* --- -d: log items ------------------------------------------------------ */
@@ -357,8 +405,10 @@ static bool opt_device(struct parser *p, const char *name, const char *arg)
         o->help_topic = HELP_DEVICES;
         return true;
     }
+    if (len == strlen("isa-debugcon") && strncmp(arg, "isa-debugcon", len) == 0)
+        return device_debugcon(p, name, arg[len] == ',' ? arg + len + 1 : arg + len);
     if (len != strlen("isa-debug-exit") || strncmp(arg, "isa-debug-exit", len) != 0)
-        return fail(p, "%s: ringlab has no device '%.*s' (it knows: isa-debug-exit)", name,
+        return fail(p, "%s: ringlab has no device '%.*s' (it knows: isa-debug-exit, isa-debugcon)", name,
                     (int)len, arg);
     if (o->debug_exit)
         return fail(p, "%s: isa-debug-exit given twice", name);
@@ -431,12 +481,45 @@ static bool opt_machine(struct parser *p, const char *name, const char *arg)
     return true;
 }
 
+/* -smp [cpus=]N[,maxcpus=N][,sockets=S][,cores=C][,threads=T]: N CPUs,
+ * 1 to OPTIONS_MAX_CPUS; the topology properties only have to agree. */
 static bool opt_smp(struct parser *p, const char *name, const char *arg)
 {
-    if (strcmp(arg, "1") == 0 || strcmp(arg, "cpus=1") == 0)
-        return true;
-    return fail(p, "%s: '%s': ringlab emulates one CPU (use -smp 1 or leave it out)", name,
-                arg);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", arg);
+    unsigned long cpus = 0, product = 1;
+    bool have_product = false;
+    for (char *save = NULL, *e = strtok_r(buf, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(e, '=');
+        const char *key = eq ? (*eq = '\0', e) : "cpus";
+        const char *v = eq ? eq + 1 : e;
+        char *end;
+        unsigned long n = strtoul(v, &end, 10);
+        if (*v == '\0' || *end || n == 0)
+            return fail(p, "%s: '%s': %s=%s is not a number of at least 1", name, arg, key, v);
+        if (strcmp(key, "cpus") == 0 || strcmp(key, "maxcpus") == 0) {
+            if (cpus && n != cpus)
+                return fail(p, "%s: '%s': ringlab has no CPU hot-plug (cpus and maxcpus must "
+                               "agree)", name, arg);
+            cpus = n;
+        } else if (strcmp(key, "sockets") == 0 || strcmp(key, "cores") == 0 ||
+                   strcmp(key, "threads") == 0 || strcmp(key, "dies") == 0) {
+            product *= n;
+            have_product = true;
+        } else {
+            return fail(p, "%s: '%s': no property '%s' (cpus, maxcpus, sockets, cores, threads)",
+                        name, arg, key);
+        }
+    }
+    if (!cpus)
+        cpus = product;
+    if (have_product && product != cpus)
+        return fail(p, "%s: '%s': sockets, cores and threads make %lu CPUs, not %lu", name, arg,
+                    product, cpus);
+    if (cpus > OPTIONS_MAX_CPUS)
+        return fail(p, "%s: '%s': at most %d CPUs", name, arg, OPTIONS_MAX_CPUS);
+    p->out->cpus = (int)cpus;
+    return true;
 }
 
 static bool opt_display(struct parser *p, const char *name, const char *arg)
@@ -740,6 +823,7 @@ static const struct opt_def opt_defs[] = {
     {"no-shutdown", 0, NULL, F_NO_SHUTDOWN},
     {"device", TAKES_ARG, opt_device, F_NONE},
     {"debugcon", TAKES_ARG, opt_debugcon, F_NONE},
+    {"chardev", TAKES_ARG, opt_chardev, F_NONE},
     {"cpu", TAKES_ARG, opt_cpu, F_NONE},
     {"machine", TAKES_ARG, opt_machine, F_NONE},
     {"M", TAKES_ARG, opt_machine, F_NONE},
@@ -795,10 +879,11 @@ static const char *arg_hint(const char *name)
         {"D", "a log file"},
         {"device", "isa-debug-exit[,iobase=0xf4][,iosize=0x04]"},
         {"debugcon", "stdio, file:PATH, null or none"},
+        {"chardev", "file,id=ID,path=FILE or stdio,id=ID"},
         {"cpu", "a CPU model, e.g. qemu32"},
         {"machine", "a machine, e.g. pc or pc,accel=tcg"},
         {"M", "a machine, e.g. pc or pc,accel=tcg"},
-        {"smp", "1"},
+        {"smp", "a number of CPUs, 1 to 8"},
         {"drive", "file=F,index=N,media=disk,format=raw[,snapshot=on]"},
         {"hda", "a raw disk image"},
         {"hdb", "a raw disk image"},
@@ -829,6 +914,8 @@ static void options_init(struct options *o)
     o->display = DISPLAY_DEFAULT;
     o->serial.kind = CHARDEV_STDIO;
     o->debugcon.kind = CHARDEV_NONE;
+    o->debugcon_port = 0xE9;
+    o->cpus = 1;
     o->debug_exit_iobase = OPTIONS_DEBUG_EXIT_IOBASE;
     o->debug_exit_iosize = OPTIONS_DEBUG_EXIT_IOSIZE;
     o->help_topic = HELP_USAGE;
@@ -952,6 +1039,8 @@ enum options_result options_parse(int argc, char **argv, struct options *out, ch
         return OPTIONS_HELP;
     if (version)
         return OPTIONS_VERSION;
+    if (!connect_debugcon(&p))
+        return OPTIONS_ERROR;
 
     if (p.positional) {
         if (p.kernel_given) {
@@ -1024,6 +1113,7 @@ void options_free(struct options *o)
     for (int i = 0; i < OPTIONS_MAX_DRIVES; i++)
         free(o->drives[i].path);
     free(o->bios);
+    options_chardev_free(&o->chardevs);
     free(o->trace_file);
     free(o->debugger_script);
     free(o->ui_script);
@@ -1079,6 +1169,10 @@ static const char help_text[] =
     "  -device isa-debug-exit[,iobase=ADDR][,iosize=N]\n"
     "                       a write of V to the port exits with status (V << 1) | 1;\n"
     "                       default iobase=0x501, iosize=2 (as QEMU)\n"
+    "  -device isa-debugcon[,iobase=PORT][,chardev=ID]\n"
+    "                       the debug console on PORT (default 0xE9), to -chardev ID\n"
+    "  -chardev file,id=ID,path=FILE | stdio,id=ID | null,id=ID\n"
+    "                       a character device for chardev=ID\n"
     "  -cpu MODEL           accepted for 32-bit models (-cpu help); the CPU is\n"
     "                       qemu32-class whatever the name\n"
     "  -machine [type=]pc[,NAME=VALUE...], -M ...\n"
@@ -1086,7 +1180,8 @@ static const char help_text[] =
     "                       properties as ringlab's pc has them: accel=tcg,\n"
     "                       hpet, usb, sata, smbus, smm, vmport =off; pic, pit,\n"
     "                       i8042 =on (-machine help, -machine pc,help list them)\n"
-    "  -smp 1               accepted (one CPU)\n"
+    "  -smp N               N CPUs (1 to 8), taking turns of 20000 instructions;\n"
+    "                       the others wait for the BSP's INIT and start-up IPIs\n"
     "  -accel tcg           accepted; -enable-kvm and other accelerators are refused\n"
     "  -net none, -nic none, -nodefaults\n"
     "                       accepted (ringlab has no network card)\n"
@@ -1174,7 +1269,8 @@ void options_print_help_topic(FILE *f, enum options_help_topic topic)
     case HELP_DEVICES:
         fputs("Devices ringlab can add with -device:\n"
               "isa-debug-exit  properties: iobase (default 0x501), iosize (default 0x02, "
-              "1 to 4)\n",
+              "1 to 4)\n"
+              "isa-debugcon    properties: iobase (default 0xe9), chardev (a -chardev id)\n",
               f);
         break;
     case HELP_CPUS:

@@ -46,10 +46,11 @@ static void eoi_broadcast(void *opaque, uint8_t vector)
 /* The local APIC registers are 32 bits wide, each at the start of a
  * 16-byte slot (SDM Vol. 3A 10.4.1): a narrower access reads its part of
  * the register, a narrower write is taken as the whole register's. */
+/* The local APIC page belongs to the CPU that accesses it. */
 static uint32_t lapic_mmio_read(void *opaque, uint32_t offset, int size)
 {
     struct machine *m = opaque;
-    struct lapic *l = &m->lapic[0];
+    struct lapic *l = &m->lapic[m->cpu];
     if (!lapic_mmio_enabled(l))
         return 0;
     uint32_t v = lapic_read(l, offset & ~3u, clock_now_ns(&m->clock));
@@ -60,7 +61,7 @@ static uint32_t lapic_mmio_read(void *opaque, uint32_t offset, int size)
 static void lapic_mmio_write(void *opaque, uint32_t offset, int size, uint32_t value)
 {
     struct machine *m = opaque;
-    struct lapic *l = &m->lapic[0];
+    struct lapic *l = &m->lapic[m->cpu];
     (void)size;
     if (!lapic_mmio_enabled(l))
         return;
@@ -126,7 +127,7 @@ bool apics_read_base(struct machine *m, uint64_t *value)
 {
     if (!m->cfg.apic)
         return false;
-    *value = lapic_read_base(&m->lapic[0]);
+    *value = lapic_read_base(&m->lapic[m->cpu]);
     return true;
 }
 
@@ -136,30 +137,36 @@ bool apics_write_base(struct machine *m, uint64_t value)
         return false;
     /* Moving the page is not modelled: a base other than the default
      * keeps the registers where they were. */
-    return lapic_write_base(&m->lapic[0], value, clock_now_ns(&m->clock));
+    return lapic_write_base(&m->lapic[m->cpu], value, clock_now_ns(&m->clock));
 }
 
-/* The 8259's INTR goes to the CPU directly when there is no APIC, else
- * through LINT0 as the local APIC allows (virtual wire mode). */
-static bool pic_reaches_cpu(const struct machine *m)
+/* The 8259's INTR goes to the BSP (its LINT0 pin, MP 1.4 3.6.2.2)
+ * directly when there is no APIC, else as its local APIC allows (virtual
+ * wire mode). */
+static bool pic_reaches_cpu(const struct machine *m, int i)
 {
-    return !m->cfg.apic || lapic_pic_passthrough(&m->lapic[0]);
+    return i == 0 && (!m->cfg.apic || lapic_pic_passthrough(&m->lapic[0]));
+}
+
+bool apics_irq_pending_for(const struct machine *m, int i)
+{
+    if (m->cfg.apic && lapic_pending_vector(&m->lapic[i]) >= 0)
+        return true;
+    return pic_reaches_cpu(m, i) && pic_has_interrupt(&m->pic);
 }
 
 bool apics_irq_pending(const struct machine *m)
 {
-    if (m->cfg.apic && lapic_pending_vector(&m->lapic[0]) >= 0)
-        return true;
-    return pic_reaches_cpu(m) && pic_has_interrupt(&m->pic);
+    return apics_irq_pending_for(m, m->cpu);
 }
 
 /* SDM Vol. 3A 10.8.3: the local APIC's highest-priority request goes
  * first; otherwise the 8259 answers the acknowledge cycle. */
 int apics_irq_acknowledge(struct machine *m, const char **from)
 {
-    if (m->cfg.apic && lapic_pending_vector(&m->lapic[0]) >= 0) {
+    if (m->cfg.apic && lapic_pending_vector(&m->lapic[m->cpu]) >= 0) {
         *from = "hardware interrupt from the local APIC";
-        return lapic_acknowledge(&m->lapic[0]);
+        return lapic_acknowledge(&m->lapic[m->cpu]);
     }
     *from = "hardware interrupt from the PIC";
     return pic_acknowledge(&m->pic);

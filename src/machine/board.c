@@ -82,6 +82,7 @@ void board_reset(struct machine *m)
     vga_text_init(&m->vga, m->ram + VGA_TEXT_BASE);
     struct debug_ports_config dc = {
         .debugcon = true,
+        .debugcon_port = m->cfg.debugcon_port,
         .debug_exit = m->cfg.debug_exit,
         .debug_exit_iobase = m->cfg.debug_exit_iobase,
         .debug_exit_iosize = m->cfg.debug_exit_iosize,

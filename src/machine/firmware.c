@@ -77,6 +77,11 @@ bool firmware_reset_cpu(struct machine *m)
 {
     size_t low = m->cfg.rom_size < LOW_ROM_MAX ? m->cfg.rom_size : LOW_ROM_MAX;
     memcpy(m->ram + ONE_MIB - low, m->cfg.rom + m->cfg.rom_size - low, low);
+    return firmware_start_cpu(m, 0xf000, 0xffff0000u, 0xfff0);
+}
+
+bool firmware_start_cpu(struct machine *m, uint16_t selector, uint32_t base, uint32_t eip)
+{
     struct cpu_state st;
     if (!engine_begin_state(m->engine, &st))
         return false;
@@ -84,12 +89,12 @@ bool firmware_reset_cpu(struct machine *m)
     exits_cpuid(m, 1, 0, id);
     memset(st.gpr, 0, sizeof st.gpr);
     st.gpr[GPR_EDX] = id[0];
-    st.eip = 0xfff0;
+    st.eip = eip;
     st.eflags = EFLAGS_FIXED1;
     for (int r = 0; r < SEG_COUNT; r++) {
         bool code = r == SEG_CS;
-        st.seg[r].selector = code ? 0xf000 : 0;
-        st.seg[r].base = code ? 0xffff0000u : 0;
+        st.seg[r].selector = code ? selector : 0;
+        st.seg[r].base = code ? base : 0;
         st.seg[r].limit = 0xffff;
         st.seg[r].flags = ((code ? 11u : 3u) << DESC_TYPE_SHIFT) | DESC_S | DESC_P;
     }

@@ -6,6 +6,7 @@
  *   apics.c     the local and I/O APIC: their pages, the APIC bus, which
  *               interrupt the CPU takes
  *   firmware.c  the reset vector: the ROM, the tables a PC's firmware leaves
+ *   smp.c       more than one CPU: turns in fixed quanta, INIT and SIPI
  *   clock.c     the virtual clock
  *   run.c       the run loop and its stops (control_run, step, pause, idle)
  *   exits.c     what the engine hands back: interrupts, blocks, SYSENTER, CPUID
@@ -85,6 +86,17 @@ struct run_goal {
     struct run_result *result;
 };
 
+/* A processor while another one runs (smp.c): its saved engine state and
+ * the machine's view of it. */
+struct cpu_slot {
+    struct engine_cpu *saved;
+    bool running; /* the BSP, or an AP a start-up IPI started */
+    bool halted, irq_poll, irq_recheck, irq_poll_skip;
+    bool return_pending;
+    uint8_t return_kind;
+    struct trace_point return_from;
+};
+
 struct machine {
     struct machine_config cfg;
     struct engine *engine;
@@ -107,6 +119,11 @@ struct machine {
     struct fw_cfg fw_cfg;
     struct lapic lapic[PC_TABLES_MAX_CPUS]; /* cfg.cpus of them, when cfg.apic */
     struct ioapic ioapic;
+
+    /* ---- the CPUs (smp.c): the one in the engine is cpu */
+    int cpu;
+    struct cpu_slot cpus[MACHINE_MAX_CPUS]; /* used when cfg.cpus > 1 */
+    uint64_t quantum_end; /* icount at which the running CPU's turn ends */
     uint64_t tsc_offset; /* what WRMSR to IA32_TSC moved the TSC by */
 
     /* ---- events (events.c) */
@@ -245,8 +262,9 @@ void apics_reset(struct machine *m, bool bios_setup);
 bool apics_present(const struct machine *m);
 bool apics_read_base(struct machine *m, uint64_t *value);
 bool apics_write_base(struct machine *m, uint64_t value); /* false: #GP(0) */
-/* An interrupt the CPU would take if IF allowed it. */
+/* An interrupt the running CPU (or CPU i) would take if IF allowed it. */
 bool apics_irq_pending(const struct machine *m);
+bool apics_irq_pending_for(const struct machine *m, int i);
 /* Take it: its vector; *from says from where, in words. */
 int apics_irq_acknowledge(struct machine *m, const char **from);
 uint64_t apics_next_event_ns(const struct machine *m);
@@ -261,6 +279,20 @@ bool firmware_tables(struct machine *m, char *err, size_t errlen);
 /* Map the ROM and put the CPU at the reset vector, F000:FFF0 in real mode. */
 bool firmware_map_rom(struct machine *m, char *err, size_t errlen);
 bool firmware_reset_cpu(struct machine *m);
+/* The CPU in real mode at selector:eip with CS base `base`, the other
+ * registers as after RESET (SDM Vol. 3A Table 9-1). */
+bool firmware_start_cpu(struct machine *m, uint16_t selector, uint32_t base, uint32_t eip);
+
+/* smp.c */
+bool smp_init(struct machine *m, char *err, size_t errlen);
+void smp_free(struct machine *m);
+/* After a boot: the BSP runs, the APs wait for INIT/SIPI. */
+void smp_reset(struct machine *m);
+/* Between runs: take the IPIs' signals, and give the next CPU its turn
+ * when this one's is over or it cannot run. */
+void smp_schedule(struct machine *m);
+/* Where the running CPU's turn ends (UINT64_MAX with one CPU). */
+uint64_t smp_quantum_end(const struct machine *m);
 
 /* events.c */
 bool events_init(struct machine *m);

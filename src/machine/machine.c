@@ -84,7 +84,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     uint32_t id[4];
     engine_model_cpuid(m->engine, 1, 0, id);
     m->cfg.apic = m->cfg.apic && (id[3] & CPUID_1_EDX_APIC);
-    if (!board_wire(m, err, errlen) || !firmware_map_rom(m, err, errlen))
+    if (!board_wire(m, err, errlen) || !firmware_map_rom(m, err, errlen) ||
+        !smp_init(m, err, errlen))
         goto fail;
     if (!exits_install(m)) {
         snprintf(err, errlen, "cannot install the engine hooks");
@@ -102,6 +103,7 @@ void machine_destroy(struct machine *m)
         return;
     history_free(m);
     input_free(m);
+    smp_free(m); /* the CPUs' saved states go before the engine */
     if (m->engine) {
         /* The hooks still set (breakpoints, the step hook) go with the engine. */
         engine_close(m->engine);
@@ -192,6 +194,7 @@ bool machine_boot_image(struct machine *m, char *err, size_t errlen)
     m->irq_hold_until = 0;
     m->special_pass = UINT32_MAX;
     m->paging_stale = true;
+    smp_reset(m);
     return true;
 }
 

@@ -29,6 +29,7 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 static void plan_stop(struct machine *m)
 {
     uint64_t precise = m->goal.insn_target;
+    precise = min_u64(precise, smp_quantum_end(m));
     if (!m->clock.realtime) {
         uint64_t now = clock_now_ns(&m->clock), next = board_next_event_ns(m);
         if (next != UINT64_MAX)
@@ -306,6 +307,9 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
         if (m->end != END_NONE)
             continue;
         board_advance(m);
+        smp_schedule(m);
+        if (m->end != END_NONE)
+            continue;
         if (m->halted) {
             if (!(engine_eflags(m->engine) & EFLAGS_IF)) {
                 machine_finish(m, END_HALTED,

@@ -86,6 +86,9 @@ mode=full
 if grep -q '^; diff-mode: vectors' "$GUEST_SRC/$g.asm" 2>/dev/null; then
     mode=vectors
 fi
+# "; machine-args: ARGS" in the guest's source: options both machines get
+# (e.g. -smp 2).
+extra=$(sed -n 's/^; machine-args: *//p' "$GUEST_SRC/$g.asm" 2>/dev/null | head -n 1)
 
 # events FILE: the `-d int` event lines of a log (register dumps and
 # check_exception lines dropped).
@@ -104,8 +107,8 @@ fi
 # lines go to $w.NAME.events and the exit status to $w.NAME.status.
 run_machine() {
     rm -f "$w.$2.log"
-    # shellcheck disable=SC2086 # $boot is two words
-    $limit "$1" $boot -nographic -no-reboot \
+    # shellcheck disable=SC2086 # $boot and $extra are several words
+    $limit "$1" $boot $extra -nographic -no-reboot \
         -d int -D "$w.$2.log" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         </dev/null >"$w.$2.out" 2>&1

@@ -38,6 +38,7 @@ TEST_GUEST_DIFFS = \
 	tests/diff/tss_stack.test \
 	tests/diff/tss_ss_np.test \
 	tests/diff/sti_shadow.test \
+	tests/diff/smp_start.test \
 	tests/diff/syscall_ud.test \
 	tests/diff/stack_pf.test \
 	tests/diff/nested_faults.test \

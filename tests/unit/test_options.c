@@ -274,7 +274,7 @@ START_TEST(devices)
     ck_assert_int_eq(parse("-device", "isa-debug-exit,iosize=1,iobase=244", NULL), OPTIONS_OK);
     ck_assert_uint_eq(o.debug_exit_iobase, 0xf4);
     ck_assert_uint_eq(o.debug_exit_iosize, 1);
-    ck_fails_with("-device: ringlab has no device 'e1000' (it knows: isa-debug-exit)",
+    ck_fails_with("-device: ringlab has no device 'e1000' (it knows: isa-debug-exit, isa-debugcon)",
                   "-device", "e1000,netdev=n0");
     ck_fails_with("-device: isa-debug-exit has no property 'foo' (it has: iobase, iosize)",
                   "-device", "isa-debug-exit,foo=1");
@@ -301,8 +301,21 @@ START_TEST(accepted_qemu_options)
                      OPTIONS_OK);
     ck_assert(o.no_shutdown);
     ck_assert_str_eq(o.cpu_model, "pentium");
-    ck_fails_with("-smp: '4': ringlab emulates one CPU (use -smp 1 or leave it out)", "-smp",
-                  "4");
+    ck_assert_int_eq(o.cpus, 1);
+    ck_assert_int_eq(parse("-smp", "2", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.cpus, 2);
+    ck_assert_int_eq(parse("-smp", "cpus=4,sockets=2,cores=2", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.cpus, 4);
+    ck_assert_int_eq(parse("-smp", "sockets=2,cores=2,threads=2", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.cpus, 8);
+    ck_fails_with("-smp: '9': at most 8 CPUs", "-smp", "9");
+    ck_fails_with("-smp: '0': cpus=0 is not a number of at least 1", "-smp", "0");
+    ck_fails_with("-smp: '2,maxcpus=4': ringlab has no CPU hot-plug (cpus and maxcpus must "
+                  "agree)", "-smp", "2,maxcpus=4");
+    ck_fails_with("-smp: '4,sockets=3': sockets, cores and threads make 3 CPUs, not 4", "-smp",
+                  "4,sockets=3");
+    ck_fails_with("-smp: '2,bogus=1': no property 'bogus' (cpus, maxcpus, sockets, cores, "
+                  "threads)", "-smp", "2,bogus=1");
     ck_fails_with("-cpu: 'host' is not a 32-bit CPU model ringlab knows (use -cpu help)",
                   "-cpu", "host");
     ck_fails_with("-cpu: 'qemu32,+pae': CPU feature flags are not supported", "-cpu",
@@ -414,6 +427,40 @@ START_TEST(disks)
                   "-drive", "file=z");
     ck_fails_with("-hda: the file name is empty", "-hda", "");
     ck_fails_with("-bios: the file name is empty", "-bios", "");
+}
+END_TEST
+
+START_TEST(debugcon_device)
+{
+    /* The line test harnesses use for POST codes; -chardev may come after. */
+    ck_assert_int_eq(parse("-device", "isa-debugcon,iobase=0x190,chardev=post", "-chardev",
+                           "file,id=post,path=post.txt", NULL),
+                     OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon_port, 0x190);
+    ck_assert_int_eq(o.debugcon.kind, CHARDEV_FILE);
+    ck_assert_str_eq(o.debugcon.path, "post.txt");
+    ck_assert_int_eq(parse("-chardev", "stdio,id=c", "-device", "isa-debugcon,chardev=c", NULL),
+                     OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon_port, 0xE9);
+    ck_assert_int_eq(o.debugcon.kind, CHARDEV_STDIO);
+    ck_assert_int_eq(parse("-device", "isa-debugcon", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon.kind, CHARDEV_NULL);
+    ck_assert_int_eq(parse("-debugcon", "stdio", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon_port, 0xE9);
+    ck_fails_with("-device isa-debugcon: chardev=x: no -chardev has id=x", "-device",
+                  "isa-debugcon,chardev=x");
+    ck_fails_with("-device: isa-debugcon: iobase=0x10000 is not a port (0 to 0xffff)", "-device",
+                  "isa-debugcon,iobase=0x10000");
+    ck_fails_with("-device: isa-debugcon has no property 'bogus' (it has: iobase, chardev)",
+                  "-device", "isa-debugcon,bogus=1");
+    ck_fails_with("-device isa-debugcon and -debugcon both given; ringlab has one debug console",
+                  "-debugcon", "stdio", "-device", "isa-debugcon");
+    ck_fails_with("-chardev: file,id=f: needs path=FILE", "-chardev", "file,id=f");
+    ck_fails_with("-chardev: 'file,path=x': no id=", "-chardev", "file,path=x");
+    ck_fails_with("-chardev: 'socket': ringlab's backends are file, stdio and null", "-chardev",
+                  "socket,id=s");
+    ck_fails_with("-chardev: id=a is given twice", "-chardev", "null,id=a", "-chardev",
+                  "stdio,id=a");
 }
 END_TEST
 
@@ -604,6 +651,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, accepted_qemu_options);
     tcase_add_test(tc, machine_syntax);
     tcase_add_test(tc, disks);
+    tcase_add_test(tc, debugcon_device);
     tcase_add_test(tc, refused_qemu_options);
     tcase_add_test(tc, own_options);
     tcase_add_test(tc, gdb_stub);
