@@ -387,7 +387,7 @@ int main(int argc, char **argv)
         goto out_machine;
     }
     /* The front ends that go back in time keep a history. */
-    if ((o.gdb || o.debugger) && o.snapshot_budget > 0 && !o.realtime && o.cpus == 1) {
+    if ((o.gdb || o.debugger) && o.snapshot_budget > 0 && !o.realtime) {
         struct history_config hc = {.every = o.snapshot_every, .budget = o.snapshot_budget};
         if (!control_history_start(m, &hc, err, sizeof err))
             report_say("no history, going back is off: %s", err);

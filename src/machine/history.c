@@ -35,6 +35,15 @@ struct saved_state {
     struct ps2 ps2;
     struct vga_text vga;
     struct debug_ports debug;
+    /* The disk controller's registers and buffer (not the disks: their
+     * writes are not taken back), the APICs (one CPU: the history is kept
+     * with one only), where fw_cfg's reader is. */
+    struct ide_channel ide;
+    struct lapic lapic;
+    struct ioapic ioapic;
+    uint16_t fw_cfg_selector;
+    const struct fw_cfg_item *fw_cfg_current;
+    uint32_t fw_cfg_offset;
     uint64_t tsc_offset;
     uint64_t seq, deliveries, last_delivery_icount, ring_count;
     bool halted, irq_poll, irq_recheck, irq_poll_skip, return_pending;
@@ -128,6 +137,12 @@ static void save_state(struct machine *m, struct saved_state *s)
     s->ps2 = m->ps2;
     s->vga = m->vga;
     s->debug = m->debug;
+    s->ide = m->ide;
+    s->lapic = m->lapic[0];
+    s->ioapic = m->ioapic;
+    s->fw_cfg_selector = m->fw_cfg.selector;
+    s->fw_cfg_current = m->fw_cfg.current;
+    s->fw_cfg_offset = m->fw_cfg.offset;
     s->tsc_offset = m->tsc_offset;
     s->seq = m->seq;
     s->deliveries = m->deliveries;
@@ -163,6 +178,12 @@ static void load_state(struct machine *m, const struct saved_state *s)
     m->ps2 = s->ps2;
     m->vga = s->vga;
     m->debug = s->debug;
+    m->ide = s->ide;
+    m->lapic[0] = s->lapic;
+    m->ioapic = s->ioapic;
+    m->fw_cfg.selector = s->fw_cfg_selector;
+    m->fw_cfg.current = s->fw_cfg_current;
+    m->fw_cfg.offset = s->fw_cfg_offset;
     m->tsc_offset = s->tsc_offset;
     m->seq = s->seq;
     m->deliveries = s->deliveries;
@@ -388,6 +409,10 @@ bool control_history_start(struct machine *m, const struct history_config *cfg, 
     }
     if (m->clock.realtime) {
         snprintf(err, errlen, "history needs the virtual clock (not --realtime)");
+        return false;
+    }
+    if (m->cfg.cpus > 1) {
+        snprintf(err, errlen, "history is kept with one CPU only (not -smp %d)", m->cfg.cpus);
         return false;
     }
     if (cfg->every == 0) {
