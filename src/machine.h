@@ -17,6 +17,12 @@
 struct machine;
 
 #define MACHINE_MAX_CPUS 8
+
+/* CPUID.01H:EDX bits a machine_config may add to or take from the model's
+ * (SDM Vol. 2A, Table 3-11); the machine then does what they say. */
+#define MACHINE_CPUID_TSC (1u << 4)
+#define MACHINE_CPUID_APIC (1u << 9)
+#define MACHINE_CPUID_SEP (1u << 11)
 #define MACHINE_ROM_MAX (16u << 20)
 
 struct machine_config {
@@ -30,7 +36,9 @@ struct machine_config {
                             that show events; a sink turns this on by itself) */
     int64_t rtc_epoch;  /* what the CMOS clock shows at power-on, seconds since 1970 */
     int cpus;           /* 1..8 (0 is taken as 1) */
-    bool apic;          /* a local APIC per CPU and an I/O APIC (CPUID says so) */
+    bool apic;          /* a local APIC per CPU and an I/O APIC, when the model has one
+                           (or cpuid_on adds it) */
+    uint32_t cpuid_on, cpuid_off; /* MACHINE_CPUID_* added to and taken from the model's */
     /* The IDE disks, master and slave of the primary channel (NULL: none);
      * they must outlive the machine. */
     const struct block_dev *disks[2];

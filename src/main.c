@@ -162,6 +162,14 @@ static bool start_recording(struct machine *m, const struct options *o,
     return ok;
 }
 
+/* -cpu's features as CPUID bits. */
+static uint32_t cpu_features(unsigned f)
+{
+    return ((f & OPTIONS_CPU_APIC) ? MACHINE_CPUID_APIC : 0) |
+           ((f & OPTIONS_CPU_SEP) ? MACHINE_CPUID_SEP : 0) |
+           ((f & OPTIONS_CPU_TSC) ? MACHINE_CPUID_TSC : 0);
+}
+
 /* Does the file start with a boot sector (and is no ELF file)? */
 static bool file_is_disk_image(const char *path)
 {
@@ -350,6 +358,8 @@ int main(int argc, char **argv)
         .rtc_epoch = o.realtime ? (int64_t)time(NULL) : DETERMINISTIC_EPOCH,
         .cpus = o.cpus,
         .apic = true,
+        .cpuid_on = cpu_features(o.cpu_features_on),
+        .cpuid_off = cpu_features(o.cpu_features_off),
         .disks = {disk_open[0] ? &disk_blocks[0] : NULL, disk_open[1] ? &disk_blocks[1] : NULL},
         .rom = from_rom ? images.kernel.data : NULL,
         .rom_size = from_rom ? images.kernel.size : 0,

@@ -458,19 +458,63 @@ static const char *const cpu_models[] = {
     "qemu32", "kvm32", "486", "pentium", "pentium2", "pentium3", "athlon", "n270", "coreduo",
 };
 
+/* The CPUID features -cpu can turn on or off: those whose instructions
+ * and devices ringlab itself provides, so that CPUID says what the machine
+ * does. */
+static const struct {
+    const char *name;
+    unsigned bit;
+} cpu_features[] = {
+    {"apic", OPTIONS_CPU_APIC},
+    {"sep", OPTIONS_CPU_SEP},
+    {"tsc", OPTIONS_CPU_TSC},
+};
+
+/* -cpu MODEL[,+FEAT|-FEAT|FEAT=on|off]...; max is qemu32 with every
+ * feature ringlab can turn on. */
 static bool opt_cpu(struct parser *p, const char *name, const char *arg)
 {
     if (strcmp(arg, "help") == 0) {
         p->out->help_topic = HELP_CPUS;
         return true;
     }
-    if (strchr(arg, ',') != NULL)
-        return fail(p, "%s: '%s': CPU feature flags are not supported", name, arg);
+    char buf[256], model[64];
+    snprintf(buf, sizeof buf, "%s", arg);
+    char *save = NULL, *e = strtok_r(buf, ",", &save);
+    snprintf(model, sizeof model, "%s", e ? e : "");
+    bool max = strcmp(model, "max") == 0, known = max;
     for (size_t i = 0; i < sizeof cpu_models / sizeof cpu_models[0]; i++)
-        if (strcmp(arg, cpu_models[i]) == 0)
-            return set_string(p, &p->out->cpu_model, arg);
-    return fail(p, "%s: '%s' is not a 32-bit CPU model ringlab knows (use -cpu help)", name,
-                arg);
+        known |= strcmp(model, cpu_models[i]) == 0;
+    if (!known)
+        return fail(p, "%s: '%s' is not a 32-bit CPU model ringlab knows (use -cpu help)", name,
+                    model);
+    unsigned on = max ? OPTIONS_CPU_APIC | OPTIONS_CPU_SEP | OPTIONS_CPU_TSC : 0, off = 0;
+    while ((e = strtok_r(NULL, ",", &save)) != NULL) {
+        bool enable;
+        char feat[64];
+        const char *eq = strchr(e, '=');
+        if (e[0] == '+' || e[0] == '-') {
+            enable = e[0] == '+';
+            snprintf(feat, sizeof feat, "%s", e + 1);
+        } else if (eq && (strcmp(eq + 1, "on") == 0 || strcmp(eq + 1, "off") == 0)) {
+            enable = strcmp(eq + 1, "on") == 0;
+            snprintf(feat, sizeof feat, "%.*s", (int)(eq - e), e);
+        } else {
+            return fail(p, "%s: '%s': write +FEATURE, -FEATURE or FEATURE=on|off", name, e);
+        }
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof cpu_features / sizeof cpu_features[0]; i++)
+            if (strcmp(feat, cpu_features[i].name) == 0)
+                bit = cpu_features[i].bit;
+        if (!bit)
+            return fail(p, "%s: '%s': ringlab does not model the feature '%s' (it can turn: "
+                           "apic, sep, tsc)", name, arg, feat);
+        on = enable ? on | bit : on & ~bit;
+        off = enable ? off & ~bit : off | bit;
+    }
+    p->out->cpu_features_on = on;
+    p->out->cpu_features_off = off;
+    return set_string(p, &p->out->cpu_model, max ? "qemu32" : model);
 }
 
 static bool opt_machine(struct parser *p, const char *name, const char *arg)
@@ -1173,8 +1217,9 @@ static const char help_text[] =
     "                       the debug console on PORT (default 0xE9), to -chardev ID\n"
     "  -chardev file,id=ID,path=FILE | stdio,id=ID | null,id=ID\n"
     "                       a character device for chardev=ID\n"
-    "  -cpu MODEL           accepted for 32-bit models (-cpu help); the CPU is\n"
-    "                       qemu32-class whatever the name\n"
+    "  -cpu MODEL[,+F|,-F]  accepted for 32-bit models and max (-cpu help); the\n"
+    "                       CPU is qemu32-class whatever the name; features\n"
+    "                       F: apic, sep, tsc\n"
     "  -machine [type=]pc[,NAME=VALUE...], -M ...\n"
     "                       the one machine, pc (also pc-i440fx-X.Y, or left out);\n"
     "                       properties as ringlab's pc has them: accel=tcg,\n"
@@ -1277,6 +1322,12 @@ void options_print_help_topic(FILE *f, enum options_help_topic topic)
         fputs("CPU models accepted by -cpu (ringlab emulates a qemu32-class CPU):\n", f);
         for (size_t i = 0; i < sizeof cpu_models / sizeof cpu_models[0]; i++)
             fprintf(f, "  %s\n", cpu_models[i]);
+        fputs("  max        qemu32 with apic, sep and tsc\n"
+              "Features a model may be given with +FEATURE or -FEATURE (FEATURE=on|off):\n"
+              "  apic       the local APIC (and the I/O APIC) and CPUID's APIC bit\n"
+              "  sep        SYSENTER/SYSEXIT (without: #UD) and CPUID's SEP bit\n"
+              "  tsc        RDTSC (without: #UD) and CPUID's TSC bit\n",
+              f);
         break;
     case HELP_MACHINES:
     case HELP_MACHINE_PROPERTIES:

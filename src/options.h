@@ -73,6 +73,11 @@ enum display_kind {
 
 #define OPTIONS_MAX_CPUS 8
 
+/* CPU features -cpu turns on (+) or off (-). */
+#define OPTIONS_CPU_APIC (1u << 0)
+#define OPTIONS_CPU_SEP (1u << 1)
+#define OPTIONS_CPU_TSC (1u << 2)
+
 /* A disk on the IDE channel (-drive, -hda, -hdb). */
 #define OPTIONS_MAX_DRIVES 2
 struct drive_spec {
@@ -122,6 +127,7 @@ struct options {
     uint16_t debug_exit_iosize;
 
     char *cpu_model; /* -cpu NAME (a 32-bit model), NULL when absent */
+    unsigned cpu_features_on, cpu_features_off; /* -cpu MODEL,+F / -F: OPTIONS_CPU_* */
     int cpus;        /* -smp, 1 to OPTIONS_MAX_CPUS */
 
     struct drive_spec drives[OPTIONS_MAX_DRIVES]; /* IDE master (index 0) and slave */

@@ -286,7 +286,9 @@ static void fast_system_call(struct machine *m, bool is_sysenter)
     m->clock.icount = m->block_start_icount + (m->block ? m->block->count - 1 : 0);
     struct cpu_state before = st;
     enum fastsys_result r;
-    if (is_sysenter)
+    if (is_sysenter && !exits_has_feature(m, MACHINE_CPUID_SEP))
+        r = FASTSYS_UD; /* SDM Vol. 2B SYSENTER: a processor without SEP has no SYSENTER */
+    else if (is_sysenter)
         r = fastsys_sysenter(&st, msr32(m, MSR_SYSENTER_CS), msr32(m, MSR_SYSENTER_ESP),
                              msr32(m, MSR_SYSENTER_EIP));
     else {
@@ -303,8 +305,9 @@ static void fast_system_call(struct machine *m, bool is_sysenter)
         return;
     }
     int vector = r == FASTSYS_GP0 ? VEC_GP : VEC_UD;
-    const char *why = is_sysenter ? "SYSENTER with IA32_SYSENTER_CS = 0"
-                                  : "SYSCALL with EFER.SCE = 0";
+    const char *why = is_sysenter && r == FASTSYS_UD ? "SYSENTER on a CPU without SEP (-cpu ...,-sep)"
+                      : is_sysenter                  ? "SYSENTER with IA32_SYSENTER_CS = 0"
+                                                     : "SYSCALL with EFER.SCE = 0";
     deliver_exception(m, &st, vector, insn_eip, why);
     if (m->end == END_NONE && !m->reset_pending) {
         /* Undo the engine's +2 on the handler's EIP. */
@@ -332,9 +335,18 @@ static void hook_syscall(void *opaque)
 void exits_cpuid(struct machine *m, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
     engine_model_cpuid(m->engine, leaf, subleaf, regs);
+    if (leaf == 1)
+        regs[3] = (regs[3] | m->cfg.cpuid_on) & ~m->cfg.cpuid_off;
     uint64_t base = 0;
     if (leaf == 1 && !(apics_read_base(m, &base) && (base & APIC_BASE_ENABLE)))
         regs[3] &= ~CPUID_1_EDX_APIC;
+}
+
+bool exits_has_feature(struct machine *m, uint32_t cpuid1_edx_bit)
+{
+    uint32_t regs[4];
+    exits_cpuid(m, 1, 0, regs);
+    return (regs[3] & cpuid1_edx_bit) != 0;
 }
 
 static void hook_cpuid(void *opaque, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])

@@ -319,8 +319,9 @@ void exits_stop(struct machine *m, enum stop_cause cause);
  * `exact` (from exits_exact_icount). */
 void exits_stop_mid_block(struct machine *m, uint64_t exact, enum stop_cause cause);
 uint64_t exits_exact_icount(struct machine *m, uint32_t linear);
-/* CPUID as this machine answers it. */
+/* CPUID as this machine answers it, and one of its leaf 1 EDX bits. */
 void exits_cpuid(struct machine *m, uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+bool exits_has_feature(struct machine *m, uint32_t cpuid1_edx_bit);
 /* CPUID.01H:EDX bit 9: an APIC is present (SDM Vol. 2A, Table 3-11). */
 #define CPUID_1_EDX_APIC (1u << 9)
 

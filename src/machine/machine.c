@@ -80,10 +80,12 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     if (!m->engine)
         goto fail;
     m->phys = (struct phys_mem){m->ram, m->ram_size, phys_write_through_engine, m->engine};
-    /* An APIC only where the CPU model has one (the 486 has none). */
+    /* An APIC only where the CPU model has one (the 486 has none), or
+     * where -cpu adds it. */
     uint32_t id[4];
     engine_model_cpuid(m->engine, 1, 0, id);
-    m->cfg.apic = m->cfg.apic && (id[3] & CPUID_1_EDX_APIC);
+    uint32_t edx = (id[3] | m->cfg.cpuid_on) & ~m->cfg.cpuid_off;
+    m->cfg.apic = m->cfg.apic && (edx & CPUID_1_EDX_APIC);
     if (!board_wire(m, err, errlen) || !firmware_map_rom(m, err, errlen) ||
         !smp_init(m, err, errlen))
         goto fail;

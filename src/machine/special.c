@@ -174,6 +174,10 @@ static uint64_t tsc_now(const struct machine *m)
  * else EDX:EAX = the TSC (and ECX = IA32_TSC_AUX). */
 static void emulate_rdtsc(struct machine *m, struct cpu_state *st, int len, bool rdtscp)
 {
+    if (!exits_has_feature(m, MACHINE_CPUID_TSC)) {
+        deliver_exception(m, st, VEC_UD, st->eip, "RDTSC on a CPU without a TSC (-cpu ...,-tsc)");
+        return;
+    }
     if ((st->cr4 & CR4_TSD) && st->cpl > 0) {
         deliver_exception(m, st, VEC_GP, st->eip, rdtscp ? "RDTSCP at CPL > 0 with CR4.TSD set"
                                                      : "RDTSC at CPL > 0 with CR4.TSD set");

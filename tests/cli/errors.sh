@@ -127,6 +127,33 @@ expect 2 "^ringlab: -S: the CPU would wait for a debugger" -- "$tmp/halt.bin" -S
 	echo "FAIL: CPUID.01H:EDX.APIC is $(od -An -tu1 "$tmp/apic-bit") on a 486, which has no APIC"
 	failures=$((failures + 1))
 }
+# -cpu takes the APIC away, or gives a 486 one: CPUID and the page agree.
+"$RINGLAB" "$tmp/cpuid-apic.bin" -cpu qemu32,-apic -debugcon "file:$tmp/apic-bit" </dev/null >/dev/null 2>&1
+[ "$(od -An -tu1 "$tmp/apic-bit" | tr -d ' ')" = 0 ] || {
+	echo "FAIL: CPUID.01H:EDX.APIC is $(od -An -tu1 "$tmp/apic-bit") with -cpu qemu32,-apic"
+	failures=$((failures + 1))
+}
+expect 12 "^ringlab: the guest read from physical address 0xfee00020 .*the local APIC" -- \
+	"$tmp/lapic.bin" -cpu qemu32,-apic
+expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/lapic.bin" -cpu 486,+apic
+expect 2 "^ringlab: -cpu: 'qemu32,\\+smep': ringlab does not model the feature 'smep'" -- \
+	-cpu qemu32,+smep
+# Without SEP or TSC, SYSENTER and RDTSC are invalid opcodes (#UD first;
+# with them: #GP(0) for SYSENTER_CS = 0, and RDTSC just runs).
+printf '\017\064' >"$tmp/sysenter.bin"
+printf '\017\061\372\364' >"$tmp/rdtsc.bin"
+first_vector() { # LOG: the first event's vector
+	sed -n 's/^ *[0-9]*: v=\([0-9a-f]*\) .*/\1/p' "$1" | head -n 1
+}
+for f in "sysenter -cpu qemu32,-sep 06" "sysenter -cpu qemu32 0d" "rdtsc -cpu qemu32,-tsc 06"; do
+	set -- $f
+	"$RINGLAB" "$tmp/$1.bin" "$2" "$3" -no-reboot -d int -D "$tmp/$1.log" </dev/null >/dev/null 2>&1
+	[ "$(first_vector "$tmp/$1.log")" = "$4" ] || {
+		echo "FAIL: $1 with $2 $3: first vector $(first_vector "$tmp/$1.log"), want $4"
+		failures=$((failures + 1))
+	}
+done
+expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/rdtsc.bin" -cpu 486,+tsc
 
 # A run stopped by a limit still writes the whole trace it was asked for.
 "$RINGLAB" "$tmp/spin.bin" --max-insns 100000 --trace "$tmp/t.jsonl" -d int -D "$tmp/int.log" \
