@@ -137,6 +137,7 @@ struct machine {
 
     /* ---- the block hook's view (exits.c) */
     struct block_cache blocks;
+    struct ram_guard ram_guard; /* RAM write-protected for the code guard and the history */
     struct code_guard guard; /* the frames of translated code, write-protected */
     uint32_t epoch;          /* the block cache's mappings: moved on by CR0/CR3/CR4
                                 changes and TLB flushes */

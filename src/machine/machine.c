@@ -62,7 +62,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         snprintf(err, errlen, "cannot allocate %zu MiB of guest RAM", m->ram_size >> 20);
         goto fail;
     }
-    if (!code_guard_init(&m->guard, m->ram, m->ram_size)) {
+    if (!ram_guard_init(&m->ram_guard, m->ram, m->ram_size) ||
+        !code_guard_init(&m->guard, &m->ram_guard)) {
         snprintf(err, errlen, "cannot watch guest RAM for rewritten code");
         goto fail;
     }
@@ -115,6 +116,8 @@ void machine_destroy(struct machine *m)
     block_cache_free(&m->blocks);
     if (m->guard.ram)
         code_guard_free(&m->guard);
+    if (m->ram_guard.ram)
+        ram_guard_free(&m->ram_guard);
     events_free(m);
     fw_cfg_free(&m->fw_cfg);
     if (m->ram)

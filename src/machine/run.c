@@ -102,7 +102,20 @@ static void note_halt(struct machine *m)
 static void end_of_engine(struct machine *m, enum engine_exit x)
 {
     if (x == ENGINE_INVALID) {
+        /* Unicorn ends the run for vector 6 whether it was raised (an
+         * invalid opcode) or asked for: `int 6` is a software interrupt,
+         * through the gate's DPL check (SDM Vol. 2A INT n). */
         struct cpu_state st;
+        uint8_t code[2];
+        if (engine_pending_is_software_int(m->engine) && engine_read_state(m->engine, &st) &&
+            deliver_read_code(m, &st, st.eip, code, 2) == 2 && code[0] == 0xcd &&
+            code[1] == VEC_UD) {
+            /* EIP is left at the INT here (Unicorn 2.1.1): past it, as for
+             * any other INT n the engine hands over. */
+            engine_goto(m->engine, st.eip + 2);
+            deliver_engine_event(m, VEC_UD);
+            return;
+        }
         if (engine_begin_state(m->engine, &st)) {
             m->clock.icount = exits_exact_icount(m, st.seg[SEG_CS].base + st.eip);
             deliver_exception(m, &st, VEC_UD, st.eip, "invalid opcode");

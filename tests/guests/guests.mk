@@ -162,14 +162,3 @@ refresh-qemu-traces: $(TEST_GUEST_ELFS)
 # (Vol. 3A 5.3: #GP(0), #SS(0)); when ringlab implements it, this test
 # passes and automake reports the XPASS, so this line must go.
 XFAIL_TESTS += tests/diff/seg_limit.test
-#
-# int6 fails on ringlab, knowingly: the engine reports INT 6 as it reports
-# an invalid opcode, and the run loop (src/machine.c) delivers both as #UD.
-# The SDM's rule (Vol. 2A INT n: a software interrupt, the gate DPL checked)
-# is what the guest states; when the run loop tells the two apart, this
-# test passes, automake reports the XPASS, and int6 must leave this list.
-#
-# task_jmp_fault fails on ringlab (and on QEMU), knowingly: a far JMP's task
-# switch is the engine's, and after a fault past its commit point the
-# engine restores the JMP's EIP instead of keeping the new task's.
-XFAIL_TESTS += tests/diff/int6.test tests/diff/task_jmp_fault.test
