@@ -93,7 +93,7 @@ bool deliver(struct machine *m, struct cpu_state *st, struct intr_request *req)
     }
     engine_commit_state(m->engine, st);
     /* A task gate may have loaded another CR3 (or the state came from a
-     * front end's write), a gate may lead to code of the other size (a
+     * front end's write), a gate may go to code of the other size (a
      * real-mode or 16-bit handler); the block hook looks again only then. */
     if (st->cr0 != m->paging.cr0 || st->cr3 != m->paging.cr3 || st->cr4 != m->paging.cr4 ||
         ((st->seg[SEG_CS].flags & DESC_B) != 0) != m->code32)
