@@ -10,10 +10,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devices/block.h"
 #include "loader/multiboot.h"
 #include "trace/event.h"
 
 struct machine;
+
+#define MACHINE_MAX_CPUS 8
+
+/* CPUID.01H:EDX bits a machine_config may add to or take from the model's
+ * (SDM Vol. 2A, Table 3-11); the machine then does what they say. */
+#define MACHINE_CPUID_TSC (1u << 4)
+#define MACHINE_CPUID_APIC (1u << 9)
+#define MACHINE_CPUID_SEP (1u << 11)
+#define MACHINE_ROM_MAX (16u << 20)
 
 struct machine_config {
     size_t ram_size;
@@ -25,6 +35,21 @@ struct machine_config {
     bool explain_events; /* explain every event in words even with no sink (for front ends
                             that show events; a sink turns this on by itself) */
     int64_t rtc_epoch;  /* what the CMOS clock shows at power-on, seconds since 1970 */
+    int cpus;           /* 1..8 (0 is taken as 1) */
+    bool apic;          /* a local APIC per CPU and an I/O APIC, when the model has one
+                           (or cpuid_on adds it) */
+    uint32_t cpuid_on, cpuid_off; /* MACHINE_CPUID_* added to and taken from the model's */
+    /* The IDE disks, master and slave of the primary channel (NULL: none);
+     * they must outlive the machine. */
+    const struct block_dev *disks[2];
+    /* A ROM image (a multiple of 64 KiB, at most MACHINE_ROM_MAX): the
+     * machine starts at the reset vector F000:FFF0 in real mode, with the
+     * ROM at the top of the 4 GiB space and its last 128 KiB at the top of
+     * the first MiB, and loads no image (load may be NULL).  NULL: the
+     * Multiboot start. */
+    const uint8_t *rom;
+    size_t rom_size;
+    uint16_t debugcon_port; /* the debug console's port (0: 0xE9) */
     bool debug_exit;    /* isa-debug-exit present */
     uint16_t debug_exit_iobase, debug_exit_iosize;
     /* Put the boot image into RAM (at power-on and at every reset) and say

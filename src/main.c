@@ -15,6 +15,7 @@
 
 #include "control.h"
 #include "debug/symbols.h"
+#include "devices/disk_image.h"
 #include "front/console.h"
 #include "front/images.h"
 #include "front/record.h"
@@ -22,6 +23,7 @@
 #include "front/report.h"
 #include "front/runner.h"
 #include "inspect.h"
+#include "loader/boot_sector.h"
 #include "machine.h"
 #include "machine/clock.h"
 #include "gdb/stub.h"
@@ -171,6 +173,26 @@ static bool start_recording(struct machine *m, const struct options *o,
     return ok;
 }
 
+/* -cpu's features as CPUID bits. */
+static uint32_t cpu_features(unsigned f)
+{
+    return ((f & OPTIONS_CPU_APIC) ? MACHINE_CPUID_APIC : 0) |
+           ((f & OPTIONS_CPU_SEP) ? MACHINE_CPUID_SEP : 0) |
+           ((f & OPTIONS_CPU_TSC) ? MACHINE_CPUID_TSC : 0);
+}
+
+/* Does the file start with a boot sector (and is no ELF file)? */
+static bool file_is_disk_image(const char *path)
+{
+    uint8_t sector[BOOT_SECTOR_SIZE];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t got = fread(sector, 1, sizeof sector, f);
+    fclose(f);
+    return boot_sector_is_disk_image(sector, got);
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 /* A run of the machine: the plain one, the debugger, the gdb stub, the
@@ -229,10 +251,31 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
 #endif
 
     int status = RL_EXIT_POWEROFF;
-    char kernel_path[PATH_MAX], initrd_path[PATH_MAX];
+    char kernel_path[PATH_MAX], initrd_path[PATH_MAX], rom_path[PATH_MAX];
     const char *bundled_initrd = NULL;
     const char *image = o.image;
-    if (!image) {
+    /* The lone IMAGE that is a disk image is the first disk, as QEMU takes it. */
+    if (image && !o.image_is_kernel && !o.drives[0].path && file_is_disk_image(image)) {
+        o.drives[0].path = o.image;
+        o.image = NULL;
+        image = NULL;
+    }
+    /* Without a kernel, a machine with disks or a ROM starts at the reset
+     * vector: the ROM named by -bios, or ringlab's own firmware. */
+    bool from_rom = !image && (o.bios || o.drives[0].path || o.drives[1].path);
+    if (from_rom) {
+        if (o.bios)
+            snprintf(rom_path, sizeof rom_path, "%s", o.bios);
+        else if (!images_find_firmware(RINGLAB_DATADIR, rom_path, sizeof rom_path)) {
+            report_say("ringlab's firmware (bios.bin) is not installed (looked beside the binary "
+                       "and in %s); run 'make' first, or name a ROM with -bios",
+                       RINGLAB_DATADIR);
+            repl_script_close(&script);
+            options_free(&o);
+            return RL_EXIT_BAD_IMAGE;
+        }
+        image = rom_path;
+    } else if (!image) {
         if (!images_find_bundled(RINGLAB_DATADIR, kernel_path, initrd_path, sizeof kernel_path)) {
             report_say("no image given and the bundled guest is not installed (looked beside the "
                 "binary and in %s); run 'make' first, or name a kernel with -kernel",
@@ -252,6 +295,28 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         options_free(&o);
         return RL_EXIT_BAD_IMAGE;
     }
+    struct disk_image disks[OPTIONS_MAX_DRIVES];
+    struct block_dev disk_blocks[OPTIONS_MAX_DRIVES];
+    bool disk_open[OPTIONS_MAX_DRIVES] = {false};
+    if (from_rom && (images.kernel.size == 0 || images.kernel.size % 0x10000 != 0 ||
+                     images.kernel.size > MACHINE_ROM_MAX)) {
+        report_say("%s: the ROM image must be a multiple of 64 KiB, at most %u MiB (it has %zu "
+                   "bytes)", image, MACHINE_ROM_MAX >> 20, images.kernel.size);
+        status = RL_EXIT_BAD_IMAGE;
+        goto out_disks;
+    }
+    for (int i = 0; i < OPTIONS_MAX_DRIVES; i++) {
+        if (!o.drives[i].path)
+            continue;
+        if (!disk_image_open(&disks[i], o.drives[i].path, o.drives[i].snapshot, err,
+                             sizeof err)) {
+            report_say("%s", err);
+            status = RL_EXIT_BAD_IMAGE;
+            goto out_disks;
+        }
+        disk_open[i] = true;
+        disk_blocks[i] = disk_image_block(&disks[i]);
+    }
 
     /* Logs first: a log that cannot be created is a usage problem, found
      * before anything runs. */
@@ -263,7 +328,7 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         if (!qemu_log_open(&qlog, o.log_file, o.log_items, err, sizeof err)) {
             report_say("%s", err);
             status = RL_EXIT_HOST;
-            goto out_images;
+            goto out_disks;
         }
         have_qlog = true;
     }
@@ -312,6 +377,14 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         .trace_returns = o.trace_file != NULL || o.debugger || want_view,
         .explain_events = o.debugger || want_view,
         .rtc_epoch = o.realtime ? (int64_t)time(NULL) : DETERMINISTIC_EPOCH,
+        .cpus = o.cpus,
+        .apic = true,
+        .cpuid_on = cpu_features(o.cpu_features_on),
+        .cpuid_off = cpu_features(o.cpu_features_off),
+        .disks = {disk_open[0] ? &disk_blocks[0] : NULL, disk_open[1] ? &disk_blocks[1] : NULL},
+        .rom = from_rom ? images.kernel.data : NULL,
+        .rom_size = from_rom ? images.kernel.size : 0,
+        .debugcon_port = o.debugcon_port,
         .debug_exit = o.debug_exit,
         .debug_exit_iobase = o.debug_exit_iobase,
         .debug_exit_iosize = o.debug_exit_iosize,
@@ -483,7 +556,16 @@ out_logs:
         report_say("%s", qemu_log_error(&qlog));
         status = status ? status : RL_EXIT_HOST;
     }
-out_images:
+out_disks:
+    for (int i = 0; i < OPTIONS_MAX_DRIVES; i++) {
+        if (!disk_open[i])
+            continue;
+        if (disks[i].error[0]) {
+            report_say("%s", disks[i].error);
+            status = status ? status : RL_EXIT_HOST;
+        }
+        disk_image_close(&disks[i]);
+    }
     images_free(&images);
     repl_script_close(&script);
     options_free(&o);

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "options_chardev.h"
+#include "options_drive.h"
 #include "options_machine.h"
 #include "status.h"
 #include "trace/qemu_log.h"
@@ -40,6 +42,9 @@ struct parser {
     bool kernel_given;    /* -kernel seen */
     const char *positional; /* the lone IMAGE argument */
     bool serial_given;
+    bool debugcon_given;  /* -debugcon seen */
+    bool debugcon_device; /* -device isa-debugcon seen */
+    char debugcon_chardev[OPTIONS_CHARDEV_ID_MAX]; /* its chardev=, "" none */
 };
 
 static bool fail(struct parser *p, const char *fmt, ...)
@@ -285,7 +290,51 @@ static bool opt_serial(struct parser *p, const char *name, const char *arg)
 
 static bool opt_debugcon(struct parser *p, const char *name, const char *arg)
 {
+    p->debugcon_given = true;
     return parse_chardev(p, name, arg, &p->out->debugcon);
+}
+
+static bool opt_chardev(struct parser *p, const char *name, const char *arg)
+{
+    char why[512];
+    return options_chardev_parse(&p->out->chardevs, arg, why, sizeof why) ||
+           fail(p, "%s: %s", name, why);
+}
+
+/* -device isa-debugcon: the debug console on its port, connected (once all
+ * options are read) to the -chardev its chardev= names. */
+static bool device_debugcon(struct parser *p, const char *name, const char *props)
+{
+    char why[512];
+    if (p->debugcon_device)
+        return fail(p, "%s: isa-debugcon given twice; ringlab has one debug console", name);
+    p->debugcon_device = true;
+    return options_debugcon_device_parse(props, &p->out->debugcon_port, p->debugcon_chardev,
+                                         sizeof p->debugcon_chardev, why, sizeof why) ||
+           fail(p, "%s: %s", name, why);
+}
+
+/* After all options: the console isa-debugcon's chardev= names. */
+static bool connect_debugcon(struct parser *p)
+{
+    if (!p->debugcon_device)
+        return true;
+    if (p->debugcon_given)
+        return fail(p, "-device isa-debugcon and -debugcon both given; ringlab has one debug "
+                       "console");
+    struct chardev_spec *cd = &p->out->debugcon;
+    if (p->debugcon_chardev[0] == '\0') {
+        cd->kind = CHARDEV_NULL; /* QEMU's device without a chardev drops its bytes */
+        return true;
+    }
+    const struct chardev_spec *def = options_chardev_find(&p->out->chardevs, p->debugcon_chardev);
+    if (!def)
+        return fail(p, "-device isa-debugcon: chardev=%s: no -chardev has id=%s",
+                    p->debugcon_chardev, p->debugcon_chardev);
+    cd->kind = def->kind;
+    if (def->path && !(cd->path = strdup(def->path)))
+        return fail(p, "out of memory");
+    return true;
 }
 
 /* --- -d: log items ------------------------------------------------------ */
@@ -356,8 +405,10 @@ static bool opt_device(struct parser *p, const char *name, const char *arg)
         o->help_topic = HELP_DEVICES;
         return true;
     }
+    if (len == strlen("isa-debugcon") && strncmp(arg, "isa-debugcon", len) == 0)
+        return device_debugcon(p, name, arg[len] == ',' ? arg + len + 1 : arg + len);
     if (len != strlen("isa-debug-exit") || strncmp(arg, "isa-debug-exit", len) != 0)
-        return fail(p, "%s: ringlab has no device '%.*s' (it knows: isa-debug-exit)", name,
+        return fail(p, "%s: ringlab has no device '%.*s' (it knows: isa-debug-exit, isa-debugcon)", name,
                     (int)len, arg);
     if (o->debug_exit)
         return fail(p, "%s: isa-debug-exit given twice", name);
@@ -407,19 +458,63 @@ static const char *const cpu_models[] = {
     "qemu32", "kvm32", "486", "pentium", "pentium2", "pentium3", "athlon", "n270", "coreduo",
 };
 
+/* The CPUID features -cpu can turn on or off: those whose instructions
+ * and devices ringlab itself provides, so that CPUID says what the machine
+ * does. */
+static const struct {
+    const char *name;
+    unsigned bit;
+} cpu_features[] = {
+    {"apic", OPTIONS_CPU_APIC},
+    {"sep", OPTIONS_CPU_SEP},
+    {"tsc", OPTIONS_CPU_TSC},
+};
+
+/* -cpu MODEL[,+FEAT|-FEAT|FEAT=on|off]...; max is qemu32 with every
+ * feature ringlab can turn on. */
 static bool opt_cpu(struct parser *p, const char *name, const char *arg)
 {
     if (strcmp(arg, "help") == 0) {
         p->out->help_topic = HELP_CPUS;
         return true;
     }
-    if (strchr(arg, ',') != NULL)
-        return fail(p, "%s: '%s': CPU feature flags are not supported", name, arg);
+    char buf[256], model[64];
+    snprintf(buf, sizeof buf, "%s", arg);
+    char *save = NULL, *e = strtok_r(buf, ",", &save);
+    snprintf(model, sizeof model, "%s", e ? e : "");
+    bool max = strcmp(model, "max") == 0, known = max;
     for (size_t i = 0; i < sizeof cpu_models / sizeof cpu_models[0]; i++)
-        if (strcmp(arg, cpu_models[i]) == 0)
-            return set_string(p, &p->out->cpu_model, arg);
-    return fail(p, "%s: '%s' is not a 32-bit CPU model ringlab knows (use -cpu help)", name,
-                arg);
+        known |= strcmp(model, cpu_models[i]) == 0;
+    if (!known)
+        return fail(p, "%s: '%s' is not a 32-bit CPU model ringlab knows (use -cpu help)", name,
+                    model);
+    unsigned on = max ? OPTIONS_CPU_APIC | OPTIONS_CPU_SEP | OPTIONS_CPU_TSC : 0, off = 0;
+    while ((e = strtok_r(NULL, ",", &save)) != NULL) {
+        bool enable;
+        char feat[64];
+        const char *eq = strchr(e, '=');
+        if (e[0] == '+' || e[0] == '-') {
+            enable = e[0] == '+';
+            snprintf(feat, sizeof feat, "%s", e + 1);
+        } else if (eq && (strcmp(eq + 1, "on") == 0 || strcmp(eq + 1, "off") == 0)) {
+            enable = strcmp(eq + 1, "on") == 0;
+            snprintf(feat, sizeof feat, "%.*s", (int)(eq - e), e);
+        } else {
+            return fail(p, "%s: '%s': write +FEATURE, -FEATURE or FEATURE=on|off", name, e);
+        }
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof cpu_features / sizeof cpu_features[0]; i++)
+            if (strcmp(feat, cpu_features[i].name) == 0)
+                bit = cpu_features[i].bit;
+        if (!bit)
+            return fail(p, "%s: '%s': ringlab does not model the feature '%s' (it can turn: "
+                           "apic, sep, tsc)", name, arg, feat);
+        on = enable ? on | bit : on & ~bit;
+        off = enable ? off & ~bit : off | bit;
+    }
+    p->out->cpu_features_on = on;
+    p->out->cpu_features_off = off;
+    return set_string(p, &p->out->cpu_model, max ? "qemu32" : model);
 }
 
 static bool opt_machine(struct parser *p, const char *name, const char *arg)
@@ -430,12 +525,45 @@ static bool opt_machine(struct parser *p, const char *name, const char *arg)
     return true;
 }
 
+/* -smp [cpus=]N[,maxcpus=N][,sockets=S][,cores=C][,threads=T]: N CPUs,
+ * 1 to OPTIONS_MAX_CPUS; the topology properties only have to agree. */
 static bool opt_smp(struct parser *p, const char *name, const char *arg)
 {
-    if (strcmp(arg, "1") == 0 || strcmp(arg, "cpus=1") == 0)
-        return true;
-    return fail(p, "%s: '%s': ringlab emulates one CPU (use -smp 1 or leave it out)", name,
-                arg);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", arg);
+    unsigned long cpus = 0, product = 1;
+    bool have_product = false;
+    for (char *save = NULL, *e = strtok_r(buf, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(e, '=');
+        const char *key = eq ? (*eq = '\0', e) : "cpus";
+        const char *v = eq ? eq + 1 : e;
+        char *end;
+        unsigned long n = strtoul(v, &end, 10);
+        if (*v == '\0' || *end || n == 0)
+            return fail(p, "%s: '%s': %s=%s is not a number of at least 1", name, arg, key, v);
+        if (strcmp(key, "cpus") == 0 || strcmp(key, "maxcpus") == 0) {
+            if (cpus && n != cpus)
+                return fail(p, "%s: '%s': ringlab has no CPU hot-plug (cpus and maxcpus must "
+                               "agree)", name, arg);
+            cpus = n;
+        } else if (strcmp(key, "sockets") == 0 || strcmp(key, "cores") == 0 ||
+                   strcmp(key, "threads") == 0 || strcmp(key, "dies") == 0) {
+            product *= n;
+            have_product = true;
+        } else {
+            return fail(p, "%s: '%s': no property '%s' (cpus, maxcpus, sockets, cores, threads)",
+                        name, arg, key);
+        }
+    }
+    if (!cpus)
+        cpus = product;
+    if (have_product && product != cpus)
+        return fail(p, "%s: '%s': sockets, cores and threads make %lu CPUs, not %lu", name, arg,
+                    product, cpus);
+    if (cpus > OPTIONS_MAX_CPUS)
+        return fail(p, "%s: '%s': at most %d CPUs", name, arg, OPTIONS_MAX_CPUS);
+    p->out->cpus = (int)cpus;
+    return true;
 }
 
 static bool opt_display(struct parser *p, const char *name, const char *arg)
@@ -676,7 +804,24 @@ static bool opt_unsupported(struct parser *p, const char *name, const char *arg)
     (void)arg;
     if (strcmp(name, "-enable-kvm") == 0)
         return fail(p, "%s: KVM is not available: ringlab is an emulator", name);
-    return fail(p, "%s: disks are not supported; boot a Multiboot kernel with -kernel", name);
+    return fail(p, "%s: ringlab has hard disks only (use -drive or -hda)", name);
+}
+
+static bool opt_drive(struct parser *p, const char *name, const char *arg)
+{
+    char why[512];
+    bool ok = strcmp(name, "-drive") == 0
+                  ? options_drive_parse(arg, p->out->drives, why, sizeof why)
+                  : options_drive_index(arg, strcmp(name, "-hda") == 0 ? 0 : 1, p->out->drives,
+                                        why, sizeof why);
+    return ok || fail(p, "%s: %s", name, why);
+}
+
+static bool opt_bios(struct parser *p, const char *name, const char *arg)
+{
+    if (arg[0] == '\0')
+        return fail(p, "%s: the file name is empty", name);
+    return set_string(p, &p->out->bios, arg);
 }
 
 /* --- the option table --------------------------------------------------- */
@@ -722,6 +867,7 @@ static const struct opt_def opt_defs[] = {
     {"no-shutdown", 0, NULL, F_NO_SHUTDOWN},
     {"device", TAKES_ARG, opt_device, F_NONE},
     {"debugcon", TAKES_ARG, opt_debugcon, F_NONE},
+    {"chardev", TAKES_ARG, opt_chardev, F_NONE},
     {"cpu", TAKES_ARG, opt_cpu, F_NONE},
     {"machine", TAKES_ARG, opt_machine, F_NONE},
     {"M", TAKES_ARG, opt_machine, F_NONE},
@@ -736,13 +882,14 @@ static const struct opt_def opt_defs[] = {
     {"S", 0, opt_S, F_NONE},
     {"s", 0, opt_s, F_NONE},
     {"gdb", TAKES_ARG, opt_gdb, F_NONE},
+    {"drive", TAKES_ARG, opt_drive, F_NONE},
+    {"hda", TAKES_ARG, opt_drive, F_NONE},
+    {"hdb", TAKES_ARG, opt_drive, F_NONE},
+    {"bios", TAKES_ARG, opt_bios, F_NONE},
     /* QEMU's, refused with a reason */
     {"enable-kvm", 0, opt_unsupported, F_NONE},
-    {"hda", TAKES_ARG, opt_unsupported, F_NONE},
-    {"hdb", TAKES_ARG, opt_unsupported, F_NONE},
     {"fda", TAKES_ARG, opt_unsupported, F_NONE},
     {"cdrom", TAKES_ARG, opt_unsupported, F_NONE},
-    {"drive", TAKES_ARG, opt_unsupported, F_NONE},
     /* ringlab's own */
     {"trace", TAKES_ARG | OWN, opt_trace, F_NONE},
     {"max-insns", TAKES_ARG | OWN, opt_max_insns, F_NONE},
@@ -776,10 +923,15 @@ static const char *arg_hint(const char *name)
         {"D", "a log file"},
         {"device", "isa-debug-exit[,iobase=0xf4][,iosize=0x04]"},
         {"debugcon", "stdio, file:PATH, null or none"},
+        {"chardev", "file,id=ID,path=FILE or stdio,id=ID"},
         {"cpu", "a CPU model, e.g. qemu32"},
         {"machine", "a machine, e.g. pc or pc,accel=tcg"},
         {"M", "a machine, e.g. pc or pc,accel=tcg"},
-        {"smp", "1"},
+        {"smp", "a number of CPUs, 1 to 8"},
+        {"drive", "file=F,index=N,media=disk,format=raw[,snapshot=on]"},
+        {"hda", "a raw disk image"},
+        {"hdb", "a raw disk image"},
+        {"bios", "a ROM image"},
         {"trace", "a file for JSON lines"},
         {"max-insns", "a number of instructions"},
         {"timeout", "a number of seconds"},
@@ -806,6 +958,8 @@ static void options_init(struct options *o)
     o->display = DISPLAY_DEFAULT;
     o->serial.kind = CHARDEV_STDIO;
     o->debugcon.kind = CHARDEV_NONE;
+    o->debugcon_port = 0xE9;
+    o->cpus = 1;
     o->debug_exit_iobase = OPTIONS_DEBUG_EXIT_IOBASE;
     o->debug_exit_iosize = OPTIONS_DEBUG_EXIT_IOSIZE;
     o->help_topic = HELP_USAGE;
@@ -929,6 +1083,8 @@ enum options_result options_parse(int argc, char **argv, struct options *out, ch
         return OPTIONS_HELP;
     if (version)
         return OPTIONS_VERSION;
+    if (!connect_debugcon(&p))
+        return OPTIONS_ERROR;
 
     if (p.positional) {
         if (p.kernel_given) {
@@ -998,6 +1154,10 @@ void options_free(struct options *o)
     free(o->debugcon.path);
     free(o->log_file);
     free(o->cpu_model);
+    for (int i = 0; i < OPTIONS_MAX_DRIVES; i++)
+        free(o->drives[i].path);
+    free(o->bios);
+    options_chardev_free(&o->chardevs);
     free(o->trace_file);
     free(o->debugger_script);
     free(o->ui_script);
@@ -1015,17 +1175,25 @@ static const char help_text[] =
     "       ringlab [options] -kernel FILE [-initrd \"MOD [ARGS],MOD2\"] [-append CMDLINE]\n"
     "       ringlab pg audit [--umip] [--format table|csv|json|markdown]\n"
     "       ringlab pg vmm --strategy hw [--vmcs] [--exit-on LIST] [options] [IMAGE]\n"
+    "       ringlab [options] -drive file=DISK,index=0,media=disk,format=raw\n"
     "\n"
-    "An IA-32 protected-mode machine that boots Multiboot kernels the way\n"
-    "qemu-system-i386 -kernel does and shows every privilege transition and fault.\n"
-    "Without an IMAGE or -kernel, the bundled guest kernel boots.\n"
-    "`ringlab pg audit` runs the Popek-Goldberg audit of the instruction set,\n"
-    "`ringlab pg vmm` the guest under a monitor ('ringlab pg --help').\n"
+    "An IA-32 PC that boots Multiboot kernels the way qemu-system-i386 -kernel\n"
+    "does, or disks through its firmware, and shows every privilege transition\n"
+    "and fault.  Without an IMAGE, -kernel or a disk, the bundled guest kernel\n"
+    "boots.  `ringlab pg audit` runs the Popek-Goldberg audit of the instruction\n"
+    "set, `ringlab pg vmm` the guest under a monitor ('ringlab pg --help').\n"
     "\n"
     "QEMU-compatible options (QEMU's spelling; one or two dashes):\n"
-    "  -kernel FILE         the Multiboot kernel (ELF32, a.out kludge); a lone IMAGE\n"
-    "                       may also be a flat binary (see --load-addr); a disk\n"
-    "                       image (boot sector) is refused: no disks yet\n"
+    "  -kernel FILE         the Multiboot kernel (ELF32, a.out kludge), started\n"
+    "                       with the BIOS data area, MP and ACPI tables in memory;\n"
+    "                       a lone IMAGE may also be a flat binary (see\n"
+    "                       --load-addr) or a disk image (boot sector: -hda)\n"
+    "  -drive file=F[,index=N][,media=disk][,format=raw][,snapshot=on]\n"
+    "                       a raw disk on the IDE channel: index 0 master, 1\n"
+    "                       slave; writes reach F unless snapshot=on\n"
+    "  -hda F, -hdb F       the same for index 0 and 1\n"
+    "  -bios FILE           the ROM started at the reset vector when there is no\n"
+    "                       -kernel (default: ringlab's own firmware, bios.bin)\n"
     "  -initrd \"F [A],F2\"   Multiboot modules, comma-separated, each \"file [args]\";\n"
     "                       write ,, for a comma inside a module's arguments\n"
     "  -append CMDLINE      the kernel's command line\n"
@@ -1048,14 +1216,20 @@ static const char help_text[] =
     "  -device isa-debug-exit[,iobase=ADDR][,iosize=N]\n"
     "                       a write of V to the port exits with status (V << 1) | 1;\n"
     "                       default iobase=0x501, iosize=2 (as QEMU)\n"
-    "  -cpu MODEL           accepted for 32-bit models (-cpu help); the CPU is\n"
-    "                       qemu32-class whatever the name\n"
+    "  -device isa-debugcon[,iobase=PORT][,chardev=ID]\n"
+    "                       the debug console on PORT (default 0xE9), to -chardev ID\n"
+    "  -chardev file,id=ID,path=FILE | stdio,id=ID | null,id=ID\n"
+    "                       a character device for chardev=ID\n"
+    "  -cpu MODEL[,+F|,-F]  accepted for 32-bit models and max (-cpu help); the\n"
+    "                       CPU is qemu32-class whatever the name; features\n"
+    "                       F: apic, sep, tsc\n"
     "  -machine [type=]pc[,NAME=VALUE...], -M ...\n"
     "                       the one machine, pc (also pc-i440fx-X.Y, or left out);\n"
     "                       properties as ringlab's pc has them: accel=tcg,\n"
     "                       hpet, usb, sata, smbus, smm, vmport =off; pic, pit,\n"
     "                       i8042 =on (-machine help, -machine pc,help list them)\n"
-    "  -smp 1               accepted (one CPU)\n"
+    "  -smp N               N CPUs (1 to 8), taking turns of 20000 instructions;\n"
+    "                       the others wait for the BSP's INIT and start-up IPIs\n"
     "  -accel tcg           accepted; -enable-kvm and other accelerators are refused\n"
     "  -net none, -nic none, -nodefaults\n"
     "                       accepted (ringlab has no network card)\n"
@@ -1143,13 +1317,20 @@ void options_print_help_topic(FILE *f, enum options_help_topic topic)
     case HELP_DEVICES:
         fputs("Devices ringlab can add with -device:\n"
               "isa-debug-exit  properties: iobase (default 0x501), iosize (default 0x02, "
-              "1 to 4)\n",
+              "1 to 4)\n"
+              "isa-debugcon    properties: iobase (default 0xe9), chardev (a -chardev id)\n",
               f);
         break;
     case HELP_CPUS:
         fputs("CPU models accepted by -cpu (ringlab emulates a qemu32-class CPU):\n", f);
         for (size_t i = 0; i < sizeof cpu_models / sizeof cpu_models[0]; i++)
             fprintf(f, "  %s\n", cpu_models[i]);
+        fputs("  max        qemu32 with apic, sep and tsc\n"
+              "Features a model may be given with +FEATURE or -FEATURE (FEATURE=on|off):\n"
+              "  apic       the local APIC (and the I/O APIC) and CPUID's APIC bit\n"
+              "  sep        SYSENTER/SYSEXIT (without: #UD) and CPUID's SEP bit\n"
+              "  tsc        RDTSC (without: #UD) and CPUID's TSC bit\n",
+              f);
         break;
     case HELP_MACHINES:
     case HELP_MACHINE_PROPERTIES:

@@ -53,10 +53,36 @@ struct chardev_spec {
     char *path; /* CHARDEV_FILE only */
 };
 
+/* The -chardev definitions, by id (options_chardev.h). */
+#define OPTIONS_MAX_CHARDEVS 8
+#define OPTIONS_CHARDEV_ID_MAX 64
+struct chardev_def {
+    char id[OPTIONS_CHARDEV_ID_MAX];
+    struct chardev_spec spec;
+};
+struct chardev_table {
+    struct chardev_def defs[OPTIONS_MAX_CHARDEVS];
+    int n;
+};
+
 enum display_kind {
     DISPLAY_DEFAULT, /* neither -display nor -nographic: main decides */
     DISPLAY_NONE,
     DISPLAY_SDL,
+};
+
+#define OPTIONS_MAX_CPUS 8
+
+/* CPU features -cpu turns on (+) or off (-). */
+#define OPTIONS_CPU_APIC (1u << 0)
+#define OPTIONS_CPU_SEP (1u << 1)
+#define OPTIONS_CPU_TSC (1u << 2)
+
+/* A disk on the IDE channel (-drive, -hda, -hdb). */
+#define OPTIONS_MAX_DRIVES 2
+struct drive_spec {
+    char *path;    /* NULL: no disk at this index */
+    bool snapshot; /* snapshot=on: writes stay in memory */
 };
 
 /* One -initrd module: QEMU hands the whole "path args" string to the guest
@@ -86,7 +112,9 @@ struct options {
     bool nographic;
     enum display_kind display; /* DISPLAY_NONE under -nographic */
     struct chardev_spec serial;   /* COM1; default CHARDEV_STDIO */
-    struct chardev_spec debugcon; /* port 0xE9; default CHARDEV_NONE */
+    struct chardev_spec debugcon; /* the debug console; default CHARDEV_NONE */
+    uint16_t debugcon_port;       /* its port: 0xE9 unless -device isa-debugcon,iobase= */
+    struct chardev_table chardevs; /* -chardev, as given */
 
     unsigned log_items; /* OPTIONS_LOG_* from -d */
     char *log_file;     /* -D, NULL for stderr */
@@ -99,6 +127,11 @@ struct options {
     uint16_t debug_exit_iosize;
 
     char *cpu_model; /* -cpu NAME (a 32-bit model), NULL when absent */
+    unsigned cpu_features_on, cpu_features_off; /* -cpu MODEL,+F / -F: OPTIONS_CPU_* */
+    int cpus;        /* -smp, 1 to OPTIONS_MAX_CPUS */
+
+    struct drive_spec drives[OPTIONS_MAX_DRIVES]; /* IDE master (index 0) and slave */
+    char *bios;      /* -bios FILE: the ROM at the reset vector; NULL: ringlab's own */
 
     /* ringlab's own */
     char *trace_file;    /* --trace FILE, JSON lines; NULL when absent */

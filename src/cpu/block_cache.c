@@ -171,8 +171,8 @@ static void checked(struct block_cache *bc, struct block_info *b, uint32_t epoch
 
 /* Decode the block into entry `b` (not found, or no longer valid). */
 static __attribute__((noinline)) const struct block_info *
-fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *regs, uint32_t addr,
-     uint32_t size, bool *is_new)
+fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *regs, bool code32,
+     uint32_t addr, uint32_t size, bool *is_new)
 {
     struct block_place pl;
     if (!place_block(bc, regs, addr, size, &pl))
@@ -184,11 +184,12 @@ fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *reg
     if (pl.first < size)
         memcpy(all + pl.first, bc->ram + pl.paddr[1], size - pl.first);
     struct disasm_block scan;
-    disasm_scan(bc->disasm, all, size, addr, &scan);
+    disasm_scan(bc->disasm, all, size, addr, code32, &scan);
     uint32_t len = size < BLOCK_CODE_MAX ? size : BLOCK_CODE_MAX;
     b->addr = addr;
     b->size = size;
     b->cr3 = regs->cr3;
+    b->code32 = code32;
     b->paddr[0] = pl.paddr[0];
     b->paddr[1] = pl.paddr[1];
     b->count = scan.count ? scan.count : 1;
@@ -220,29 +221,29 @@ fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *reg
  * against memory, or decode it again. */
 static __attribute__((noinline)) const struct block_info *
 recheck(struct block_cache *bc, struct block_info *b, const struct paging_regs *regs,
-        uint32_t epoch, uint32_t addr, uint32_t size, bool *is_new)
+        bool code32, uint32_t epoch, uint32_t addr, uint32_t size, bool *is_new)
 {
     if (b->count && b->addr == addr && b->size == size && b->cr3 == regs->cr3 &&
-        still_valid(bc, b, regs, addr)) {
+        b->code32 == code32 && still_valid(bc, b, regs, addr)) {
         bc->checked++;
         checked(bc, b, epoch);
         return b;
     }
-    const struct block_info *n = fill(bc, b, regs, addr, size, is_new);
+    const struct block_info *n = fill(bc, b, regs, code32, addr, size, is_new);
     if (n)
         checked(bc, b, epoch);
     return n;
 }
 
 const struct block_info *block_cache_get(struct block_cache *bc, const struct paging_regs *regs,
-                                         uint32_t epoch, uint32_t addr, uint32_t size,
-                                         bool *is_new)
+                                         bool code32, uint32_t epoch, uint32_t addr,
+                                         uint32_t size, bool *is_new)
 {
     *is_new = false;
     const struct block_info *hit = bc->guard ? block_cache_hit(bc, regs->cr3, epoch, addr, size)
                                              : NULL;
     if (hit)
         return hit;
-    return recheck(bc, block_cache_slot(bc, regs->cr3, addr, size), regs, epoch, addr, size,
-                   is_new);
+    return recheck(bc, block_cache_slot(bc, regs->cr3, addr, size), regs, code32, epoch, addr,
+                   size, is_new);
 }

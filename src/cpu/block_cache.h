@@ -49,6 +49,7 @@ struct block_info {
                                 crosses one (0 if not) */
     uint32_t gen[2];         /* the code guard's generation of each frame then */
     uint8_t slow;            /* BLOCK_* */
+    bool code32;             /* decoded as 32-bit code (CS.D), else as 16-bit */
     bool unguarded;          /* a frame is not guarded: check every time */
     uint8_t seg_uses;        /* disasm_block.seg_uses: a null one there faults */
     /* The rest, for the slow path. */
@@ -107,12 +108,15 @@ static inline const struct block_info *block_cache_hit(const struct block_cache 
     return b;
 }
 
-/* The block of `size` bytes at linear `addr` under `regs` in `epoch`.
+/* The block of `size` bytes at linear `addr` under `regs` in `epoch`, as
+ * code of the size code32 says (CS.D: 32-bit, else 16-bit; the caller
+ * moves the epoch on when that changes, so block_cache_hit needs no
+ * look at it).
  * *is_new is set when no valid entry existed (the block was decoded now).
  * Returns NULL when the block's bytes cannot be read (not mapped, outside
  * RAM). */
 const struct block_info *block_cache_get(struct block_cache *bc, const struct paging_regs *regs,
-                                         uint32_t epoch, uint32_t addr, uint32_t size,
-                                         bool *is_new);
+                                         bool code32, uint32_t epoch, uint32_t addr,
+                                         uint32_t size, bool *is_new);
 
 #endif

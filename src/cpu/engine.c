@@ -58,6 +58,14 @@ struct cpuid_table {
 };
 
 #define ENGINE_HOOKS 8
+#define ENGINE_MAX_MMIO 4
+
+/* A range of the physical space outside RAM whose accesses go to a device. */
+struct mmio_region {
+    engine_mmio_read_fn read;
+    engine_mmio_write_fn write;
+    void *opaque;
+};
 
 struct engine {
     uc_engine *uc;
@@ -76,6 +84,9 @@ struct engine {
     int ninstalled;
     struct user_hook *user_hooks; /* added by the machine, not yet deleted */
     bool ran;                     /* code may have been translated since the last flush */
+    uint32_t retranslations;      /* blocks discarded or cut by exits since the last flush */
+    struct mmio_region mmio[ENGINE_MAX_MMIO]; /* nmmio of them mapped */
+    int nmmio;
     char exit_text[160];
 };
 
@@ -141,6 +152,14 @@ static void engine_free(struct engine *e)
 
 /* Bytes of host code the engine may hold for translated guest code. */
 #define ENGINE_CODE_BUFFER (64u << 20)
+/* Unicorn 2.1.1 flushes its code buffer by itself when it is full, in the
+ * middle of translating, and afterwards can follow a freed translation
+ * from its per-page lists (seen as a crash in xv6's usertests after some
+ * minutes).  The engine flushes between runs long before that: after this
+ * many blocks were given up for translating again (each discard, and each
+ * run to an exit, makes new translations), at most 8 KiB of host code
+ * each. */
+#define ENGINE_RETRANSLATIONS_PER_FLUSH (ENGINE_CODE_BUFFER / 8192u)
 
 /* QEMU's names for the 32-bit CPU models (-cpu), and Unicorn's numbers. */
 static const struct {
@@ -1265,6 +1284,50 @@ bool engine_read_fpu(struct engine *e, struct fpu_state *out)
 
 /* ---- snapshots ------------------------------------------------------------------ */
 
+struct engine_cpu {
+    uc_context *ctx;
+};
+
+static uint32_t reg_r32(struct engine *e, int reg);
+
+struct engine_cpu *engine_cpu_new(struct engine *e)
+{
+    struct engine_cpu *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    if (uc_context_alloc(e->uc, &c->ctx) != UC_ERR_OK ||
+        uc_context_save(e->uc, c->ctx) != UC_ERR_OK) {
+        engine_cpu_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void engine_cpu_free(struct engine_cpu *c)
+{
+    if (!c)
+        return;
+    if (c->ctx)
+        uc_context_free(c->ctx);
+    free(c);
+}
+
+bool engine_cpu_save(struct engine *e, struct engine_cpu *out)
+{
+    /* The whole CPU state, the lazily kept flags included. */
+    return !e->begun && uc_context_save(e->uc, out->ctx) == UC_ERR_OK;
+}
+
+bool engine_cpu_switch(struct engine *e, struct engine_cpu *out, const struct engine_cpu *in)
+{
+    if (!engine_cpu_save(e, out) || uc_context_restore(e->uc, in->ctx) != UC_ERR_OK)
+        return false;
+    /* A write of CR3 flushes the TLB (SDM Vol. 3A 4.10.4.1), as the other
+     * processor's TLB never held this one's translations. */
+    uint32_t cr3 = reg_r32(e, UC_X86_REG_CR3);
+    return reg_w32(e->uc, UC_X86_REG_CR3, cr3);
+}
+
 size_t engine_snapshot_size(const struct engine *e)
 {
     return e->ctx_size;
@@ -1358,8 +1421,10 @@ bool engine_discard_code(struct engine *e, uint32_t linear, size_t len)
         uint64_t next = (at | 0xfffu) + 1;
         if (next > end)
             next = end;
-        if (page_in_ram(e, (uint32_t)at))
+        if (page_in_ram(e, (uint32_t)at)) {
             ok = uc_ctl_remove_cache(e->uc, at, next) == UC_ERR_OK && ok;
+            e->retranslations++;
+        }
         at = next;
     }
     if (engine_cr2(e) != cr2) {
@@ -1398,6 +1463,15 @@ void engine_flush_code(struct engine *e)
         return;
     uc_ctl_flush_tb(e->uc);
     e->ran = false;
+    e->retranslations = 0;
+}
+
+/* Before a run: flush while Unicorn's buffer still has room (see
+ * ENGINE_RETRANSLATIONS_PER_FLUSH). */
+static void flush_before_full(struct engine *e)
+{
+    if (e->retranslations >= ENGINE_RETRANSLATIONS_PER_FLUSH)
+        engine_flush_code(e);
 }
 
 /* ---- hooks ------------------------------------------------------------------
@@ -1521,6 +1595,7 @@ enum engine_exit engine_run(struct engine *e, uint32_t eip)
 {
     /* In 32-bit mode uc_emu_start's `begin` is EIP itself (CS's base is
      * added by the CPU as usual); `until` stays 0: exits come from the list. */
+    flush_before_full(e);
     e->ran = true;
     return exit_of(e, uc_emu_start(e->uc, eip, 0, 0, 0));
 }
@@ -1528,6 +1603,7 @@ enum engine_exit engine_run(struct engine *e, uint32_t eip)
 enum engine_exit engine_run_to(struct engine *e, uint32_t eip, uint32_t until)
 {
     uint64_t exit_at = until;
+    flush_before_full(e);
     /* The exit must be known when the code before it is translated. */
     engine_discard_code(e, until - 1, 1);
     uc_ctl_set_exits(e->uc, &exit_at, 1);
@@ -1733,6 +1809,55 @@ struct paging_regs engine_paging_regs(struct engine *e)
     struct paging_regs r = {reg_r32(e, UC_X86_REG_CR0), reg_r32(e, UC_X86_REG_CR3),
                             reg_r32(e, UC_X86_REG_CR4)};
     return r;
+}
+
+bool engine_code32(struct engine *e)
+{
+    const uc_context *c = current_context(e);
+    return c ? (ctx_u32(c, e->lay.hflags) & HF_CS32) != 0 : true;
+}
+
+/* ---- memory outside RAM ------------------------------------------------ */
+
+static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+    struct mmio_region *r = user;
+    (void)uc;
+    return r->read(r->opaque, (uint32_t)offset, (int)size);
+}
+
+static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
+                          void *user)
+{
+    struct mmio_region *r = user;
+    (void)uc;
+    r->write(r->opaque, (uint32_t)offset, (int)size, (uint32_t)value);
+}
+
+bool engine_map_mmio(struct engine *e, uint32_t base, uint32_t size, engine_mmio_read_fn read,
+                     engine_mmio_write_fn write, void *opaque)
+{
+    if (e->nmmio >= ENGINE_MAX_MMIO || base % 4096 || size % 4096 || size == 0 ||
+        (uint64_t)base < e->ram_size)
+        return false;
+    struct mmio_region *r = &e->mmio[e->nmmio];
+    *r = (struct mmio_region){read, write, opaque};
+    if (uc_mmio_map(e->uc, base, size, on_mmio_read, r, on_mmio_write, r) != UC_ERR_OK)
+        return false;
+    e->nmmio++;
+    return true;
+}
+
+bool engine_map_rom(struct engine *e, uint32_t base, const uint8_t *rom, size_t size)
+{
+    if (base % 4096 || size % 4096 || size == 0 || (uint64_t)base < e->ram_size ||
+        (uint64_t)base + size > 0x100000000ull)
+        return false;
+    /* Read and execute only: a store to the ROM ends the run as any store
+     * outside RAM does. */
+    if (uc_mem_map(e->uc, base, size, UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK)
+        return false;
+    return uc_mem_write(e->uc, base, rom, size) == UC_ERR_OK;
 }
 
 struct seg_cache engine_tr(struct engine *e)

@@ -124,6 +124,22 @@ uint16_t engine_cs(struct engine *e);
 uint32_t engine_cr2(struct engine *e);
 struct paging_regs engine_paging_regs(struct engine *e);
 struct seg_cache engine_tr(struct engine *e);
+/* Whether the code segment is 32-bit (CS.D, SDM Vol. 3A 3.4.5): false in
+ * real mode and in 16-bit protected-mode code. */
+bool engine_code32(struct engine *e);
+
+/* ---- the physical space outside RAM ----------------------------------------
+ * Both map at a 4 KiB aligned base above RAM, a size that is a multiple of
+ * 4 KiB; false when that is not so or the engine refuses. */
+/* Accesses of `size` bytes (1, 2, 4) at `offset` into the range go to a
+ * device: the memory-mapped registers of the local and I/O APICs. */
+typedef uint32_t (*engine_mmio_read_fn)(void *opaque, uint32_t offset, int size);
+typedef void (*engine_mmio_write_fn)(void *opaque, uint32_t offset, int size, uint32_t value);
+bool engine_map_mmio(struct engine *e, uint32_t base, uint32_t size, engine_mmio_read_fn read,
+                     engine_mmio_write_fn write, void *opaque);
+/* A copy of `rom`, readable and executable, not writable (the firmware at
+ * the top of the 4 GiB space). */
+bool engine_map_rom(struct engine *e, uint32_t base, const uint8_t *rom, size_t size);
 
 /* Read the whole architectural state.  Saves a context that the next
  * engine_commit_state patches: nothing may write registers in between
@@ -188,6 +204,20 @@ bool engine_write_msr(struct engine *e, uint32_t msr, uint64_t value);
 
 /* The x87 FPU registers (the SSE state is not shown). */
 bool engine_read_fpu(struct engine *e, struct fpu_state *out);
+
+/* ---- more than one CPU ---------------------------------------------------
+ * One engine runs every processor in turn: each has its own saved CPU
+ * state, and the translated code is shared (it is named by physical
+ * address and the CPU mode).  Between runs only. */
+struct engine_cpu;
+/* A saved state holding a copy of the CPU as it is now. */
+struct engine_cpu *engine_cpu_new(struct engine *e);
+void engine_cpu_free(struct engine_cpu *c);
+/* Save the CPU into `out`, then make `in` the CPU (out may be in).  The
+ * TLB is flushed: the other processor's page tables are its own. */
+bool engine_cpu_switch(struct engine *e, struct engine_cpu *out, const struct engine_cpu *in);
+/* Save the CPU into `out` (to start another processor from it). */
+bool engine_cpu_save(struct engine *e, struct engine_cpu *out);
 
 /* ---- the whole CPU, saved and put back (snapshots) -----------------------
  * Everything the engine keeps about the CPU: registers and descriptor

@@ -90,7 +90,7 @@ static bool may_remap(const cs_insn *insn)
 {
     switch (insn->id) {
     case X86_INS_IRET: case X86_INS_IRETD: case X86_INS_LJMP: case X86_INS_LCALL:
-    case X86_INS_SYSEXIT:
+    case X86_INS_SYSEXIT: case X86_INS_RETF:
         return true;
     default:
         return flushes_tlb(insn);
@@ -207,9 +207,10 @@ static unsigned seg_used(const cs_insn *insn)
     return used;
 }
 
-void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr, bool code32,
                  struct disasm_block *out)
 {
+    csh h = code32 ? d->cs32 : d->cs16;
     const uint8_t *start = code;
     uint64_t a = addr;
     out->count = 0;
@@ -229,7 +230,7 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
     while (size > 0) {
         const uint8_t *at = code;
         out->last_insn = (int)(at - start);
-        if (!cs_disasm_iter(d->cs32, &code, &size, &a, d->insn)) {
+        if (!cs_disasm_iter(h, &code, &size, &a, d->insn)) {
             code++;
             size--;
             a++;
@@ -278,13 +279,14 @@ int disasm_one(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr
 /* Walk straight-line code instruction by instruction, as disasm_scan
  * counts (an undecodable byte is one instruction), until `stop` says so. */
 static unsigned walk(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
-                     uint32_t until_offset, unsigned until_index, uint32_t *offset)
+                     bool code32, uint32_t until_offset, unsigned until_index, uint32_t *offset)
 {
+    csh h = code32 ? d->cs32 : d->cs16;
     const uint8_t *start = code;
     uint64_t a = addr;
     unsigned index = 0;
     while (size > 0 && (uint32_t)(code - start) < until_offset && index < until_index) {
-        if (!cs_disasm_iter(d->cs32, &code, &size, &a, d->insn)) {
+        if (!cs_disasm_iter(h, &code, &size, &a, d->insn)) {
             code++;
             size--;
             a++;
@@ -296,17 +298,17 @@ static unsigned walk(struct disasm *d, const uint8_t *code, size_t size, uint32_
 }
 
 unsigned disasm_index_of(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
-                         uint32_t offset)
+                         bool code32, uint32_t offset)
 {
     uint32_t at;
-    return walk(d, code, size, addr, offset, UINT32_MAX, &at);
+    return walk(d, code, size, addr, code32, offset, UINT32_MAX, &at);
 }
 
 uint32_t disasm_offset_of(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
-                          unsigned index)
+                          bool code32, unsigned index)
 {
     uint32_t at;
-    walk(d, code, size, addr, UINT32_MAX, index, &at);
+    walk(d, code, size, addr, code32, UINT32_MAX, index, &at);
     return at;
 }
 

@@ -40,8 +40,8 @@ struct disasm_block {
     uint8_t io_index[DISASM_IO_MAX];
     unsigned nio;
     bool may_remap; /* may change CR3 or CR0 (MOV to CRn, IRET, far JMP/CALL,
-                       SYSEXIT), or flushes TLB entries: translations can differ
-                       after it */
+                       SYSEXIT), or the code segment's size (those and RETF),
+                       or flushes TLB entries: translations can differ after it */
     bool flushes_tlb; /* INVLPG or MOV to a control register: the TLB forgets
                          (SDM Vol. 3A 4.10.4) even when CR3 keeps its value */
     bool may_set_if; /* STI, POPF, IRET, far JMP/CALL (a task switch): interrupts
@@ -59,20 +59,21 @@ struct disasm_block {
      * (too many rather than too few), as 1 << enum seg_reg bits. */
     unsigned seg_uses;
 };
-void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
+/* code32: the code segment's D bit (false: 16-bit code, real mode). */
+void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr, bool code32,
                  struct disasm_block *out);
 /* The first instruction: its length (0 if undecodable) and "mnemonic operands". */
 int disasm_one(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr, bool code32,
                char *text, size_t textlen);
 
-/* How many instructions of the straight-line code at `code` (32-bit)
- * start before byte `offset`, counting as disasm_scan counts. */
+/* How many instructions of the straight-line code at `code` (32-bit or
+ * 16-bit) start before byte `offset`, counting as disasm_scan counts. */
 unsigned disasm_index_of(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
-                         uint32_t offset);
+                         bool code32, uint32_t offset);
 /* The byte offset at which instruction number `index` (0 = the first)
  * of that code starts; size when the code holds fewer. */
 uint32_t disasm_offset_of(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
-                          unsigned index);
+                          bool code32, unsigned index);
 
 /* What the first instruction is, for stepping over it. */
 enum disasm_kind {

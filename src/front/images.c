@@ -93,6 +93,33 @@ bool images_load(void *opaque, uint8_t *ram, size_t ram_size, struct boot_info *
     return st == LOAD_OK;
 }
 
+/* The directory the running binary is in; false when unknown. */
+static bool exe_dir(char *dir, size_t n)
+{
+    ssize_t len = readlink("/proc/self/exe", dir, n - 1);
+    if (len <= 0)
+        return false;
+    dir[len] = 0;
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return false;
+    *slash = 0;
+    return true;
+}
+
+bool images_find_firmware(const char *datadir, char *rom, size_t n)
+{
+    char exe[PATH_MAX - 64];
+    if (exe_dir(exe, sizeof exe)) {
+        snprintf(rom, n, "%s/firmware/bios.bin", exe);
+        if (access(rom, R_OK) == 0)
+            return true;
+    }
+    const char *dir = getenv("RINGLAB_DATADIR");
+    snprintf(rom, n, "%s/bios.bin", dir ? dir : datadir);
+    return access(rom, R_OK) == 0;
+}
+
 bool images_find_bundled(const char *datadir, char *kernel, char *initrd, size_t n)
 {
     char exe[PATH_MAX - 64]; /* room for the file names appended below */

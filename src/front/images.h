@@ -38,6 +38,10 @@ void images_free(struct image_set *set);
 bool images_load(void *opaque, uint8_t *ram, size_t ram_size, struct boot_info *boot, char *err,
                  size_t errlen);
 
+/* ringlab's own PC firmware (firmware/bios.bin): beside the binary in a
+ * build tree, else installed in datadir (or $RINGLAB_DATADIR). */
+bool images_find_firmware(const char *datadir, char *rom, size_t n);
+
 /* The bundled guest: next to the binary in a build tree, else installed
  * in datadir.  Fills kernel and initrd (n bytes each). */
 bool images_find_bundled(const char *datadir, char *kernel, char *initrd, size_t n);

@@ -42,6 +42,11 @@ uint64_t record_fingerprint(const struct image_set *images, const struct options
     h = fnv_u64(h, o->no_reboot);
     h = fnv_u64(h, o->debug_exit ? ((uint64_t)o->debug_exit_iobase << 8 | o->debug_exit_iosize) : 0);
     h = fnv_u64(h, o->has_load_addr ? o->load_addr : UINT64_MAX);
+    /* Added only when not the default, so that older recordings still match. */
+    if (o->cpus != 1)
+        h = fnv_u64(h, (uint64_t)o->cpus);
+    if (o->cpu_features_on | o->cpu_features_off)
+        h = fnv_u64(h, (uint64_t)o->cpu_features_on << 32 | o->cpu_features_off);
     return h;
 }
 

@@ -15,8 +15,8 @@ void boot_sector_explain(const char *name, char *err, size_t errlen)
 {
     const char *n = name ? name : "(image)";
     text_file_error(err, errlen, n,
-                    "this is a disk image (boot sector signature 0x55AA at offset 510), and "
-                    "ringlab does not support disks yet; the option that will take it is "
-                    "QEMU's -drive file=%s,format=raw,index=0,media=disk (or -hda %s)",
+                    "this is a disk image (boot sector signature 0x55AA at offset 510), not a "
+                    "kernel; boot it as a disk with -drive file=%s,format=raw,index=0,media=disk "
+                    "(or -hda %s)",
                     n, n);
 }

@@ -94,8 +94,10 @@ bool deliver(struct machine *m, struct cpu_state *st, struct intr_request *req)
     engine_commit_state(m->engine, st);
     seglimit_after_commit(m, st);
     /* A task gate may have loaded another CR3 (or the state came from a
-     * front end's write); the block hook looks again only then. */
-    if (st->cr0 != m->paging.cr0 || st->cr3 != m->paging.cr3 || st->cr4 != m->paging.cr4)
+     * front end's write), a gate may go to code of the other size (a
+     * real-mode or 16-bit handler); the block hook looks again only then. */
+    if (st->cr0 != m->paging.cr0 || st->cr3 != m->paging.cr3 || st->cr4 != m->paging.cr4 ||
+        ((st->seg[SEG_CS].flags & DESC_B) != 0) != m->code32)
         m->paging_stale = true;
     return true;
 }
@@ -185,7 +187,7 @@ void deliver_irq_if_ready(struct machine *m)
     m->irq_poll = false;
     m->irq_recheck = false;
     machine_rewatch(m);
-    if (!pic_has_interrupt(&m->pic))
+    if (!apics_irq_pending(m))
         return;
     struct cpu_state st;
     if (!engine_begin_state(m->engine, &st))
@@ -201,14 +203,15 @@ void deliver_irq_if_ready(struct machine *m)
         engine_commit_state(m->engine, &st);
         return;
     }
-    int vector = pic_acknowledge(&m->pic);
+    const char *from = "";
+    int vector = apics_irq_acknowledge(m, &from);
     m->halted = false;
     struct intr_request req = {
         .vector = vector,
         .source = INTR_HARDWARE,
         .return_eip = st.eip,
         .insn_eip = st.eip,
-        .why = "hardware interrupt from the PIC",
+        .why = from,
     };
     deliver(m, &st, &req);
 }

@@ -87,6 +87,7 @@ void events_emit(void *opaque, struct trace_event *ev)
     struct machine *m = opaque;
     ev->seq = ++m->seq;
     ev->icount = m->clock.icount;
+    ev->cpu = m->cpu;
     if (!is_return(ev)) {
         m->deliveries++;
         m->last_delivery_icount = ev->icount;

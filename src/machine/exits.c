@@ -50,7 +50,8 @@ uint64_t exits_exact_icount(struct machine *m, uint32_t linear)
     if (!engine_read_state(m->engine, &st) ||
         deliver_read_code(m, &st, m->block_addr - st.seg[SEG_CS].base, code, n) < n)
         return m->clock.icount;
-    return m->block_start_icount + disasm_index_of(m->disasm, code, n, m->block_addr, offset);
+    return m->block_start_icount +
+           disasm_index_of(m->disasm, code, n, m->block_addr, b->code32, offset);
 }
 
 /* ---- returns to an outer ring ----------------------------------------- */
@@ -99,10 +100,12 @@ static __attribute__((noinline)) void check_return(struct machine *m, uint32_t a
 static __attribute__((noinline)) void refresh_paging(struct machine *m)
 {
     struct paging_regs now = engine_paging_regs(m->engine);
+    bool code32 = engine_code32(m->engine);
     if (now.cr0 != m->paging.cr0 || now.cr3 != m->paging.cr3 || now.cr4 != m->paging.cr4 ||
-        m->tlb_flushed)
+        m->tlb_flushed || code32 != m->code32)
         m->epoch++;
     m->paging = now;
+    m->code32 = code32;
     m->paging_stale = false;
     m->tlb_flushed = false;
 }
@@ -138,7 +141,7 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
 {
     bool is_new = false;
     if (!b)
-        b = block_cache_get(&m->blocks, &m->paging, m->epoch, addr, size, &is_new);
+        b = block_cache_get(&m->blocks, &m->paging, m->code32, m->epoch, addr, size, &is_new);
     m->block = b;
     bool fresh = addr == m->fresh_addr;
     m->fresh_addr = UINT32_MAX;
@@ -308,7 +311,9 @@ static void fast_system_call(struct machine *m, bool is_sysenter)
     m->clock.icount = m->block_start_icount + (m->block ? m->block->count - 1 : 0);
     struct cpu_state before = st;
     enum fastsys_result r;
-    if (is_sysenter)
+    if (is_sysenter && !exits_has_feature(m, MACHINE_CPUID_SEP))
+        r = FASTSYS_UD; /* SDM Vol. 2B SYSENTER: a processor without SEP has no SYSENTER */
+    else if (is_sysenter)
         r = fastsys_sysenter(&st, msr32(m, MSR_SYSENTER_CS), msr32(m, MSR_SYSENTER_ESP),
                              msr32(m, MSR_SYSENTER_EIP));
     else {
@@ -325,8 +330,9 @@ static void fast_system_call(struct machine *m, bool is_sysenter)
         return;
     }
     int vector = r == FASTSYS_GP0 ? VEC_GP : VEC_UD;
-    const char *why = is_sysenter ? "SYSENTER with IA32_SYSENTER_CS = 0"
-                                  : "SYSCALL with EFER.SCE = 0";
+    const char *why = is_sysenter && r == FASTSYS_UD ? "SYSENTER on a CPU without SEP (-cpu ...,-sep)"
+                      : is_sysenter                  ? "SYSENTER with IA32_SYSENTER_CS = 0"
+                                                     : "SYSCALL with EFER.SCE = 0";
     deliver_exception(m, &st, vector, insn_eip, why);
     if (m->end == END_NONE && !m->reset_pending) {
         /* Undo the engine's +2 on the handler's EIP. */
@@ -348,23 +354,33 @@ static void hook_syscall(void *opaque)
 
 /* ---- CPUID ------------------------------------------------------------------ */
 
-/* CPUID.01H:EDX bit 9: an APIC is present (SDM Vol. 2A, Table 3-11). */
-#define CPUID_1_EDX_APIC (1u << 9)
-
 /* CPUID says what this machine has: the model's answers, less what
- * ringlab does not provide, and more what it adds.  There is no local APIC
- * (yet), so the APIC bit is clear, as it is on a processor whose APIC is
- * disabled by IA32_APIC_BASE (SDM Vol. 3A 10.4.3).  CR4.UMIP works on
- * every model (umip.h), so leaf 7 says so. */
-static void hook_cpuid(void *opaque, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+ * ringlab does not provide, and more what it adds.  The APIC bit is set
+ * only with a local APIC that IA32_APIC_BASE has not disabled (SDM Vol. 3A
+ * 10.4.3).  CR4.UMIP works on every model (umip.h), so leaf 7 says so. */
+void exits_cpuid(struct machine *m, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
-    struct machine *m = opaque;
     uint32_t top[4];
     engine_model_cpuid(m->engine, 0, 0, top);
     engine_model_cpuid(m->engine, leaf, subleaf, regs);
     if (leaf == 1)
+        regs[3] = (regs[3] | m->cfg.cpuid_on) & ~m->cfg.cpuid_off;
+    uint64_t base = 0;
+    if (leaf == 1 && !(apics_read_base(m, &base) && (base & APIC_BASE_ENABLE)))
         regs[3] &= ~CPUID_1_EDX_APIC;
     umip_cpuid(top[0], leaf, subleaf, regs);
+}
+
+bool exits_has_feature(struct machine *m, uint32_t cpuid1_edx_bit)
+{
+    uint32_t regs[4];
+    exits_cpuid(m, 1, 0, regs);
+    return (regs[3] & cpuid1_edx_bit) != 0;
+}
+
+static void hook_cpuid(void *opaque, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+{
+    exits_cpuid(opaque, leaf, subleaf, regs);
 }
 
 /* ---- outside RAM -------------------------------------------------------------- */

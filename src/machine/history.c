@@ -35,6 +35,16 @@ struct saved_state {
     struct ps2 ps2;
     struct vga_text vga;
     struct debug_ports debug;
+    /* The disk controller's registers and buffers, apart (16 KiB; only
+     * with disks: see history_has_disks), not the disks (their writes are
+     * not taken back); the APICs (one CPU: the history is kept with one
+     * only); where fw_cfg's reader is. */
+    struct ide_channel *ide;
+    struct lapic lapic;
+    struct ioapic ioapic;
+    uint16_t fw_cfg_selector;
+    const struct fw_cfg_item *fw_cfg_current;
+    uint32_t fw_cfg_offset;
     uint64_t tsc_offset;
     uint64_t seq, deliveries, last_delivery_icount, ring_count;
     bool halted, irq_poll, irq_recheck, irq_poll_skip, return_pending;
@@ -118,6 +128,12 @@ static bool reclaim(void *opaque)
     return true;
 }
 
+/* The IDE channel has state worth saving only with a disk on it. */
+static bool has_disks(const struct machine *m)
+{
+    return m->cfg.disks[0] != NULL || m->cfg.disks[1] != NULL;
+}
+
 static void save_state(struct machine *m, struct saved_state *s)
 {
     s->clock = m->clock;
@@ -128,6 +144,13 @@ static void save_state(struct machine *m, struct saved_state *s)
     s->ps2 = m->ps2;
     s->vga = m->vga;
     s->debug = m->debug;
+    if (s->ide)
+        *s->ide = m->ide;
+    s->lapic = m->lapic[0];
+    s->ioapic = m->ioapic;
+    s->fw_cfg_selector = m->fw_cfg.selector;
+    s->fw_cfg_current = m->fw_cfg.current;
+    s->fw_cfg_offset = m->fw_cfg.offset;
     s->tsc_offset = m->tsc_offset;
     s->seq = m->seq;
     s->deliveries = m->deliveries;
@@ -163,6 +186,13 @@ static void load_state(struct machine *m, const struct saved_state *s)
     m->ps2 = s->ps2;
     m->vga = s->vga;
     m->debug = s->debug;
+    if (s->ide)
+        m->ide = *s->ide;
+    m->lapic[0] = s->lapic;
+    m->ioapic = s->ioapic;
+    m->fw_cfg.selector = s->fw_cfg_selector;
+    m->fw_cfg.current = s->fw_cfg_current;
+    m->fw_cfg.offset = s->fw_cfg_offset;
     m->tsc_offset = s->tsc_offset;
     m->seq = s->seq;
     m->deliveries = s->deliveries;
@@ -200,6 +230,8 @@ static bool take(struct machine *m)
         drop_oldest(h);
     struct snapshot *s = &h->snaps[(h->first + h->count) % HISTORY_MAX];
     if (!s->cpu && !(s->cpu = malloc(engine_snapshot_size(m->engine))))
+        return false;
+    if (has_disks(m) && !s->st.ide && !(s->st.ide = malloc(sizeof *s->st.ide)))
         return false;
     if (!engine_snapshot_save(m->engine, s->cpu))
         return false;
@@ -390,6 +422,10 @@ bool control_history_start(struct machine *m, const struct history_config *cfg, 
         snprintf(err, errlen, "history needs the virtual clock (not --realtime)");
         return false;
     }
+    if (m->cfg.cpus > 1) {
+        snprintf(err, errlen, "history is kept with one CPU only (not -smp %d)", m->cfg.cpus);
+        return false;
+    }
     if (cfg->every == 0) {
         snprintf(err, errlen, "snapshots need an interval of at least one instruction");
         return false;
@@ -400,7 +436,8 @@ bool control_history_start(struct machine *m, const struct history_config *cfg, 
         return false;
     }
     h->cfg = *cfg;
-    h->record_bytes = sizeof(struct snapshot) + engine_snapshot_size(m->engine);
+    h->record_bytes = sizeof(struct snapshot) + engine_snapshot_size(m->engine) +
+                      (has_disks(m) ? sizeof(struct ide_channel) : 0);
     if (cfg->budget < 2 * h->record_bytes) {
         snprintf(err, errlen, "a snapshot budget of %zu bytes is less than two snapshots (%zu bytes)",
                  cfg->budget, 2 * h->record_bytes);
@@ -428,8 +465,10 @@ void history_free(struct machine *m)
     if (!h)
         return;
     cow_close(h->cow);
-    for (unsigned i = 0; i < HISTORY_MAX; i++)
+    for (unsigned i = 0; i < HISTORY_MAX; i++) {
         free(h->snaps[i].cpu);
+        free(h->snaps[i].st.ide);
+    }
     free(h);
     m->history = NULL;
 }

@@ -3,6 +3,10 @@
  *
  *   machine.c   life cycle: create, power on, reset, destroy
  *   board.c     the devices: which, on which ports and IRQs, their reset state
+ *   apics.c     the local and I/O APIC: their pages, the APIC bus, which
+ *               interrupt the CPU takes
+ *   firmware.c  the reset vector: the ROM, the tables a PC's firmware leaves
+ *   smp.c       more than one CPU: turns in fixed quanta, INIT and SIPI
  *   clock.c     the virtual clock
  *   run.c       the run loop and its stops (control_run, step, pause, idle)
  *   exits.c     what the engine hands back: interrupts, blocks, SYSENTER, CPUID
@@ -35,6 +39,11 @@
 #include "devices/bus.h"
 #include "devices/cmos.h"
 #include "devices/debug_ports.h"
+#include "devices/fw_cfg.h"
+#include "devices/ide.h"
+#include "devices/ioapic.h"
+#include "devices/lapic.h"
+#include "loader/pc_tables.h"
 #include "devices/pic8259.h"
 #include "devices/pit8254.h"
 #include "devices/ps2.h"
@@ -85,6 +94,17 @@ struct run_goal {
     struct run_result *result;
 };
 
+/* A processor while another one runs (smp.c): its saved engine state and
+ * the machine's view of it. */
+struct cpu_slot {
+    struct engine_cpu *saved;
+    bool running; /* the BSP, or an AP a start-up IPI started */
+    bool halted, irq_poll, irq_recheck, irq_poll_skip;
+    bool return_pending;
+    uint8_t return_kind;
+    struct trace_point return_from;
+};
+
 struct machine {
     struct machine_config cfg;
     struct engine *engine;
@@ -103,6 +123,15 @@ struct machine {
     struct ps2 ps2;
     struct vga_text vga;
     struct debug_ports debug;
+    struct ide_channel ide;
+    struct fw_cfg fw_cfg;
+    struct lapic lapic[PC_TABLES_MAX_CPUS]; /* cfg.cpus of them, when cfg.apic */
+    struct ioapic ioapic;
+
+    /* ---- the CPUs (smp.c): the one in the engine is cpu */
+    int cpu;
+    struct cpu_slot cpus[MACHINE_MAX_CPUS]; /* used when cfg.cpus > 1 */
+    uint64_t quantum_end; /* icount at which the running CPU's turn ends */
     uint64_t tsc_offset; /* what WRMSR to IA32_TSC moved the TSC by */
 
     /* ---- events (events.c) */
@@ -129,6 +158,7 @@ struct machine {
     struct paging_regs paging; /* CR0/CR3/CR4 as last read: refreshed after blocks
                                   that may change them, never on every block */
     bool paging_stale;
+    bool code32;             /* CS.D as last read with them: blocks decode as 32-bit code */
     uint32_t fresh_addr;     /* the block the run loop just had translated anew
                                 starts here (UINT32_MAX: none) */
     uint32_t block_addr, block_size; /* the block now running */
@@ -246,6 +276,45 @@ void board_reset(struct machine *m);
 uint64_t board_next_event_ns(struct machine *m);
 void board_advance(struct machine *m);
 
+/* apics.c */
+bool apics_map(struct machine *m, char *err, size_t errlen);
+/* Power-up state; bios_setup: the BSP as SeaBIOS leaves it (virtual wire). */
+void apics_reset(struct machine *m, bool bios_setup);
+bool apics_present(const struct machine *m);
+bool apics_read_base(struct machine *m, uint64_t *value);
+bool apics_write_base(struct machine *m, uint64_t value); /* false: #GP(0) */
+/* An interrupt the running CPU (or CPU i) would take if IF allowed it. */
+bool apics_irq_pending(const struct machine *m);
+bool apics_irq_pending_for(const struct machine *m, int i);
+/* Take it: its vector; *from says from where, in words. */
+int apics_irq_acknowledge(struct machine *m, const char **from);
+uint64_t apics_next_event_ns(const struct machine *m);
+void apics_advance(struct machine *m);
+/* An ISA IRQ line changes level: the 8259s and the I/O APIC see it. */
+void apics_isa_irq(struct machine *m, int irq, int level);
+
+/* firmware.c */
+/* The tables a PC's firmware leaves (BIOS data area, MP, ACPI), for the
+ * machine's CPUs and RAM; false with one line in err. */
+bool firmware_tables(struct machine *m, char *err, size_t errlen);
+/* Map the ROM and put the CPU at the reset vector, F000:FFF0 in real mode. */
+bool firmware_map_rom(struct machine *m, char *err, size_t errlen);
+bool firmware_reset_cpu(struct machine *m);
+/* The CPU in real mode at selector:eip with CS base `base`, the other
+ * registers as after RESET (SDM Vol. 3A Table 9-1). */
+bool firmware_start_cpu(struct machine *m, uint16_t selector, uint32_t base, uint32_t eip);
+
+/* smp.c */
+bool smp_init(struct machine *m, char *err, size_t errlen);
+void smp_free(struct machine *m);
+/* After a boot: the BSP runs, the APs wait for INIT/SIPI. */
+void smp_reset(struct machine *m);
+/* Between runs: take the IPIs' signals, and give the next CPU its turn
+ * when this one's is over or it cannot run. */
+void smp_schedule(struct machine *m);
+/* Where the running CPU's turn ends (UINT64_MAX with one CPU). */
+uint64_t smp_quantum_end(const struct machine *m);
+
 /* events.c */
 bool events_init(struct machine *m);
 void events_free(struct machine *m);
@@ -271,6 +340,11 @@ void exits_stop(struct machine *m, enum stop_cause cause);
  * `exact` (from exits_exact_icount). */
 void exits_stop_mid_block(struct machine *m, uint64_t exact, enum stop_cause cause);
 uint64_t exits_exact_icount(struct machine *m, uint32_t linear);
+/* CPUID as this machine answers it, and one of its leaf 1 EDX bits. */
+void exits_cpuid(struct machine *m, uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+bool exits_has_feature(struct machine *m, uint32_t cpuid1_edx_bit);
+/* CPUID.01H:EDX bit 9: an APIC is present (SDM Vol. 2A, Table 3-11). */
+#define CPUID_1_EDX_APIC (1u << 9)
 
 /* run.c: stepping reaches the instruction at linear `addr` (before it
  * runs); true when the step ends there, before it. */

@@ -39,6 +39,13 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         return NULL;
     }
     m->cfg = *cfg;
+    if (m->cfg.cpus < 1)
+        m->cfg.cpus = 1;
+    if (m->cfg.cpus > MACHINE_MAX_CPUS) {
+        snprintf(err, errlen, "at most %d CPUs", MACHINE_MAX_CPUS);
+        free(m);
+        return NULL;
+    }
     m->ram_size = (cfg->ram_size + 4095) & ~(size_t)4095;
     m->special_pass = UINT32_MAX;
     m->fresh_addr = UINT32_MAX;
@@ -79,7 +86,14 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     if (!m->engine)
         goto fail;
     m->phys = (struct phys_mem){m->ram, m->ram_size, phys_write_through_engine, m->engine};
-    if (!board_wire(m, err, errlen))
+    /* An APIC only where the CPU model has one (the 486 has none), or
+     * where -cpu adds it. */
+    uint32_t id[4];
+    engine_model_cpuid(m->engine, 1, 0, id);
+    uint32_t edx = (id[3] | m->cfg.cpuid_on) & ~m->cfg.cpuid_off;
+    m->cfg.apic = m->cfg.apic && (edx & CPUID_1_EDX_APIC);
+    if (!board_wire(m, err, errlen) || !firmware_map_rom(m, err, errlen) ||
+        !smp_init(m, err, errlen))
         goto fail;
     if (!exits_install(m)) {
         snprintf(err, errlen, "cannot install the engine hooks");
@@ -97,6 +111,7 @@ void machine_destroy(struct machine *m)
         return;
     history_free(m);
     input_free(m);
+    smp_free(m); /* the CPUs' saved states go before the engine */
     if (m->engine) {
         /* The hooks still set (breakpoints, the step hook) go with the engine. */
         engine_close(m->engine);
@@ -110,6 +125,7 @@ void machine_destroy(struct machine *m)
     if (m->ram_guard.ram)
         ram_guard_free(&m->ram_guard);
     events_free(m);
+    fw_cfg_free(&m->fw_cfg);
     if (m->ram)
         munmap(m->ram, m->ram_size);
     free(m);
@@ -154,13 +170,28 @@ static bool multiboot_cpu_state(struct machine *m, const struct boot_info *boot)
 bool machine_boot_image(struct machine *m, char *err, size_t errlen)
 {
     struct boot_info boot;
-    /* RAM keeps what it held, as a PC's does across a reset. */
-    if (!m->cfg.load || !m->cfg.load(m->cfg.load_opaque, m->ram, m->ram_size, &boot, err, errlen))
-        return false;
-    board_reset(m);
-    if (!multiboot_cpu_state(m, &boot)) {
-        snprintf(err, errlen, "cannot set the boot state in the engine");
-        return false;
+    /* RAM keeps what it held, as a PC's does across a reset.  The tables
+     * go over the ROM's low copy, and under a kernel: one loaded over them
+     * wins. */
+    if (m->cfg.rom) {
+        board_reset(m);
+        if (!firmware_reset_cpu(m)) {
+            snprintf(err, errlen, "cannot set the reset state in the engine");
+            return false;
+        }
+        if (!firmware_tables(m, err, errlen))
+            return false;
+    } else {
+        if (!firmware_tables(m, err, errlen))
+            return false;
+        if (!m->cfg.load ||
+            !m->cfg.load(m->cfg.load_opaque, m->ram, m->ram_size, &boot, err, errlen))
+            return false;
+        board_reset(m);
+        if (!multiboot_cpu_state(m, &boot)) {
+            snprintf(err, errlen, "cannot set the boot state in the engine");
+            return false;
+        }
     }
     /* The image was written by the host, which Unicorn does not notice:
      * forget every translation and block. */
@@ -174,6 +205,7 @@ bool machine_boot_image(struct machine *m, char *err, size_t errlen)
     m->irq_hold_until = 0;
     m->special_pass = UINT32_MAX;
     m->paging_stale = true;
+    smp_reset(m);
     return true;
 }
 

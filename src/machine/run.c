@@ -29,12 +29,13 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 static void plan_stop(struct machine *m)
 {
     uint64_t precise = m->goal.insn_target;
+    precise = min_u64(precise, smp_quantum_end(m));
     if (!m->clock.realtime) {
         uint64_t now = clock_now_ns(&m->clock), next = board_next_event_ns(m);
         if (next != UINT64_MAX)
             precise = min_u64(precise, m->clock.icount + (next > now ? next - now : 0));
     }
-    if (m->irq_hold_until > m->clock.icount && pic_has_interrupt(&m->pic))
+    if (m->irq_hold_until > m->clock.icount && apics_irq_pending(m))
         precise = min_u64(precise, m->irq_hold_until);
     uint64_t in_icount, in_time;
     bool at_end;
@@ -78,7 +79,7 @@ static enum engine_exit run_to_deadline(struct machine *m)
     if (!engine_read_state(m->engine, &st) ||
         deliver_read_code(m, &st, st.eip, code, n) < n)
         return ENGINE_AT_EXIT;
-    uint32_t offset = disasm_offset_of(m->disasm, code, n, m->block_addr, (unsigned)k);
+    uint32_t offset = disasm_offset_of(m->disasm, code, n, m->block_addr, b->code32, (unsigned)k);
     /* The block as the straight run would have seen it ends here: an IRQ a
      * device raises before the stop is taken there, not at the stop. */
     m->irq_hold_until = m->clock.icount + b->count;
@@ -326,6 +327,9 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
         if (m->end != END_NONE)
             continue;
         board_advance(m);
+        smp_schedule(m);
+        if (m->end != END_NONE)
+            continue;
         if (m->halted) {
             if (!(engine_eflags(m->engine) & EFLAGS_IF)) {
                 machine_finish(m, END_HALTED,
@@ -333,7 +337,7 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
                                engine_cs(m->engine), engine_eip(m->engine) - 1);
                 continue;
             }
-            if (!pic_has_interrupt(&m->pic)) {
+            if (!apics_irq_pending(m)) {
                 out->next_event_ns = next_wakeup_ns(m);
                 stop = RUN_IDLE;
                 break;

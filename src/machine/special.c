@@ -100,7 +100,7 @@ static void after_io(struct machine *m, struct io_time t)
         m->clock.icount = t.block_end;
     /* A device may have raised an IRQ: stop at the end of this block to
      * look. */
-    if (pic_has_interrupt(&m->pic))
+    if (apics_irq_pending(m))
         m->stop_at = 0;
 }
 
@@ -187,6 +187,10 @@ static uint64_t tsc_now(const struct machine *m)
  * else EDX:EAX = the TSC (and ECX = IA32_TSC_AUX). */
 static void emulate_rdtsc(struct machine *m, struct cpu_state *st, int len, bool rdtscp)
 {
+    if (!exits_has_feature(m, MACHINE_CPUID_TSC)) {
+        deliver_exception(m, st, VEC_UD, st->eip, "RDTSC on a CPU without a TSC (-cpu ...,-tsc)");
+        return;
+    }
     if ((st->cr4 & CR4_TSD) && st->cpl > 0) {
         deliver_exception(m, st, VEC_GP, st->eip, rdtscp ? "RDTSCP at CPL > 0 with CR4.TSD set"
                                                      : "RDTSC at CPL > 0 with CR4.TSD set");
@@ -205,11 +209,37 @@ static void emulate_rdtsc(struct machine *m, struct cpu_state *st, int len, bool
     m->clock.icount++;
 }
 
-/* RDMSR/WRMSR of IA32_TSC at CPL 0: the virtual clock.  Returns false for
- * every other case, which the engine executes (with its #GP at CPL > 0). */
+/* RDMSR/WRMSR of IA32_APIC_BASE at CPL 0 (SDM Vol. 3A 10.4.4): the local
+ * APIC's.  A reserved bit set is #GP(0), as is the MSR without an APIC. */
+static bool emulate_apic_base(struct machine *m, struct cpu_state *st, int len, bool write)
+{
+    uint64_t v = ((uint64_t)st->gpr[GPR_EDX] << 32) | st->gpr[GPR_EAX];
+    if (write ? !apics_write_base(m, v) : !apics_read_base(m, &v)) {
+        deliver_exception(m, st, VEC_GP,  st->eip,
+                          write ? "WRMSR to IA32_APIC_BASE with a reserved bit set"
+                                : "RDMSR of IA32_APIC_BASE without a local APIC");
+        return true;
+    }
+    if (!write) {
+        st->gpr[GPR_EAX] = (uint32_t)v;
+        st->gpr[GPR_EDX] = (uint32_t)(v >> 32);
+    }
+    st->eip += (uint32_t)len;
+    engine_commit_state(m->engine, st);
+    m->clock.icount++;
+    return true;
+}
+
+/* RDMSR/WRMSR of IA32_TSC at CPL 0: the virtual clock; of IA32_APIC_BASE:
+ * the local APIC.  Returns false for every other case, which the engine
+ * executes (with its #GP at CPL > 0). */
 static bool emulate_msr(struct machine *m, struct cpu_state *st, int len, bool write)
 {
-    if (st->cpl != 0 || (st->eflags & EFLAGS_VM) || st->gpr[GPR_ECX] != MSR_TSC)
+    if (st->cpl != 0 || (st->eflags & EFLAGS_VM))
+        return false;
+    if (st->gpr[GPR_ECX] == LAPIC_MSR_APIC_BASE)
+        return emulate_apic_base(m, st, len, write);
+    if (st->gpr[GPR_ECX] != MSR_TSC)
         return false;
     if (write)
         m->tsc_offset = (((uint64_t)st->gpr[GPR_EDX] << 32) | st->gpr[GPR_EAX]) -
@@ -252,7 +282,7 @@ enum engine_exit special_step(struct machine *m)
     if (!engine_begin_state(m->engine, &st))
         return ENGINE_AT_EXIT;
     size_t got = deliver_read_code(m, &st, st.eip, code, sizeof code);
-    unsigned kind = got ? disasm_special(m->disasm, code, got, insn, true, &len, &name) : 0;
+    unsigned kind = got ? disasm_special(m->disasm, code, got, insn, b->code32, &len, &name) : 0;
     if (kind == DISASM_SPECIAL_TSC) {
         emulate_rdtsc(m, &st, len, name[5] == 'p');
         return ENGINE_AT_EXIT;
@@ -277,7 +307,7 @@ enum engine_exit special_step(struct machine *m)
     engine_commit_state(m->engine, &st); /* nothing changed: only read */
     if (kind == DISASM_SPECIAL_IO && special_io_needs_bitmap(m)) {
         char text[64];
-        disasm_one(m->disasm, code, got, insn, true, text, sizeof text);
+        disasm_one(m->disasm, code, got, insn, b->code32, text, sizeof text);
         return step_io(m, &st, insn, len, text);
     }
     /* I/O the CPL may do after all, or an MSR the engine models: its own. */

@@ -45,6 +45,7 @@ struct trace_point {
 struct trace_event {
     uint64_t seq;    /* 1, 2, 3 ... in the order of delivery attempts */
     uint64_t icount; /* instructions executed before the event */
+    int cpu;         /* the processor it happened on (0: the BSP) */
     uint64_t deliveries; /* events delivered since power-on, this one included;
                             for a return (seen, not delivered): those before it */
     enum trace_kind kind;

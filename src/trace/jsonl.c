@@ -125,8 +125,9 @@ static void put_point(struct buf *b, const char *name, const struct trace_point 
 size_t jsonl_format(const struct trace_event *ev, char *out, size_t size)
 {
     struct buf b = {out, size, 0};
-    put(&b, "{\"seq\":%llu,\"icount\":%llu,\"kind\":\"%s\",", (unsigned long long)ev->seq,
-        (unsigned long long)ev->icount, trace_kind_name(ev->kind));
+    put(&b, "{\"seq\":%llu,\"icount\":%llu,\"cpu\":%d,\"kind\":\"%s\",",
+        (unsigned long long)ev->seq, (unsigned long long)ev->icount, ev->cpu,
+        trace_kind_name(ev->kind));
     if (ev->vector >= 0)
         put(&b, "\"vector\":%d,", ev->vector);
     else

@@ -7,9 +7,13 @@
 #     instruction: the loop's 2000 instructions, the MOVs and the RDTSC);
 #   - a guest that triple-faults at once, without -no-reboot, resets and
 #     boots again forever: --timeout 2 still ends it, soon after 2 seconds,
-#     with the machine reset many times and resident memory bounded.
+#     with the machine reset many times and resident memory bounded;
+#   - two CPUs (the smp_start guest, -smp 2): two runs give the same trace,
+#     event for event, each with the CPU it happened on, and both CPUs
+#     have events in it.
 #
-# Environment: RINGLAB (default ./ringlab).
+# Environment: RINGLAB (default ./ringlab), SMP_GUEST (default
+# tests/guests/smp_start.elf, built by make check).
 # Exit status: 0 pass, 1 fail, 77 skipped (no ringlab).
 
 RINGLAB=${RINGLAB:-./ringlab}
@@ -33,6 +37,26 @@ count=$(od -An -tu4 "$tmp/tsc.1" | tr -d ' ')
 [ "$count" = 2003 ] || fail "RDTSC measured $count ticks for 2003 instructions"
 cmp -s "$tmp/tsc.1" "$tmp/tsc.2" && cmp -s "$tmp/tsc.1" "$tmp/tsc.3" ||
 	fail "RDTSC gave different counts in three runs: $(od -An -tu4 "$tmp"/tsc.[123] | tr '\n' ' ')"
+
+# Two CPUs taking turns: the same trace twice.
+smp_guest=${SMP_GUEST:-tests/guests/smp_start.elf}
+if [ -f "$smp_guest" ]; then
+	for run in 1 2; do
+		"$RINGLAB" -kernel "$smp_guest" -smp 2 -nographic \
+			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+			--trace "$tmp/smp.$run.jsonl" -d int -D "$tmp/smp.$run.log" </dev/null >/dev/null 2>&1
+		echo $? >"$tmp/smp.$run.status"
+	done
+	[ "$(cat "$tmp/smp.1.status")" = 1 ] && [ "$(cat "$tmp/smp.2.status")" = 1 ] ||
+		fail "smp_start with -smp 2 exited with $(cat "$tmp"/smp.[12].status | tr '\n' ' ')(want 1)"
+	cmp -s "$tmp/smp.1.jsonl" "$tmp/smp.2.jsonl" && cmp -s "$tmp/smp.1.log" "$tmp/smp.2.log" ||
+		fail "two runs with -smp 2 gave different traces"
+	[ "$(grep -c '"cpu":0,' "$tmp/smp.1.jsonl")" -ge 3 ] &&
+		[ "$(grep -c '"cpu":1,' "$tmp/smp.1.jsonl")" -ge 3 ] ||
+		fail "the -smp 2 trace lacks events of both CPUs"
+else
+	fail "no $smp_guest (make check builds it)"
+fi
 
 # int3 with no IDT: a triple fault at once, then a reset, again and again.
 printf '\314' >"$tmp/int3.bin"

@@ -56,15 +56,31 @@ mkdisk() { # FILE SIZE: zeros, the boot signature, a Multiboot header at 0x1200
 }
 mkdisk "$tmp/xv6.img" 8192
 head -c 512 "$tmp/xv6.img" >"$tmp/mbr.img"
+: >"$tmp/empty.img"
 # disk_re NAME: the one line for a disk image
 disk_re() {
 	printf '%s' "^ringlab: $tmp/$1: this is a disk image [(]boot sector signature 0x55AA"
-	printf '%s' " at offset 510[)].*does not support disks yet"
+	printf '%s' " at offset 510[)], not a kernel; boot it as a disk with"
 	printf '%s\n' ".*-drive file=$tmp/$1,format=raw,index=0,media=disk.*-hda $tmp/$1"
 }
-expect 4 "$(disk_re xv6.img)" -- "$tmp/xv6.img" --max-insns 1000
 expect 4 "$(disk_re xv6.img)" -- -kernel "$tmp/xv6.img"
-expect 4 "$(disk_re mbr.img)" -- "$tmp/mbr.img" --max-insns 1000
+# The lone IMAGE that is a disk image is the first disk, as for QEMU: the
+# firmware boots it (its zeros run on until the limit).
+expect 8 "^ringlab: --max-insns reached" -- "$tmp/mbr.img" --max-insns 3000000
+expect 8 "^ringlab: --max-insns reached" -- -hda "$tmp/xv6.img" --max-insns 3000000
+expect 8 "^ringlab: --max-insns reached" -- \
+	-drive "file=$tmp/xv6.img,index=0,media=disk,format=raw,snapshot=on" --max-insns 3000000
+# Disks that cannot be used: one line naming the file, status 4.
+expect 4 "^ringlab: .*$tmp/none.img" -- -hda "$tmp/none.img"
+expect 4 "^ringlab: .*$tmp/empty.img" -- -hdb "$tmp/empty.img" -hda "$tmp/mbr.img"
+expect 4 "^ringlab: $tmp/none.rom: cannot open" -- -bios "$tmp/none.rom"
+expect 4 "^ringlab: .*ROM image must be a multiple of 64 KiB" -- -bios "$tmp/mbr.img"
+expect 2 "^ringlab: -drive: format=qcow2: ringlab reads raw images only" -- \
+	-drive "file=$tmp/xv6.img,format=qcow2"
+expect 2 "^ringlab: -drive: index=2: ringlab has the primary IDE channel only" -- \
+	-drive "file=$tmp/xv6.img,index=2"
+expect 2 "^ringlab: -hdb: index=1 is given twice" -- \
+	-drive "file=$tmp/xv6.img,index=1" -hdb "$tmp/mbr.img"
 expect 2 "^ringlab: -m: '12X' is not a size" -- -m 12X
 # What the user typed is quoted with its control characters escaped, so
 # that the message stays one line.
@@ -80,8 +96,11 @@ expect 4 "^ringlab: $tmp/none.mod: cannot open the module" -- -kernel "$tmp/halt
 expect 4 "^ringlab: $tmp/no\\\\nne.mod: cannot open the module" -- -kernel "$tmp/halt.bin" \
 	-initrd "$tmp/$(printf 'no\nne.mod')"
 expect 12 "^ringlab: the guest wrote to physical address 0xf0000000" -- "$tmp/store-beyond-ram.bin"
-# A hole where a PC has a device names the device that is missing.
-expect 12 "^ringlab: the guest read from physical address 0xfee00020 .*the local APIC" -- "$tmp/lapic.bin"
+# A hole where a PC has a device names the device that is missing: the
+# local APIC of a CPU model that has none.
+expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/lapic.bin"
+expect 12 "^ringlab: the guest read from physical address 0xfee00020 .*the local APIC" -- \
+	"$tmp/lapic.bin" -cpu 486
 expect 12 "^ringlab: the guest read from physical address 0xfed00000 .*the HPET" -- "$tmp/hpet.bin"
 expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/halt.bin"
 expect 8 "^ringlab: --max-insns reached" -- "$tmp/spin.bin" --max-insns 100000
@@ -99,12 +118,44 @@ expect 2 "^ringlab: --replay: $tmp/bad.rec:3: expected 'in ICOUNT TIME BYTE'" --
 expect 2 "^ringlab: --replay: $tmp/halt.rec was recorded with other images or options" -- "$tmp/spin.bin" --replay "$tmp/halt.rec"
 expect 2 "^ringlab: -S: the CPU would wait for a debugger" -- "$tmp/halt.bin" -S
 
-# CPUID says there is no local APIC, as there is none.
+# CPUID says there is a local APIC exactly when there is one.
 "$RINGLAB" "$tmp/cpuid-apic.bin" -debugcon "file:$tmp/apic-bit" </dev/null >/dev/null 2>&1
-[ "$(od -An -tu1 "$tmp/apic-bit" | tr -d ' ')" = 0 ] || {
-	echo "FAIL: CPUID.01H:EDX.APIC is $(od -An -tu1 "$tmp/apic-bit"), but there is no APIC"
+[ "$(od -An -tu1 "$tmp/apic-bit" | tr -d ' ')" = 1 ] || {
+	echo "FAIL: CPUID.01H:EDX.APIC is $(od -An -tu1 "$tmp/apic-bit"), but there is an APIC"
 	failures=$((failures + 1))
 }
+"$RINGLAB" "$tmp/cpuid-apic.bin" -cpu 486 -debugcon "file:$tmp/apic-bit" </dev/null >/dev/null 2>&1
+[ "$(od -An -tu1 "$tmp/apic-bit" | tr -d ' ')" = 0 ] || {
+	echo "FAIL: CPUID.01H:EDX.APIC is $(od -An -tu1 "$tmp/apic-bit") on a 486, which has no APIC"
+	failures=$((failures + 1))
+}
+# -cpu takes the APIC away, or gives a 486 one: CPUID and the page agree.
+"$RINGLAB" "$tmp/cpuid-apic.bin" -cpu qemu32,-apic -debugcon "file:$tmp/apic-bit" </dev/null >/dev/null 2>&1
+[ "$(od -An -tu1 "$tmp/apic-bit" | tr -d ' ')" = 0 ] || {
+	echo "FAIL: CPUID.01H:EDX.APIC is $(od -An -tu1 "$tmp/apic-bit") with -cpu qemu32,-apic"
+	failures=$((failures + 1))
+}
+expect 12 "^ringlab: the guest read from physical address 0xfee00020 .*the local APIC" -- \
+	"$tmp/lapic.bin" -cpu qemu32,-apic
+expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/lapic.bin" -cpu 486,+apic
+expect 2 "^ringlab: -cpu: 'qemu32,\\+smep': ringlab does not model the feature 'smep'" -- \
+	-cpu qemu32,+smep
+# Without SEP or TSC, SYSENTER and RDTSC are invalid opcodes (#UD first;
+# with them: #GP(0) for SYSENTER_CS = 0, and RDTSC just runs).
+printf '\017\064' >"$tmp/sysenter.bin"
+printf '\017\061\372\364' >"$tmp/rdtsc.bin"
+first_vector() { # LOG: the first event's vector
+	sed -n 's/^ *[0-9]*: v=\([0-9a-f]*\) .*/\1/p' "$1" | head -n 1
+}
+for f in "sysenter -cpu qemu32,-sep 06" "sysenter -cpu qemu32 0d" "rdtsc -cpu qemu32,-tsc 06"; do
+	set -- $f
+	"$RINGLAB" "$tmp/$1.bin" "$2" "$3" -no-reboot -d int -D "$tmp/$1.log" </dev/null >/dev/null 2>&1
+	[ "$(first_vector "$tmp/$1.log")" = "$4" ] || {
+		echo "FAIL: $1 with $2 $3: first vector $(first_vector "$tmp/$1.log"), want $4"
+		failures=$((failures + 1))
+	}
+done
+expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/rdtsc.bin" -cpu 486,+tsc
 
 # A run stopped by a limit still writes the whole trace it was asked for.
 "$RINGLAB" "$tmp/spin.bin" --max-insns 100000 --trace "$tmp/t.jsonl" -d int -D "$tmp/int.log" \

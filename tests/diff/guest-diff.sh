@@ -91,6 +91,9 @@ if grep -q '^; diff-mode: vectors' "$GUEST_SRC/$g.asm" 2>/dev/null; then
     mode=vectors
 fi
 qemu_cpu=$(sed -n 's/^; qemu-cpu: *\([A-Za-z0-9_-]*\).*/\1/p' "$GUEST_SRC/$g.asm" 2>/dev/null | head -n 1)
+# "; machine-args: ARGS" in the guest's source: options both machines get
+# (e.g. -smp 2).
+extra=$(sed -n 's/^; machine-args: *//p' "$GUEST_SRC/$g.asm" 2>/dev/null | head -n 1)
 
 # events FILE: the `-d int` event lines of a log (register dumps and
 # check_exception lines dropped).
@@ -113,8 +116,8 @@ run_machine() {
     name=$2
     shift 2
     rm -f "$w.$name.log"
-    # shellcheck disable=SC2086 # $boot is two words
-    $limit "$prog" $boot "$@" -nographic -no-reboot \
+    # shellcheck disable=SC2086 # $boot and $extra are several words
+    $limit "$prog" $boot $extra "$@" -nographic -no-reboot \
         -d int -D "$w.$name.log" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         </dev/null >"$w.$name.out" 2>&1

@@ -40,6 +40,7 @@ TEST_GUEST_DIFFS = \
 	tests/diff/tss_stack.test \
 	tests/diff/tss_ss_np.test \
 	tests/diff/sti_shadow.test \
+	tests/diff/smp_start.test \
 	tests/diff/syscall_ud.test \
 	tests/diff/stack_pf.test \
 	tests/diff/nested_faults.test \
@@ -110,11 +111,13 @@ tests/diff/%.test: $(srcdir)/tests/diff/guest-diff.sh Makefile
 
 # The disk-image guest pc_boot: a boot sector and its second stage (real
 # mode, the firmware's int 10h-1Ah) and a protected-mode payload (local APIC timer, I/O
-# APIC routed IRQs) on a 1 MiB raw disk.  Built with the other guests; its
-# comparison with QEMU (tests/diff/pc_boot.test through guest-diff.sh) is
-# not in TESTS until ringlab boots disks; tests/diff/firmware.sh boots it
-# under QEMU now.
+# APIC routed IRQs) on a 1 MiB raw disk, booted by ringlab's firmware under
+# ringlab and by SeaBIOS under QEMU (tests/diff/pc_boot.test through
+# guest-diff.sh, by vector sequence); tests/diff/firmware.sh boots it under
+# QEMU with both ROMs.
 PC_BOOT_SIZE = 1048576
+TESTS += tests/diff/pc_boot.test
+CLEANFILES += tests/diff/pc_boot.test
 check_DATA += tests/guests/pc_boot.img tests/guests/pc_boot.elf
 EXTRA_DIST += tests/guests/pc_boot.asm tests/guests/pc_boot_real.asm \
 	tests/guests/pc_boot.ld tests/diff/pc_boot.qemu

@@ -67,7 +67,7 @@ static const struct block_info *get(const struct paging_regs *r, uint32_t addr, 
                                     bool *is_new)
 {
     *is_new = false;
-    return block_cache_get(&fx.bc, r, 0, addr, size, is_new);
+    return block_cache_get(&fx.bc, r, true, 0, addr, size, is_new);
 }
 
 /* ---- what a decoded block holds ---------------------------------------- */
@@ -309,7 +309,7 @@ static void guarded_teardown(void)
 
 static const struct block_info *gget(uint32_t epoch, bool *is_new)
 {
-    return block_cache_get(&gx.bc, &gx.flat, epoch, CODE, sizeof sample, is_new);
+    return block_cache_get(&gx.bc, &gx.flat, true, epoch, CODE, sizeof sample, is_new);
 }
 
 /* A write to a guarded frame is let through and counted; the next write,

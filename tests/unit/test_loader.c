@@ -644,7 +644,7 @@ START_TEST(disk_image_is_named_with_the_option_that_takes_it)
     ck_assert_int_eq(multiboot_load(disk_image()->b, 0x2000, "xv6.img", "", NULL, 0, ram,
                                     ram_size, &bi, err, sizeof(err)),
                      LOAD_DISK_IMAGE);
-    assert_msg("xv6.img", "disk image", "0x55AA at offset 510", "not support disks yet",
+    assert_msg("xv6.img", "disk image", "0x55AA at offset 510", "not a kernel",
                "-drive file=xv6.img,format=raw,index=0,media=disk", "-hda xv6.img", NULL);
     ck_assert(ram_untouched());
     /* without any Multiboot header: a disk, not a flat binary to run */

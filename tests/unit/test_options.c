@@ -274,7 +274,7 @@ START_TEST(devices)
     ck_assert_int_eq(parse("-device", "isa-debug-exit,iosize=1,iobase=244", NULL), OPTIONS_OK);
     ck_assert_uint_eq(o.debug_exit_iobase, 0xf4);
     ck_assert_uint_eq(o.debug_exit_iosize, 1);
-    ck_fails_with("-device: ringlab has no device 'e1000' (it knows: isa-debug-exit)",
+    ck_fails_with("-device: ringlab has no device 'e1000' (it knows: isa-debug-exit, isa-debugcon)",
                   "-device", "e1000,netdev=n0");
     ck_fails_with("-device: isa-debug-exit has no property 'foo' (it has: iobase, iosize)",
                   "-device", "isa-debug-exit,foo=1");
@@ -301,12 +301,36 @@ START_TEST(accepted_qemu_options)
                      OPTIONS_OK);
     ck_assert(o.no_shutdown);
     ck_assert_str_eq(o.cpu_model, "pentium");
-    ck_fails_with("-smp: '4': ringlab emulates one CPU (use -smp 1 or leave it out)", "-smp",
-                  "4");
+    ck_assert_int_eq(o.cpus, 1);
+    ck_assert_int_eq(parse("-smp", "2", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.cpus, 2);
+    ck_assert_int_eq(parse("-smp", "cpus=4,sockets=2,cores=2", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.cpus, 4);
+    ck_assert_int_eq(parse("-smp", "sockets=2,cores=2,threads=2", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.cpus, 8);
+    ck_fails_with("-smp: '9': at most 8 CPUs", "-smp", "9");
+    ck_fails_with("-smp: '0': cpus=0 is not a number of at least 1", "-smp", "0");
+    ck_fails_with("-smp: '2,maxcpus=4': ringlab has no CPU hot-plug (cpus and maxcpus must "
+                  "agree)", "-smp", "2,maxcpus=4");
+    ck_fails_with("-smp: '4,sockets=3': sockets, cores and threads make 3 CPUs, not 4", "-smp",
+                  "4,sockets=3");
+    ck_fails_with("-smp: '2,bogus=1': no property 'bogus' (cpus, maxcpus, sockets, cores, "
+                  "threads)", "-smp", "2,bogus=1");
     ck_fails_with("-cpu: 'host' is not a 32-bit CPU model ringlab knows (use -cpu help)",
                   "-cpu", "host");
-    ck_fails_with("-cpu: 'qemu32,+pae': CPU feature flags are not supported", "-cpu",
-                  "qemu32,+pae");
+    ck_fails_with("-cpu: 'qemu32,+pae': ringlab does not model the feature 'pae' (it can turn: "
+                  "apic, sep, tsc)", "-cpu", "qemu32,+pae");
+    ck_assert_int_eq(parse("-cpu", "486,+apic,-tsc,sep=off,tsc=on", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.cpu_model, "486");
+    ck_assert_uint_eq(o.cpu_features_on, OPTIONS_CPU_APIC | OPTIONS_CPU_TSC);
+    ck_assert_uint_eq(o.cpu_features_off, OPTIONS_CPU_SEP);
+    ck_assert_int_eq(parse("-cpu", "max", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.cpu_model, "qemu32");
+    ck_assert_uint_eq(o.cpu_features_on, OPTIONS_CPU_APIC | OPTIONS_CPU_SEP | OPTIONS_CPU_TSC);
+    ck_assert_int_eq(parse("-cpu", "max,-apic", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.cpu_features_off, OPTIONS_CPU_APIC);
+    ck_fails_with("-cpu: 'apic': write +FEATURE, -FEATURE or FEATURE=on|off", "-cpu",
+                  "qemu32,apic");
     ck_assert_int_eq(parse("-cpu", "help", NULL), OPTIONS_HELP);
     ck_assert_int_eq(o.help_topic, HELP_CPUS);
 }
@@ -380,13 +404,83 @@ START_TEST(machine_syntax)
 }
 END_TEST
 
+START_TEST(disks)
+{
+    /* xv6's make qemu-nox line: the slave first, then the master. */
+    ck_assert_int_eq(parse("-drive", "file=fs.img,index=1,media=disk,format=raw", "-drive",
+                           "file=xv6.img,index=0,media=disk,format=raw", NULL),
+                     OPTIONS_OK);
+    ck_assert_str_eq(o.drives[0].path, "xv6.img");
+    ck_assert_str_eq(o.drives[1].path, "fs.img");
+    ck_assert(!o.drives[0].snapshot && !o.drives[1].snapshot);
+    /* No index: the first free one; ",," is a comma in the name. */
+    ck_assert_int_eq(parse("-hdb", "b.img", "-drive", "file=a,,b.img,snapshot=on", NULL),
+                     OPTIONS_OK);
+    ck_assert_str_eq(o.drives[0].path, "a,b.img");
+    ck_assert(o.drives[0].snapshot);
+    ck_assert_str_eq(o.drives[1].path, "b.img");
+    ck_assert_int_eq(parse("-bios", "rom.bin", NULL), OPTIONS_OK);
+    ck_assert_str_eq(o.bios, "rom.bin");
+    ck_fails_with("-drive: format=qcow2: ringlab reads raw images only (format=raw)", "-drive",
+                  "file=x,format=qcow2");
+    ck_fails_with("-drive: media=cdrom: ringlab has hard disks only (media=disk)", "-drive",
+                  "file=x,media=cdrom");
+    ck_fails_with("-drive: if=virtio: ringlab's disks are on IDE only (if=ide)", "-drive",
+                  "file=x,if=virtio");
+    ck_fails_with("-drive: index=2: ringlab has the primary IDE channel only (index 0 and 1)",
+                  "-drive", "file=x,index=2");
+    ck_fails_with("-drive: 'index=0,media=disk': no file=", "-drive", "index=0,media=disk");
+    ck_fails_with("-drive: 'bogus' is not a property ringlab's disks have", "-drive",
+                  "file=x,bogus=1");
+    ck_fails_with("-drive: snapshot=maybe: use on or off", "-drive", "file=x,snapshot=maybe");
+    ck_fails_with("-hda: index=0 is given twice", "-drive", "file=x,index=0", "-hda", "y");
+    ck_fails_with("-drive: ringlab's IDE channel has room for 2 disks", "-hda", "x", "-hdb", "y",
+                  "-drive", "file=z");
+    ck_fails_with("-hda: the file name is empty", "-hda", "");
+    ck_fails_with("-bios: the file name is empty", "-bios", "");
+}
+END_TEST
+
+START_TEST(debugcon_device)
+{
+    /* The line test harnesses use for POST codes; -chardev may come after. */
+    ck_assert_int_eq(parse("-device", "isa-debugcon,iobase=0x190,chardev=post", "-chardev",
+                           "file,id=post,path=post.txt", NULL),
+                     OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon_port, 0x190);
+    ck_assert_int_eq(o.debugcon.kind, CHARDEV_FILE);
+    ck_assert_str_eq(o.debugcon.path, "post.txt");
+    ck_assert_int_eq(parse("-chardev", "stdio,id=c", "-device", "isa-debugcon,chardev=c", NULL),
+                     OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon_port, 0xE9);
+    ck_assert_int_eq(o.debugcon.kind, CHARDEV_STDIO);
+    ck_assert_int_eq(parse("-device", "isa-debugcon", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon.kind, CHARDEV_NULL);
+    ck_assert_int_eq(parse("-debugcon", "stdio", NULL), OPTIONS_OK);
+    ck_assert_int_eq(o.debugcon_port, 0xE9);
+    ck_fails_with("-device isa-debugcon: chardev=x: no -chardev has id=x", "-device",
+                  "isa-debugcon,chardev=x");
+    ck_fails_with("-device: isa-debugcon: iobase=0x10000 is not a port (0 to 0xffff)", "-device",
+                  "isa-debugcon,iobase=0x10000");
+    ck_fails_with("-device: isa-debugcon has no property 'bogus' (it has: iobase, chardev)",
+                  "-device", "isa-debugcon,bogus=1");
+    ck_fails_with("-device isa-debugcon and -debugcon both given; ringlab has one debug console",
+                  "-debugcon", "stdio", "-device", "isa-debugcon");
+    ck_fails_with("-chardev: file,id=f: needs path=FILE", "-chardev", "file,id=f");
+    ck_fails_with("-chardev: 'file,path=x': no id=", "-chardev", "file,path=x");
+    ck_fails_with("-chardev: 'socket': ringlab's backends are file, stdio and null", "-chardev",
+                  "socket,id=s");
+    ck_fails_with("-chardev: id=a is given twice", "-chardev", "null,id=a", "-chardev",
+                  "stdio,id=a");
+}
+END_TEST
+
 START_TEST(refused_qemu_options)
 {
     ck_fails_with("-enable-kvm: KVM is not available: ringlab is an emulator", "-enable-kvm");
     ck_fails_with("-accel: 'kvm' is not available: ringlab is an emulator (no KVM, HVF or WHPX)",
                   "-accel", "kvm");
-    ck_fails_with("-hda: disks are not supported; boot a Multiboot kernel with -kernel", "-hda",
-                  "disk.img");
+    ck_fails_with("-cdrom: ringlab has hard disks only (use -drive or -hda)", "-cdrom", "x.iso");
     ck_fails_with("-bogus: unknown option", "-bogus");
     ck_fails_with("--bogus: unknown option", "--bogus=1");
     ck_fails_with("--no-reboot: takes no argument", "--no-reboot=1");
@@ -567,6 +661,8 @@ static Suite *options_suite(void)
     tcase_add_test(tc, devices);
     tcase_add_test(tc, accepted_qemu_options);
     tcase_add_test(tc, machine_syntax);
+    tcase_add_test(tc, disks);
+    tcase_add_test(tc, debugcon_device);
     tcase_add_test(tc, refused_qemu_options);
     tcase_add_test(tc, own_options);
     tcase_add_test(tc, gdb_stub);

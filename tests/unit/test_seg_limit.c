@@ -335,26 +335,26 @@ START_TEST(test_scan_marks_load_then_use)
     struct disasm_block b;
     /* mov es,ax; mov ebx,[es:0xffc]; ret: ES is used after it is loaded. */
     static const uint8_t use[] = {0x8e, 0xc0, 0x26, 0x8b, 0x1d, 0xfc, 0x0f, 0, 0, 0xc3};
-    disasm_scan(d, use, sizeof use, 0x1000, &b);
+    disasm_scan(d, use, sizeof use, 0x1000, true, &b);
     ck_assert(b.loads_seg);
     ck_assert_int_eq(b.seg_reload_end, 2);
     /* mov ds,ax; mov es,ax; push esp; call: only SS is used after. */
     static const uint8_t trap[] = {0x8e, 0xd8, 0x8e, 0xc0, 0x54, 0xe8, 0, 0, 0, 0};
-    disasm_scan(d, trap, sizeof trap, 0x1000, &b);
+    disasm_scan(d, trap, sizeof trap, 0x1000, true, &b);
     ck_assert(b.loads_seg);
     ck_assert_int_eq(b.seg_reload_end, -1);
     /* mov ss,ax; mov esp,imm; push eax: SS again. */
     static const uint8_t stack[] = {0x8e, 0xd0, 0xbc, 0, 0x20, 0, 0, 0x50, 0xc3};
-    disasm_scan(d, stack, sizeof stack, 0x1000, &b);
+    disasm_scan(d, stack, sizeof stack, 0x1000, true, &b);
     ck_assert_int_eq(b.seg_reload_end, 2);
     /* No load: nothing marked. */
     static const uint8_t none[] = {0x8b, 0x03, 0xc3};
-    disasm_scan(d, none, sizeof none, 0x1000, &b);
+    disasm_scan(d, none, sizeof none, 0x1000, true, &b);
     ck_assert(!b.loads_seg);
     ck_assert_int_eq(b.seg_reload_end, -1);
     /* A far return loads CS and SS. */
     static const uint8_t retf[] = {0xcb};
-    disasm_scan(d, retf, sizeof retf, 0x1000, &b);
+    disasm_scan(d, retf, sizeof retf, 0x1000, true, &b);
     ck_assert(b.loads_seg);
     disasm_close(d);
 }

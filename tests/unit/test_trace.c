@@ -426,6 +426,7 @@ START_TEST(json_every_field)
 {
     struct trace_event ev = ev_pf_user_write();
     ev.icount = 123456789012ull;
+    ev.cpu = 3;
     ev.gate_lo = 0x00080102;
     ev.gate_hi = 0x00108e00;
     char line[4096];
@@ -433,7 +434,7 @@ START_TEST(json_every_field)
     ck_assert_uint_eq(n, strlen(line));
     ck_assert_str_eq(
         line,
-        "{\"seq\":4,\"icount\":123456789012,\"kind\":\"exception\",\"vector\":14,"
+        "{\"seq\":4,\"icount\":123456789012,\"cpu\":3,\"kind\":\"exception\",\"vector\":14,"
         "\"mnemonic\":\"#PF\",\"error_code\":6,\"delivered\":true,\"real_mode\":false,"
         "\"before\":{\"cpl\":3,\"cs\":27,\"eip\":1048830,\"ss\":35,\"esp\":1067112,\"eflags\":2},"
         "\"after\":{\"cpl\":0,\"cs\":8,\"eip\":1048834,\"ss\":16,\"esp\":1062996,\"eflags\":2},"
