@@ -9,7 +9,7 @@
 
 static int shared[1024] = {1}; /* one page of .data */
 
-static int copy_pages(int pages)
+static __attribute__((noinline)) int copy_pages(int pages)
 {
     volatile char *heap = sbrk(pages * 4096);
     if (heap == (char *)-1)

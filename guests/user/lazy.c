@@ -21,7 +21,7 @@ static int deep(int n)
 
 #define ROUND_PAGES 256 /* a megabyte */
 
-static int touch_fresh_pages(int pages)
+static __attribute__((noinline)) int touch_fresh_pages(int pages)
 {
     int touched = 0;
     while (touched < pages) {
