@@ -15,7 +15,10 @@ void disasm_close(struct disasm *d);
  * (bits of disasm_block.special). */
 #define DISASM_SPECIAL_IO 0x1u  /* IN, OUT, INS, OUTS: the TSS I/O bitmap may decide */
 #define DISASM_SPECIAL_TSC 0x2u /* RDTSC, RDTSCP: the TSC is the virtual clock */
-#define DISASM_SPECIAL_MSR 0x4u /* RDMSR, WRMSR: IA32_TSC is the virtual clock */
+#define DISASM_SPECIAL_MSR 0x4u /* RDMSR, WRMSR: IA32_TSC is the virtual clock;
+                                   not when the block sets ECX to another MSR
+                                   itself (MOV ECX, imm32 before it) */
+#define DISASM_MSR_TSC 0x10u    /* IA32_TSC (SDM Vol. 4, Table 2-2) */
 
 /* What the clock and the special-instruction check need to know about a
  * translated block: how many instructions it holds (an undecodable byte
