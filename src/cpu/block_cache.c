@@ -147,8 +147,16 @@ static bool still_valid(const struct block_cache *bc, const struct block_info *b
                         const struct paging_regs *r, uint32_t addr)
 {
     struct block_place pl;
-    return place_block(bc, r, addr, b->size, &pl) && pl.paddr[0] == b->paddr[0] &&
-           pl.paddr[1] == b->paddr[1] && kept_bytes_equal(bc, &pl, b->code, b->len) &&
+    if (!place_block(bc, r, addr, b->size, &pl) || pl.paddr[0] != b->paddr[0] ||
+        pl.paddr[1] != b->paddr[1])
+        return false;
+    /* The same frames: when the guard has seen no write to them since the
+     * last check, the bytes are the same too (only the mappings moved,
+     * as on every switch of address space). */
+    if (bc->guard && !b->unguarded && bc->gen[b->paddr[0] >> 12] == b->gen[0] &&
+        (b->paddr[1] == 0 || bc->gen[b->paddr[1] >> 12] == b->gen[1]))
+        return true;
+    return kept_bytes_equal(bc, &pl, b->code, b->len) &&
            (b->size <= b->len || tail_hash(bc, &pl, b->len, b->size) == b->tail_hash);
 }
 
