@@ -1,7 +1,7 @@
 /* drive — run an emulator with its console on pipes, type at it and time
  * how long its answers take, for the benchmark (bench/run).
  *
- *   usage: drive [-t SECONDS] [-s SCRIPT] -- COMMAND [ARG...]
+ *   usage: drive [-t SECONDS] [-s SCRIPT] [-o FILE] -- COMMAND [ARG...]
  *
  * SCRIPT has one step a line:
  *   type TEXT     write TEXT and a carriage return to the command's input
@@ -15,6 +15,7 @@
  * the command's peak resident memory, and "exit N", its exit status (128 + the
  * signal's number when a signal other than drive's SIGTERM ended it).
  *
+ * With -o, everything the command wrote is kept in FILE as well.
  * The times are taken when the output is read, with no polling interval:
  * a read blocks until the emulator writes.
  * Exit status: 0 done; 1 an expected text did not come within -t SECONDS
@@ -63,6 +64,7 @@ struct output {
 
 static pid_t child;
 static int child_out = -1, child_in = -1;
+static FILE *copy_to; /* -o FILE */
 static int child_exited;
 static int child_status;
 static struct rusage child_usage;
@@ -101,6 +103,8 @@ static int read_some(struct output *o, size_t keep, double deadline)
         child_out = -1;
         return 0;
     }
+    if (copy_to)
+        fwrite(o->buf + o->len, 1, (size_t)n, copy_to);
     o->len += (size_t)n;
     return 1;
 }
@@ -162,9 +166,15 @@ int main(int argc, char **argv)
     double timeout = 120;
     const char *script_path = NULL;
     int opt;
-    while ((opt = getopt(argc, argv, "+t:s:")) != -1) {
+    while ((opt = getopt(argc, argv, "+t:s:o:")) != -1) {
         if (opt == 't')
             timeout = atof(optarg);
+        else if (opt == 'o') {
+            if (!(copy_to = fopen(optarg, "w"))) {
+                fprintf(stderr, "drive: cannot write %s: %s\n", optarg, strerror(errno));
+                return 2;
+            }
+        }
         else if (opt == 's')
             script_path = optarg;
         else
@@ -221,6 +231,11 @@ int main(int argc, char **argv)
     }
     double end = now();
     reap(0);
+    /* what the command wrote while it ended */
+    while (copy_to && read_some(&o, 0, now() + 1))
+        o.len = 0;
+    if (copy_to)
+        fclose(copy_to);
     printf("end %.6f\n", end - t0);
     printf("maxrss %ld\n", child_usage.ru_maxrss);
     if (WIFEXITED(child_status))
@@ -230,6 +245,6 @@ int main(int argc, char **argv)
                                                                          : 128 + WTERMSIG(child_status));
     return status;
 usage:
-    fprintf(stderr, "usage: drive [-t SECONDS] [-s SCRIPT] -- COMMAND [ARG...]\n");
+    fprintf(stderr, "usage: drive [-t SECONDS] [-s SCRIPT] [-o FILE] -- COMMAND [ARG...]\n");
     return 2;
 }
