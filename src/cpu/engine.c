@@ -1350,11 +1350,17 @@ void engine_describe(const struct engine *e, char *buf, size_t len)
              "context %zu bytes: gpr %zu eip %zu eflags %zu cc_src %zu cc_op %zu (flags mode %" PRIu32
              ") df %zu hflags %zu segs %zu (sel+%zu base+%zu limit+%zu flags+%zu) ldtr %zu tr %zu "
              "gdtr %zu idtr %zu cr0 %zu cr2 %zu cr3 %zu cr4 %zu error_code %zu exception_is_int %zu "
-             "old_exception %zu",
+             "old_exception %zu; state %s",
              e->ctx_size, L->gpr[0], L->eip, L->eflags, L->cc_src, L->cc_op, L->cc_op_eflags, L->df,
              L->hflags, L->seg[0], L->sc_sel, L->sc_base, L->sc_limit, L->sc_flags, L->ldtr, L->tr,
              L->gdtr, L->idtr, L->cr[0], L->cr[2], L->cr[3], L->cr[4], L->error_code,
-             L->exception_is_int, L->old_exception);
+             L->exception_is_int, L->old_exception,
+             e->live ? "read and written in place" : "through whole copies");
+}
+
+bool engine_state_in_place(const struct engine *e)
+{
+    return e->live != NULL;
 }
 
 uint8_t *engine_ram(struct engine *e)
