@@ -402,6 +402,28 @@ START_TEST(test_guarded_block_checked_only_when_needed)
 }
 END_TEST
 
+/* The same code met under other mappings (another CR3: another process)
+ * is a new entry but not new to the engine, while its frame is unwritten;
+ * after a write to the frame it is new again. */
+START_TEST(test_same_frame_under_another_cr3)
+{
+    bool is_new;
+    ck_assert_ptr_nonnull(gget(1, &is_new));
+    ck_assert(is_new);
+    struct paging_regs other = gx.flat;
+    other.cr3 = 0x7000; /* paging is off: the same frames, another key */
+    const struct block_info *b =
+        block_cache_get(&gx.bc, &other, 2, CODE, sizeof sample, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(b->cr3, 0x7000);
+    ck_assert(!is_new);
+    other.cr3 = 0x8000;
+    gx.ram[CODE + 500] = 1; /* elsewhere in the frame: its generation moves */
+    b = block_cache_get(&gx.bc, &other, 3, CODE, sizeof sample, &is_new);
+    ck_assert(is_new);
+}
+END_TEST
+
 /* A frame written again and again stops being guarded; its blocks are then
  * compared every time, and a change is still seen. */
 START_TEST(test_busy_frame_is_compared_every_time)
@@ -451,6 +473,7 @@ static Suite *block_cache_suite(void)
     tcase_add_test(tc, test_guard_sees_a_write);
     tcase_add_test(tc, test_guarded_block_checked_only_when_needed);
     tcase_add_test(tc, test_busy_frame_is_compared_every_time);
+    tcase_add_test(tc, test_same_frame_under_another_cr3);
     suite_add_tcase(s, tc);
     return s;
 }
