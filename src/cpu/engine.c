@@ -1007,6 +1007,8 @@ void engine_model_cpuid(const struct engine *e, uint32_t leaf, uint32_t subleaf,
  * register written through the API shows there, and one written there
  * shows through the API.  Without it, every read and change of the state
  * goes through whole copies, as before. */
+#define CTX_TAIL_UNCOMPARED 64
+
 static void find_live_state(struct engine *e)
 {
     const struct ctx_layout *L = &e->lay;
@@ -1016,20 +1018,27 @@ static void find_live_state(struct engine *e)
         if (uc_reg_read(e->uc, gpr_regs[i], &old[i]) != UC_ERR_OK)
             return;
     /* Markers of this engine and this search, so that no stale copy of an
-     * earlier engine's state matches. */
+     * earlier engine's state matches; a few tries, should one still. */
     static uint32_t searches;
-    uint32_t salt = (uint32_t)(uintptr_t)e ^ (++searches * 0x9e3779b9u);
     bool ok = true;
-    for (int i = 0; ok && i < 8; i++)
-        ok = reg_w32(e->uc, gpr_regs[i], MARK_GPR(i) ^ salt);
     uint8_t *base = NULL;
-    if (ok && head < e->ctx_size && uc_context_save(e->uc, e->peek) == UC_ERR_OK) {
-        struct live_state_skip skip[] = {{e->ctx, e->ctx_size}, {e->peek, e->ctx_size}};
-        uint8_t *found = live_state_find((const uint8_t *)e->peek + head, e->ctx_size - head,
-                                         skip, 2);
+    for (int attempt = 0; ok && !base && attempt < 3; attempt++) {
+        uint32_t salt = (uint32_t)(uintptr_t)e ^ (++searches * 0x9e3779b9u);
+        for (int i = 0; ok && i < 8; i++)
+            ok = reg_w32(e->uc, gpr_regs[i], MARK_GPR(i) ^ salt);
+        if (!ok || head + CTX_TAIL_UNCOMPARED + 1024 > e->ctx_size ||
+            uc_context_save(e->uc, e->peek) != UC_ERR_OK)
+            break;
+        struct live_state_skip skip[] = {
+            {e->ctx, e->ctx_size}, {e->peek, e->ctx_size}, {e->ram, e->ram_size}};
+        /* The last bytes of a saved context may lie past the state (the
+         * context's size counts its header as padded): compare all but them. */
+        uint8_t *found = live_state_find((const uint8_t *)e->peek + head,
+                                         e->ctx_size - head - CTX_TAIL_UNCOMPARED, skip, 3);
         base = found ? found - head : NULL;
     }
     if (base) {
+        uint32_t salt = (uint32_t)(uintptr_t)e ^ (searches * 0x9e3779b9u);
         uint32_t probe = 0x5eed0000u ^ salt, back = 0;
         ok = reg_w32(e->uc, UC_X86_REG_EBX, probe) &&
              ctx_u32((const uc_context *)base, L->gpr[GPR_EBX]) == probe;

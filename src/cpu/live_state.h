@@ -21,8 +21,9 @@ struct live_state_skip {
 };
 
 /* The one address in the process's anonymous writable memory (the heap and
- * mappings of at most 64 MiB) where the `len` bytes at `copy` are found
- * again, aligned to 8 bytes, outside the `nskip` ranges of `skip`.  NULL
+ * private mappings, those next to each other taken as one) where the `len`
+ * bytes at `copy` are found again, aligned to 8 bytes, outside the `nskip`
+ * ranges of `skip` (a mapping wholly inside one is not read at all).  NULL
  * when there is none or more than one. */
 uint8_t *live_state_find(const uint8_t *copy, size_t len, const struct live_state_skip *skip,
                          size_t nskip);
