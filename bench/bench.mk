@@ -4,6 +4,7 @@
 # many alternating runs each median is taken over.
 BENCH_GUESTS = bench/compute-small.elf bench/compute-big.elf \
 	bench/stores-small.elf bench/stores-big.elf \
+	bench/compute-limited-small.elf bench/compute-limited-big.elf \
 	bench/syscall-small.elf bench/syscall-big.elf \
 	bench/sysenter-small.elf bench/sysenter-big.elf
 EXTRA_DIST += bench/compute.asm bench/syscall.asm bench/guest.ld bench/run bench/raw_unicorn.c \
@@ -29,6 +30,10 @@ bench/stores-small.elf: $(srcdir)/bench/compute.asm $(srcdir)/bench/guest.ld
 	$(AM_V_GEN)$(call bench_guest,compute.asm,10000000,-DSTORES)
 bench/stores-big.elf: $(srcdir)/bench/compute.asm $(srcdir)/bench/guest.ld
 	$(AM_V_GEN)$(call bench_guest,compute.asm,200000000,-DSTORES)
+bench/compute-limited-small.elf: $(srcdir)/bench/compute.asm $(srcdir)/bench/guest.ld
+	$(AM_V_GEN)$(call bench_guest,compute.asm,100000,-DLIMITED)
+bench/compute-limited-big.elf: $(srcdir)/bench/compute.asm $(srcdir)/bench/guest.ld
+	$(AM_V_GEN)$(call bench_guest,compute.asm,1000000,-DLIMITED)
 bench/syscall-small.elf: $(srcdir)/bench/syscall.asm $(srcdir)/bench/guest.ld
 	$(AM_V_GEN)$(call bench_guest,syscall.asm,100000,)
 bench/syscall-big.elf: $(srcdir)/bench/syscall.asm $(srcdir)/bench/guest.ld

@@ -95,12 +95,9 @@ EXTRA_DIST += tests/kernel/hello-jsontrace.sh
 CLEANFILES += tests/kernel/hello-jsontrace.jsonl tests/kernel/hello-jsontrace.out
 
 # "ring1 limit": ring 1 reads the kernel through a segment that ends below
-# it. The SDM says #GP(0), and the test expects it of ringlab, which does
-# not check data segment limits yet: an expected failure until it does
-# (then automake reports the XPASS, and this XFAIL_TESTS line must go).
+# it. The SDM says #GP(0), and the test expects it of ringlab, explained.
 # QEMU's run must show its documented difference: no fault.
 TESTS += tests/kernel/ring1-limit.sh
-XFAIL_TESTS += tests/kernel/ring1-limit.sh
 EXTRA_DIST += tests/kernel/ring1-limit.sh
 CLEANFILES += tests/kernel/ring1-limit-qemu.log tests/kernel/ring1-limit-qemu.int \
 	tests/kernel/ring1-limit-sdm.log tests/kernel/ring1-limit-sdm.int
@@ -144,3 +141,8 @@ TESTS += tests/debug/session.sh tests/debug/errors.sh tests/debug/terminal.sh
 EXTRA_DIST += tests/debug/session.sh tests/debug/errors.sh tests/debug/hello-segv.dbg \
 	tests/debug/terminal.sh tests/debug/terminal.py
 CLEANFILES += tests/debug/session.transcript
+
+# Stepping onto a segment-limit fault (the guest is one of tests/guests').
+TESTS += tests/debug/seg-step.sh
+EXTRA_DIST += tests/debug/seg-step.sh
+CLEANFILES += tests/debug/seg-step.transcript tests/debug/seg-step.transcript.dbg

@@ -29,6 +29,8 @@
 #include "status.h"
 #include "trace/jsonl.h"
 #include "trace/qemu_log.h"
+#include "vmm/pg_command.h"
+#include "vmm/vmm_hw.h"
 #ifdef HAVE_VIEW
 #include "view.h"
 #endif
@@ -76,6 +78,7 @@ static void log_unimp(void *opaque, uint16_t port, bool is_write, uint32_t value
  * to the terminal's console. */
 struct serial_sink {
     struct console *con;
+    bool quiet; /* drop the bytes (a monitor's native run of the same session) */
     void (*view_put)(void *opaque, uint8_t byte);
     void *view_opaque;
 };
@@ -83,10 +86,18 @@ struct serial_sink {
 static void serial_out(void *opaque, uint8_t byte)
 {
     struct serial_sink *s = opaque;
+    if (s->quiet)
+        return;
     if (s->view_put)
         s->view_put(s->view_opaque, byte);
     else
         console_put(s->con, byte);
+}
+
+static void serial_quiet(void *opaque, bool on)
+{
+    struct serial_sink *s = opaque;
+    s->quiet = on;
 }
 
 /* As QEMU decides: a window when a display is there. */
@@ -162,7 +173,9 @@ static bool start_recording(struct machine *m, const struct options *o,
 
 /* ---- main ----------------------------------------------------------------- */
 
-int main(int argc, char **argv)
+/* A run of the machine: the plain one, the debugger, the gdb stub, the
+ * view; or, with `vmm`, the plain one under a monitor. */
+static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
 {
     struct options o;
     char err[512] = "";
@@ -194,7 +207,15 @@ int main(int argc, char **argv)
     /* The view: asked for (-display sdl, --ui-script, --screenshot), or by
      * default when there is a display and no terminal debugger. */
     bool view_asked = o.display == DISPLAY_SDL;
-    bool want_view = view_asked || (o.display == DISPLAY_DEFAULT && !o.debugger && display_present());
+    bool want_view = view_asked || (o.display == DISPLAY_DEFAULT && !o.debugger && !vmm &&
+                                    display_present());
+    if (vmm && view_asked) {
+        report_say("pg vmm: the monitor runs on the terminal or under --debugger, not in the "
+                   "view; use -nographic");
+        repl_script_close(&script);
+        options_free(&o);
+        return RL_EXIT_USAGE;
+    }
 #ifndef HAVE_VIEW
     if (view_asked) {
         report_say("the view was asked for, but this ringlab was built without it (SDL2, SDL2_ttf, "
@@ -313,6 +334,13 @@ int main(int argc, char **argv)
         machine_add_sink(m, (struct trace_sink){qemu_log_event, &qlog});
     if (have_jlog)
         machine_add_sink(m, (struct trace_sink){jsonl_event, &jlog});
+    /* Under a monitor its sink counts the exits, whoever runs the machine. */
+    static struct vmm_hw monitor;
+    if (vmm && !vmm_hw_attach(&monitor, m, &vmm->controls)) {
+        report_say("cannot take the machine under the monitor");
+        status = RL_EXIT_HOST;
+        goto out_machine;
+    }
     if (!machine_power_on(m, err, sizeof err)) {
         report_say("%s", err);
         status = RL_EXIT_BAD_IMAGE;
@@ -397,8 +425,18 @@ int main(int argc, char **argv)
             .kernel_path = image,
             .initrd_path = bundled_initrd,
             .script = o.debugger_script ? &script : NULL,
+            .vmm_info = vmm ? vmm_hw_info : NULL,
+            .vmm_opaque = vmm ? &monitor : NULL,
         };
         status = repl_main(&rc);
+    } else if (vmm) {
+        struct vmm_request v = *vmm;
+        v.quiet = serial_quiet;
+        v.quiet_opaque = &sink;
+        v.machine_cfg = &cfg;
+        console_raw(&con, true);
+        status = vmm_run_hw(&runner, &v, &monitor, have_qlog ? &qlog : NULL, o.timeout_sec);
+        console_raw(&con, false);
     } else {
         console_raw(&con, true);
         status = run_plain(&runner, have_qlog ? &qlog : NULL, o.timeout_sec);
@@ -450,4 +488,33 @@ out_images:
     repl_script_close(&script);
     options_free(&o);
     return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "pg") != 0)
+        return ringlab_main(argc, argv, NULL);
+    /* `ringlab pg vmm --strategy S [options]`: a run under a monitor, with
+     * ringlab's options after the monitor's; `ringlab pg audit ...` and
+     * the rest have arguments of their own. */
+    if (argc < 3 || strcmp(argv[2], "vmm") != 0)
+        return pg_command(argc - 1, argv + 1);
+    struct vmm_request vmm;
+    int used = 0;
+    int st = vmm_parse(argc - 2, argv + 2, &vmm, &used);
+    if (st != 0)
+        return st;
+    /* ringlab's own argument vector: the program, then what follows. */
+    int rest = argc - 2 - used;
+    char **args = calloc((size_t)rest + 2, sizeof *args);
+    if (!args) {
+        report_say("out of memory");
+        return RL_EXIT_HOST;
+    }
+    args[0] = argv[0];
+    for (int i = 0; i < rest; i++)
+        args[i + 1] = argv[2 + used + i];
+    st = ringlab_main(rest + 1, args, &vmm);
+    free(args);
+    return st;
 }

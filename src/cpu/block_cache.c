@@ -243,7 +243,10 @@ fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *reg
     b->special = (uint8_t)scan.special;
     b->slow = (uint8_t)((scan.first_special >= 0 ? BLOCK_SPECIAL : 0) |
                         (scan.returns != RETURN_NONE ? BLOCK_RETURNS : 0) |
-                        (scan.may_remap ? BLOCK_REMAP : 0) | (scan.may_set_if ? BLOCK_SET_IF : 0));
+                        (scan.may_remap ? BLOCK_REMAP : 0) | (scan.may_set_if ? BLOCK_SET_IF : 0) |
+                        (scan.loads_seg ? BLOCK_SEGLOAD : 0));
+    b->seg_reload_end = (int16_t)scan.seg_reload_end;
+    b->seg_uses = (uint8_t)scan.seg_uses;
     b->nio = (uint8_t)scan.nio;
     memcpy(b->io_index, scan.io_index, sizeof b->io_index);
     b->may_remap = scan.may_remap;

@@ -40,6 +40,7 @@
 #define BLOCK_RETURNS 0x02u   /* ends in a return to an outer ring, maybe */
 #define BLOCK_REMAP 0x04u     /* may change CR0/CR3/CR4 or flush TLB entries */
 #define BLOCK_SET_IF 0x08u    /* may set EFLAGS.IF */
+#define BLOCK_SEGLOAD 0x10u   /* loads a segment register: the limits to check may change */
 
 struct block_info {
     /* What the block hook reads for every block, first, in one cache line. */
@@ -52,6 +53,7 @@ struct block_info {
     uint32_t gen[2];         /* the code guard's generation of each frame then */
     uint8_t slow;            /* BLOCK_* */
     bool unguarded;          /* a frame is not guarded: check every time */
+    uint8_t seg_uses;        /* disasm_block.seg_uses: a null one there faults */
     /* The rest, for the slow path. */
     uint8_t special;         /* DISASM_SPECIAL_* of every special instruction in it */
     uint8_t nio;             /* I/O instructions whose number is known (at most 4) */
@@ -62,6 +64,7 @@ struct block_info {
     bool may_set_if;         /* EFLAGS.IF may be set after it runs */
     uint8_t returns;         /* enum disasm_return of its last instruction */
     uint16_t last_insn;      /* offset of its last instruction */
+    int16_t seg_reload_end;  /* disasm_block.seg_reload_end */
     uint8_t len;             /* bytes kept in code[] */
     uint8_t code[BLOCK_CODE_MAX];
     uint64_t tail_hash;      /* hash of the bytes past code[], for longer blocks */

@@ -1,21 +1,16 @@
 /* Which frames of guest RAM hold code the engine has translated, and
  * whether anything has written to one since.
  *
- * A guarded frame is write-protected in the host (mprotect), so a write to
- * it -- a guest store through any mapping, or ringlab's own memcpy -- faults;
- * the fault handler lets the write through (the frame becomes writable
- * again) and bumps the frame's generation.  A block whose frame still has
+ * A guarded frame is write-protected (ram_guard.h), so the first write to
+ * it -- a guest store through any mapping, or ringlab's own memcpy -- is
+ * seen, and bumps the frame's generation.  A block whose frame still has
  * the generation it had when the block was checked is unchanged, with no
  * byte compared.  A frame that is written again and again (code and busy
  * data on one page) stops being guarded: it is "volatile", and the blocks
  * in it are compared byte for byte each time they run.
  *
  * Unicorn 2.1.1 needs this: code rewritten through another mapping of its
- * frame keeps running the old translation (see tests/guests/code_alias).
- * The fault handler is process-wide (SIGSEGV); faults outside any guarded
- * RAM go to the handler that was there before.  A system call that writes
- * into a guarded frame fails with EFAULT instead of faulting, so guest RAM
- * is never handed to one (read(2) into a buffer, then copy). */
+ * frame keeps running the old translation (see tests/guests/code_alias). */
 #ifndef RINGLAB_CODE_GUARD_H
 #define RINGLAB_CODE_GUARD_H
 
@@ -23,12 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu/ram_guard.h"
+
 /* A frame is made volatile after this many writes let through. */
 #define CODE_GUARD_VOLATILE_AFTER 32
 
 struct code_guard {
-    uint8_t *ram;
-    size_t size;
+    struct ram_guard *ram;
     uint32_t frames;
     volatile uint32_t *gen; /* per frame: bumped by each write let through */
     volatile uint8_t *state; /* CODE_GUARD_* */
@@ -38,10 +34,9 @@ struct code_guard {
 
 enum { CODE_GUARD_OPEN, CODE_GUARD_GUARDED, CODE_GUARD_VOLATILE };
 
-/* Set up the guard over ram (page aligned, size a multiple of 4 KiB) and
- * install the fault handler (once per process).  False if that fails. */
-bool code_guard_init(struct code_guard *g, uint8_t *ram, size_t size);
-/* Unprotect everything and stop watching. */
+/* Set up the guard over the RAM ram watches.  False if out of memory. */
+bool code_guard_init(struct code_guard *g, struct ram_guard *ram);
+/* Unprotect every frame it guards and stop watching. */
 void code_guard_free(struct code_guard *g);
 
 /* The frame holds checked code: write-protect it (unless it is volatile).

@@ -1136,6 +1136,26 @@ static bool save_state(struct engine *e, uc_context *c, struct cpu_state *st)
     return true;
 }
 
+bool engine_read_segments(struct engine *e, struct cpu_state *st)
+{
+    const struct ctx_layout *L = &e->lay;
+    uc_context *c = e->peek;
+    if (uc_context_save(e->uc, c) != UC_ERR_OK)
+        return false;
+    memset(st, 0, sizeof *st);
+    st->eflags = ctx_u32(c, L->eflags) & ~(EFLAGS_ARITH | EFLAGS_DF_BIT);
+    for (int i = 0; i < SEG_COUNT; i++)
+        ctx_read_seg(c, L, L->seg[i], &st->seg[i]);
+    ctx_read_seg(c, L, L->ldtr, &st->ldtr);
+    ctx_read_seg(c, L, L->tr, &st->tr);
+    st->cr0 = ctx_u32(c, L->cr[0]);
+    st->cr3 = ctx_u32(c, L->cr[3]);
+    st->cr4 = ctx_u32(c, L->cr[4]);
+    uint32_t hf = ctx_u32(c, L->hflags);
+    st->cpl = (uint8_t)(hf & HF_CPL_MASK);
+    return true;
+}
+
 bool engine_read_state(struct engine *e, struct cpu_state *st)
 {
     return save_state(e, e->peek, st);
@@ -1770,6 +1790,11 @@ static uint32_t reg_r32(struct engine *e, int reg)
     uint32_t v = 0;
     uc_reg_read(e->uc, reg, &v);
     return v;
+}
+
+uint32_t engine_gpr(struct engine *e, int gpr)
+{
+    return gpr >= 0 && gpr < 8 ? reg_r32(e, gpr_regs[gpr]) : 0;
 }
 
 uint32_t engine_eip(struct engine *e)

@@ -111,6 +111,13 @@ void engine_del_hook(struct engine *e, uintptr_t hook);
  * arming a commit.  The single-register reads are cheaper; the same
  * staleness rules apply (EIP in block and I/O hooks). */
 bool engine_read_state(struct engine *e, struct cpu_state *st);
+/* Only what a segment load changes: the segment registers with their
+ * caches, LDTR, TR, CPL, CR0, CR3, CR4 and the EFLAGS bits other than the
+ * arithmetic ones (those read as 0); the rest of *st is zero.  Cheaper than
+ * engine_read_state (no flags are assembled). */
+bool engine_read_segments(struct engine *e, struct cpu_state *st);
+/* One general register (enum gpr), much cheaper than the whole state. */
+uint32_t engine_gpr(struct engine *e, int gpr);
 uint32_t engine_eip(struct engine *e);
 uint32_t engine_eflags(struct engine *e);
 uint16_t engine_cs(struct engine *e);

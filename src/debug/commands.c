@@ -36,6 +36,13 @@ void debugger_name_syscalls(struct debugger *d, bool on)
     d->syscall_names = on;
 }
 
+void debugger_set_vmm(struct debugger *d, void (*info)(void *opaque, struct strbuf *out),
+                      void *opaque)
+{
+    d->vmm_info = info;
+    d->vmm_opaque = opaque;
+}
+
 /* ---- words and numbers ------------------------------------------------------ */
 
 
@@ -664,7 +671,7 @@ static enum debug_result cmd_info(struct debugger *d, struct words *ws, struct s
 {
     if (ws->n < 2) {
         strbuf_add(out, "info what? (break, registers, gdt, idt, ldt, tss, tab, events, pic, pit, "
-                        "uart, msr, ring, history)\n");
+                        "uart, msr, ring, history, vmm)\n");
         return DEBUG_ERROR;
     }
     const char *what = ws->w[1];
@@ -704,6 +711,13 @@ static enum debug_result cmd_info(struct debugger *d, struct words *ws, struct s
         show_ring(d->m, out);
     else if (!strcmp(what, "history"))
         debug_info_history(d, out);
+    else if (!strcmp(what, "vmm")) {
+        if (d->vmm_info)
+            d->vmm_info(d->vmm_opaque, out);
+        else
+            strbuf_add(out, "no monitor: the guest runs natively (run it under `ringlab pg vmm "
+                            "--strategy hw --debugger` for one)\n");
+    }
     else if (!strcmp(what, "events")) {
         uint64_t n = 10;
         if (ws->n > 3 || (ws->n == 3 && !debug_parse_count(ws->w[2], 64, &n, "the count", out)))
@@ -814,7 +828,8 @@ static const struct command {
      cmd_u, false},
     {"info", "info WHAT",
      "break, registers, gdt [N [M]], idt [N [M]], ldt [N [M]], tss, tab (the page tables), "
-     "events [N], pic, pit, uart, msr, ring, history (the snapshots kept)",
+     "events [N], pic, pit, uart, msr, ring, history (the snapshots kept), vmm (the "
+     "monitor's exit controls, the virtual CPU beside the real one, the exits)",
      cmd_info, false},
     {"type", "type TEXT", "queue TEXT for the guest's serial input (\\r is Enter)", cmd_type, false},
     {"help h ?", "help [COMMAND]", "this list, or one command's", cmd_help, false},

@@ -16,6 +16,8 @@ struct debugger {
     uint32_t next_u;    /* where a bare `u` goes on */
     bool have_next_u;
     bool syscall_names; /* the bundled kernel's system calls by name */
+    void (*vmm_info)(void *opaque, struct strbuf *out); /* info vmm; NULL: no monitor */
+    void *vmm_opaque;
 };
 
 /* A command line cut into words; `tail` is the line as written after the

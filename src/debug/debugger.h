@@ -53,6 +53,11 @@ void debugger_destroy(struct debugger *d);
  * their arguments) in `info events` and in stops after a system call. */
 void debugger_name_syscalls(struct debugger *d, bool on);
 
+/* A monitor runs the guest (`ringlab pg vmm`): `info vmm` asks it for
+ * its state (info appends text ending in a newline).  NULL: none. */
+void debugger_set_vmm(struct debugger *d, void (*info)(void *opaque, struct strbuf *out),
+                      void *opaque);
+
 /* Run one command line; its answer is appended to out (ending in a newline
  * unless empty).  An empty line repeats the last execution command, as in
  * gdb and Bochs. */

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Two pairs of handles: the plain ones for text and scans, and ones with
+ * Capstone's operand details (slower), for disasm_detailed. */
 struct disasm {
     csh cs32, cs16;
-    cs_insn *insn;
+    csh det32, det16;
+    cs_insn *insn, *detailed;
 };
 
 struct disasm *disasm_open(void)
@@ -16,17 +19,13 @@ struct disasm *disasm_open(void)
     struct disasm *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    if (cs_open(CS_ARCH_X86, CS_MODE_32, &d->cs32) != CS_ERR_OK) {
-        free(d);
-        return NULL;
-    }
-    if (cs_open(CS_ARCH_X86, CS_MODE_16, &d->cs16) != CS_ERR_OK) {
-        cs_close(&d->cs32);
-        free(d);
-        return NULL;
-    }
-    d->insn = cs_malloc(d->cs32);
-    if (!d->insn) {
+    if (cs_open(CS_ARCH_X86, CS_MODE_32, &d->cs32) != CS_ERR_OK ||
+        cs_open(CS_ARCH_X86, CS_MODE_16, &d->cs16) != CS_ERR_OK ||
+        cs_open(CS_ARCH_X86, CS_MODE_32, &d->det32) != CS_ERR_OK ||
+        cs_open(CS_ARCH_X86, CS_MODE_16, &d->det16) != CS_ERR_OK ||
+        cs_option(d->det32, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK ||
+        cs_option(d->det16, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK ||
+        !(d->insn = cs_malloc(d->cs32)) || !(d->detailed = cs_malloc(d->det32))) {
         disasm_close(d);
         return NULL;
     }
@@ -39,9 +38,23 @@ void disasm_close(struct disasm *d)
         return;
     if (d->insn)
         cs_free(d->insn, 1);
+    if (d->detailed)
+        cs_free(d->detailed, 1);
+    /* cs_close of a handle never opened (0) only returns an error. */
     cs_close(&d->cs32);
     cs_close(&d->cs16);
+    cs_close(&d->det32);
+    cs_close(&d->det16);
     free(d);
+}
+
+const struct cs_insn *disasm_detailed(struct disasm *d, const uint8_t *code, size_t size,
+                                      uint32_t addr, bool code32)
+{
+    uint64_t a = addr;
+    if (!cs_disasm_iter(code32 ? d->det32 : d->det16, &code, &size, &a, d->detailed))
+        return NULL;
+    return d->detailed;
 }
 
 static unsigned special_kind(unsigned id)
@@ -55,6 +68,11 @@ static unsigned special_kind(unsigned id)
         return DISASM_SPECIAL_TSC;
     case X86_INS_RDMSR: case X86_INS_WRMSR:
         return DISASM_SPECIAL_MSR;
+    case X86_INS_SGDT: case X86_INS_SIDT: case X86_INS_SLDT: case X86_INS_SMSW:
+    case X86_INS_STR:
+        return DISASM_SPECIAL_UMIP;
+    case X86_INS_RDPMC:
+        return DISASM_SPECIAL_PMC;
     default:
         return 0;
     }
@@ -137,6 +155,89 @@ static enum disasm_return return_kind(const cs_insn *insn)
     }
 }
 
+/* Segment registers, as bits 1 << (ES 0, CS 1, SS 2, DS 3, FS 4, GS 5),
+ * the numbering of cpu_state.h. */
+enum { SEGBIT_ES = 1, SEGBIT_CS = 2, SEGBIT_SS = 4, SEGBIT_DS = 8, SEGBIT_FS = 16, SEGBIT_GS = 32 };
+
+static unsigned seg_named(const char *s)
+{
+    if (s[0] == '\0' || s[1] != 's')
+        return 0;
+    switch (s[0]) {
+    case 'e': return SEGBIT_ES;
+    case 'c': return SEGBIT_CS;
+    case 's': return SEGBIT_SS;
+    case 'd': return SEGBIT_DS;
+    case 'f': return SEGBIT_FS;
+    case 'g': return SEGBIT_GS;
+    default: return 0;
+    }
+}
+
+/* The data or stack segment register an instruction in the middle of a
+ * block loads: MOV Sreg, POP Sreg, LDS, LES, LFS, LGS, LSS. */
+static unsigned seg_loaded(const cs_insn *insn)
+{
+    const char *ops = insn->op_str;
+    switch (insn->id) {
+    case X86_INS_MOV:
+        return ops[0] && ops[1] == 's' && ops[2] == ',' ? seg_named(ops) : 0;
+    case X86_INS_POP:
+        return ops[0] && ops[1] == 's' && ops[2] == '\0' ? seg_named(ops) : 0;
+    case X86_INS_LDS: return SEGBIT_DS;
+    case X86_INS_LES: return SEGBIT_ES;
+    case X86_INS_LFS: return SEGBIT_FS;
+    case X86_INS_LGS: return SEGBIT_GS;
+    case X86_INS_LSS: return SEGBIT_SS;
+    default: return 0;
+    }
+}
+
+/* Far transfers load CS and maybe SS (and an IRET or RETF to an outer
+ * ring may null DS, ES, FS, GS), SYSENTER and SYSCALL CS and SS; each
+ * ends its block. */
+static bool far_transfer(const cs_insn *insn)
+{
+    switch (insn->id) {
+    case X86_INS_LJMP: case X86_INS_LCALL: case X86_INS_RETF: case X86_INS_IRET:
+    case X86_INS_IRETD: case X86_INS_SYSEXIT: case X86_INS_SYSRET: case X86_INS_SYSENTER:
+    case X86_INS_SYSCALL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The segment registers an instruction may access memory through, from
+ * its text, erring on the side of too many: a prefix it names, DS and SS
+ * for any other memory operand, SS for the stack instructions. */
+static unsigned seg_used(const cs_insn *insn)
+{
+    unsigned used = 0;
+    const char *ops = insn->op_str;
+    for (const char *p = ops; *p; p++) {
+        if (p[0] == 's' && p[1] == ':' && p > ops)
+            used |= seg_named(p - 1);
+        else if (p[0] == '[')
+            used |= SEGBIT_DS | SEGBIT_SS;
+    }
+    switch (insn->id) {
+    case X86_INS_PUSH: case X86_INS_POP: case X86_INS_CALL: case X86_INS_RET:
+    case X86_INS_ENTER: case X86_INS_LEAVE: case X86_INS_PUSHF: case X86_INS_PUSHFD:
+    case X86_INS_POPF: case X86_INS_POPFD: case X86_INS_PUSHAW: case X86_INS_PUSHAL:
+    case X86_INS_POPAW: case X86_INS_POPAL: case X86_INS_RETF: case X86_INS_IRET:
+    case X86_INS_IRETD: case X86_INS_LCALL:
+        used |= SEGBIT_SS;
+        break;
+    case X86_INS_XLATB: /* [EBX + AL], shown without an operand */
+        used |= SEGBIT_DS | SEGBIT_ES | SEGBIT_FS | SEGBIT_GS | SEGBIT_CS | SEGBIT_SS;
+        break;
+    default:
+        break;
+    }
+    return used;
+}
+
 void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
                  struct disasm_block *out)
 {
@@ -152,6 +253,11 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
     out->returns = RETURN_NONE;
     out->last_insn = 0;
     int64_t ecx = -1;
+    out->loads_seg = false;
+    out->seg_reload_end = -1;
+    out->seg_uses = 0;
+    unsigned loaded = 0;    /* segment registers loaded so far in the block */
+    int first_load_end = -1;
     while (size > 0) {
         const uint8_t *at = code;
         out->last_insn = (int)(at - start);
@@ -159,6 +265,7 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
             code++;
             size--;
             a++;
+            out->seg_uses = 0x3f; /* who knows: any segment */
         } else {
             unsigned kind = special_kind(d->insn->id);
             /* RDMSR/WRMSR of an MSR the block names itself, and not
@@ -175,6 +282,15 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
             out->flushes_tlb |= flushes_tlb(d->insn);
             out->may_set_if |= may_set_if(d->insn);
             out->returns = return_kind(d->insn);
+            unsigned used = seg_used(d->insn);
+            out->seg_uses |= used;
+            if (loaded && out->seg_reload_end < 0 && (used & loaded))
+                out->seg_reload_end = first_load_end;
+            unsigned load = seg_loaded(d->insn);
+            if (load && first_load_end < 0)
+                first_load_end = (int)(code - start);
+            loaded |= load;
+            out->loads_seg |= load != 0 || far_transfer(d->insn);
         }
         out->count++;
     }

@@ -8,9 +8,15 @@
 #include <stdint.h>
 
 struct disasm;
+struct cs_insn;
 
 struct disasm *disasm_open(void);
 void disasm_close(struct disasm *d);
+/* The first instruction with Capstone's x86 operand details, or NULL when
+ * it cannot be decoded; valid until the next call (cpu/mem_operands.c
+ * reads it). */
+const struct cs_insn *disasm_detailed(struct disasm *d, const uint8_t *code, size_t size,
+                                      uint32_t addr, bool code32);
 /* Instructions ringlab may have to execute itself instead of the engine
  * (bits of disasm_block.special). */
 #define DISASM_SPECIAL_IO 0x1u  /* IN, OUT, INS, OUTS: the TSS I/O bitmap may decide */
@@ -18,7 +24,10 @@ void disasm_close(struct disasm *d);
 #define DISASM_SPECIAL_MSR 0x4u /* RDMSR, WRMSR: IA32_TSC is the virtual clock;
                                    not when the block sets ECX to another MSR
                                    itself (MOV ECX, imm32 before it) */
-#define DISASM_MSR_TSC 0x10u    /* IA32_TSC (SDM Vol. 4, Table 2-2) */
+#define DISASM_SPECIAL_UMIP 0x8u /* SGDT, SIDT, SLDT, SMSW, STR: CR4.UMIP may refuse them */
+#define DISASM_SPECIAL_PMC 0x10u /* RDPMC: CR4.PCE decides at CPL > 0 */
+/* The MSR number (ECX) of IA32_TSC (SDM Vol. 4, Table 2-2). */
+#define DISASM_MSR_TSC 0x10u
 
 /* What the clock and the special-instruction check need to know about a
  * translated block: how many instructions it holds (an undecodable byte
@@ -43,6 +52,16 @@ struct disasm_block {
                         may be enabled after it */
     enum disasm_return { RETURN_NONE, RETURN_IRET_RETF, RETURN_SYSEXIT, RETURN_SYSRET } returns;
     int last_insn;   /* offset of the last instruction (the return, if any) */
+    /* It loads a segment register (MOV, POP, LDS..LSS, or a far transfer
+     * at its end); and when a later instruction of the block may access
+     * memory through a data or stack segment register loaded earlier in
+     * it, the offset just past the first such load (-1: none), so the
+     * limits can be looked at again before that access. */
+    bool loads_seg;
+    int seg_reload_end;
+    /* The segment registers its instructions may access memory through
+     * (too many rather than too few), as 1 << enum seg_reg bits. */
+    unsigned seg_uses;
 };
 void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t addr,
                  struct disasm_block *out);

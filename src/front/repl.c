@@ -182,6 +182,7 @@ int repl_main(const struct repl_config *cfg)
     }
     /* The bundled kernel's programs come with it: its system calls have names. */
     debugger_name_syscalls(d, cfg->initrd_path != NULL);
+    debugger_set_vmm(d, cfg->vmm_info, cfg->vmm_opaque);
     struct strbuf out;
     strbuf_init(&out);
     if (!cfg->script)

@@ -14,6 +14,7 @@
 #include "debug/symbols.h"
 #include "front/runner.h"
 #include "trace/qemu_log.h"
+#include "util/strbuf.h"
 
 struct repl_script {
     FILE *f;
@@ -33,6 +34,9 @@ struct repl_config {
     const char *kernel_path;   /* symbols */
     const char *initrd_path;   /* the bundled kernel's programs, NULL for none */
     struct repl_script *script; /* NULL: the terminal */
+    /* A monitor's `info vmm` (see debugger_set_vmm); NULL: none. */
+    void (*vmm_info)(void *opaque, struct strbuf *out);
+    void *vmm_opaque;
 };
 
 /* The kernel's symbols and, with initrd_path, its programs' (NULL when

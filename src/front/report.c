@@ -6,15 +6,18 @@
 
 #include "inspect.h"
 #include "status.h"
+#include "util/text.h"
 
 void report_say(const char *fmt, ...)
 {
+    /* A message is one line, whatever file name or argument it quotes. */
+    char line[2048], escaped[4 * sizeof line];
     va_list ap;
-    fputs("ringlab: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    text_escape(escaped, sizeof escaped, line);
+    fprintf(stderr, "ringlab: %s\n", escaped);
 }
 
 /* How a machine's end becomes an exit status, with its one line. */

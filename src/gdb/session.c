@@ -8,6 +8,7 @@
 
 #include "control.h"
 #include "front/report.h"
+#include "gdb/interrupt_watch.h"
 #include "gdb/regs.h"
 #include "gdb/session.h"
 #include "inspect.h"
@@ -198,7 +199,10 @@ static void cmd_reverse(struct gdb_session *s, bool step)
         control_step_back(s->m, 1, &res);
     } else {
         struct run_request req = {0};
+        struct gdb_interrupt_watch w;
+        gdb_interrupt_watch_start(&w, s->c->fd, s->m);
         control_run_back(s->m, &req, &res);
+        gdb_interrupt_watch_stop(&w);
     }
     /* No history to go back through (off, or given up): as far as gdb
      * can tell, the start of it. */

@@ -4,16 +4,14 @@
  * separate mapping for the host kernel, which allows some 65,000 per
  * process, so a granule is a page only in guests of up to 64 MiB and grows
  * with RAM so that there are never more than COW_MAX_GRANULES.  The
- * handler runs on the faulting store; it touches only arrays allocated up
- * front and makes two system calls (none for a store outside RAM, which
- * goes on to the handler that was there before).
+ * first write to a granule is seen in the fault handler (ram_guard.c); what
+ * runs there touches only arrays allocated up front.
  *
  * A granule that was all zeros when first written (most of RAM, the
  * first time a kernel uses it) is saved as a mark with no copy: the marks
  * come from a pool of their own, beside the slots that hold copies. */
 #include "machine/cow.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +20,11 @@
 #define COW_MAX_GRANULES 16384u
 
 struct cow {
+    struct ram_guard *guard;
     uint8_t *ram;
     size_t ram_size, gran;
-    unsigned shift;
+    unsigned shift;       /* log2 of the granule's bytes */
+    unsigned page_shift;  /* log2 of its pages */
     uint32_t ngran;
     uint8_t *writable;    /* per granule: written since cow_begin (or never protected) */
     uint32_t *dirty;      /* the granules made writable one by one, to protect again */
@@ -44,11 +44,7 @@ struct cow {
     bool lost;
     bool (*reclaim)(void *opaque);
     void *reclaim_opaque;
-    struct sigaction previous;
 };
-
-/* The one watched RAM; the handler finds it here. */
-static struct cow *active;
 
 static uint32_t take_slot(struct cow *c)
 {
@@ -86,7 +82,18 @@ static bool all_zero(const uint8_t *p, size_t n)
     return true;
 }
 
-/* First write to granule g since cow_begin: save it, let the write through. */
+/* Nothing is protected any more: every granule counts as written, and the
+ * list being filled is incomplete. */
+static void lose_all(struct cow *c)
+{
+    memset(c->writable, 1, c->ngran);
+    c->all_writable = true;
+    c->cur = NULL;
+    c->lost = true;
+}
+
+/* First write to granule g since cow_begin: save it, let the write through
+ * (the rest of the granule's pages too). */
 static void touch(struct cow *c, uint32_t g)
 {
     uint8_t *at = c->ram + ((size_t)g << c->shift);
@@ -107,61 +114,43 @@ static void touch(struct cow *c, uint32_t g)
             c->cur->count++;
         }
     }
-    if (mprotect(at, c->gran, PROT_READ | PROT_WRITE) != 0) {
-        /* Out of mappings or memory: give up watching rather than fault forever. */
-        mprotect(c->ram, c->ram_size, PROT_READ | PROT_WRITE);
-        memset(c->writable, 1, c->ngran);
-        c->all_writable = true;
-        c->cur = NULL;
-        c->lost = true;
-        return;
-    }
     c->writable[g] = 1;
     c->dirty[c->ndirty++] = g;
+    uint32_t first = g << c->page_shift, n = 1u << c->page_shift;
+    if (n > c->guard->pages - first)
+        n = c->guard->pages - first; /* the last granule may be short */
+    ram_guard_release(c->guard, RAM_GUARD_HISTORY, first, n);
 }
 
-static void on_fault(int sig, siginfo_t *si, void *uctx)
+/* From the fault handler: a page this history protected was written. */
+static void on_written(void *opaque, uint32_t page)
 {
-    struct cow *c = active;
-    uintptr_t a = (uintptr_t)si->si_addr, base = c ? (uintptr_t)c->ram : 0;
-    if (c && a >= base && a - base < c->ram_size) {
-        uint32_t g = (uint32_t)((a - base) >> c->shift);
-        if (!c->writable[g]) {
-            touch(c, g);
-            return;
-        }
-    }
-    /* Not a write to watched RAM: what would have happened without us. */
-    const struct sigaction *p = c ? &c->previous : NULL;
-    if (p && (p->sa_flags & SA_SIGINFO) && p->sa_sigaction) {
-        p->sa_sigaction(sig, si, uctx);
+    struct cow *c = opaque;
+    if (page == RAM_GUARD_ALL) {
+        lose_all(c);
         return;
     }
-    if (p && p->sa_handler != SIG_DFL && p->sa_handler != SIG_IGN) {
-        p->sa_handler(sig);
-        return;
-    }
-    /* The default action: the store faults again and the process dies. */
-    signal(SIGSEGV, SIG_DFL);
+    uint32_t g = page >> c->page_shift;
+    if (!c->writable[g])
+        touch(c, g);
 }
 
-struct cow *cow_open(uint8_t *ram, size_t ram_size, size_t pool_bytes,
+struct cow *cow_open(struct ram_guard *ram_guard, size_t pool_bytes,
                      bool (*reclaim)(void *opaque), void *opaque, char *err, size_t errlen)
 {
-    if (active) {
-        snprintf(err, errlen, "another machine already keeps a history");
-        return NULL;
-    }
+    size_t ram_size = ram_guard->size;
     struct cow *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    c->ram = ram;
+    c->guard = ram_guard;
+    c->ram = ram_guard->ram;
     c->ram_size = ram_size;
     c->shift = 12;
     while ((ram_size >> c->shift) > COW_MAX_GRANULES)
         c->shift++;
+    c->page_shift = c->shift - 12;
     c->gran = (size_t)1 << c->shift;
     c->ngran = (uint32_t)((ram_size + c->gran - 1) >> c->shift);
     c->nslots = (uint32_t)(pool_bytes >> c->shift);
@@ -193,18 +182,7 @@ struct cow *cow_open(uint8_t *ram, size_t ram_size, size_t pool_bytes,
     c->zero_head = c->nslots;
     for (uint32_t i = c->nslots; i < c->nslots + c->nzero; i++)
         c->next[i] = i + 1 < c->nslots + c->nzero ? i + 1 : COW_NONE;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    active = c;
-    if (sigaction(SIGSEGV, &sa, &c->previous) != 0) {
-        active = NULL;
-        snprintf(err, errlen, "cannot catch writes to guest RAM");
-        cow_close(c);
-        return NULL;
-    }
+    ram_guard_set_user(ram_guard, RAM_GUARD_HISTORY, on_written, c);
     return c;
 }
 
@@ -212,10 +190,9 @@ void cow_close(struct cow *c)
 {
     if (!c)
         return;
-    if (active == c) {
-        mprotect(c->ram, c->ram_size, PROT_READ | PROT_WRITE);
-        sigaction(SIGSEGV, &c->previous, NULL);
-        active = NULL;
+    if (c->guard->written[RAM_GUARD_HISTORY] == on_written) {
+        ram_guard_release(c->guard, RAM_GUARD_HISTORY, 0, c->guard->pages);
+        ram_guard_set_user(c->guard, RAM_GUARD_HISTORY, NULL, NULL);
     }
     if (c->pool)
         munmap(c->pool, (size_t)c->nslots << c->shift);
@@ -248,18 +225,26 @@ void cow_set_limit(struct cow *c, size_t bytes)
     c->limit = bytes < pool ? bytes : pool;
 }
 
-/* Protect granules first..first+n-1 (consecutive). */
-static void protect_run(struct cow *c, uint32_t first, uint32_t n)
+/* Protect granules first..first+n-1 (consecutive).  False when the host
+ * would not: nothing is protected any more. */
+static bool protect_run(struct cow *c, uint32_t first, uint32_t n)
 {
-    mprotect(c->ram + ((size_t)first << c->shift), (size_t)n << c->shift, PROT_READ);
+    uint32_t page = first << c->page_shift;
+    uint32_t end = (first + n) << c->page_shift;
+    if (end > c->guard->pages)
+        end = c->guard->pages;
+    if (!ram_guard_protect(c->guard, RAM_GUARD_HISTORY, page, end - page))
+        return false;
     memset(c->writable + first, 0, n);
+    return true;
 }
 
 void cow_begin(struct cow *c, struct cow_list *list)
 {
+    bool ok = true;
     if (c->all_writable) {
-        protect_run(c, 0, c->ngran);
-        c->all_writable = false;
+        ok = protect_run(c, 0, c->ngran);
+        c->all_writable = !ok;
     } else {
         /* The granules written in the interval that ends, in runs of
          * neighbours where they came one after the other. */
@@ -268,7 +253,7 @@ void cow_begin(struct cow *c, struct cow_list *list)
             uint32_t first = c->dirty[i], n = 1;
             while (i + n < c->ndirty && c->dirty[i + n] == first + n)
                 n++;
-            protect_run(c, first, n);
+            ok = ok && protect_run(c, first, n);
             i += n;
         }
     }
@@ -277,6 +262,8 @@ void cow_begin(struct cow *c, struct cow_list *list)
     list->count = 0;
     c->cur = list;
     c->lost = false;
+    if (!ok)
+        lose_all(c);
 }
 
 void cow_end(struct cow *c)
@@ -323,7 +310,7 @@ void cow_list_restore(struct cow *c, struct cow_list *list)
 void cow_unprotect(struct cow *c)
 {
     c->cur = NULL;
-    mprotect(c->ram, c->ram_size, PROT_READ | PROT_WRITE);
+    ram_guard_release(c->guard, RAM_GUARD_HISTORY, 0, c->guard->pages);
     memset(c->writable, 1, c->ngran);
     c->ndirty = 0;
     c->all_writable = true;

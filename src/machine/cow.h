@@ -5,17 +5,19 @@
  * interval between snapshots form a list; history.c owns the lists, cow.c
  * their slots.
  *
- * The write is caught by the host's memory protection: the granules are
- * read-only between snapshots until first written, and a SIGSEGV handler
- * saves the granule and makes it writable again.  That covers every store
- * into RAM, the engine's and ringlab's own (loaders, exception frames).
- * One machine at a time can have history. */
+ * The write is caught by the host's memory protection (cpu/ram_guard.h,
+ * shared with the code guard): the granules are read-only between
+ * snapshots until first written, and the fault saves the granule and lets
+ * the write through.  That covers every store into RAM, the engine's and
+ * ringlab's own (loaders, exception frames). */
 #ifndef RINGLAB_COW_H
 #define RINGLAB_COW_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "cpu/ram_guard.h"
 
 #define COW_NONE UINT32_MAX
 
@@ -27,12 +29,12 @@ struct cow_list {
 
 struct cow;
 
-/* Watch `ram` (page aligned, ram_size a multiple of 4 KiB), saving old
- * contents in a pool of pool_bytes.  reclaim is called when the pool is
- * full (possibly from the signal handler: it may only give back lists with
- * cow_list_free): it returns false when it has nothing to give.  On
- * failure: NULL, one line in err. */
-struct cow *cow_open(uint8_t *ram, size_t ram_size, size_t pool_bytes,
+/* Watch the RAM of ram_guard, saving old contents in a pool of
+ * pool_bytes.  reclaim is called when the pool is full (possibly from the
+ * fault handler: it may only give back lists with cow_list_free): it
+ * returns false when it has nothing to give.  On failure: NULL, one line
+ * in err. */
+struct cow *cow_open(struct ram_guard *ram_guard, size_t pool_bytes,
                      bool (*reclaim)(void *opaque), void *opaque, char *err, size_t errlen);
 void cow_close(struct cow *c);
 

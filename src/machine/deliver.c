@@ -92,6 +92,7 @@ bool deliver(struct machine *m, struct cpu_state *st, struct intr_request *req)
         return false;
     }
     engine_commit_state(m->engine, st);
+    seglimit_after_commit(m, st);
     /* A task gate may have loaded another CR3 (or the state came from a
      * front end's write); the block hook looks again only then. */
     if (st->cr0 != m->paging.cr0 || st->cr3 != m->paging.cr3 || st->cr4 != m->paging.cr4)
@@ -127,13 +128,15 @@ void deliver_engine_event(struct machine *m, int vector)
     }
     struct intr_request req = {.vector = vector, .return_eip = st.eip, .insn_eip = st.eip};
     char why[320] = "";
+    uint32_t ran_to = st.eip;   /* the instructions before this one ran */
+    bool switched_task = false; /* and this one too */
     if (engine_pending_is_software_int(m->engine)) {
         /* EIP is already past the instruction: find its start (CD ib, CC, CE). */
         uint8_t code[2] = {0, 0};
         size_t got = deliver_read_code(m, &st, st.eip - 2, code, 2);
         uint32_t len = (got == 2 && code[0] == 0xcd && code[1] == vector) ? 2 : 1;
         req.source = INTR_SOFTWARE;
-        req.insn_eip = st.eip - len;
+        req.insn_eip = ran_to = st.eip - len;
         if (m->explain)
             snprintf(why, sizeof why, "%s at CPL %d",
                      len == 2 ? "INT n" : (vector == 3 ? "INT3" : "INTO"), st.cpl);
@@ -148,7 +151,16 @@ void deliver_engine_event(struct machine *m, int vector)
         uint8_t code[16];
         size_t ncode = deliver_read_code(m, &st, st.eip, code, sizeof code);
         struct linear_mem lm = deliver_linear(m, &st);
-        if (sdm_fixup(&lm, &st, code, ncode, &req.vector, req.error_code, why, sizeof why)) {
+        char in_task[160];
+        uint32_t task_eip;
+        if (sdm_fixup_task_eip(&lm, &st, code, ncode, req.error_code, &task_eip, in_task,
+                               sizeof in_task)) {
+            /* The JMP or CALL ran: the clock counts it, the new task has the fault. */
+            switched_task = true;
+            req.insn_eip = req.return_eip = st.eip = task_eip;
+            if (m->explain)
+                snprintf(why, sizeof why, "%s, raised %s", insn, in_task);
+        } else if (sdm_fixup(&lm, &st, code, ncode, &req.vector, req.error_code, why, sizeof why)) {
             /* corrected: `why` says how */
         } else if (vector == VEC_PF && m->explain) {
             char walk[256];
@@ -160,7 +172,7 @@ void deliver_engine_event(struct machine *m, int vector)
     }
     /* The clock: the instructions before this one ran; a fault's did not
      * (it restarts), a software interrupt's has once it is delivered. */
-    m->clock.icount = exits_exact_icount(m, st.seg[SEG_CS].base + req.insn_eip);
+    m->clock.icount = exits_exact_icount(m, st.seg[SEG_CS].base + ran_to) + switched_task;
     req.why = why;
     if (deliver(m, &st, &req) && req.source == INTR_SOFTWARE)
         m->clock.icount++;

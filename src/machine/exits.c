@@ -12,6 +12,7 @@
 #include "cpu/engine.h"
 #include "cpu/fastsys.h"
 #include "cpu/ioperm.h"
+#include "cpu/umip.h"
 #include "machine/internal.h"
 
 void exits_stop(struct machine *m, enum stop_cause cause)
@@ -119,13 +120,16 @@ static void stop_before_block(struct machine *m, enum stop_cause cause)
 }
 
 /* Does a special instruction of this block need ringlab now?  I/O only
- * when the TSS bitmap must judge it (CPL > IOPL or virtual-8086 mode);
- * the clock's instructions always. */
+ * when the TSS bitmap must judge it (CPL > IOPL or virtual-8086 mode); the
+ * descriptor-table stores only when CR4.UMIP refuses them; the clock's
+ * instructions and RDPMC always. */
 static bool special_applies(struct machine *m, const struct block_info *b)
 {
-    if (b->special & (DISASM_SPECIAL_TSC | DISASM_SPECIAL_MSR))
+    if (b->special & (DISASM_SPECIAL_TSC | DISASM_SPECIAL_MSR | DISASM_SPECIAL_PMC))
         return true;
-    return special_io_needs_bitmap(m);
+    if ((b->special & DISASM_SPECIAL_IO) && special_io_needs_bitmap(m))
+        return true;
+    return (b->special & DISASM_SPECIAL_UMIP) && special_umip_refuses(m);
 }
 
 /* The block hook's uncommon cases, in order: a block seen for the first
@@ -150,6 +154,14 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
     }
     if (m->return_pending)
         check_return(m, addr);
+    if (m->seg_stale && (!b || b->seg_uses) && seglimit_changed(m)) {
+        /* A segment stopped or started being flat: the limit checks come
+         * or go before this block runs.  (A block that accesses no memory
+         * does not need to know: the look waits for one that may, or for
+         * the next delivery, which sees the whole state anyway.) */
+        stop_before_block(m, CAUSE_SEG_SYNC);
+        return;
+    }
     if (m->pause_requested) {
         stop_before_block(m, CAUSE_DEADLINE);
         return;
@@ -172,6 +184,17 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
         return;
     }
     m->special_pass = UINT32_MAX;
+    if ((b->seg_uses & m->seg_nulls) && seglimit_block_needs_check(m, addr, size)) {
+        /* It may use a null segment register: it gets its checks first. */
+        stop_before_block(m, CAUSE_SEG_SYNC);
+        return;
+    }
+    if (b->seg_reload_end > 0 && !m->seg_hook && m->seg_reload_pass != addr) {
+        /* A later instruction may use a segment register this block loads:
+         * run up to the load, and look at the limits before the rest. */
+        stop_before_block(m, CAUSE_SEG_LOAD);
+        return;
+    }
     if (m->clock.icount >= m->stop_at) {
         stop_before_block(m, CAUSE_DEADLINE);
         return;
@@ -201,6 +224,8 @@ static __attribute__((noinline)) void block_slow_path(struct machine *m, uint32_
     }
     if ((b->slow & BLOCK_SET_IF) && m->irq_poll)
         m->irq_recheck = true;
+    if (b->slow & BLOCK_SEGLOAD)
+        m->seg_stale = true;
     machine_rewatch(m);
 }
 
@@ -232,7 +257,7 @@ static void hook_block(struct uc_struct *uc, uint64_t addr, uint32_t size, void 
         refresh_paging(m);
     const struct block_info *b =
         block_cache_hit(&m->blocks, m->paging.cr3, m->epoch, (uint32_t)addr, size);
-    if (__builtin_expect(!b || b->slow || m->watch_blocks ||
+    if (__builtin_expect(!b || b->slow || m->watch_blocks || (b->seg_uses & m->seg_nulls) ||
                              m->clock.icount + b->count > m->stop_at,
                          0)) {
         block_slow_path(m, (uint32_t)addr, size, b);
@@ -331,15 +356,19 @@ static void hook_syscall(void *opaque)
 #define CPUID_1_EDX_APIC (1u << 9)
 
 /* CPUID says what this machine has: the model's answers, less what
- * ringlab does not provide.  There is no local APIC (yet), so the APIC bit
- * is clear, as it is on a processor whose APIC is disabled by
- * IA32_APIC_BASE (SDM Vol. 3A 10.4.3). */
+ * ringlab does not provide, and more what it adds.  There is no local APIC
+ * (yet), so the APIC bit is clear, as it is on a processor whose APIC is
+ * disabled by IA32_APIC_BASE (SDM Vol. 3A 10.4.3).  CR4.UMIP works on
+ * every model (umip.h), so leaf 7 says so. */
 static void hook_cpuid(void *opaque, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
     struct machine *m = opaque;
+    uint32_t top[4];
+    engine_model_cpuid(m->engine, 0, 0, top);
     engine_model_cpuid(m->engine, leaf, subleaf, regs);
     if (leaf == 1)
         regs[3] &= ~CPUID_1_EDX_APIC;
+    umip_cpuid(top[0], leaf, subleaf, regs);
 }
 
 /* ---- outside RAM -------------------------------------------------------------- */

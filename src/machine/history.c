@@ -407,7 +407,7 @@ bool control_history_start(struct machine *m, const struct history_config *cfg, 
         free(h);
         return false;
     }
-    h->cow = cow_open(m->ram, m->ram_size, cfg->budget, reclaim, h, err, errlen);
+    h->cow = cow_open(&m->ram_guard, cfg->budget, reclaim, h, err, errlen);
     if (!h->cow) {
         free(h);
         return false;

@@ -9,6 +9,7 @@
  *   deliver.c   events into the guest: exceptions, IRQs, with their explanations
  *   special.c   instructions ringlab executes itself: I/O the TSS bitmap
  *               judges, RDTSC, RDMSR/WRMSR of the TSC
+ *   seglimit.c  data and stack segment limits, checked while one is not flat
  *   events.c    the event fan-out: sinks, the ring of recent events, stops
  *   breakpoints.c  breakpoints and watchpoints
  *   inspect.c   the inspect API
@@ -45,6 +46,7 @@
 #include "mmu/phys.h"
 
 struct history;
+struct seglimit;
 
 #define MACHINE_MAX_SINKS 4
 #define MACHINE_MAX_BREAKS 64
@@ -62,6 +64,12 @@ enum stop_cause {
     CAUSE_WATCHPOINT,
     CAUSE_STEP,       /* stepping: the instructions asked for ran */
     CAUSE_END,        /* the guest ended the machine, or it must reset */
+    CAUSE_SEG_SYNC,   /* a segment stopped (or started) being flat: the
+                         limit checks come (or go) before the next block */
+    CAUSE_SEG_LOAD,   /* a block uses a segment register it loads: run it
+                         up to the load first */
+    CAUSE_SEG_FAULT,  /* an instruction breaks a segment limit: deliver
+                         m->seg_fault_vector before it runs */
 };
 
 struct breakpoint {
@@ -108,11 +116,15 @@ struct machine {
 
     /* ---- the block hook's view (exits.c) */
     struct block_cache blocks;
+    struct ram_guard ram_guard; /* RAM write-protected for the code guard and the history */
     struct code_guard guard; /* the frames of translated code, write-protected */
     uint32_t epoch;          /* the block cache's mappings: moved on by CR0/CR3/CR4
                                 changes and TLB flushes */
     bool tlb_flushed;        /* a block that ran flushed TLB entries (INVLPG, MOV CRn) */
     bool watch_blocks;       /* return_pending || irq_recheck: the hot path looks once */
+    uint8_t seg_nulls;       /* the data segment registers holding a null selector
+                                while no limit check runs everywhere (seglimit.c):
+                                a block that may use one leaves the fast path */
     uint64_t stop_at;        /* the block hook stops the run when icount reaches it */
     struct paging_regs paging; /* CR0/CR3/CR4 as last read: refreshed after blocks
                                   that may change them, never on every block */
@@ -140,6 +152,15 @@ struct machine {
     uint32_t special_pass;  /* let this block through once (running up to its instruction) */
     bool io_stepping;       /* the I/O hooks check permission and refuse quietly */
     bool io_refused;
+
+    /* ---- segment limits (seglimit.c) */
+    struct seglimit *seglimit;
+    uintptr_t seg_hook;      /* the check before every instruction, while a
+                                data or stack segment is not flat */
+    bool seg_stale;          /* look at the segment registers at the next block */
+    uint32_t seg_reload_pass; /* the block run up to its segment load now */
+    int seg_fault_vector;
+    char seg_fault_why[400];
 
     /* ---- stops (run.c) */
     enum stop_cause cause;
@@ -211,7 +232,7 @@ struct machine {
 /* The block hook's one look at what waits for it (exits.c). */
 static inline void machine_rewatch(struct machine *m)
 {
-    m->watch_blocks = m->return_pending || m->irq_recheck;
+    m->watch_blocks = m->return_pending || m->irq_recheck || m->seg_stale;
 }
 
 /* machine.c */
@@ -250,6 +271,10 @@ void exits_stop(struct machine *m, enum stop_cause cause);
  * `exact` (from exits_exact_icount). */
 void exits_stop_mid_block(struct machine *m, uint64_t exact, enum stop_cause cause);
 uint64_t exits_exact_icount(struct machine *m, uint32_t linear);
+
+/* run.c: stepping reaches the instruction at linear `addr` (before it
+ * runs); true when the step ends there, before it. */
+bool run_step_reach(struct machine *m, uint32_t addr);
 
 /* breakpoints.c: the breakpoint at linear (in the space of cr3), 0 none */
 int breakpoints_match(struct machine *m, uint32_t linear, uint32_t cr3);
@@ -293,6 +318,26 @@ enum engine_exit special_step(struct machine *m);
 uint32_t special_port_in(void *opaque, uint16_t port, int size);
 void special_port_out(void *opaque, uint16_t port, int size, uint32_t value);
 bool special_io_needs_bitmap(struct machine *m);
+bool special_umip_refuses(struct machine *m);
+
+/* seglimit.c */
+bool seglimit_init(struct machine *m);
+void seglimit_free(struct machine *m);
+/* Between runs: the check hook in place exactly while a segment is not flat. */
+void seglimit_sync(struct machine *m);
+/* At a block hook after a segment load: does the hook have to come or go? */
+bool seglimit_changed(struct machine *m);
+/* At a block hook while a data segment register is null: must this block
+ * (which may use it) get a check before each of its instructions first? */
+bool seglimit_block_needs_check(struct machine *m, uint32_t addr, uint32_t size);
+/* After a delivery wrote st back. */
+void seglimit_after_commit(struct machine *m, const struct cpu_state *st);
+/* CAUSE_SEG_LOAD: run the block up to just past its segment load. */
+enum engine_exit seglimit_run_past_load(struct machine *m);
+/* CAUSE_SEG_FAULT: deliver the fault the check found. */
+void seglimit_deliver(struct machine *m);
+/* Instructions the check has looked at (for tests and the bench). */
+uint64_t seglimit_checked_insns(const struct machine *m);
 
 
 #endif

@@ -42,6 +42,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     m->ram_size = (cfg->ram_size + 4095) & ~(size_t)4095;
     m->special_pass = UINT32_MAX;
     m->fresh_addr = UINT32_MAX;
+    m->seg_reload_pass = UINT32_MAX;
     m->shown_return_icount = UINT64_MAX;
     m->last_delivery_icount = UINT64_MAX;
     clock_init(&m->clock, cfg->realtime);
@@ -55,7 +56,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         snprintf(err, errlen, "cannot allocate %zu MiB of guest RAM", m->ram_size >> 20);
         goto fail;
     }
-    if (!code_guard_init(&m->guard, m->ram, m->ram_size)) {
+    if (!ram_guard_init(&m->ram_guard, m->ram, m->ram_size) ||
+        !code_guard_init(&m->guard, &m->ram_guard)) {
         snprintf(err, errlen, "cannot watch guest RAM for rewritten code");
         goto fail;
     }
@@ -63,6 +65,10 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     if (!m->disasm || !block_cache_init(&m->blocks, BLOCK_CACHE_SIZE, m->ram, m->ram_size,
                                         m->disasm, &m->guard)) {
         snprintf(err, errlen, "cannot start the Capstone disassembler");
+        goto fail;
+    }
+    if (!seglimit_init(m)) {
+        snprintf(err, errlen, "out of memory");
         goto fail;
     }
     if (!events_init(m)) {
@@ -98,8 +104,11 @@ void machine_destroy(struct machine *m)
     if (m->disasm)
         disasm_close(m->disasm);
     block_cache_free(&m->blocks);
+    seglimit_free(m);
     if (m->guard.ram)
         code_guard_free(&m->guard);
+    if (m->ram_guard.ram)
+        ram_guard_free(&m->ram_guard);
     events_free(m);
     if (m->ram)
         munmap(m->ram, m->ram_size);

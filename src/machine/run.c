@@ -101,7 +101,20 @@ static void note_halt(struct machine *m)
 static void end_of_engine(struct machine *m, enum engine_exit x)
 {
     if (x == ENGINE_INVALID) {
+        /* Unicorn ends the run for vector 6 whether it was raised (an
+         * invalid opcode) or asked for: `int 6` is a software interrupt,
+         * through the gate's DPL check (SDM Vol. 2A INT n). */
         struct cpu_state st;
+        uint8_t code[2];
+        if (engine_pending_is_software_int(m->engine) && engine_read_state(m->engine, &st) &&
+            deliver_read_code(m, &st, st.eip, code, 2) == 2 && code[0] == 0xcd &&
+            code[1] == VEC_UD) {
+            /* EIP is left at the INT here (Unicorn 2.1.1): past it, as for
+             * any other INT n the engine hands over. */
+            engine_goto(m->engine, st.eip + 2);
+            deliver_engine_event(m, VEC_UD);
+            return;
+        }
         if (engine_begin_state(m->engine, &st)) {
             m->clock.icount = exits_exact_icount(m, st.seg[SEG_CS].base + st.eip);
             deliver_exception(m, &st, VEC_UD, st.eip, "invalid opcode");
@@ -166,6 +179,13 @@ static int after_engine(struct machine *m, enum engine_exit x)
             return RUN_WATCHPOINT;
         case CAUSE_STEP:
             return RUN_INSNS;
+        case CAUSE_SEG_LOAD:
+            x = seglimit_run_past_load(m);
+            continue;
+        case CAUSE_SEG_FAULT:
+            seglimit_deliver(m);
+            return -1;
+        case CAUSE_SEG_SYNC: /* the run loop syncs before the next run */
         case CAUSE_IRQ_WINDOW:
         case CAUSE_END:
             return -1;
@@ -328,6 +348,7 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
         }
         if (m->end != END_NONE || m->reset_pending)
             continue;
+        seglimit_sync(m);
         plan_stop(m);
         m->paging_stale = true;
         m->cause = CAUSE_NONE;
@@ -376,12 +397,10 @@ bool control_reset(struct machine *m)
  * steps are the instructions reached, each once: the same one met again
  * (the engine stopped and restarted before it, or a REP's next round)
  * does not count. */
-static void step_hook(void *opaque, uint32_t addr, uint32_t size)
+bool run_step_reach(struct machine *m, uint32_t addr)
 {
-    struct machine *m = opaque;
-    (void)size;
     if (m->step_count == 0)
-        return; /* the hook stays between steps */
+        return false; /* the hook stays between steps */
     /* Instructions of a block come one after another: count them here
      * rather than decode the block again for each one. */
     if (addr == m->block_addr || m->step_block != m->block_start_icount) {
@@ -390,14 +409,21 @@ static void step_hook(void *opaque, uint32_t addr, uint32_t size)
     }
     uint64_t exact = m->block_start_icount + m->step_index++;
     if (exact == m->step_last_icount && addr == m->step_last_addr)
-        return;
+        return false;
     if (m->step_seen >= m->step_count) {
         exits_stop_mid_block(m, exact, CAUSE_STEP);
-        return;
+        return true;
     }
     m->step_seen++;
     m->step_last_icount = exact;
     m->step_last_addr = addr;
+    return false;
+}
+
+static void step_hook(void *opaque, uint32_t addr, uint32_t size)
+{
+    (void)size;
+    run_step_reach(opaque, addr);
 }
 
 /* SDM Vol. 3A 17.3.1.1: RF is set only by IRET and POPF loading it, and

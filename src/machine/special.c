@@ -1,22 +1,26 @@
 /* Instructions ringlab executes itself, or watches the engine execute one
  * at a time: I/O that the TSS permission bitmap judges, RDTSC and RDTSCP,
- * and RDMSR/WRMSR of IA32_TSC.
+ * RDMSR/WRMSR of IA32_TSC, the descriptor-table stores CR4.UMIP refuses,
+ * and RDPMC, whose #GP the engine does not raise.
  *
  * The block cache marks blocks holding such instructions; the block hook
  * stops before one when it matters (I/O only at CPL > IOPL or in
- * virtual-8086 mode), and the run loop calls special_step: run up to the
- * instruction, then take it alone. */
+ * virtual-8086 mode, the stores only with CR4.UMIP at CPL > 0), and the
+ * run loop calls special_step: run up to the instruction, then take it
+ * alone. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cpu/engine.h"
 #include "cpu/ioperm.h"
+#include "cpu/umip.h"
 #include "machine/internal.h"
 
 /* IA32_TSC (SDM Vol. 4, Table 2-2) and IA32_TSC_AUX, which RDTSCP returns in ECX. */
 #define MSR_TSC DISASM_MSR_TSC
 #define MSR_TSC_AUX 0xc0000103u
 #define CR4_TSD (1u << 2)
+#define CR4_PCE (1u << 8)
 
 static int port_size(int size)
 {
@@ -118,6 +122,15 @@ void special_port_out(void *opaque, uint16_t port, int size, uint32_t value)
     if (io_permitted(m, port, size))
         bus_out(&m->bus, port, value, port_size(size));
     after_io(m, t);
+}
+
+/* ---- CR4.UMIP ---------------------------------------------------------------- */
+
+bool special_umip_refuses(struct machine *m)
+{
+    uint32_t eflags = engine_eflags(m->engine);
+    uint8_t cpl = (eflags & EFLAGS_VM) ? 3 : (uint8_t)(engine_cs(m->engine) & 3);
+    return umip_refuses(engine_paging_regs(m->engine).cr4, cpl, eflags);
 }
 
 /* ---- taking one instruction ------------------------------------------------ */
@@ -246,6 +259,21 @@ enum engine_exit special_step(struct machine *m)
     }
     if (kind == DISASM_SPECIAL_MSR && emulate_msr(m, &st, len, name[0] == 'w'))
         return ENGINE_AT_EXIT;
+    if (kind == DISASM_SPECIAL_PMC && (st.cpl > 0 || (st.eflags & EFLAGS_VM)) &&
+        !(st.cr4 & CR4_PCE)) {
+        /* SDM Vol. 2B RDPMC: #GP(0) at CPL > 0 with CR4.PCE clear.  (Where
+         * it may read, the engine's model has no counters: #UD, as QEMU.) */
+        deliver_exception(m, &st, VEC_GP, st.eip, "RDPMC at CPL > 0 with CR4.PCE clear");
+        return ENGINE_AT_EXIT;
+    }
+    if (kind == DISASM_SPECIAL_UMIP && umip_refuses(st.cr4, st.cpl, st.eflags)) {
+        /* SDM Vol. 3A 2.5: #GP(0), nothing stored. */
+        char why[96];
+        snprintf(why, sizeof why, "`%s` at CPL %d with CR4.UMIP set", name,
+                 (st.eflags & EFLAGS_VM) ? 3 : st.cpl);
+        deliver_exception(m, &st, VEC_GP, st.eip, why);
+        return ENGINE_AT_EXIT;
+    }
     engine_commit_state(m->engine, &st); /* nothing changed: only read */
     if (kind == DISASM_SPECIAL_IO && special_io_needs_bitmap(m)) {
         char text[64];

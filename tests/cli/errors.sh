@@ -77,6 +77,8 @@ expect 4 "^ringlab: $tmp/none.elf: cannot open the kernel" -- -kernel "$tmp/none
 expect 4 "^ringlab: $tmp/short.elf: no Multiboot header" -- -kernel "$tmp/short.elf"
 expect 4 "^ringlab: $tmp/badsum.bin: .*checksum" -- -kernel "$tmp/badsum.bin"
 expect 4 "^ringlab: $tmp/none.mod: cannot open the module" -- -kernel "$tmp/halt.bin" -initrd "$tmp/none.mod"
+expect 4 "^ringlab: $tmp/no\\\\nne.mod: cannot open the module" -- -kernel "$tmp/halt.bin" \
+	-initrd "$tmp/$(printf 'no\nne.mod')"
 expect 12 "^ringlab: the guest wrote to physical address 0xf0000000" -- "$tmp/store-beyond-ram.bin"
 # A hole where a PC has a device names the device that is missing.
 expect 12 "^ringlab: the guest read from physical address 0xfee00020 .*the local APIC" -- "$tmp/lapic.bin"

@@ -34,6 +34,10 @@
 # Comparison: full event lines, unless GUEST.asm says "; diff-mode: vectors"
 # (guests that take timer interrupts: their positions vary run to run under
 # QEMU, so only the sequence of vectors is compared).
+#
+# QEMU runs its default CPU model unless GUEST.asm says "; qemu-cpu: MODEL"
+# (a guest that needs a feature qemu32 lacks, such as CR4.UMIP); ringlab
+# always runs its own default.
 
 set -u
 
@@ -86,6 +90,7 @@ mode=full
 if grep -q '^; diff-mode: vectors' "$GUEST_SRC/$g.asm" 2>/dev/null; then
     mode=vectors
 fi
+qemu_cpu=$(sed -n 's/^; qemu-cpu: *\([A-Za-z0-9_-]*\).*/\1/p' "$GUEST_SRC/$g.asm" 2>/dev/null | head -n 1)
 
 # events FILE: the `-d int` event lines of a log (register dumps and
 # check_exception lines dropped).
@@ -100,20 +105,24 @@ else
     limit=
 fi
 
-# run_machine PROGRAM NAME: run the guest with QEMU's command line; the event
-# lines go to $w.NAME.events and the exit status to $w.NAME.status.
+# run_machine PROGRAM NAME [ARGS]: run the guest with QEMU's command line
+# (and ARGS); the event lines go to $w.NAME.events and the exit status to
+# $w.NAME.status.
 run_machine() {
-    rm -f "$w.$2.log"
+    prog=$1
+    name=$2
+    shift 2
+    rm -f "$w.$name.log"
     # shellcheck disable=SC2086 # $boot is two words
-    $limit "$1" $boot -nographic -no-reboot \
-        -d int -D "$w.$2.log" \
+    $limit "$prog" $boot "$@" -nographic -no-reboot \
+        -d int -D "$w.$name.log" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        </dev/null >"$w.$2.out" 2>&1
+        </dev/null >"$w.$name.out" 2>&1
     st=$?
-    echo "$st" >"$w.$2.status"
-    events "$w.$2.log" >"$w.$2.events"
+    echo "$st" >"$w.$name.status"
+    events "$w.$name.log" >"$w.$name.events"
     if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
-        say "$2 did not finish within $TIME_LIMIT s"
+        say "$name did not finish within $TIME_LIMIT s"
     fi
 }
 
@@ -188,7 +197,7 @@ same() {
 
 # --- QEMU: live when installed, else the recorded lines -------------------
 if [ -n "$QEMU" ] && [ -x "$QEMU" ]; then
-    run_machine "$QEMU" qemu
+    run_machine "$QEMU" qemu ${qemu_cpu:+-cpu "$qemu_cpu"}
     qemu_status=$(cat "$w.qemu.status")
     qemu_live=yes
     if [ "$record" = yes ]; then

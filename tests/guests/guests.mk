@@ -29,6 +29,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/smc.test \
 	tests/diff/code_alias.test \
 	tests/diff/seg_limit.test \
+	tests/diff/seg_data.test \
+	tests/diff/seg_stack.test \
 	tests/diff/pit_irq.test \
 	tests/diff/task_gate.test \
 	tests/diff/v86_int.test \
@@ -50,7 +52,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/task_gate_ldt.test \
 	tests/diff/sysenter_cs_rpl.test \
 	tests/diff/task_jmp_fault.test \
-	tests/diff/push_user.test
+	tests/diff/push_user.test \
+	tests/diff/umip.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -70,7 +73,7 @@ EXTRA_DIST += \
 	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
 	tests/diff/tss_ss_np.sdm tests/diff/desc_accessed.sdm tests/diff/tss_ss16.sdm \
 	tests/diff/task_gate_ldt.sdm tests/diff/sysenter_cs_rpl.sdm tests/diff/task_jmp_fault.sdm \
-	tests/diff/push_user.sdm
+	tests/diff/push_user.sdm tests/diff/seg_data.sdm tests/diff/seg_stack.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
@@ -153,20 +156,3 @@ refresh-qemu-traces: $(TEST_GUEST_ELFS)
 	done
 .PHONY: refresh-qemu-traces
 
-# seg_limit fails on ringlab, knowingly: the engine never checks data or
-# stack segment limits in protected mode (neither does QEMU), and ringlab
-# does not yet check them itself.  The guest states the SDM's rule
-# (Vol. 3A 5.3: #GP(0), #SS(0)); when ringlab implements it, this test
-# passes and automake reports the XPASS, so this line must go.
-XFAIL_TESTS += tests/diff/seg_limit.test
-#
-# int6 fails on ringlab, knowingly: the engine reports INT 6 as it reports
-# an invalid opcode, and the run loop (src/machine.c) delivers both as #UD.
-# The SDM's rule (Vol. 2A INT n: a software interrupt, the gate DPL checked)
-# is what the guest states; when the run loop tells the two apart, this
-# test passes, automake reports the XPASS, and int6 must leave this list.
-#
-# task_jmp_fault fails on ringlab (and on QEMU), knowingly: a far JMP's task
-# switch is the engine's, and after a fault past its commit point the
-# engine restores the JMP's EIP instead of keeping the new task's.
-XFAIL_TESTS += tests/diff/int6.test tests/diff/task_jmp_fault.test

@@ -9,11 +9,9 @@
 ;   1 ring 3 `int 6` through the DPL-0 gate 6: #GP(0x32), saved EIP = the
 ;     INT, gate 6's handler not run
 ;
-; Known failure: ringlab delivers INT 6 as an invalid-opcode fault (the
-; engine reports both the same way; src/machine.c must ask which it was):
-; step 2 finds the INT's own address saved and the guest exits with 2
-; (status 5); in ring 3 the gate's DPL would not be checked either.
-; guests.mk lists it in XFAIL_TESTS until that is fixed.
+; Unicorn ends its run for vector 6 whether an invalid opcode raised it or
+; `int 6` asked for it; ringlab tells them apart by the engine's
+; software-interrupt flag and the CD 06 at EIP (machine/run.c).
 ;
 ; Exit values: the step whose check failed.
 %include "common.inc"

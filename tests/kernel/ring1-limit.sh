@@ -4,9 +4,9 @@
 # ring-1 service then reads the kernel's page 0xC0100000 through DS.
 #
 # The SDM (Vol. 3A 5.3): that access is past DS's limit, #GP(0); the kernel
-# kills the caller and says why. ringlab must do that. It does not yet (it
-# checks no data or stack segment limits): this test is an expected
-# failure (XFAIL_TESTS in guests/guests.mk) until it does.
+# kills the caller and says why. ringlab must do that: its -d int log has
+# the one #GP(0) from CPL 1, at the service's load, with the explanation
+# naming DS, the offset and the limit.
 #
 # QEMU 7.2 (TCG) checks no data segment limits either: the read succeeds,
 # and the program says so. That is checked too, as the documented
@@ -59,6 +59,8 @@ if [ -n "$RING1_LIMIT_EXPECT" ]; then
 		has_re "^pid [0-9]+ \\(ring1\\): #GP\\(0\\) in ring 1 at eip 0xbfc[0-9a-f]{5}: \\[ds:0xc0100000\\] is past DS's limit 0xbfffffff$KILLED"
 		count_re 'this CPU did not check it' 0
 		[ "$gp_ring1" -eq 1 ] || fail "expected one #GP(0) from CPL 1 in $INTLOG, saw $gp_ring1"
+		grep -q "why: \`mov eax, dword ptr \[ebx\]\`: DS:0xc0100000..0xc0100003 (4 bytes) is past DS's limit 0xbfffffff (selector 0x0039): #GP(0)" "$INTLOG" ||
+			fail "no explanation of the #GP naming DS, the offset and the limit in $INTLOG"
 	else
 		has 'ring1: read 0x1badb002 past DS'"'"'s limit: this CPU did not check it (the SDM says #GP(0))'
 		count_re 'in ring 1 at eip' 0

@@ -310,9 +310,11 @@ END_TEST
 static struct {
     uint8_t *ram;
     struct disasm *disasm;
+    struct ram_guard ram_guard;
     struct code_guard guard;
     struct block_cache bc;
     struct paging_regs flat;
+    volatile uint32_t history_writes, history_page; /* set in the fault handler */
 } gx;
 
 static void guarded_setup(void)
@@ -321,7 +323,8 @@ static void guarded_setup(void)
     gx.ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     ck_assert(gx.ram != MAP_FAILED);
     gx.disasm = disasm_open();
-    ck_assert(code_guard_init(&gx.guard, gx.ram, RAM_SIZE));
+    ck_assert(ram_guard_init(&gx.ram_guard, gx.ram, RAM_SIZE));
+    ck_assert(code_guard_init(&gx.guard, &gx.ram_guard));
     ck_assert(block_cache_init(&gx.bc, 256, gx.ram, RAM_SIZE, gx.disasm, &gx.guard));
     gx.flat.cr0 = CR0_PE;
     memcpy(gx.ram + CODE, sample, sizeof sample);
@@ -331,6 +334,7 @@ static void guarded_teardown(void)
 {
     block_cache_free(&gx.bc);
     code_guard_free(&gx.guard);
+    ram_guard_free(&gx.ram_guard);
     disasm_close(gx.disasm);
     munmap(gx.ram, RAM_SIZE);
 }
@@ -358,6 +362,61 @@ START_TEST(test_guard_sees_a_write)
     /* Other frames were never guarded: no fault there. */
     gx.ram[CODE + 0x3000] = 1;
     ck_assert_uint_eq(gx.guard.faults, 1);
+}
+END_TEST
+
+/* The history's copy-on-write, as a second user of the same protection. */
+static void history_written(void *opaque, uint32_t page)
+{
+    (void)opaque;
+    gx.history_writes++;
+    gx.history_page = page;
+}
+
+/* A store the compiler keeps in place among the reads of what the fault
+ * handler sets. */
+static void store(uint32_t paddr, uint8_t value)
+{
+    ((volatile uint8_t *)gx.ram)[paddr] = value;
+}
+
+/* Both users protect a frame: one write tells both, once. */
+START_TEST(test_two_users_both_told)
+{
+    uint32_t frame = CODE >> 12;
+    ram_guard_set_user(&gx.ram_guard, RAM_GUARD_HISTORY, history_written, NULL);
+    uint32_t gen = code_guard_protect(&gx.guard, frame);
+    ck_assert(ram_guard_protect(&gx.ram_guard, RAM_GUARD_HISTORY, frame, 1));
+    store(CODE + 8, 0x90);
+    ck_assert_uint_eq(code_guard_gen(&gx.guard, frame), gen + 1);
+    ck_assert_uint_eq(gx.history_writes, 1);
+    ck_assert_uint_eq(gx.history_page, frame);
+    store(CODE + 9, 0x90);
+    ck_assert_uint_eq(gx.history_writes, 1);
+    ck_assert_uint_eq(code_guard_gen(&gx.guard, frame), gen + 1);
+}
+END_TEST
+
+/* One user letting go does not open a frame the other still guards:
+ * neither the history's release nor the code guard's reset undoes the
+ * other's protection. */
+START_TEST(test_one_user_release_keeps_the_other)
+{
+    uint32_t frame = CODE >> 12;
+    ram_guard_set_user(&gx.ram_guard, RAM_GUARD_HISTORY, history_written, NULL);
+    uint32_t gen = code_guard_protect(&gx.guard, frame);
+    ck_assert(ram_guard_protect(&gx.ram_guard, RAM_GUARD_HISTORY, 0, RAM_SIZE >> 12));
+    ram_guard_release(&gx.ram_guard, RAM_GUARD_HISTORY, 0, RAM_SIZE >> 12);
+    store(CODE + 8, 0x90); /* still the code guard's */
+    ck_assert_uint_eq(code_guard_gen(&gx.guard, frame), gen + 1);
+    ck_assert_uint_eq(gx.history_writes, 0);
+
+    code_guard_protect(&gx.guard, frame);
+    ck_assert(ram_guard_protect(&gx.ram_guard, RAM_GUARD_HISTORY, frame, 1));
+    code_guard_reset(&gx.guard);
+    store(CODE + 8, 0x91); /* still the history's */
+    ck_assert_uint_eq(gx.history_writes, 1);
+    ck_assert_uint_eq(gx.history_page, frame);
 }
 END_TEST
 
@@ -471,6 +530,8 @@ static Suite *block_cache_suite(void)
     tc = tcase_create("guarded");
     tcase_add_checked_fixture(tc, guarded_setup, guarded_teardown);
     tcase_add_test(tc, test_guard_sees_a_write);
+    tcase_add_test(tc, test_two_users_both_told);
+    tcase_add_test(tc, test_one_user_release_keeps_the_other);
     tcase_add_test(tc, test_guarded_block_checked_only_when_needed);
     tcase_add_test(tc, test_busy_frame_is_compared_every_time);
     tcase_add_test(tc, test_same_frame_under_another_cr3);

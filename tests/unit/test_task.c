@@ -9,6 +9,7 @@
 
 #include "cpu/desc.h"
 #include "cpu/intr.h"
+#include "cpu/sdm_fixup.h"
 #include "cpu/task.h"
 #include "ram_fixture.h"
 
@@ -400,6 +401,71 @@ START_TEST(test_ss_not_present_in_new_tss)
 }
 END_TEST
 
+/* ---- the engine's own switch (far JMP/CALL), its EIP put right -------- */
+
+#define SEL_TASK_GATE 0x40u
+
+/* `jmp sel:0` (EA, 32-bit offset) or `call sel:0` (9A) at the old EIP. */
+static size_t far_to(uint8_t op, uint16_t sel, uint8_t *code)
+{
+    const uint8_t bytes[7] = {op, 0, 0, 0, 0, (uint8_t)sel, (uint8_t)(sel >> 8)};
+    memcpy(code, bytes, sizeof bytes);
+    return sizeof bytes;
+}
+
+/* What the engine leaves after a fault past the commit point: TR the new
+ * (busy) TSS, CS the new task's, EIP still the JMP's. */
+static void engine_switched(void)
+{
+    set_desc(SEL_NEW_TSS, NEW_TSS, 0x67, tss_attr(0xb, true));
+    fx.st.tr = cache_of(SEL_NEW_TSS);
+    fx.st.seg[SEG_CS] = cache_of(SEL_KCODE);
+    fx.st.cpl = 0;
+}
+
+START_TEST(test_fault_past_commit_moves_to_new_task)
+{
+    uint8_t code[8];
+    char why[200] = "";
+    uint32_t eip = 0;
+    engine_switched();
+    size_t n = far_to(0xea, SEL_NEW_TSS, code);
+    ck_assert(sdm_fixup_task_eip(&fx.mem, &fx.st, code, n, SEL_KDATA, &eip, why, sizeof why));
+    ck_assert_uint_eq(eip, NEW_EIP);
+    ck_assert_ptr_nonnull(strstr(why, "commit point"));
+    n = far_to(0x9a, SEL_NEW_TSS, code);
+    ck_assert(sdm_fixup_task_eip(&fx.mem, &fx.st, code, n, SEL_KDATA, &eip, why, sizeof why));
+    ck_assert_ptr_nonnull(strstr(why, "far CALL"));
+    /* Through a task gate in the GDT. */
+    fx.st.gdtr.limit = SEL_TASK_GATE + 7;
+    ram_gate(fx.ram, GDT, SEL_TASK_GATE >> 3, SEL_NEW_TSS, 0, 0x5, 0, true);
+    eip = 0;
+    n = far_to(0xea, SEL_TASK_GATE, code);
+    ck_assert(sdm_fixup_task_eip(&fx.mem, &fx.st, code, n, SEL_KDATA, &eip, why, sizeof why));
+    ck_assert_uint_eq(eip, NEW_EIP);
+}
+END_TEST
+
+/* Refused before the commit point: TR still the old task's, or the fault
+ * is the target TSS's own (a JMP to the running task: #GP(TSS)). */
+START_TEST(test_fault_before_commit_stays)
+{
+    uint8_t code[8];
+    char why[200] = "";
+    uint32_t eip = 0;
+    size_t n = far_to(0xea, SEL_NEW_TSS, code);
+    ck_assert(!sdm_fixup_task_eip(&fx.mem, &fx.st, code, n, SEL_NEW_TSS, &eip, why, sizeof why));
+    n = far_to(0xea, SEL_OLD_TSS, code);
+    ck_assert(!sdm_fixup_task_eip(&fx.mem, &fx.st, code, n, SEL_OLD_TSS, &eip, why, sizeof why));
+    /* Not a far JMP or CALL. */
+    engine_switched();
+    const uint8_t mov[] = {0x8e, 0xd8, 0x90, 0x90, 0x90, 0x90, 0x90}; /* mov ds, ax */
+    ck_assert(!sdm_fixup_task_eip(&fx.mem, &fx.st, mov, sizeof mov, SEL_KDATA, &eip, why,
+                                  sizeof why));
+    ck_assert_uint_eq(eip, 0);
+}
+END_TEST
+
 static Suite *task_suite(void)
 {
     Suite *s = suite_create("task");
@@ -422,6 +488,12 @@ static Suite *task_suite(void)
     tcase_add_test(tc, test_bad_cs_in_new_tss);
     tcase_add_test(tc, test_bad_ds_leaves_new_selectors);
     tcase_add_test(tc, test_ss_not_present_in_new_tss);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("engine-switch");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_fault_past_commit_moves_to_new_task);
+    tcase_add_test(tc, test_fault_before_commit_stays);
     suite_add_tcase(s, tc);
     return s;
 }

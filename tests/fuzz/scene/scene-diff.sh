@@ -131,11 +131,11 @@ else
 fi
 total=$(wc -l <"$all")
 c() { grep -c -- "$1" "$all" || true; }
-printf 'scene-diff: %d cases from seed %d: %d agree, %d known, %d known-diverges, %d limits, %d open-bug, %d NEW, %d errors\n' \
+printf 'scene-diff: %d cases from seed %d: %d agree, %d known, %d known-diverges, %d limits, %d NEW, %d errors\n' \
     "$total" "$seed" "$(c ': agree$')" "$(c ': known (')" "$(c ': known-diverges')" \
-    "$(c ': limits')" "$(c ': open-bug')" "$(c ': NEW')" "$(c ': ERROR')"
+    "$(c ': limits')" "$(c ': NEW')" "$(c ': ERROR')"
 dev=
-for d in ext rf accessed ad-on-fault ss-vs-np ss-vs-ts ts-vs-gp sysenter-cs push-user ss16-esp gate16 triple task-eip task-state int6; do
+for d in ext rf accessed ad-on-fault ss-vs-np ss-vs-ts ts-vs-gp sysenter-cs push-user ss16-esp gate16 triple task-eip task-state; do
     dev="$dev $d $(grep -c -E -- "[( ]$d[ )]" "$all" || true),"
 done
 echo "scene-diff: cases showing each known deviation:${dev%,}"

@@ -107,6 +107,8 @@ static void act_exception(struct scene *s)
         A("mov es, bx\n");
         A("mov eax, [es:0x1000]\n");
         name(s, "ring %d: read through a null ES", s->ring);
+        /* #GP(0) by the SDM (Vol. 3A 3.4.2); QEMU reads through it */
+        scene_note_limit(s, "a read through a null ES");
         break;
     case 7:
         A("lgdt [gdt_ptr]\n");

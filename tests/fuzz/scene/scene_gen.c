@@ -103,6 +103,7 @@ static void make_desc(struct scene *s, struct desc *d, bool in_ldt, int i, enum 
         } else if (role == ROLE_CODE16) {
             limit = 0xffff;
             flags = 0x00;
+            d->limited = true; /* 64 KiB: a read through it as DS can pass it */
         }
         snprintf(d->text, sizeof d->text, "%s %s, 0x%x, 0x%02x, 0x%02x", macro, base, limit,
                  access_byte(d->present, d->dpl, type), flags);
@@ -117,7 +118,7 @@ static void make_desc(struct scene *s, struct desc *d, bool in_ldt, int i, enum 
         unsigned flags = 0xc0;
         if (role == ROLE_DATA_SMALL) {
             /* based at a buffer of the guest's, so that an access past the
-             * limit (which neither machine checks) reads the same bytes */
+             * limit (which QEMU does not check) reads the same bytes */
             base = "seg_area";
             if (rng_chance(r, 40))
                 type |= 4u; /* expand-down */
@@ -131,6 +132,7 @@ static void make_desc(struct scene *s, struct desc *d, bool in_ldt, int i, enum 
             base = "stack16";
             limit = 0xffff;
             flags = 0x00;
+            d->limited = true; /* 64 KiB: an access through it can pass it */
         }
         d->base_expr = base;
         snprintf(d->text, sizeof d->text, "%s %s, 0x%x, 0x%02x, 0x%02x", macro, base, limit,
@@ -346,6 +348,10 @@ uint16_t scene_pick_selector(struct scene *s, enum sel_for what, int ring, bool 
     }
     if (used && d && d->limited && d->present && (role_is_data(d->role) || role_is_code(d->role)))
         scene_note_limit(s, "a segment with a small limit is used");
+    /* A null selector may be loaded into DS, ES, FS or GS but not used
+     * (SDM Vol. 3A 3.4.2): ringlab faults, QEMU reads through it. */
+    if (used && (sel & ~3u) == 0 && what != SEL_FOR_STACK && what != SEL_FOR_CODE)
+        scene_note_limit(s, "a null selector is used");
     return sel;
 }
 
@@ -571,6 +577,16 @@ void scene_build_tables(struct scene *s)
                       : d->present && role_is_data(d->role) && (!(sel & 4) || s->use_ldt))
             s->ds = sel;
     }
+    /* The entry's IRET to an outer ring nulls a data segment whose DPL is
+     * below the new CPL (SDM Vol. 2A IRET): the action then runs with DS,
+     * ES, FS and GS null, which ringlab lets no access use (QEMU does). */
+    const struct desc *dsd = desc_of(s, s->ds);
+    int ds_dpl = dsd ? dsd->dpl : -1;
+    for (int k = 0; k < 4 && ds_dpl < 0; k++)
+        if ((s->ds & ~3u) == (ring_data[k] & ~3u))
+            ds_dpl = k;
+    if (s->ring > 0 && ds_dpl >= 0 && ds_dpl < s->ring)
+        scene_note_limit(s, "the entry's IRET leaves DS, ES, FS and GS null");
     /* SYSENTER's MSRs (SDM Vol. 2B SYSENTER): CS 0 faults, anything else
      * is taken as given, flat. */
     unsigned x = rng_below(r, 100);
