@@ -1,7 +1,9 @@
 # Benchmarks (not tests): `make bench` times the workloads under ringlab,
 # qemu-system-i386 and bare Unicorn and prints the ratios (bench/README.md);
 # `make bench BENCH_FORMAT=json` prints them as JSON, BENCH_RUNS=N sets how
-# many alternating runs each median is taken over.
+# many alternating runs each median is taken over.  The results are also
+# left in bench/results.text or bench/results.json (what make printed while
+# building the guests is not in them).
 BENCH_GUESTS = bench/compute-small.elf bench/compute-big.elf \
 	bench/stores-small.elf bench/stores-big.elf \
 	bench/compute-limited-small.elf bench/compute-limited-big.elf \
@@ -14,7 +16,7 @@ bench_raw_unicorn_SOURCES = bench/raw_unicorn.c
 bench_raw_unicorn_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS)
 bench_raw_unicorn_LDADD = $(UNICORN_LIBS)
 bench_drive_SOURCES = bench/drive.c
-CLEANFILES += $(BENCH_GUESTS) bench/raw_unicorn bench/drive bench/*.o
+CLEANFILES += $(BENCH_GUESTS) bench/raw_unicorn bench/drive bench/*.o bench/results.*
 BENCH_FORMAT = text
 BENCH_RUNS = 5
 
@@ -51,5 +53,8 @@ bench: ringlab$(EXEEXT) bench/raw_unicorn$(EXEEXT) bench/drive$(EXEEXT) $(BENCH_
 		guests/kernel/kernel.elf guests/initrd.img
 	BENCH_FORMAT=$(BENCH_FORMAT) BENCH_RUNS=$(BENCH_RUNS) \
 	$(SHELL) $(srcdir)/bench/run ./ringlab$(EXEEXT) "$(QEMU_I386)" ./bench/raw_unicorn$(EXEEXT) \
-		./bench/drive$(EXEEXT) bench guests/kernel/kernel.elf guests/initrd.img "$(BENCH_XVFB_RUN)"
+		./bench/drive$(EXEEXT) bench guests/kernel/kernel.elf guests/initrd.img "$(BENCH_XVFB_RUN)" \
+		>bench/results.$(BENCH_FORMAT).tmp && \
+	mv bench/results.$(BENCH_FORMAT).tmp bench/results.$(BENCH_FORMAT) && \
+	cat bench/results.$(BENCH_FORMAT)
 .PHONY: bench
