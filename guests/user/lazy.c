@@ -1,7 +1,10 @@
 /* lazy — demand paging. sbrk() only moves the end of the heap; no page is
  * mapped until it is touched, and then the first touch of each page is a
  * #PF that the kernel answers with a fresh zeroed page. The same for the
- * stack below its first page. */
+ * stack below its first page.
+ * "lazy N" touches N fresh heap pages, a megabyte at a time (grow, write a
+ * byte to each page, give the megabyte back), and prints only the count:
+ * one demand-paging fault a page, for timing them (bench/). */
 #include "user.h"
 
 #define HEAP_PAGES 4
@@ -16,8 +19,29 @@ static int deep(int n)
     return deep(n - 1) + frame[0];
 }
 
+#define ROUND_PAGES 256 /* a megabyte */
+
+static __attribute__((noinline)) int touch_fresh_pages(int pages)
+{
+    int touched = 0;
+    while (touched < pages) {
+        int n = pages - touched < ROUND_PAGES ? pages - touched : ROUND_PAGES;
+        volatile char *heap = sbrk(n * 4096);
+        if (heap == (char *)-1)
+            break;
+        for (int i = 0; i < n; i++)
+            heap[i * 4096] = 1; /* first touch: a #PF, a fresh page */
+        sbrk(-n * 4096);
+        touched += n;
+    }
+    printf("lazy: touched %d fresh pages\n", touched);
+    return touched == pages ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1)
+        return touch_fresh_pages(atoi(argv[1]));
     char *heap = sbrk(HEAP_PAGES * 4096);
     printf("lazy: sbrk(%d) = %p, nothing mapped yet\n", HEAP_PAGES * 4096, heap);
     unsigned sum = 0;

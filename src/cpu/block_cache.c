@@ -15,6 +15,11 @@ bool block_cache_init(struct block_cache *bc, size_t nentries, const uint8_t *ra
     bc->entries = calloc(nentries, sizeof *bc->entries);
     if (!bc->entries)
         return false;
+    if (guard && !(bc->phys = calloc(nentries, sizeof *bc->phys))) {
+        free(bc->entries);
+        bc->entries = NULL;
+        return false;
+    }
     bc->nentries = nentries;
     bc->ram = ram;
     bc->ram_size = ram_size;
@@ -25,12 +30,22 @@ bool block_cache_init(struct block_cache *bc, size_t nentries, const uint8_t *ra
 void block_cache_free(struct block_cache *bc)
 {
     free(bc->entries);
+    free(bc->phys);
     bc->entries = NULL;
+    bc->phys = NULL;
 }
 
 void block_cache_clear(struct block_cache *bc)
 {
     memset(bc->entries, 0, bc->nentries * sizeof *bc->entries);
+    if (bc->phys)
+        memset(bc->phys, 0, bc->nentries * sizeof *bc->phys);
+}
+
+static struct block_phys *phys_slot(const struct block_cache *bc, uint32_t paddr, uint32_t size)
+{
+    uint32_t h = (paddr * 2654435761u) ^ (size * 40503u);
+    return &bc->phys[h & (bc->nentries - 1)];
 }
 
 static bool read_entry(const struct block_cache *bc, uint32_t paddr, uint32_t *value)
@@ -147,8 +162,16 @@ static bool still_valid(const struct block_cache *bc, const struct block_info *b
                         const struct paging_regs *r, uint32_t addr)
 {
     struct block_place pl;
-    return place_block(bc, r, addr, b->size, &pl) && pl.paddr[0] == b->paddr[0] &&
-           pl.paddr[1] == b->paddr[1] && kept_bytes_equal(bc, &pl, b->code, b->len) &&
+    if (!place_block(bc, r, addr, b->size, &pl) || pl.paddr[0] != b->paddr[0] ||
+        pl.paddr[1] != b->paddr[1])
+        return false;
+    /* The same frames: when the guard has seen no write to them since the
+     * last check, the bytes are the same too (only the mappings moved,
+     * as on every switch of address space). */
+    if (bc->guard && !b->unguarded && bc->gen[b->paddr[0] >> 12] == b->gen[0] &&
+        (b->paddr[1] == 0 || bc->gen[b->paddr[1] >> 12] == b->gen[1]))
+        return true;
+    return kept_bytes_equal(bc, &pl, b->code, b->len) &&
            (b->size <= b->len || tail_hash(bc, &pl, b->len, b->size) == b->tail_hash);
 }
 
@@ -167,6 +190,30 @@ static void checked(struct block_cache *bc, struct block_info *b, uint32_t epoch
         if (code_guard_is_volatile(bc->guard, frame))
             b->unguarded = true;
     }
+    if (bc->guard && !b->unguarded) {
+        struct block_phys *p = phys_slot(bc, b->paddr[0], b->size);
+        *p = (struct block_phys){{b->paddr[0], b->paddr[1]}, b->size, {b->gen[0], b->gen[1]}};
+    }
+}
+
+/* Were these bytes checked before, in these frames, under other mappings,
+ * and has nothing written the frames since? */
+static bool seen_unwritten(const struct block_cache *bc, const struct block_place *pl,
+                           uint32_t size)
+{
+    if (!bc->phys)
+        return false;
+    const struct block_phys *p = phys_slot(bc, pl->paddr[0], size);
+    if (p->size != size || p->paddr[0] != pl->paddr[0] || p->paddr[1] != pl->paddr[1])
+        return false;
+    for (int i = 0; i < 2; i++) {
+        if (i == 1 && p->paddr[1] == 0)
+            break;
+        uint32_t frame = p->paddr[i] >> 12;
+        if (bc->gen[frame] != p->gen[i] || code_guard_is_volatile(bc->guard, frame))
+            return false;
+    }
+    return true;
 }
 
 /* Decode the block into entry `b` (not found, or no longer valid). */
@@ -213,7 +260,7 @@ fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *reg
     b->tail_hash = size > len ? tail_hash(bc, &pl, len, size) : 0;
     free(all);
     bc->decoded++;
-    *is_new = true;
+    *is_new = !seen_unwritten(bc, &pl, size);
     return b;
 }
 

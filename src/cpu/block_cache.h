@@ -18,7 +18,10 @@
  *     by ringlab); without one, or in a frame too busy to guard, always.
  * A lookup that finds nothing valid reports the block as new: the caller
  * must then have Unicorn translate it again, since Unicorn 2.1.1 can keep
- * running translations of code that has since been overwritten. */
+ * running translations of code that has since been overwritten -- unless
+ * the same bytes of the same frames were checked before (under any
+ * mappings) and the guard has seen no write to those frames since: then
+ * the engine's translation, made after that check, is of these bytes. */
 #ifndef RINGLAB_BLOCK_CACHE_H
 #define RINGLAB_BLOCK_CACHE_H
 
@@ -68,8 +71,19 @@ struct block_info {
     uint64_t tail_hash;      /* hash of the bytes past code[], for longer blocks */
 };
 
+/* Code the engine is known to have translated as it now is, by where it
+ * lies in physical memory: the frames' guard generations when a block there
+ * was last checked.  A block met again under another address space (a new
+ * CR3 after fork or exec: the kernel's code in every process) is then not
+ * new to the engine even though its entry is. */
+struct block_phys {
+    uint32_t paddr[2], size;
+    uint32_t gen[2];
+};
+
 struct block_cache {
     struct block_info *entries;
+    struct block_phys *phys; /* as many as entries; NULL without a guard */
     size_t nentries;         /* a power of two */
     const uint8_t *ram;
     size_t ram_size;
@@ -112,7 +126,9 @@ static inline const struct block_info *block_cache_hit(const struct block_cache 
  * code of the size code32 says (CS.D: 32-bit, else 16-bit; the caller
  * moves the epoch on when that changes, so block_cache_hit needs no
  * look at it).
- * *is_new is set when no valid entry existed (the block was decoded now).
+ * *is_new is set when the engine must translate the block again: no valid
+ * entry existed (it was decoded now) and its frames were not checked,
+ * unwritten since, under other mappings.
  * Returns NULL when the block's bytes cannot be read (not mapped, outside
  * RAM). */
 const struct block_info *block_cache_get(struct block_cache *bc, const struct paging_regs *regs,

@@ -11,6 +11,7 @@
  * written into the buffer really takes effect.  Nothing about the layout is
  * assumed that calibration has not seen. */
 #include "cpu/engine.h"
+#include "cpu/live_state.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -71,6 +72,9 @@ struct engine {
     uc_engine *uc;
     uc_context *ctx;  /* the copy begin_state saves and commit_state patches */
     uc_context *peek; /* a second copy for engine_pending_* */
+    /* The engine's own CPU state, as an address at which the layout's
+     * offsets name its fields (live_state.h); NULL: only through copies. */
+    uint8_t *live;
     size_t ctx_size;
     uint8_t *ram;
     size_t ram_size;
@@ -113,12 +117,13 @@ static void ctx_read_seg(const uc_context *c, const struct ctx_layout *L, size_t
     s->flags = ctx_u32(c, at + L->sc_flags);
 }
 
-static void ctx_write_seg(struct engine *e, size_t at, const struct seg_cache *s)
+static void ctx_write_seg(const struct ctx_layout *L, uc_context *c, size_t at,
+                          const struct seg_cache *s)
 {
-    ctx_set_u32(e->ctx, at + e->lay.sc_sel, s->selector);
-    ctx_set_u32(e->ctx, at + e->lay.sc_base, s->base);
-    ctx_set_u32(e->ctx, at + e->lay.sc_limit, s->limit);
-    ctx_set_u32(e->ctx, at + e->lay.sc_flags, s->flags);
+    ctx_set_u32(c, at + L->sc_sel, s->selector);
+    ctx_set_u32(c, at + L->sc_base, s->base);
+    ctx_set_u32(c, at + L->sc_limit, s->limit);
+    ctx_set_u32(c, at + L->sc_flags, s->flags);
 }
 
 /* ---- opening ----------------------------------------------------------- */
@@ -1015,6 +1020,57 @@ void engine_model_cpuid(const struct engine *e, uint32_t leaf, uint32_t subleaf,
     memcpy(regs, t->basic[leaf][subleaf], 4 * sizeof regs[0]);
 }
 
+/* ---- the live state ------------------------------------------------------ */
+
+/* Find the engine's own CPU state (live_state.h) and check that it is: a
+ * register written through the API shows there, and one written there
+ * shows through the API.  Without it, every read and change of the state
+ * goes through whole copies, as before. */
+#define CTX_TAIL_UNCOMPARED 64
+
+static void find_live_state(struct engine *e)
+{
+    const struct ctx_layout *L = &e->lay;
+    size_t head = L->gpr[0]; /* the state's first field in a saved copy */
+    uint32_t old[8];
+    for (int i = 0; i < 8; i++)
+        if (uc_reg_read(e->uc, gpr_regs[i], &old[i]) != UC_ERR_OK)
+            return;
+    /* Markers of this engine and this search, so that no stale copy of an
+     * earlier engine's state matches; a few tries, should one still. */
+    static uint32_t searches;
+    bool ok = true;
+    uint8_t *base = NULL;
+    for (int attempt = 0; ok && !base && attempt < 3; attempt++) {
+        uint32_t salt = (uint32_t)(uintptr_t)e ^ (++searches * 0x9e3779b9u);
+        for (int i = 0; ok && i < 8; i++)
+            ok = reg_w32(e->uc, gpr_regs[i], MARK_GPR(i) ^ salt);
+        if (!ok || head + CTX_TAIL_UNCOMPARED + 1024 > e->ctx_size ||
+            uc_context_save(e->uc, e->peek) != UC_ERR_OK)
+            break;
+        struct live_state_skip skip[] = {
+            {e->ctx, e->ctx_size}, {e->peek, e->ctx_size}, {e->ram, e->ram_size}};
+        /* The last bytes of a saved context may lie past the state (the
+         * context's size counts its header as padded): compare all but them. */
+        uint8_t *found = live_state_find((const uint8_t *)e->peek + head,
+                                         e->ctx_size - head - CTX_TAIL_UNCOMPARED, skip, 3);
+        base = found ? found - head : NULL;
+    }
+    if (base) {
+        uint32_t salt = (uint32_t)(uintptr_t)e ^ (searches * 0x9e3779b9u);
+        uint32_t probe = 0x5eed0000u ^ salt, back = 0;
+        ok = reg_w32(e->uc, UC_X86_REG_EBX, probe) &&
+             ctx_u32((const uc_context *)base, L->gpr[GPR_EBX]) == probe;
+        ctx_set_u32((uc_context *)base, L->gpr[GPR_ECX], ~probe);
+        ok = ok && uc_reg_read(e->uc, UC_X86_REG_ECX, &back) == UC_ERR_OK && back == ~probe;
+        if (!ok)
+            base = NULL;
+    }
+    for (int i = 0; i < 8; i++)
+        reg_w32(e->uc, gpr_regs[i], old[i]);
+    e->live = base;
+}
+
 struct engine *engine_open(uint8_t *ram, size_t ram_size, const char *cpu_model, char *err,
                            size_t errlen)
 {
@@ -1047,6 +1103,7 @@ struct engine *engine_open(uint8_t *ram, size_t ram_size, const char *cpu_model,
         return NULL;
     }
     e->lay = L;
+    find_live_state(e);
     return e;
 }
 
@@ -1069,8 +1126,11 @@ static bool save_state(struct engine *e, uc_context *c, struct cpu_state *st)
     uint32_t eflags;
     /* EFLAGS through the register API: while Unicorn runs, the arithmetic
      * flags are kept lazily and only the engine can assemble them. */
-    if (uc_reg_read(e->uc, UC_X86_REG_EFLAGS, &eflags) != UC_ERR_OK ||
-        uc_context_save(e->uc, c) != UC_ERR_OK)
+    if (uc_reg_read(e->uc, UC_X86_REG_EFLAGS, &eflags) != UC_ERR_OK)
+        return false;
+    if (e->live)
+        c = (uc_context *)e->live; /* read in place: no copy */
+    else if (uc_context_save(e->uc, c) != UC_ERR_OK)
         return false;
     memset(st, 0, sizeof *st);
     for (int i = 0; i < 8; i++)
@@ -1151,15 +1211,29 @@ static uint32_t hflags_for(uint32_t hf, const struct cpu_state *st)
     return hf;
 }
 
+static bool seg_same(const struct seg_cache *a, const struct seg_cache *b)
+{
+    return a->selector == b->selector && a->base == b->base && a->limit == b->limit &&
+           a->flags == b->flags;
+}
+
 bool engine_commit_state(struct engine *e, const struct cpu_state *st)
 {
     const struct ctx_layout *L = &e->lay;
     if (!e->begun)
         return false;
     e->begun = false;
+    /* Into the engine's state itself when it was found, else into the copy
+     * begin_state saved, which is then restored whole. */
+    uc_context *c = e->live ? (uc_context *)e->live : e->ctx;
+    /* Only what the caller changed: the rest is there already, in the
+     * engine's state or in the copy begin_state made of it.  (A delivery
+     * changes a dozen fields of the hundred.) */
+    const struct cpu_state *b = &e->at_begin;
     for (int i = 0; i < 8; i++)
-        ctx_set_u32(e->ctx, L->gpr[i], st->gpr[i]);
-    ctx_set_u32(e->ctx, L->eip, st->eip);
+        if (st->gpr[i] != b->gpr[i])
+            ctx_set_u32(c, L->gpr[i], st->gpr[i]);
+    ctx_set_u32(c, L->eip, st->eip);
     /* EFLAGS.  Unicorn keeps the arithmetic flags and DF apart while it
      * runs (lazily, as "the last operation and its operands") and folds
      * them into the EFLAGS field between runs.  When the caller left them
@@ -1174,33 +1248,40 @@ bool engine_commit_state(struct engine *e, const struct cpu_state *st)
     uint32_t fl = st->eflags | EFLAGS_FIXED1;
     const uint32_t lazy = EFLAGS_ARITH | EFLAGS_DF_BIT;
     if (((fl ^ e->at_begin.eflags) & lazy) == 0) {
-        uint32_t field = ctx_u32(e->ctx, L->eflags);
-        ctx_set_u32(e->ctx, L->eflags, (field & lazy) | (fl & ~lazy));
+        uint32_t field = ctx_u32(c, L->eflags);
+        ctx_set_u32(c, L->eflags, (field & lazy) | (fl & ~lazy));
     } else {
-        ctx_set_u32(e->ctx, L->eflags, fl);
-        ctx_set_u32(e->ctx, L->cc_src, fl & EFLAGS_ARITH);
-        ctx_set_u32(e->ctx, L->cc_op, L->cc_op_eflags);
-        ctx_set_u32(e->ctx, L->df, (fl & EFLAGS_DF_BIT) ? 0xffffffffu : 1u);
+        ctx_set_u32(c, L->eflags, fl);
+        ctx_set_u32(c, L->cc_src, fl & EFLAGS_ARITH);
+        ctx_set_u32(c, L->cc_op, L->cc_op_eflags);
+        ctx_set_u32(c, L->df, (fl & EFLAGS_DF_BIT) ? 0xffffffffu : 1u);
     }
     for (int i = 0; i < SEG_COUNT; i++)
-        ctx_write_seg(e, L->seg[i], &st->seg[i]);
-    ctx_write_seg(e, L->ldtr, &st->ldtr);
-    ctx_write_seg(e, L->tr, &st->tr);
-    ctx_set_u32(e->ctx, L->gdtr + L->sc_base, st->gdtr.base);
-    ctx_set_u32(e->ctx, L->gdtr + L->sc_limit, st->gdtr.limit);
-    ctx_set_u32(e->ctx, L->idtr + L->sc_base, st->idtr.base);
-    ctx_set_u32(e->ctx, L->idtr + L->sc_limit, st->idtr.limit);
+        if (!seg_same(&st->seg[i], &b->seg[i]))
+            ctx_write_seg(L, c, L->seg[i], &st->seg[i]);
+    if (!seg_same(&st->ldtr, &b->ldtr))
+        ctx_write_seg(L, c, L->ldtr, &st->ldtr);
+    if (!seg_same(&st->tr, &b->tr))
+        ctx_write_seg(L, c, L->tr, &st->tr);
+    if (st->gdtr.base != b->gdtr.base || st->gdtr.limit != b->gdtr.limit) {
+        ctx_set_u32(c, L->gdtr + L->sc_base, st->gdtr.base);
+        ctx_set_u32(c, L->gdtr + L->sc_limit, st->gdtr.limit);
+    }
+    if (st->idtr.base != b->idtr.base || st->idtr.limit != b->idtr.limit) {
+        ctx_set_u32(c, L->idtr + L->sc_base, st->idtr.base);
+        ctx_set_u32(c, L->idtr + L->sc_limit, st->idtr.limit);
+    }
     /* CR2 only here: the register API's CR2 write also changes CR3. */
-    ctx_set_u32(e->ctx, L->cr[2], st->cr2);
-    ctx_set_u32(e->ctx, L->hflags, hflags_for(ctx_u32(e->ctx, L->hflags), st));
+    if (st->cr2 != b->cr2)
+        ctx_set_u32(c, L->cr[2], st->cr2);
+    ctx_set_u32(c, L->hflags, hflags_for(ctx_u32(c, L->hflags), st));
     /* No exception in flight: the next fault is not a double fault. */
-    ctx_set_u32(e->ctx, L->old_exception, 0xffffffffu);
-    if (uc_context_restore(e->uc, e->ctx) != UC_ERR_OK)
+    ctx_set_u32(c, L->old_exception, 0xffffffffu);
+    if (!e->live && uc_context_restore(e->uc, e->ctx) != UC_ERR_OK)
         return false;
     /* Control registers through the register API, which flushes the TLB and
      * updates the hidden flags that follow CR0 and CR4.  CR4 and CR3 first,
      * so that paging is never turned on over stale values. */
-    const struct cpu_state *b = &e->at_begin;
     if (st->cr4 != b->cr4 && !reg_w32(e->uc, UC_X86_REG_CR4, st->cr4))
         return false;
     if (st->cr3 != b->cr3 && !reg_w32(e->uc, UC_X86_REG_CR3, st->cr3))
@@ -1222,6 +1303,8 @@ bool engine_goto(struct engine *e, uint32_t eip)
  * enough), else a fresh one. */
 static const uc_context *current_context(struct engine *e)
 {
+    if (e->live)
+        return (const uc_context *)e->live;
     if (e->begun)
         return e->ctx;
     if (uc_context_save(e->uc, e->peek) != UC_ERR_OK)
@@ -1359,11 +1442,17 @@ void engine_describe(const struct engine *e, char *buf, size_t len)
              "context %zu bytes: gpr %zu eip %zu eflags %zu cc_src %zu cc_op %zu (flags mode %" PRIu32
              ") df %zu hflags %zu segs %zu (sel+%zu base+%zu limit+%zu flags+%zu) ldtr %zu tr %zu "
              "gdtr %zu idtr %zu cr0 %zu cr2 %zu cr3 %zu cr4 %zu error_code %zu exception_is_int %zu "
-             "old_exception %zu",
+             "old_exception %zu; state %s",
              e->ctx_size, L->gpr[0], L->eip, L->eflags, L->cc_src, L->cc_op, L->cc_op_eflags, L->df,
              L->hflags, L->seg[0], L->sc_sel, L->sc_base, L->sc_limit, L->sc_flags, L->ldtr, L->tr,
              L->gdtr, L->idtr, L->cr[0], L->cr[2], L->cr[3], L->cr[4], L->error_code,
-             L->exception_is_int, L->old_exception);
+             L->exception_is_int, L->old_exception,
+             e->live ? "read and written in place" : "through whole copies");
+}
+
+bool engine_state_in_place(const struct engine *e)
+{
+    return e->live != NULL;
 }
 
 uint8_t *engine_ram(struct engine *e)

@@ -235,6 +235,9 @@ bool engine_snapshot_restore(struct engine *e, const void *buf);
  * state (byte offsets from the start of Unicorn's context), for
  * diagnostics. */
 void engine_describe(const struct engine *e, char *buf, size_t len);
+/* Are the CPU state's fields read and written where the engine keeps
+ * them (live_state.h), rather than through whole copies? */
+bool engine_state_in_place(const struct engine *e);
 
 /* Guest physical memory.  Unicorn never notices a write made by the host
  * (neither uc_mem_write nor a store through engine_ram): code translated

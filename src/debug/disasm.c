@@ -4,6 +4,7 @@
 #include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Two pairs of handles: the plain ones for text and scans, and ones with
  * Capstone's operand details (slower), for disasm_detailed. */
@@ -107,6 +108,36 @@ static bool may_set_if(const cs_insn *insn)
         return true;
     default:
         return false;
+    }
+}
+
+/* ECX as far as the block itself shows it: set by MOV ECX, imm32 and kept
+ * by instructions that write only their first operand (and the flags)
+ * when that operand is not ECX or a part of it; anything else forgets it.
+ * -1: not known. */
+static int64_t ecx_after(const cs_insn *insn, int64_t ecx)
+{
+    const char *ops = insn->op_str;
+    bool to_ecx = (ops[0] == 'e' && ops[1] == 'c' && ops[2] == 'x') ||
+                  (ops[0] == 'c' && (ops[1] == 'x' || ops[1] == 'l' || ops[1] == 'h'));
+    switch (insn->id) {
+    case X86_INS_MOV:
+        if (to_ecx) {
+            /* "ecx, 0x175" or "ecx, 7": an immediate (B9 id); else unknown */
+            char *end;
+            if (insn->size == 5 && insn->bytes[0] == 0xb9 && strncmp(ops, "ecx, ", 5) == 0) {
+                unsigned long v = strtoul(ops + 5, &end, 0);
+                return *end == '\0' ? (int64_t)(uint32_t)v : -1;
+            }
+            return -1;
+        }
+        return ecx;
+    case X86_INS_XOR: case X86_INS_AND: case X86_INS_OR: case X86_INS_ADD: case X86_INS_SUB:
+    case X86_INS_LEA: case X86_INS_MOVZX: case X86_INS_MOVSX: case X86_INS_CMP:
+    case X86_INS_TEST:
+        return to_ecx ? -1 : ecx;
+    default:
+        return -1;
     }
 }
 
@@ -222,6 +253,7 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
     out->may_set_if = false;
     out->returns = RETURN_NONE;
     out->last_insn = 0;
+    int64_t ecx = -1;
     out->loads_seg = false;
     out->seg_reload_end = -1;
     out->seg_uses = 0;
@@ -237,6 +269,12 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
             out->seg_uses = 0x3f; /* who knows: any segment */
         } else {
             unsigned kind = special_kind(d->insn->id);
+            /* RDMSR/WRMSR of an MSR the block names itself, and not one
+             * of ringlab's: the engine's own, nothing for ringlab to do. */
+            if (kind == DISASM_SPECIAL_MSR && ecx >= 0 && ecx != DISASM_MSR_TSC &&
+                ecx != DISASM_MSR_APIC_BASE)
+                kind = 0;
+            ecx = ecx_after(d->insn, ecx);
             if (kind && out->first_special < 0)
                 out->first_special = (int)(at - start);
             out->special |= kind;

@@ -21,9 +21,15 @@ const struct cs_insn *disasm_detailed(struct disasm *d, const uint8_t *code, siz
  * (bits of disasm_block.special). */
 #define DISASM_SPECIAL_IO 0x1u  /* IN, OUT, INS, OUTS: the TSS I/O bitmap may decide */
 #define DISASM_SPECIAL_TSC 0x2u /* RDTSC, RDTSCP: the TSC is the virtual clock */
-#define DISASM_SPECIAL_MSR 0x4u /* RDMSR, WRMSR: IA32_TSC is the virtual clock */
+#define DISASM_SPECIAL_MSR 0x4u /* RDMSR, WRMSR: IA32_TSC is the virtual clock,
+                                   IA32_APIC_BASE the local APIC's; not when
+                                   the block sets ECX to another MSR itself
+                                   (MOV ECX, imm32 before it) */
 #define DISASM_SPECIAL_UMIP 0x8u /* SGDT, SIDT, SLDT, SMSW, STR: CR4.UMIP may refuse them */
 #define DISASM_SPECIAL_PMC 0x10u /* RDPMC: CR4.PCE decides at CPL > 0 */
+/* The MSR numbers (ECX) ringlab answers itself (SDM Vol. 4, Table 2-2). */
+#define DISASM_MSR_TSC 0x10u
+#define DISASM_MSR_APIC_BASE 0x1bu
 
 /* What the clock and the special-instruction check need to know about a
  * translated block: how many instructions it holds (an undecodable byte

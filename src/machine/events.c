@@ -2,6 +2,7 @@
  * count here, goes to each sink (the -d int log, the JSON lines), into the
  * ring of recent events that inspect_events reads, and is matched against
  * what the run in progress asked to stop at. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,7 +97,13 @@ void events_emit(void *opaque, struct trace_event *ev)
     if (first_showing(m, ev))
         for (int i = 0; i < m->nsinks; i++)
             m->sinks[i].emit(m->sinks[i].opaque, ev);
-    m->ring[m->ring_count++ % INSPECT_EVENT_RING] = *ev;
+    /* Into the ring: the fields and as much of the explanation as is
+     * written (most events have a short one or none). */
+    struct trace_event *slot = &m->ring[m->ring_count++ % INSPECT_EVENT_RING];
+    memcpy(slot, ev, offsetof(struct trace_event, explain));
+    size_t len = strnlen(ev->explain, sizeof ev->explain - 1);
+    memcpy(slot->explain, ev->explain, len);
+    slot->explain[len] = '\0';
     if (m->ring_count > m->ring_high)
         m->ring_high = m->ring_count;
     const struct run_goal *g = &m->goal;

@@ -86,9 +86,12 @@ static __attribute__((noinline)) void check_return(struct machine *m, uint32_t a
     ev.before = m->return_from;
     ev.after = intr_trace_point(&st, addr - st.seg[SEG_CS].base);
     ev.pc = addr;
-    snprintf(ev.explain, sizeof ev.explain, "%s from CPL %d back to CPL %d at %04x:%08x",
-             ev.kind == TRACE_SYSEXIT ? "SYSEXIT" : ev.kind == TRACE_SYSRET ? "SYSRET" : "IRET/RETF",
-             ev.before.cpl, ev.after.cpl, ev.after.cs, ev.after.eip);
+    if (m->explain)
+        snprintf(ev.explain, sizeof ev.explain, "%s from CPL %d back to CPL %d at %04x:%08x",
+                 ev.kind == TRACE_SYSEXIT  ? "SYSEXIT"
+                 : ev.kind == TRACE_SYSRET ? "SYSRET"
+                                           : "IRET/RETF",
+                 ev.before.cpl, ev.after.cpl, ev.after.cs, ev.after.eip);
     events_emit(m, &ev);
 }
 
@@ -290,9 +293,10 @@ static void fast_event(struct machine *m, enum trace_kind kind, const struct cpu
     intr_event_init(&ev, kind, before, insn_eip);
     ev.delivered = true;
     ev.after = intr_trace_point(after, after->eip);
-    snprintf(ev.explain, sizeof ev.explain, "%s from CPL %d to %04x:%08x",
-             kind == TRACE_SYSENTER ? "SYSENTER" : "SYSCALL", before->cpl,
-             after->seg[SEG_CS].selector, after->eip);
+    if (m->explain)
+        snprintf(ev.explain, sizeof ev.explain, "%s from CPL %d to %04x:%08x",
+                 kind == TRACE_SYSENTER ? "SYSENTER" : "SYSCALL", before->cpl,
+                 after->seg[SEG_CS].selector, after->eip);
     events_emit(m, &ev);
 }
 

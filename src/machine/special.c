@@ -17,7 +17,7 @@
 #include "machine/internal.h"
 
 /* IA32_TSC (SDM Vol. 4, Table 2-2) and IA32_TSC_AUX, which RDTSCP returns in ECX. */
-#define MSR_TSC 0x10u
+#define MSR_TSC DISASM_MSR_TSC
 #define MSR_TSC_AUX 0xc0000103u
 #define CR4_TSD (1u << 2)
 #define CR4_PCE (1u << 8)

@@ -130,6 +130,15 @@ order=$(transcript | sed -n 's/^\(p[io]ng\) \([0-9]\).*/\1\2/p' | tr '\n' ' ')
 	fail "pingpong out of turn: $order"
 has 'pingpong: done'
 
+# The counted modes the benchmark times (bench/): only their totals.
+run 'lazy 300'
+has 'lazy: touched 300 fresh pages'
+run 'cow 50'
+has 'cow: the child copied 50 pages'
+run 'pingpong 20'
+has 'pingpong: 20 rounds'
+count_re '^p[io]ng [0-9]+ \(pid' 10
+
 # Ring 1 (its segment limit is tested on its own: ring1-limit.sh).
 run 'ring1'
 has 'ring1: ring 3 calls the ring-1 service through call gate 0x4b'

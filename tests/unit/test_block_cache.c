@@ -102,6 +102,41 @@ START_TEST(test_no_io)
 }
 END_TEST
 
+/* RDMSR/WRMSR wait for ringlab only when ECX may name an MSR it answers
+ * (IA32_TSC, IA32_APIC_BASE): not when the block itself has just loaded
+ * ECX with another MSR's number. */
+START_TEST(test_msr_special_only_for_the_tsc)
+{
+    static const struct {
+        uint8_t code[12];
+        uint32_t size;
+        int first_special;
+    } cases[] = {
+        /* mov ecx, 0x175; xor edx, edx; wrmsr; ret: IA32_SYSENTER_ESP */
+        {{0xb9, 0x75, 0x01, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x30, 0xc3}, 10, -1},
+        /* mov ecx, 0x10; xor edx, edx; wrmsr; ret: IA32_TSC */
+        {{0xb9, 0x10, 0x00, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x30, 0xc3}, 10, 7},
+        /* mov ecx, 0x1b; xor edx, edx; rdmsr; ret: IA32_APIC_BASE */
+        {{0xb9, 0x1b, 0x00, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x32, 0xc3}, 10, 7},
+        /* mov ecx, 0x175; mov ecx, eax; rdmsr; ret: ECX no longer known */
+        {{0xb9, 0x75, 0x01, 0x00, 0x00, 0x89, 0xc1, 0x0f, 0x32, 0xc3}, 10, 7},
+        /* mov ecx, 0x175; xor cl, cl; wrmsr; ret: part of ECX written */
+        {{0xb9, 0x75, 0x01, 0x00, 0x00, 0x30, 0xc9, 0x0f, 0x30, 0xc3}, 10, 7},
+        /* wrmsr; ret: ECX from before the block */
+        {{0x0f, 0x30, 0xc3}, 3, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint32_t at = CODE + 0x100 * (uint32_t)i;
+        memcpy(fx.ram + at, cases[i].code, cases[i].size);
+        bool is_new;
+        const struct block_info *b = get(&fx.flat, at, cases[i].size, &is_new);
+        ck_assert_ptr_nonnull(b);
+        ck_assert_int_eq(b->first_special, cases[i].first_special);
+        ck_assert_uint_eq((b->special & DISASM_SPECIAL_MSR) != 0, cases[i].first_special >= 0);
+    }
+}
+END_TEST
+
 START_TEST(test_hit_returns_same_entry)
 {
     memcpy(fx.ram + CODE, sample, sizeof sample);
@@ -419,6 +454,35 @@ START_TEST(test_guarded_block_checked_only_when_needed)
     ck_assert_uint_eq(gx.bc.checked, checked + 1);
     gget(8, &is_new);
     ck_assert_uint_eq(gx.bc.checked, checked + 1);
+    /* Its bytes written and the mappings moved on together: the frame's
+     * generation shows the write, so the bytes are compared, and the block
+     * is new. */
+    gx.ram[CODE] = 0x90;
+    b = block_cache_get(&gx.bc, &gx.flat, true, 9, CODE, sizeof sample, &is_new);
+    ck_assert(is_new);
+    ck_assert_int_eq(b->first_special, 7);
+}
+END_TEST
+
+/* The same code met under other mappings (another CR3: another process)
+ * is a new entry but not new to the engine, while its frame is unwritten;
+ * after a write to the frame it is new again. */
+START_TEST(test_same_frame_under_another_cr3)
+{
+    bool is_new;
+    ck_assert_ptr_nonnull(gget(1, &is_new));
+    ck_assert(is_new);
+    struct paging_regs other = gx.flat;
+    other.cr3 = 0x7000; /* paging is off: the same frames, another key */
+    const struct block_info *b =
+        block_cache_get(&gx.bc, &other, true, 2, CODE, sizeof sample, &is_new);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(b->cr3, 0x7000);
+    ck_assert(!is_new);
+    other.cr3 = 0x8000;
+    gx.ram[CODE + 500] = 1; /* elsewhere in the frame: its generation moves */
+    b = block_cache_get(&gx.bc, &other, true, 3, CODE, sizeof sample, &is_new);
+    ck_assert(is_new);
 }
 END_TEST
 
@@ -452,6 +516,7 @@ static Suite *block_cache_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_counts_and_first_special);
     tcase_add_test(tc, test_no_io);
+    tcase_add_test(tc, test_msr_special_only_for_the_tsc);
     tcase_add_test(tc, test_hit_returns_same_entry);
     tcase_add_test(tc, test_changed_byte_is_new);
     tcase_add_test(tc, test_long_block_change_past_kept_bytes);
@@ -472,6 +537,7 @@ static Suite *block_cache_suite(void)
     tcase_add_test(tc, test_one_user_release_keeps_the_other);
     tcase_add_test(tc, test_guarded_block_checked_only_when_needed);
     tcase_add_test(tc, test_busy_frame_is_compared_every_time);
+    tcase_add_test(tc, test_same_frame_under_another_cr3);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -10,6 +10,7 @@
 #include <unicorn/unicorn.h>
 
 #include "cpu/engine.h"
+#include "cpu/live_state.h"
 
 #define RAM_SIZE 0x100000u
 #define GDT 0x1000u
@@ -199,6 +200,57 @@ START_TEST(test_open_calibrates)
     ck_assert(engine_commit_state(eng, &st));
     /* A second commit without a begin is refused. */
     ck_assert(!engine_commit_state(eng, &st));
+}
+END_TEST
+
+/* The state is changed where the engine keeps it: found at open on this
+ * Unicorn, and a commit is what the register API then reads. */
+START_TEST(test_state_in_place)
+{
+    ck_assert(engine_state_in_place(eng));
+    char line[1024];
+    engine_describe(eng, line, sizeof line);
+    ck_assert_ptr_nonnull(strstr(line, "in place"));
+    struct cpu_state st;
+    ck_assert(engine_begin_state(eng, &st));
+    st.gpr[GPR_EBX] = 0x600dcafe;
+    st.gpr[GPR_EDI] = 0x12345678;
+    ck_assert(engine_commit_state(eng, &st));
+    uint32_t ebx = 0, edi = 0;
+    ck_assert_int_eq(uc_reg_read(engine_uc(eng), UC_X86_REG_EBX, &ebx), UC_ERR_OK);
+    ck_assert_int_eq(uc_reg_read(engine_uc(eng), UC_X86_REG_EDI, &edi), UC_ERR_OK);
+    ck_assert_uint_eq(ebx, 0x600dcafe);
+    ck_assert_uint_eq(edi, 0x12345678);
+    /* And the other way: a register written through the API reads back. */
+    uint32_t eax = 0xfeedf00d;
+    ck_assert_int_eq(uc_reg_write(engine_uc(eng), UC_X86_REG_EAX, &eax), UC_ERR_OK);
+    ck_assert(engine_read_state(eng, &st));
+    ck_assert_uint_eq(st.gpr[GPR_EAX], 0xfeedf00d);
+}
+END_TEST
+
+/* live_state_find: the one other place holding the bytes, or none. */
+START_TEST(test_live_state_find_is_unique)
+{
+    enum { LEN = 4096 };
+    uint8_t *original = malloc(LEN), *copy = malloc(LEN), *second = malloc(LEN);
+    ck_assert(original && copy && second);
+    for (int i = 0; i < LEN; i++)
+        original[i] = (uint8_t)(i * 7 + 0x5a);
+    memcpy(original, "live-state-test!", 16);
+    memcpy(copy, original, LEN);
+    struct live_state_skip skip[] = {{copy, LEN}, {second, LEN}};
+    ck_assert_ptr_eq(live_state_find(copy, LEN, skip, 1 + 1), original);
+    /* A second copy not skipped: which one is live is not known. */
+    memcpy(second, original, LEN);
+    ck_assert_ptr_null(live_state_find(copy, LEN, skip, 1));
+    /* Nothing else like it: none. */
+    original[LEN - 1] ^= 0xff;
+    second[LEN - 1] ^= 0xff;
+    ck_assert_ptr_null(live_state_find(copy, LEN, skip, 1));
+    free(original);
+    free(copy);
+    free(second);
 }
 END_TEST
 
@@ -772,6 +824,8 @@ static Suite *engine_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_open_calibrates);
+    tcase_add_test(tc, test_state_in_place);
+    tcase_add_test(tc, test_live_state_find_is_unique);
     tcase_add_test(tc, test_open_rejects_bad_ram);
     tcase_add_test(tc, test_int80_reaches_ring0_with_stack_switch);
     tcase_add_test(tc, test_gp_error_codes_and_no_false_double_fault);
