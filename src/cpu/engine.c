@@ -1258,6 +1258,11 @@ bool engine_snapshot_save(struct engine *e, void *buf)
     return true;
 }
 
+bool engine_flush_tlb(struct engine *e)
+{
+    return uc_ctl_flush_tlb(e->uc) == UC_ERR_OK;
+}
+
 bool engine_snapshot_restore(struct engine *e, const void *buf)
 {
     memcpy(e->peek, buf, e->ctx_size);

@@ -73,11 +73,12 @@ int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used)
     }
     *used = i;
     if (!out->strategy) {
-        report_say("pg vmm: name a strategy: --strategy hw (try 'ringlab pg --help')");
+        report_say("pg vmm: name a strategy: --strategy trap or hw (try 'ringlab pg --help')");
         return RL_EXIT_USAGE;
     }
-    if (strcmp(out->strategy, "hw") != 0) {
-        report_say("pg vmm: --strategy '%s': this ringlab has the hw strategy", out->strategy);
+    if (strcmp(out->strategy, "hw") != 0 && strcmp(out->strategy, "trap") != 0) {
+        report_say("pg vmm: --strategy '%s': this ringlab has the trap and hw strategies",
+                   out->strategy);
         return RL_EXIT_USAGE;
     }
     return 0;
