@@ -80,8 +80,9 @@ bool machine_monitor_translate(struct machine *m, const struct cpu_state *st, ui
 size_t machine_monitor_read_code(struct machine *m, const struct cpu_state *st, uint8_t *buf,
                                  size_t len);
 bool machine_monitor_msr(struct machine *m, uint32_t msr, uint64_t *value, bool write);
-/* Drop the TLB, for an emulated MOV to CR3 or INVLPG. */
-bool machine_monitor_flush_tlb(struct machine *m);
+/* Drop the TLB when the intercept's state is committed, for an emulated
+ * MOV to CR3 or INVLPG. */
+void machine_monitor_flush_tlb(struct machine *m);
 
 /* Power on: devices in the state the PC firmware leaves them, the image
  * loaded (cfg.load), the CPU as a Multiboot loader leaves it: flat 32-bit

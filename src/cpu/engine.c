@@ -77,6 +77,7 @@ struct engine {
     struct user_hook *user_hooks; /* added by the machine, not yet deleted */
     bool ran;                     /* code may have been translated since the last flush */
     char exit_text[160];
+    bool flush_at_commit; /* write CR3 at the next commit even if unchanged */
 };
 
 /* ---- reading and writing the saved context --------------------------- */
@@ -1164,7 +1165,9 @@ bool engine_commit_state(struct engine *e, const struct cpu_state *st)
     const struct cpu_state *b = &e->at_begin;
     if (st->cr4 != b->cr4 && !reg_w32(e->uc, UC_X86_REG_CR4, st->cr4))
         return false;
-    if (st->cr3 != b->cr3 && !reg_w32(e->uc, UC_X86_REG_CR3, st->cr3))
+    bool flush = e->flush_at_commit;
+    e->flush_at_commit = false;
+    if ((st->cr3 != b->cr3 || flush) && !reg_w32(e->uc, UC_X86_REG_CR3, st->cr3))
         return false;
     if (st->cr0 != b->cr0 && !reg_w32(e->uc, UC_X86_REG_CR0, st->cr0))
         return false;
@@ -1258,9 +1261,9 @@ bool engine_snapshot_save(struct engine *e, void *buf)
     return true;
 }
 
-bool engine_flush_tlb(struct engine *e)
+void engine_flush_tlb_at_commit(struct engine *e)
 {
-    return uc_ctl_flush_tlb(e->uc) == UC_ERR_OK;
+    e->flush_at_commit = true;
 }
 
 bool engine_snapshot_restore(struct engine *e, const void *buf)

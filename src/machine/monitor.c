@@ -59,9 +59,9 @@ bool machine_monitor_msr(struct machine *m, uint32_t msr, uint64_t *value, bool 
                  : engine_read_msr(m->engine, msr, value);
 }
 
-bool machine_monitor_flush_tlb(struct machine *m)
+void machine_monitor_flush_tlb(struct machine *m)
 {
     m->tlb_flushed = true;
     m->paging_stale = true;
-    return engine_flush_tlb(m->engine);
+    engine_flush_tlb_at_commit(m->engine);
 }

@@ -572,10 +572,18 @@ static void note_return(void *opaque, const struct trace_event *ev)
         return;
     /* The page tables are the guest's own: read the frame through them. */
     struct cpu_state st = {.cr0 = t->v.cr0, .cr3 = t->v.cr3, .cr4 = t->v.cr4};
-    uint32_t frame[3];
-    if (!machine_monitor_read_linear(t->m, &st, ev->before.esp, frame, sizeof frame))
+    /* The event's ESP is the one its block started with: the IRET's frame
+     * is the first place above it that holds the EIP and CS it loaded. */
+    uint32_t w[24];
+    if (!machine_monitor_read_linear(t->m, &st, ev->before.esp, w, sizeof w))
         return;
-    uint32_t want = frame[2], got = ev->after.eflags;
+    int at = -1;
+    for (int i = 0; i + 2 < 24 && at < 0; i++)
+        if (w[i] == ev->after.eip && (w[i + 1] & 0xffff) == ev->after.cs)
+            at = i;
+    if (at < 0)
+        return;
+    uint32_t want = w[at + 2], got = ev->after.eflags;
     t->v.cpl = 3;
     if ((want & EFLAGS_IF) && !(got & EFLAGS_IF))
         note_failure(t, FAIL_IRET_IF, ev->icount, ev->before.cs, ev->before.eip, want);
@@ -656,12 +664,13 @@ static void failures(const struct vmm_trap *t, const char *prefix, struct strbuf
     if (f[FAIL_IRET_IF].count)
         strbuf_add(out,
                    "%sFAILED: IRET at ring 1 left IF clear (%llu times, first at instruction "
-                   "%llu, %04x:%08x): the kernel's frame had IF set, and IRET, like POPF, changes "
+                   "%llu, %04x:%08x): the kernel's frame had EFLAGS %08x, IF set, and IRET, like "
+                   "POPF, changes "
                    "IF only at CPL <= IOPL, without a trap: the monitor never learns, and the "
                    "process runs with interrupts off\n",
                    prefix, (unsigned long long)f[FAIL_IRET_IF].count,
                    (unsigned long long)f[FAIL_IRET_IF].first_icount, f[FAIL_IRET_IF].first_cs,
-                   f[FAIL_IRET_IF].first_eip);
+                   f[FAIL_IRET_IF].first_eip, f[FAIL_IRET_IF].detail);
     if (f[FAIL_IRET_IOPL].count)
         strbuf_add(out,
                    "%sFAILED: IRET at ring 1 did not load IOPL %u (%llu times, first at "
