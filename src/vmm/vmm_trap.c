@@ -575,10 +575,12 @@ static void note_return(void *opaque, const struct trace_event *ev)
     /* The event's ESP is the one its block started with: the IRET's frame
      * is the first place above it that holds the EIP and CS it loaded. */
     uint32_t w[24];
-    if (!machine_monitor_read_linear(t->m, &st, ev->before.esp, w, sizeof w))
+    size_t len = 4096 - (ev->before.esp & 4095); /* the stack's page may be its last */
+    int nw = (int)(len < sizeof w ? len : sizeof w) / 4;
+    if (!machine_monitor_read_linear(t->m, &st, ev->before.esp, w, (size_t)nw * 4))
         return;
     int at = -1;
-    for (int i = 0; i + 2 < 24 && at < 0; i++)
+    for (int i = 0; i + 2 < nw && at < 0; i++)
         if (w[i] == ev->after.eip && (w[i + 1] & 0xffff) == ev->after.cs)
             at = i;
     if (at < 0)
