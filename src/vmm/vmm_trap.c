@@ -17,6 +17,7 @@
 #include "machine/clock.h"
 #include "status.h"
 #include "trace/event.h"
+#include "vmm/vmm_hw.h"
 
 /* The monitor's own page of guest-physical memory, below the EBDA, which
  * a Multiboot kernel is not given (it lies under mem_lower's 640 KiB but
@@ -195,8 +196,6 @@ static bool load_seg(struct vmm_trap *t, struct cpu_state *st, int reg, uint16_t
     return true;
 }
 
-bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t errlen);
-
 /* ---- emulation ------------------------------------------------------------- */
 
 struct insn {
@@ -204,6 +203,16 @@ struct insn {
     size_t n, at;
     bool opsize16, rep;
 };
+
+/* A 32-bit displacement from the instruction's bytes. */
+static bool take_u32(struct insn *in, uint32_t *v)
+{
+    if (in->at + 4 > in->n)
+        return false;
+    memcpy(v, in->b + in->at, 4);
+    in->at += 4;
+    return true;
+}
 
 /* The effective address of a ModRM memory operand (32-bit addressing,
  * SDM Vol. 2A 2.1.5); false for a register operand or short code. */
@@ -222,22 +231,16 @@ static bool modrm_address(struct insn *in, const struct cpu_state *st, uint8_t m
         if (index != 4)
             a += st->gpr[index] << scale;
         if (base == 5 && mod == 0) {
-            if (in->at + 4 > in->n)
-                return false;
             uint32_t d32;
-            memcpy(&d32, in->b + in->at, 4);
-            in->at += 4;
+            if (!take_u32(in, &d32))
+                return false;
             a += d32;
         } else {
             a += st->gpr[base];
         }
     } else if (rm == 5 && mod == 0) {
-        if (in->at + 4 > in->n)
+        if (!take_u32(in, &a))
             return false;
-        uint32_t d32;
-        memcpy(&d32, in->b + in->at, 4);
-        in->at += 4;
-        a = d32;
     } else {
         a = st->gpr[rm];
     }
@@ -246,11 +249,9 @@ static bool modrm_address(struct insn *in, const struct cpu_state *st, uint8_t m
             return false;
         a += (uint32_t)(int32_t)(int8_t)in->b[in->at++];
     } else if (mod == 2) {
-        if (in->at + 4 > in->n)
-            return false;
         uint32_t d32;
-        memcpy(&d32, in->b + in->at, 4);
-        in->at += 4;
+        if (!take_u32(in, &d32))
+            return false;
         a += d32;
     }
     *ea = st->seg[SEG_DS].base + a;
@@ -735,10 +736,7 @@ int vmm_run_trap(struct runner *r, struct vmm_trap *t, struct qemu_log *qlog, do
         enum runner_stop s = runner_run(r, &run, &res);
         if (s == RUNNER_STOP || s == RUNNER_BREAK || s == RUNNER_YIELD)
             continue;
-        const char *how = s == RUNNER_END      ? "the guest ended the machine"
-                          : s == RUNNER_QUIT   ? "stopped from outside"
-                          : s == RUNNER_STUCK  ? "it halted for good"
-                                               : "a limit was reached";
+        const char *how = vmm_how_it_ended(s);
         double seconds = clock_wall_seconds() - t0;
         fflush(stdout);
         struct machine_pos pos;

@@ -37,7 +37,6 @@ enum trap_failure {
     FAIL_IRET_IF,      /* IRET at ring 1 left IF clear the frame set */
     FAIL_IRET_IOPL,    /* IRET at ring 1 did not load the frame's IOPL */
     FAIL_PUSHED_CS,    /* an event in the kernel pushed its CS with RPL 1 */
-    FAIL_SGDT,         /* (not seen by the monitor: see the docs) */
     FAIL_REFLECTED_GP, /* a privileged instruction of the guest's own ring 1 */
     FAIL_COUNT
 };
