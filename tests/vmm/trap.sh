@@ -54,6 +54,16 @@ check "^vmm trap: FAILED: IRET at ring 1 left IF clear \\([0-9]+ times, first at
 check "^vmm trap: FAILED: IRET at ring 1 did not load IOPL 1 \\(1 times, first at instruction [0-9]+, 0009:$iret\\)" \
 	'the lost IOPL was not detected at trapret'
 
+# The debugger under the monitor: `info vmm` shows the virtual CPU (CPL 0,
+# the kernel's GDT) beside the real one (CPL 1, the shadow).
+printf 'until insns 5000000\ninfo vmm\nq\n' |
+	"$RINGLAB" pg vmm --strategy trap -kernel "$KERNEL" -initrd "$INITRD" --debugger \
+		-nographic 2>&1 | tr -d '\r' >"$tmp/info"
+for want in '^monitor: trap' '^  CPL        0 +1$' '^  GDTR       c[0-9a-f]{7}/[0-9a-f]{4} +c009f000/[0-9a-f]{4} \(the shadow\)$' \
+	'^[0-9]+ traps emulated: CLI'; do
+	grep -q -E "$want" "$tmp/info" || { echo "FAIL: info vmm lacks /$want/"; cat "$tmp/info"; failed=1; }
+done
+
 # Bad arguments: one line, status 2.
 "$RINGLAB" pg vmm --strategy nope -nographic </dev/null >"$tmp/o" 2>"$tmp/e"
 st=$?
