@@ -74,6 +74,41 @@ void machine_destroy(struct machine *m);
 /* Every trace event goes to every sink, in the order they were added. */
 bool machine_add_sink(struct machine *m, struct trace_sink sink);
 
+/* ---- a monitor below the guest ("ring -1") --------------------------------
+ * It sees every event (exception, INT n, IRQ) before the machine delivers
+ * it through the guest's IDT, as a trap-and-emulate monitor owns the real
+ * IDT.  It may change `st` and say what happens next. */
+struct intr_request;
+enum monitor_verdict {
+    MONITOR_DELIVER,  /* deliver the event through the IDT, from `st` */
+    MONITOR_EMULATED, /* the monitor executed the faulting instruction: `st`
+                         is the state after it, which counts as run */
+    MONITOR_HALTED,   /* as EMULATED, and the instruction was HLT: the CPU
+                         waits for an interrupt */
+};
+typedef enum monitor_verdict (*machine_intercept_fn)(void *opaque, struct machine *m,
+                                                     struct cpu_state *st,
+                                                     const struct intr_request *req);
+/* NULL: no monitor. */
+void machine_set_intercept(struct machine *m, machine_intercept_fn fn, void *opaque);
+/* What the monitor needs from inside its intercept: the devices' ports
+ * without the CPL and IOPL checks (the monitor decides), RAM, MSRs. */
+uint32_t machine_monitor_port_in(struct machine *m, uint16_t port, int size);
+void machine_monitor_port_out(struct machine *m, uint16_t port, uint32_t value, int size);
+bool machine_monitor_read_phys(struct machine *m, uint32_t paddr, void *buf, size_t len);
+bool machine_monitor_write_phys(struct machine *m, uint32_t paddr, const void *buf, size_t len);
+/* Through the page tables of `st` (as the kernel would, a supervisor access). */
+bool machine_monitor_read_linear(struct machine *m, const struct cpu_state *st, uint32_t laddr,
+                                 void *buf, size_t len);
+bool machine_monitor_translate(struct machine *m, const struct cpu_state *st, uint32_t laddr,
+                               uint32_t *paddr);
+size_t machine_monitor_read_code(struct machine *m, const struct cpu_state *st, uint8_t *buf,
+                                 size_t len);
+bool machine_monitor_msr(struct machine *m, uint32_t msr, uint64_t *value, bool write);
+/* Drop the TLB when the intercept's state is committed, for an emulated
+ * MOV to CR3 or INVLPG. */
+void machine_monitor_flush_tlb(struct machine *m);
+
 /* Power on: devices in the state the PC firmware leaves them, the image
  * loaded (cfg.load), the CPU as a Multiboot loader leaves it: flat 32-bit
  * protected mode, paging off, IF clear, EAX/EBX/EIP from the boot info.

@@ -33,6 +33,7 @@
 #include "trace/qemu_log.h"
 #include "vmm/pg_command.h"
 #include "vmm/vmm_hw.h"
+#include "vmm/vmm_trap.h"
 #ifdef HAVE_VIEW
 #include "view.h"
 #endif
@@ -199,6 +200,7 @@ static bool file_is_disk_image(const char *path)
  * view; or, with `vmm`, the plain one under a monitor. */
 static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
 {
+    bool trap_monitor = vmm && strcmp(vmm->strategy, "trap") == 0;
     struct options o;
     char err[512] = "";
     switch (options_parse(argc, argv, &o, err, sizeof err)) {
@@ -374,7 +376,7 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         .cpu_model = o.cpu_model,
         .no_reboot = o.no_reboot,
         .realtime = o.realtime,
-        .trace_returns = o.trace_file != NULL || o.debugger || want_view,
+        .trace_returns = o.trace_file != NULL || o.debugger || want_view || trap_monitor,
         .explain_events = o.debugger || want_view,
         .rtc_epoch = o.realtime ? (int64_t)time(NULL) : DETERMINISTIC_EPOCH,
         .cpus = o.cpus,
@@ -409,7 +411,7 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         machine_add_sink(m, (struct trace_sink){jsonl_event, &jlog});
     /* Under a monitor its sink counts the exits, whoever runs the machine. */
     static struct vmm_hw monitor;
-    if (vmm && !vmm_hw_attach(&monitor, m, &vmm->controls)) {
+    if (vmm && !trap_monitor && !vmm_hw_attach(&monitor, m, &vmm->controls)) {
         report_say("cannot take the machine under the monitor");
         status = RL_EXIT_HOST;
         goto out_machine;
@@ -417,6 +419,13 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
     if (!machine_power_on(m, err, sizeof err)) {
         report_say("%s", err);
         status = RL_EXIT_BAD_IMAGE;
+        goto out_machine;
+    }
+    /* The trap monitor deprivileges the guest as it stands at power-on. */
+    static struct vmm_trap trap_mon;
+    if (trap_monitor && !vmm_trap_attach(&trap_mon, m, err, sizeof err)) {
+        report_say("pg vmm: cannot deprivilege the guest: %s", err);
+        status = RL_EXIT_HOST;
         goto out_machine;
     }
     struct recorder rec = {0};
@@ -498,10 +507,14 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             .kernel_path = image,
             .initrd_path = bundled_initrd,
             .script = o.debugger_script ? &script : NULL,
-            .vmm_info = vmm ? vmm_hw_info : NULL,
-            .vmm_opaque = vmm ? &monitor : NULL,
+            .vmm_info = trap_monitor ? vmm_trap_info : vmm ? vmm_hw_info : NULL,
+            .vmm_opaque = trap_monitor ? (void *)&trap_mon : vmm ? (void *)&monitor : NULL,
         };
         status = repl_main(&rc);
+    } else if (trap_monitor) {
+        console_raw(&con, true);
+        status = vmm_run_trap(&runner, &trap_mon, have_qlog ? &qlog : NULL, o.timeout_sec);
+        console_raw(&con, false);
     } else if (vmm) {
         struct vmm_request v = *vmm;
         v.quiet = serial_quiet;

@@ -92,6 +92,7 @@ struct engine {
     struct mmio_region mmio[ENGINE_MAX_MMIO]; /* nmmio of them mapped */
     int nmmio;
     char exit_text[160];
+    bool flush_at_commit; /* write CR3 at the next commit even if unchanged */
 };
 
 /* ---- reading and writing the saved context --------------------------- */
@@ -1284,7 +1285,9 @@ bool engine_commit_state(struct engine *e, const struct cpu_state *st)
      * so that paging is never turned on over stale values. */
     if (st->cr4 != b->cr4 && !reg_w32(e->uc, UC_X86_REG_CR4, st->cr4))
         return false;
-    if (st->cr3 != b->cr3 && !reg_w32(e->uc, UC_X86_REG_CR3, st->cr3))
+    bool flush = e->flush_at_commit;
+    e->flush_at_commit = false;
+    if ((st->cr3 != b->cr3 || flush) && !reg_w32(e->uc, UC_X86_REG_CR3, st->cr3))
         return false;
     if (st->cr0 != b->cr0 && !reg_w32(e->uc, UC_X86_REG_CR0, st->cr0))
         return false;
@@ -1422,6 +1425,11 @@ bool engine_snapshot_save(struct engine *e, void *buf)
         return false;
     memcpy(buf, e->peek, e->ctx_size);
     return true;
+}
+
+void engine_flush_tlb_at_commit(struct engine *e)
+{
+    e->flush_at_commit = true;
 }
 
 bool engine_snapshot_restore(struct engine *e, const void *buf)

@@ -205,6 +205,11 @@ bool engine_write_msr(struct engine *e, uint32_t msr, uint64_t value);
 /* The x87 FPU registers (the SSE state is not shown). */
 bool engine_read_fpu(struct engine *e, struct fpu_state *out);
 
+/* Make the next engine_commit_state drop every TLB entry, as MOV to CR3
+ * and INVLPG do (SDM Vol. 3A 4.10.4.1): it writes CR3 through the register
+ * API even when CR3 did not change (which it otherwise skips). */
+void engine_flush_tlb_at_commit(struct engine *e);
+
 /* ---- more than one CPU ---------------------------------------------------
  * One engine runs every processor in turn: each has its own saved CPU
  * state, and the translated code is shared (it is named by physical

@@ -79,6 +79,20 @@ static void explain_page_fault(struct machine *m, const struct cpu_state *st, ui
  * CPU shut down (a triple fault): the machine ends or resets. */
 bool deliver(struct machine *m, struct cpu_state *st, struct intr_request *req)
 {
+    if (m->intercept) {
+        enum monitor_verdict v = m->intercept(m->intercept_opaque, m, st, req);
+        if (v != MONITOR_DELIVER) {
+            /* The monitor took the event: the guest never sees it, and the
+             * faulting instruction has run. */
+            engine_commit_state(m->engine, st);
+            if (req->source == INTR_EXCEPTION)
+                m->clock.icount++;
+            if (v == MONITOR_HALTED)
+                exits_stop(m, CAUSE_NONE); /* the run loop finds HLT just behind EIP */
+            m->paging_stale = true;
+            return true;
+        }
+    }
     struct intr_env env = deliver_env(m);
     if (intr_deliver(&env, st, req) == INTR_TRIPLE_FAULT) {
         if (m->cfg.no_reboot)

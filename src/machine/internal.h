@@ -257,6 +257,10 @@ struct machine {
     int debug_exit_status;
     char detail[256];
     uint64_t walker_disagreements;
+
+    /* ---- a monitor below the guest (monitor.c) */
+    machine_intercept_fn intercept;
+    void *intercept_opaque;
 };
 
 /* The block hook's one look at what waits for it (exits.c). */

@@ -13,6 +13,7 @@
 static void pg_help(FILE *f)
 {
     fputs("Usage: ringlab pg audit [--umip] [--format table|csv|json|markdown]\n"
+          "       ringlab pg vmm --strategy trap [ringlab options]\n"
           "       ringlab pg vmm --strategy hw [--vmcs] [--exit-on LIST] [ringlab options]\n"
           "\n"
           "The Popek-Goldberg audit: each instruction of the catalogue (the IA-32 system\n"
@@ -36,6 +37,12 @@ static void pg_help(FILE *f)
           "\n"
           "pg vmm runs the guest (the bundled kernel unless ringlab's options name\n"
           "another) under a monitor in ringlab's host code, ring -1:\n"
+          "  --strategy trap  trap-and-emulate: the guest kernel runs deprivileged at\n"
+          "                 real ring 1 (a shadow GDT with its ring-0 descriptors made\n"
+          "                 DPL 1, its own IDT, a shadow TSS without an I/O bit map);\n"
+          "                 each privileged instruction traps and is emulated against\n"
+          "                 a virtual CPU; the report names where the guest could\n"
+          "                 tell (IRET leaving IF or IOPL alone at ring 1, ...)\n"
           "  --strategy hw  hardware assistance in the style of VT-x: the guest kernel runs\n"
           "                 unmodified at ring 0 in non-root mode; the events the exit\n"
           "                 controls name leave it for the monitor, which counts them\n"
@@ -44,8 +51,9 @@ static void pg_help(FILE *f)
           "  --exit-on LIST the exceptions that exit (pf, gp, ud, ...) and irq for\n"
           "                 external interrupts, comma-separated; none: no exits\n"
           "                 (default: pf,irq, a monitor that shadows the page tables)\n"
-          "The run ends with a report on stderr: how the guest ended, the exits by\n"
-          "cause, the instructions and the time.  The exit status is the plain run's.\n",
+          "The run ends with a report on stderr: how the guest ended, the traps or exits\n"
+          "by cause, the instructions and the time, and for trap the failures of the\n"
+          "deception it saw (lines with FAILED).  The exit status is the plain run's.\n",
           f);
 }
 

@@ -73,11 +73,12 @@ int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used)
     }
     *used = i;
     if (!out->strategy) {
-        report_say("pg vmm: name a strategy: --strategy hw (try 'ringlab pg --help')");
+        report_say("pg vmm: name a strategy: --strategy trap or hw (try 'ringlab pg --help')");
         return RL_EXIT_USAGE;
     }
-    if (strcmp(out->strategy, "hw") != 0) {
-        report_say("pg vmm: --strategy '%s': this ringlab has the hw strategy", out->strategy);
+    if (strcmp(out->strategy, "hw") != 0 && strcmp(out->strategy, "trap") != 0) {
+        report_say("pg vmm: --strategy '%s': this ringlab has the trap and hw strategies",
+                   out->strategy);
         return RL_EXIT_USAGE;
     }
     return 0;
@@ -308,6 +309,14 @@ static void print_native(uint64_t monitored_icount, double monitored_s, uint64_t
     fputs(")\n", stderr);
 }
 
+const char *vmm_how_it_ended(enum runner_stop s)
+{
+    return s == RUNNER_END     ? "the guest ended the machine"
+           : s == RUNNER_QUIT  ? "stopped from outside"
+           : s == RUNNER_STUCK ? "it halted for good"
+                               : "a limit was reached";
+}
+
 int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct vmm_hw *h,
                struct qemu_log *qlog, double timeout_s)
 {
@@ -333,10 +342,7 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct vmm_hw *h
         }
         if (s == RUNNER_STOP || s == RUNNER_BREAK || s == RUNNER_YIELD)
             continue;
-        const char *how = s == RUNNER_END      ? "the guest ended the machine"
-                          : s == RUNNER_QUIT   ? "stopped from outside"
-                          : s == RUNNER_STUCK  ? "it halted for good"
-                                               : "a limit was reached";
+        const char *how = vmm_how_it_ended(s);
         double monitored_s = clock_wall_seconds() - t0;
         print_report(h, r->m, monitored_s, how);
         int status = report_exit(s, r, qlog, timeout_s);

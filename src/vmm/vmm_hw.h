@@ -71,6 +71,9 @@ bool vmm_hw_attach(struct vmm_hw *h, struct machine *m, const struct vmcs_contro
  * (opaque is the struct vmm_hw). */
 void vmm_hw_info(void *opaque, struct strbuf *out);
 
+/* How a monitored run ended, in words for its report. */
+const char *vmm_how_it_ended(enum runner_stop s);
+
 /* Run the machine under the monitor until it ends; then build another
  * from the same configuration and run the same session on it natively (no
  * exits; the serial input replayed as recorded, up to the same

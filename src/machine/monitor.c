@@ -1,0 +1,67 @@
+/* The hook a monitor below the guest takes events by, and what it may
+ * touch from inside it (see machine.h). */
+#include "cpu/engine.h"
+#include "machine/internal.h"
+
+void machine_set_intercept(struct machine *m, machine_intercept_fn fn, void *opaque)
+{
+    m->intercept = fn;
+    m->intercept_opaque = opaque;
+}
+
+uint32_t machine_monitor_port_in(struct machine *m, uint16_t port, int size)
+{
+    return bus_in(&m->bus, port, size);
+}
+
+void machine_monitor_port_out(struct machine *m, uint16_t port, uint32_t value, int size)
+{
+    bus_out(&m->bus, port, value, size);
+}
+
+bool machine_monitor_read_phys(struct machine *m, uint32_t paddr, void *buf, size_t len)
+{
+    return phys_read(&m->phys, paddr, buf, len);
+}
+
+bool machine_monitor_write_phys(struct machine *m, uint32_t paddr, const void *buf, size_t len)
+{
+    return phys_write(&m->phys, paddr, buf, len);
+}
+
+bool machine_monitor_read_linear(struct machine *m, const struct cpu_state *st, uint32_t laddr,
+                                 void *buf, size_t len)
+{
+    struct linear_mem lm = deliver_linear(m, st);
+    return linear_read(&lm, laddr, buf, len, false, NULL);
+}
+
+bool machine_monitor_translate(struct machine *m, const struct cpu_state *st, uint32_t laddr,
+                               uint32_t *paddr)
+{
+    struct linear_mem lm = deliver_linear(m, st);
+    struct paging_walk w;
+    if (!linear_translate(&lm, laddr, PAGING_READ, false, &w))
+        return false;
+    *paddr = w.paddr;
+    return true;
+}
+
+size_t machine_monitor_read_code(struct machine *m, const struct cpu_state *st, uint8_t *buf,
+                                 size_t len)
+{
+    return deliver_read_code(m, st, st->eip, buf, len);
+}
+
+bool machine_monitor_msr(struct machine *m, uint32_t msr, uint64_t *value, bool write)
+{
+    return write ? engine_write_msr(m->engine, msr, *value)
+                 : engine_read_msr(m->engine, msr, value);
+}
+
+void machine_monitor_flush_tlb(struct machine *m)
+{
+    m->tlb_flushed = true;
+    m->paging_stale = true;
+    engine_flush_tlb_at_commit(m->engine);
+}

@@ -1,0 +1,74 @@
+/* `ringlab pg vmm --strategy trap`: the classic trap-and-emulate monitor.
+ * The guest kernel runs deprivileged at real ring 1: the real GDT is a
+ * shadow of the guest's with its DPL-0 code and data descriptors made
+ * DPL 1, the real IDT is the guest's own (its gates name the kernel's code
+ * selector, DPL 1 in the shadow, so they enter ring 1), and the real TSS is
+ * a shadow whose SS1:ESP1 stands for the guest's SS0:ESP0 and which has no
+ * I/O bit map.  Every privileged instruction the kernel executes then
+ * raises #GP(0); the monitor, which sees each event before the guest's IDT
+ * does, executes it against the virtual CPU it keeps and resumes the guest.
+ * Exceptions and interrupts go on to the guest's own handlers.  The
+ * instructions that are sensitive but do not trap run unseen: the monitor
+ * watches for what they cause and names it. */
+#ifndef RINGLAB_VMM_TRAP_H
+#define RINGLAB_VMM_TRAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu_state.h"
+#include "front/runner.h"
+#include "machine.h"
+#include "trace/qemu_log.h"
+#include "util/strbuf.h"
+
+/* What the guest believes the CPU is. */
+struct vcpu {
+    uint8_t cpl;
+    bool iflag;
+    uint32_t cr0, cr3, cr4;
+    struct table_reg gdtr, idtr;
+    uint16_t tr;
+    uint32_t sysenter_cs, sysenter_esp, sysenter_eip; /* the MSRs (SDM Vol. 3A 5.8.7.1) */
+};
+
+/* A place where deprivileging shows (by what it causes). */
+enum trap_failure {
+    FAIL_IRET_IF,      /* IRET at ring 1 left IF clear the frame set */
+    FAIL_IRET_IOPL,    /* IRET at ring 1 did not load the frame's IOPL */
+    FAIL_PUSHED_CS,    /* an event in the kernel pushed its CS with RPL 1 */
+    FAIL_REFLECTED_GP, /* a privileged instruction of the guest's own ring 1 */
+    FAIL_COUNT
+};
+
+struct trap_failure_seen {
+    uint64_t count;
+    uint64_t first_icount;
+    uint32_t first_eip;
+    uint16_t first_cs;
+    uint32_t detail; /* what the frame asked for, the CS pushed, ... */
+};
+
+#define TRAP_CAUSES 24
+struct vmm_trap {
+    struct machine *m;
+    struct vcpu v;
+    uint32_t shadow_lin;    /* where the shadow GDT is seen now */
+    bool active;            /* the guest's GDT has been shadowed */
+    uint64_t traps[TRAP_CAUSES]; /* emulated, by instruction (trap_cause_name) */
+    uint64_t reflected[32], irqs, syscalls;
+    struct trap_failure_seen fail[FAIL_COUNT];
+    char stopped[160];      /* the instruction it could not emulate, if any */
+};
+
+/* Deprivilege the machine's guest (powered on, not yet run) and take its
+ * events.  False (one line in err) when the machine cannot be so set up. */
+bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t errlen);
+
+/* `info vmm` (opaque is the struct vmm_trap). */
+void vmm_trap_info(void *opaque, struct strbuf *out);
+
+/* Run to the end and write the report to stderr; the plain run's status. */
+int vmm_run_trap(struct runner *r, struct vmm_trap *t, struct qemu_log *qlog, double timeout_s);
+
+#endif

@@ -1,0 +1,78 @@
+#!/bin/sh
+# tests/vmm/trap.sh: `ringlab pg vmm --strategy trap` runs the unmodified
+# bundled kernel at real ring 1 under a trap-and-emulate monitor.  It boots
+# (its banner and the shell's prompt come out), the report lists the
+# privileged instructions the monitor emulated by cause, and the monitor
+# detects and names where deprivileging shows: the IRET in the kernel's
+# trapret that enters init at ring 3 leaves IF clear and IOPL 0, where the
+# kernel's frame asked for IF set and IOPL 1, without a trap.
+#
+# Environment: RINGLAB (default ./ringlab), KERNEL, INITRD (the build
+# tree's).
+# Exit status: 0 pass, 1 fail, 77 skipped, 99 hard error.
+
+RINGLAB=${RINGLAB:-./ringlab}
+[ -x "$RINGLAB" ] || { echo "SKIP: $RINGLAB not found"; exit 77; }
+KERNEL=${KERNEL:-guests/kernel/kernel.elf}
+INITRD=${INITRD:-guests/initrd.img}
+[ -f "$KERNEL" ] || { echo "SKIP: $KERNEL not built"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ringlab-trap.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+# The IRET the failures are pinned to: trapret's, from the kernel's symbols.
+trapret=$(nm "$KERNEL" 2>/dev/null | sed -n 's/^\([0-9a-f]*\) T trapret$/\1/p')
+[ -n "$trapret" ] || { echo "SKIP: no nm or no trapret symbol"; exit 77; }
+iret=$(printf '%08x' $((0x$trapret + 10))) # popal, pop gs/fs/es/ds, add esp, 8
+objdump -d --start-address=0x$iret --stop-address=$((0x$iret + 1)) "$KERNEL" 2>/dev/null |
+	grep -q 'iret' || { echo "FAIL: no IRET at trapret+10 (0x$iret): the test needs updating"; exit 1; }
+
+"$RINGLAB" pg vmm --strategy trap -kernel "$KERNEL" -initrd "$INITRD" -nographic \
+	--max-insns 50000000 </dev/null >"$tmp/raw" 2>&1
+st=$?
+tr -d '\r' <"$tmp/raw" >"$tmp/out" # the console's line ends
+failed=0
+check() { # regex, what it means
+	grep -q -E "$1" "$tmp/out" || { echo "FAIL: $2: no line /$1/"; failed=1; }
+}
+[ "$st" -eq 8 ] || { echo "FAIL: status $st (want 8, the instruction limit)"; failed=1; }
+check '^ringlab teaching kernel$' 'the kernel did not boot under the monitor'
+check '^\$ ' "the shell's prompt did not come"
+check '^vmm trap: the guest kernel ran at ring 1 under the monitor; a limit was reached$' 'no report'
+# Every kind of privileged instruction the kernel executes on the way,
+# emulated (none passed to the guest as a #GP).
+for cause in 'CLI [1-9]' 'STI [1-9]' 'HLT [1-9]' 'IN [1-9]' 'OUT [1-9]' 'LGDT 1' 'LIDT 1' \
+	'LTR 1' 'MOV CR0, r 1' 'MOV CR3, r [1-9]' 'WRMSR [1-9]' 'MOV SS, r 1' 'SYSENTER [1-9]' \
+	'SYSEXIT [1-9]'; do
+	check "^vmm trap: [0-9]+ traps emulated: .*$cause" "no $cause in the traps by cause"
+done
+check '^vmm trap: reflected into the guest.s IDT: external interrupt [1-9][0-9]*, INT n [0-9]+, #PF [1-9]' \
+	'the timer and the page faults did not reach the guest'
+grep -q '#GP' "$tmp/out" && { echo "FAIL: a #GP went to the guest"; failed=1; }
+# The failures, named, at trapret's IRET.
+check "^vmm trap: FAILED: IRET at ring 1 left IF clear \\([0-9]+ times, first at instruction [0-9]+, 0009:$iret\\): the kernel's frame had EFLAGS 00001200, IF set" \
+	'the lost IF was not detected at trapret'
+check "^vmm trap: FAILED: IRET at ring 1 did not load IOPL 1 \\(1 times, first at instruction [0-9]+, 0009:$iret\\)" \
+	'the lost IOPL was not detected at trapret'
+
+# The debugger under the monitor: `info vmm` shows the virtual CPU (CPL 0,
+# the kernel's GDT) beside the real one (CPL 1, the shadow).
+printf 'until insns 5000000\ninfo vmm\nq\n' |
+	"$RINGLAB" pg vmm --strategy trap -kernel "$KERNEL" -initrd "$INITRD" --debugger \
+		-nographic 2>&1 | tr -d '\r' >"$tmp/info"
+for want in '^monitor: trap' '^  CPL        0 +1$' '^  GDTR       c[0-9a-f]{7}/[0-9a-f]{4} +c009f000/[0-9a-f]{4} \(the shadow\)$' \
+	'^[0-9]+ traps emulated: CLI'; do
+	grep -q -E "$want" "$tmp/info" || { echo "FAIL: info vmm lacks /$want/"; cat "$tmp/info"; failed=1; }
+done
+
+# Bad arguments: one line, status 2.
+"$RINGLAB" pg vmm --strategy nope -nographic </dev/null >"$tmp/o" 2>"$tmp/e"
+st=$?
+if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'trap and hw' "$tmp/e"; then
+	echo "FAIL: --strategy nope: status $st, stderr: $(cat "$tmp/e")"
+	failed=1
+fi
+if [ "$failed" -ne 0 ]; then
+	grep '^vmm' "$tmp/out"
+	exit 1
+fi
+echo "ok: trap-and-emulate boots the kernel at ring 1; $(grep -c '^vmm trap: FAILED' "$tmp/out") failures named"
