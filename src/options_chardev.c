@@ -1,23 +1,11 @@
 /* -chardev and -device isa-debugcon (see options_chardev.h). */
 #include "options_chardev.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool say(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#include "util/text.h"
 
-static bool say(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (errlen == 0)
-        return false;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 /* The next comma-separated element of *s into out; false at the end. */
 static bool next_element(const char **s, char *out, size_t n)
@@ -36,7 +24,7 @@ bool options_chardev_parse(struct chardev_table *t, const char *arg, char *err, 
     bool has_path = false;
     const char *s = arg;
     if (!next_element(&s, backend, sizeof backend))
-        return say(err, errlen, "needs a backend (file, stdio or null) and id=ID");
+        return text_error(err, errlen, "needs a backend (file, stdio or null) and id=ID");
     enum chardev_kind kind;
     if (strcmp(backend, "file") == 0)
         kind = CHARDEV_FILE;
@@ -45,15 +33,15 @@ bool options_chardev_parse(struct chardev_table *t, const char *arg, char *err, 
     else if (strcmp(backend, "null") == 0)
         kind = CHARDEV_NULL;
     else
-        return say(err, errlen, "'%s': ringlab's backends are file, stdio and null", backend);
+        return text_error(err, errlen, "'%s': ringlab's backends are file, stdio and null", backend);
     while (next_element(&s, elem, sizeof elem)) {
         char *eq = strchr(elem, '=');
         if (!eq)
-            return say(err, errlen, "'%s': expected NAME=VALUE", elem);
+            return text_error(err, errlen, "'%s': expected NAME=VALUE", elem);
         *eq = '\0';
         if (strcmp(elem, "id") == 0) {
             if (strlen(eq + 1) >= sizeof id || eq[1] == '\0')
-                return say(err, errlen, "id='%s': an id of 1 to %zu characters", eq + 1,
+                return text_error(err, errlen, "id='%s': an id of 1 to %zu characters", eq + 1,
                            sizeof id - 1);
             snprintf(id, sizeof id, "%s", eq + 1);
         } else if (strcmp(elem, "path") == 0 && kind == CHARDEV_FILE) {
@@ -61,26 +49,26 @@ bool options_chardev_parse(struct chardev_table *t, const char *arg, char *err, 
             has_path = true;
         } else if (strcmp(elem, "signal") == 0 || strcmp(elem, "mux") == 0 ||
                    strcmp(elem, "logfile") == 0 || strcmp(elem, "append") == 0) {
-            return say(err, errlen, "%s=: ringlab's %s backend has no such property", elem,
+            return text_error(err, errlen, "%s=: ringlab's %s backend has no such property", elem,
                        backend);
         } else {
-            return say(err, errlen, "'%s' is not a property of the %s backend", elem, backend);
+            return text_error(err, errlen, "'%s' is not a property of the %s backend", elem, backend);
         }
     }
     if (id[0] == '\0')
-        return say(err, errlen, "'%s': no id=", arg);
+        return text_error(err, errlen, "'%s': no id=", arg);
     if (kind == CHARDEV_FILE && (!has_path || path[0] == '\0'))
-        return say(err, errlen, "file,id=%s: needs path=FILE", id);
+        return text_error(err, errlen, "file,id=%s: needs path=FILE", id);
     if (options_chardev_find(t, id))
-        return say(err, errlen, "id=%s is given twice", id);
+        return text_error(err, errlen, "id=%s is given twice", id);
     if (t->n == OPTIONS_MAX_CHARDEVS)
-        return say(err, errlen, "more than %d character devices", OPTIONS_MAX_CHARDEVS);
+        return text_error(err, errlen, "more than %d character devices", OPTIONS_MAX_CHARDEVS);
     struct chardev_def *d = &t->defs[t->n];
     snprintf(d->id, sizeof d->id, "%s", id);
     d->spec.kind = kind;
     d->spec.path = NULL;
     if (kind == CHARDEV_FILE && !(d->spec.path = strdup(path)))
-        return say(err, errlen, "out of memory");
+        return text_error(err, errlen, "out of memory");
     t->n++;
     return true;
 }
@@ -110,23 +98,23 @@ bool options_debugcon_device_parse(const char *props, uint16_t *iobase, char *ch
     while (next_element(&s, elem, sizeof elem)) {
         char *eq = strchr(elem, '=');
         if (!eq)
-            return say(err, errlen, "isa-debugcon: '%s' is not NAME=VALUE", elem);
+            return text_error(err, errlen, "isa-debugcon: '%s' is not NAME=VALUE", elem);
         *eq = '\0';
         const char *v = eq + 1;
         if (strcmp(elem, "iobase") == 0) {
             char *end;
             unsigned long n = strtoul(v, &end, 0);
             if (*v == '\0' || *end || n > 0xFFFF)
-                return say(err, errlen, "isa-debugcon: iobase=%s is not a port (0 to 0xffff)",
+                return text_error(err, errlen, "isa-debugcon: iobase=%s is not a port (0 to 0xffff)",
                            v);
             *iobase = (uint16_t)n;
         } else if (strcmp(elem, "chardev") == 0) {
             if (strlen(v) >= chardev_len)
-                return say(err, errlen, "isa-debugcon: chardev=%s: no such character device",
+                return text_error(err, errlen, "isa-debugcon: chardev=%s: no such character device",
                            v);
             snprintf(chardev, chardev_len, "%s", v);
         } else {
-            return say(err, errlen,
+            return text_error(err, errlen,
                        "isa-debugcon has no property '%s' (it has: iobase, chardev)", elem);
         }
     }

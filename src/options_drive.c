@@ -7,23 +7,11 @@
  * (cache, aio, discard, detect-zeroes, werror, rerror). */
 #include "options_drive.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool say(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+#include "util/text.h"
 
-static bool say(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (errlen == 0)
-        return false;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 /* The next element of `s` into out (",," taken as ","); returns where the
  * one after starts, or NULL at the end. */
@@ -51,17 +39,17 @@ static bool set_drive(struct drive_spec *drives, int index, const char *path, bo
         for (index = 0; index < OPTIONS_MAX_DRIVES && drives[index].path; index++)
             ;
         if (index == OPTIONS_MAX_DRIVES)
-            return say(err, errlen, "ringlab's IDE channel has room for %d disks",
+            return text_error(err, errlen, "ringlab's IDE channel has room for %d disks",
                        OPTIONS_MAX_DRIVES);
     }
     if (index >= OPTIONS_MAX_DRIVES)
-        return say(err, errlen,
+        return text_error(err, errlen,
                    "index=%d: ringlab has the primary IDE channel only (index 0 and 1)", index);
     if (drives[index].path)
-        return say(err, errlen, "index=%d is given twice", index);
+        return text_error(err, errlen, "index=%d is given twice", index);
     char *copy = strdup(path);
     if (!copy)
-        return say(err, errlen, "out of memory");
+        return text_error(err, errlen, "out of memory");
     drives[index].path = copy;
     drives[index].snapshot = snapshot;
     return true;
@@ -71,7 +59,7 @@ bool options_drive_index(const char *path, int index, struct drive_spec *drives,
                          size_t errlen)
 {
     if (path[0] == '\0')
-        return say(err, errlen, "the file name is empty");
+        return text_error(err, errlen, "the file name is empty");
     return set_drive(drives, index, path, false, err, errlen);
 }
 
@@ -99,7 +87,7 @@ bool options_drive_parse(const char *arg, struct drive_spec *drives, char *err, 
             continue;
         char *eq = strchr(elem, '=');
         if (!eq)
-            return say(err, errlen, "'%s': expected NAME=VALUE", elem);
+            return text_error(err, errlen, "'%s': expected NAME=VALUE", elem);
         *eq = '\0';
         const char *name = elem, *v = eq + 1;
         if (strcmp(name, "file") == 0) {
@@ -109,30 +97,30 @@ bool options_drive_parse(const char *arg, struct drive_spec *drives, char *err, 
             char *end;
             long n = strtol(v, &end, 10);
             if (*v == '\0' || *end || n < 0)
-                return say(err, errlen, "index=%s is not a number", v);
+                return text_error(err, errlen, "index=%s is not a number", v);
             index = n > 1000 ? 1000 : (int)n;
         } else if (strcmp(name, "media") == 0) {
             if (strcmp(v, "disk") != 0)
-                return say(err, errlen, "media=%s: ringlab has hard disks only (media=disk)", v);
+                return text_error(err, errlen, "media=%s: ringlab has hard disks only (media=disk)", v);
         } else if (strcmp(name, "format") == 0) {
             if (strcmp(v, "raw") != 0)
-                return say(err, errlen, "format=%s: ringlab reads raw images only (format=raw)",
+                return text_error(err, errlen, "format=%s: ringlab reads raw images only (format=raw)",
                            v);
         } else if (strcmp(name, "if") == 0) {
             if (strcmp(v, "ide") != 0)
-                return say(err, errlen, "if=%s: ringlab's disks are on IDE only (if=ide)", v);
+                return text_error(err, errlen, "if=%s: ringlab's disks are on IDE only (if=ide)", v);
         } else if (strcmp(name, "snapshot") == 0) {
             if (!on_off(v, &snapshot))
-                return say(err, errlen, "snapshot=%s: use on or off", v);
+                return text_error(err, errlen, "snapshot=%s: use on or off", v);
         } else {
             bool ok = false;
             for (size_t i = 0; i < sizeof harmless / sizeof harmless[0]; i++)
                 ok |= strcmp(name, harmless[i]) == 0;
             if (!ok)
-                return say(err, errlen, "'%s' is not a property ringlab's disks have", name);
+                return text_error(err, errlen, "'%s' is not a property ringlab's disks have", name);
         }
     }
     if (!have_file || file[0] == '\0')
-        return say(err, errlen, "'%s': no file=", arg);
+        return text_error(err, errlen, "'%s': no file=", arg);
     return set_drive(drives, index, file, snapshot, err, errlen);
 }

@@ -10,8 +10,9 @@
 #include "options_machine.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <string.h>
+
+#include "util/text.h"
 
 enum machine_prop_kind { PROP_ACCEL, PROP_BOOL, PROP_ON_OFF_AUTO };
 
@@ -50,19 +51,6 @@ static const char *const qemu_only_props[] = {
 static const char *const accel_names[] = {"tcg", "kvm", "xen", "hvf", "whpx", "nvmm", "hax",
                                           "qtest"};
 
-static bool say(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool say(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (errlen == 0)
-        return false;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 static bool word_is(const char *s, size_t len, const char *word)
 {
@@ -94,7 +82,7 @@ static bool name_is_pc(const char *s, size_t len)
 
 static bool not_pc(char *err, size_t errlen, const char *s, size_t len)
 {
-    return say(err, errlen, "'%.*s' is not available: ringlab has one machine, 'pc'", (int)len,
+    return text_error(err, errlen, "'%.*s' is not available: ringlab has one machine, 'pc'", (int)len,
                s);
 }
 
@@ -114,7 +102,7 @@ static void list_props(char *buf, size_t n)
 static bool check_accel(const char *v, char *err, size_t errlen)
 {
     if (*v == '\0')
-        return say(err, errlen, "accel= names no accelerator (use accel=tcg)");
+        return text_error(err, errlen, "accel= names no accelerator (use accel=tcg)");
     bool tcg = false;
     for (const char *s = v;;) {
         size_t len = strcspn(s, ":");
@@ -122,7 +110,7 @@ static bool check_accel(const char *v, char *err, size_t errlen)
         for (size_t i = 0; i < sizeof accel_names / sizeof accel_names[0]; i++)
             known = known || word_is(s, len, accel_names[i]);
         if (!known)
-            return say(err, errlen, "accel=%s: '%.*s' is not an accelerator (use accel=tcg)", v,
+            return text_error(err, errlen, "accel=%s: '%.*s' is not an accelerator (use accel=tcg)", v,
                        (int)len, s);
         tcg = tcg || word_is(s, len, "tcg");
         if (s[len] == '\0')
@@ -130,7 +118,7 @@ static bool check_accel(const char *v, char *err, size_t errlen)
         s += len + 1;
     }
     if (!tcg)
-        return say(err, errlen, "accel=%s is not available: ringlab is an emulator (use accel=tcg)",
+        return text_error(err, errlen, "accel=%s is not available: ringlab is an emulator (use accel=tcg)",
                    v);
     return true;
 }
@@ -143,7 +131,7 @@ static bool check_property(const char *prop, size_t len, const char *eq, char *e
     size_t vlen = len - nlen - 1;
     char value[64];
     if (vlen >= sizeof value)
-        return say(err, errlen, "the value of '%.*s' is too long", (int)nlen, prop);
+        return text_error(err, errlen, "the value of '%.*s' is too long", (int)nlen, prop);
     memcpy(value, eq + 1, vlen);
     value[vlen] = '\0';
 
@@ -158,11 +146,11 @@ static bool check_property(const char *prop, size_t len, const char *eq, char *e
         list_props(list, sizeof list);
         for (size_t i = 0; i < sizeof qemu_only_props / sizeof qemu_only_props[0]; i++)
             if (word_is(prop, nlen, qemu_only_props[i]))
-                return say(err, errlen,
+                return text_error(err, errlen,
                            "QEMU's machine property '%.*s' is not supported by ringlab "
                            "(supported: %s)",
                            (int)nlen, prop, list);
-        return say(err, errlen, "the pc machine has no property '%.*s' (supported: %s)",
+        return text_error(err, errlen, "the pc machine has no property '%.*s' (supported: %s)",
                    (int)nlen, prop, list);
     }
     if (mp->kind == PROP_ACCEL)
@@ -177,18 +165,18 @@ static bool check_property(const char *prop, size_t len, const char *eq, char *e
         off = !strcmp(value, "off") || !strcmp(value, "no") || !strcmp(value, "false") ||
               !strcmp(value, "n");
         if (!on && !off)
-            return say(err, errlen, "%s='%s' is not on or off", mp->name, value);
+            return text_error(err, errlen, "%s='%s' is not on or off", mp->name, value);
     } else {
         on = !strcmp(value, "on");
         off = !strcmp(value, "off");
         if (!on && !off && strcmp(value, "auto") != 0)
-            return say(err, errlen, "%s='%s' is not on, off or auto", mp->name, value);
+            return text_error(err, errlen, "%s='%s' is not on, off or auto", mp->name, value);
     }
     if (mp->present && off)
-        return say(err, errlen, "%s=%s: ringlab's pc always has its %s", mp->name, value,
+        return text_error(err, errlen, "%s=%s: ringlab's pc always has its %s", mp->name, value,
                    mp->what);
     if (!mp->present && on)
-        return say(err, errlen, "%s=%s: ringlab's pc has no %s (%s=off is accepted)", mp->name,
+        return text_error(err, errlen, "%s=%s: ringlab's pc has no %s (%s=off is accepted)", mp->name,
                    value, mp->what, mp->name);
     return true;
 }
@@ -200,14 +188,14 @@ bool options_machine_parse(const char *arg, enum options_help_topic *help_topic,
         size_t len = strcspn(s, ",");
         const char *eq = memchr(s, '=', len);
         if (len == 0)
-            return say(err, errlen, "an empty property in '%s'", arg);
+            return text_error(err, errlen, "an empty property in '%s'", arg);
         if (word_is(s, len, "help"))
             *help_topic = s == arg ? HELP_MACHINES : HELP_MACHINE_PROPERTIES;
         else if (eq == NULL && s == arg) {
             if (!name_is_pc(s, len))
                 return not_pc(err, errlen, s, len);
         } else if (eq == NULL)
-            return say(err, errlen,
+            return text_error(err, errlen,
                        "'%.*s' is not NAME=VALUE (only the machine type, first, may come "
                        "without a name)",
                        (int)len, s);

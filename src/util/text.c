@@ -58,3 +58,14 @@ void text_file_error(char *err, size_t errlen, const char *name, const char *fmt
     }
     text_escape(err, errlen, raw);
 }
+
+bool text_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (errlen == 0)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return false;
+}

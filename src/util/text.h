@@ -3,6 +3,7 @@
 #ifndef RINGLAB_TEXT_H
 #define RINGLAB_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* An appender over snprintf that keeps counting once the buffer is full,
@@ -26,5 +27,9 @@ size_t text_escape(char *dst, size_t n, const char *src);
  * name and the message hold (see text_escape); nothing if err is NULL. */
 void text_file_error(char *err, size_t errlen, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The message into err (nothing if errlen is 0); returns false, for
+ * `return text_error(err, errlen, ...)` where a check fails. */
+bool text_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

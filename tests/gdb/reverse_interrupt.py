@@ -5,34 +5,13 @@
 # it run to the start of the history; the machine answers and steps again.
 import os
 import socket
+import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rsp_client import check, failures, frame, reply  # noqa: E402
+
 PORT = int(os.environ["PORT"])
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-
-
-def frame(data):
-    return b"$" + data + b"#" + b"%02x" % (sum(data) % 256)
-
-
-def reply(s):
-    """The next packet's data (acks skipped)."""
-    buf = b""
-    while b"#" not in buf or len(buf) < buf.index(b"#") + 3:
-        chunk = s.recv(4096)
-        if not chunk:
-            return None
-        buf += chunk
-        while buf[:1] in (b"+", b"-"):
-            buf = buf[1:]
-    return buf[1:buf.index(b"#")]
-
 
 s = socket.create_connection(("127.0.0.1", PORT), timeout=60)
 s.sendall(frame(b"vCont;c"))
