@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define LIVE_STATE_MAX_MAPPING (1ul << 30)
+
 static bool skipped(uintptr_t a, size_t len, const struct live_state_skip *skip, size_t nskip)
 {
     for (size_t i = 0; i < nskip; i++) {
@@ -85,8 +87,11 @@ uint8_t *live_state_find(const uint8_t *copy, size_t len, const struct live_stat
         const char *path = line + path_at;
         bool anonymous = path_at == 0 || *path == '\n' || *path == '\0' ||
                          strncmp(path, "[heap]", 6) == 0;
+        /* Nor a mapping of more than LIVE_STATE_MAX_MAPPING: the engine
+         * allocates its state on the heap, and a sanitizer's shadow memory
+         * (terabytes, reserved) would take for ever to read. */
         bool wanted = strncmp(perms, "rw-p", 4) == 0 && anonymous &&
-                      !inside_skip(lo, hi, skip, nskip);
+                      hi - lo <= LIVE_STATE_MAX_MAPPING && !inside_skip(lo, hi, skip, nskip);
         if (wanted && lo == span_hi) {
             span_hi = hi;
             continue;
