@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "debug/show.h"
+#include "front/repl.h"
 #include "front/report.h"
 #include "status.h"
 #include "ui.h"
@@ -340,41 +341,6 @@ void view_model_dump(struct view *v, FILE *f)
 
 /* ---- opening and closing ------------------------------------------------------------------ */
 
-static bool slurp(const char *path, uint8_t **data, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    bool ok = fseek(f, 0, SEEK_END) == 0;
-    long n = ok ? ftell(f) : -1;
-    ok = n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (*data = malloc(n ? (size_t)n : 1)) != NULL;
-    ok = ok && fread(*data, 1, (size_t)n, f) == (size_t)n;
-    fclose(f);
-    if (!ok)
-        return false;
-    *size = (size_t)n;
-    return true;
-}
-
-static struct symbols *load_symbols(const struct view_config *cfg)
-{
-    struct symbols *syms = symbols_create();
-    uint8_t *data = NULL;
-    size_t size = 0;
-    char err[200];
-    if (!syms)
-        return NULL;
-    if (cfg->kernel_path && slurp(cfg->kernel_path, &data, &size)) {
-        symbols_add_elf(syms, NULL, data, size, err, sizeof err);
-        free(data);
-    }
-    if (cfg->initrd_path && slurp(cfg->initrd_path, &data, &size)) {
-        symbols_add_initrd(syms, data, size);
-        free(data);
-    }
-    return syms;
-}
-
 struct view *view_open(const struct view_config *cfg, char *err, size_t errlen)
 {
     struct view *v = calloc(1, sizeof *v);
@@ -439,7 +405,7 @@ struct view *view_open(const struct view_config *cfg, char *err, size_t errlen)
         view_close(v);
         return NULL;
     }
-    v->syms = load_symbols(cfg);
+    v->syms = repl_load_symbols(cfg->kernel_path, cfg->initrd_path, NULL);
     struct debug_host host = view_host(v);
     v->dbg = debugger_create(v->m, &host, v->syms);
     if (!v->dbg) {

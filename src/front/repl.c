@@ -133,7 +133,7 @@ struct symbols *repl_load_symbols(const char *kernel_path, const char *initrd_pa
     char err[200];
     if (!syms)
         return NULL;
-    if (read_file(kernel_path, &data, &size)) {
+    if (kernel_path && read_file(kernel_path, &data, &size)) {
         if (!symbols_add_elf(syms, NULL, data, size, err, sizeof err))
             if (note)
                 fprintf(note, "(no symbols: %s)\n", err);

@@ -39,7 +39,8 @@ struct repl_config {
     void *vmm_opaque;
 };
 
-/* The kernel's symbols and, with initrd_path, its programs' (NULL when
+/* The kernel's symbols (with kernel_path) and its programs' (with
+ * initrd_path), for the debugger and the view (NULL when
  * out of memory; a kernel without symbols gives an empty table, and a
  * line on `note` if not NULL). */
 struct symbols *repl_load_symbols(const char *kernel_path, const char *initrd_path, FILE *note);
