@@ -73,11 +73,12 @@ int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used)
     }
     *used = i;
     if (!out->strategy) {
-        report_say("pg vmm: name a strategy: --strategy trap or hw (try 'ringlab pg --help')");
+        report_say("pg vmm: name a strategy: --strategy trap, pv or hw (try 'ringlab pg --help')");
         return RL_EXIT_USAGE;
     }
-    if (strcmp(out->strategy, "hw") != 0 && strcmp(out->strategy, "trap") != 0) {
-        report_say("pg vmm: --strategy '%s': this ringlab has the trap and hw strategies",
+    if (strcmp(out->strategy, "hw") != 0 && strcmp(out->strategy, "trap") != 0 &&
+        strcmp(out->strategy, "pv") != 0) {
+        report_say("pg vmm: --strategy '%s': this ringlab has the trap, pv and hw strategies",
                    out->strategy);
         return RL_EXIT_USAGE;
     }

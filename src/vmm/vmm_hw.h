@@ -24,7 +24,7 @@ struct vmcs_controls {
 
 /* What the pg vmm words asked for. */
 struct vmm_request {
-    const char *strategy; /* "hw" */
+    const char *strategy; /* "trap", "pv" or "hw" */
     bool print_vmcs;      /* --vmcs: print the controls before running */
     struct vmcs_controls controls;
     /* Silence the guest's console (true) or not, for the native run the
