@@ -310,6 +310,14 @@ static void print_native(uint64_t monitored_icount, double monitored_s, uint64_t
     fputs(")\n", stderr);
 }
 
+void vmm_vector_counts(struct strbuf *out, const uint64_t counts[32])
+{
+    for (int v = 0; v < 32; v++)
+        if (counts[v])
+            strbuf_add(out, ", %s %llu", trace_vector_mnemonic(v) ? trace_vector_mnemonic(v) : "?",
+                       (unsigned long long)counts[v]);
+}
+
 const char *vmm_how_it_ended(enum runner_stop s)
 {
     return s == RUNNER_END     ? "the guest ended the machine"

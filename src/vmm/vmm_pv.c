@@ -425,10 +425,7 @@ void vmm_pv_counts(const struct vmm_pv *p, const char *prefix, struct strbuf *ou
                (unsigned long long)p->sysenters);
     strbuf_add(out, "; to the guest's IDT: external interrupt %llu, INT n %llu",
                (unsigned long long)p->irqs, (unsigned long long)p->syscalls);
-    for (int v = 0; v < 32; v++)
-        if (p->reflected[v])
-            strbuf_add(out, ", %s %llu", trace_vector_mnemonic(v) ? trace_vector_mnemonic(v) : "?",
-                       (unsigned long long)p->reflected[v]);
+    vmm_vector_counts(out, p->reflected);
     strbuf_add(out, "\n");
     if (p->port_failures || p->first_failure[0])
         strbuf_add(out, "%sFAILED: %llu privileged instructions still in the guest; %s\n", prefix,
@@ -444,7 +441,10 @@ void vmm_pv_info(void *opaque, struct strbuf *out)
     if (inspect_cpu(p->m, &st)) {
         strbuf_add(out, "             virtual CPU (the guest's)  real CPU\n");
         strbuf_add(out, "  CPL        %-26u %u\n", st.cpl == 1 ? 0u : st.cpl, st.cpl);
-        strbuf_add(out, "  EFLAGS.IF  %-26u %u\n", p->v.iflag, (st.eflags & EFLAGS_IF) != 0);
+        /* The real IF is the guest's: the hypercalls set it, the gates
+         * clear it, HC_IRET loads it from the frame. */
+        p->v.iflag = (st.eflags & EFLAGS_IF) != 0;
+        strbuf_add(out, "  EFLAGS.IF  %-26u %u\n", p->v.iflag, p->v.iflag);
         strbuf_add(out, "  CR0        %08x                   %08x\n", p->v.cr0, st.cr0);
         strbuf_add(out, "  CR3        %08x                   %08x\n", p->v.cr3, st.cr3);
         strbuf_add(out, "  GDTR       %08x/%04x              %08x/%04x\n", p->v.gdtr.base,
