@@ -16,7 +16,13 @@
  * interrupt that arrives in ring 1 or 3 (each process has its own, so the
  * scheduler updates ESP0 on every switch), and SS1:ESP1, the ring-1 stack
  * the call gate switches to. After it comes the I/O permission bitmap,
- * which the scheduler also changes for each process (ioperm.c). */
+ * which the scheduler also changes for each process (ioperm.c).
+ *
+ * Built with -DPV the kernel itself runs at ring 1 (x86.h): its code and
+ * data segments are DPL 1, its selectors 0x09/0x11, and the monitor moves
+ * SS0:ESP0, still the kernel's stack, into SS1:ESP1 for each event that
+ * leaves ring 3 (the CPU looks there for ring 1), and puts the call gate's
+ * SS1:ESP1 back at each return to ring 3. */
 #include "defs.h"
 #include "mmu.h"
 #include "x86.h"

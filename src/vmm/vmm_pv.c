@@ -223,7 +223,7 @@ static enum monitor_verdict hypercall(struct vmm_pv *p, struct cpu_state *st, ui
 {
     uint32_t nr = st->gpr[GPR_EAX], b = st->gpr[GPR_EBX], c = st->gpr[GPR_ECX],
              d = st->gpr[GPR_EDX];
-    uint32_t answer = 0;
+    uint32_t answer = 0, eip = st->eip;
     bool ok = true, halted = false;
     uint32_t at = st->eip - 2;
     switch (nr) {
@@ -287,6 +287,12 @@ static enum monitor_verdict hypercall(struct vmm_pv *p, struct cpu_state *st, ui
     if (!ok) {
         p->refused++;
         note_failure(p, "hypercall %u refused at %08x (EBX %08x)", nr, at, b);
+        if (nr == HC_IRET) {
+            /* Nothing sensible follows a return that did not happen: the
+             * INT goes to the guest's IDT, which has no gate for it. */
+            st->eip = eip;
+            return MONITOR_DELIVER;
+        }
         answer = 0xffffffffu;
     } else {
         p->calls[nr]++;
@@ -440,7 +446,8 @@ void vmm_pv_info(void *opaque, struct strbuf *out)
     struct cpu_state st;
     if (inspect_cpu(p->m, &st)) {
         strbuf_add(out, "             virtual CPU (the guest's)  real CPU\n");
-        strbuf_add(out, "  CPL        %-26u %u\n", st.cpl == 1 ? 0u : st.cpl, st.cpl);
+        /* The guest knows where it runs: its kernel's CPL is 1. */
+        strbuf_add(out, "  CPL        %-26u %u\n", st.cpl, st.cpl);
         /* The real IF is the guest's: the hypercalls set it, the gates
          * clear it, HC_IRET loads it from the frame. */
         p->v.iflag = (st.eflags & EFLAGS_IF) != 0;
