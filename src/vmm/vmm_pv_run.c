@@ -30,6 +30,7 @@ struct session {
     uint64_t native_out, end_out, end_events;
     const struct vmm_pv *p;
     struct machine *m; /* the native machine */
+    volatile sig_atomic_t *stop; /* a signal asked to quit */
 };
 
 static void note_key(void *opaque, const struct input_record *rec)
@@ -107,8 +108,16 @@ static bool native_done(void *opaque)
     return s->next == s->n && s->native_out >= s->end_out && pos.deliveries >= s->end_events;
 }
 
+/* The native run's poll: done, or a signal came. */
+static bool native_stop(void *opaque)
+{
+    struct session *s = opaque;
+    return native_done(s) || *s->stop;
+}
+
 static bool run_native(struct runner *r, const struct vmm_request *req, struct session *s,
-                       double *seconds, uint64_t *icount, char *err, size_t errlen)
+                       uint64_t monitored_icount, double *seconds, uint64_t *icount, char *err,
+                       size_t errlen)
 {
     if (s->failed) {
         snprintf(err, errlen, "out of memory for the input");
@@ -131,10 +140,16 @@ static bool run_native(struct runner *r, const struct vmm_request *req, struct s
         native.m = m;
         native.interrupted = 0;
         native.timeout_at = r->timeout_at > 0 ? clock_wall_seconds() + 600 : 0;
-        native.max_insns = 0;
+        /* A kernel that never prints what the other did (one of the two
+         * failed) must not run for ever. */
+        native.max_insns = 2 * monitored_icount + 100000000u;
         native.io = (struct runner_io){native_feed, native_flush, native_live,
                                        native_input_open, native_request, s};
-        native.poll = native_done;
+        /* The signal that ended the monitored run (how a script ends it)
+         * has been answered; the next one ends this run too. */
+        r->interrupted = 0;
+        s->stop = &r->interrupted;
+        native.poll = native_stop;
         native.poll_opaque = s;
         struct run_request none = {0};
         struct run_result res;
@@ -143,7 +158,7 @@ static bool run_native(struct runner *r, const struct vmm_request *req, struct s
         do
             st = runner_run(&native, &none, &res);
         while ((st == RUNNER_STOP || st == RUNNER_YIELD) ||
-               (st == RUNNER_BREAK && !native_done(s)));
+               (st == RUNNER_BREAK && !native_stop(s)));
         *seconds = clock_wall_seconds() - t0;
         struct machine_pos pos;
         control_position(m, &pos);
@@ -152,7 +167,8 @@ static bool run_native(struct runner *r, const struct vmm_request *req, struct s
             snprintf(err, errlen,
                      "the native kernel: %s, after %llu of %llu bytes of output and %zu of %zu "
                      "bytes of input",
-                     vmm_how_it_ended(st), (unsigned long long)s->native_out,
+                     *s->stop ? "stopped from outside" : vmm_how_it_ended(st),
+                     (unsigned long long)s->native_out,
                      (unsigned long long)s->end_out, s->next, s->n);
             ok = false;
         }
@@ -197,7 +213,7 @@ int vmm_run_pv(struct runner *r, const struct vmm_request *req, struct vmm_pv *p
         double native_s = 0;
         uint64_t native_icount = 0;
         char err[256] = "";
-        if (run_native(r, req, &s, &native_s, &native_icount, err, sizeof err)) {
+        if (run_native(r, req, &s, pos.icount, &native_s, &native_icount, err, sizeof err)) {
             fprintf(stderr,
                     "vmm pv: native, the same session on the native kernel: %llu guest "
                     "instructions, %.2f s",

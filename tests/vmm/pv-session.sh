@@ -112,4 +112,5 @@ for want in '^vmm pv: [1-9][0-9]* hypercalls: cli \(0\) [1-9][0-9]*, block \(2\)
 		{ echo "FAIL: the report lacks /$want/:"; grep '^vmm' "$tmp/pv.report"; failed=1; }
 done
 [ "$failed" -eq 0 ] || exit 1
-echo "ok: the session under the pv monitor matches the native one; $report"
+cost=$(grep '^vmm pv: \(under the monitor\|native\)' "$tmp/pv.report" | sed 's/^vmm pv: //' | tr '\n' ' ')
+echo "ok: the session under the pv monitor matches the native one; $report; $cost"
