@@ -47,6 +47,7 @@ struct run_request {
      * a return to the instruction after a CALL or INT n. */
     bool until_return;
     uint32_t until_addr, until_esp, until_cr3;
+    int until_cpu; /* and on this CPU (0 with one) */
 };
 
 enum run_stop {
@@ -96,6 +97,16 @@ void control_idle(struct machine *m, uint64_t ns);
 /* Make the current or next control_run return RUN_PAUSED.  Safe from a
  * signal handler and from another thread. */
 void control_pause(struct machine *m);
+
+/* Choose the processor (0 .. cpus - 1) that inspect's CPU calls read,
+ * that control_write_cpu, control_write_msr and writes through "the
+ * current" page tables change, and that control_step steps; -1 (the
+ * default) names the one that ran last.  A step of a chosen CPU takes its
+ * next instructions as the schedule reaches them: the other CPUs run their
+ * turns in between as they would without the step, so the run stays the
+ * one it would have been.  A run (control_run) runs every CPU.  False when
+ * there is no such CPU. */
+bool control_select_cpu(struct machine *m, int cpu);
 
 /* Power-cycle: devices and CPU to their power-on state, the image loaded
  * again, the clock back to zero.  Breakpoints and watchpoints stay. */
