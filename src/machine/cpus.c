@@ -73,7 +73,7 @@ bool cpu_view_halted(const struct machine *m, int i)
 
 size_t inspect_cpus(struct machine *m, struct cpu_summary *out, size_t max)
 {
-    int keep_view = m->view_cpu;
+    int keep_view = m->view_cpu, selected = inspect_selected_cpu(m);
     size_t n = 0;
     for (int i = 0; i < m->cfg.cpus && n < max; i++, n++) {
         struct cpu_summary *c = &out[n];
@@ -81,7 +81,7 @@ size_t inspect_cpus(struct machine *m, struct cpu_summary *out, size_t max)
         c->index = i;
         c->apic_id = (uint8_t)i; /* the firmware's tables give CPU i APIC ID i */
         c->in_engine = i == m->cpu;
-        c->selected = i == inspect_selected_cpu(m);
+        c->selected = i == selected;
         /* The BSP runs from power-on; an AP once a start-up IPI started it
          * (SDM Vol. 3A 8.4.1, 8.4.4). */
         bool started = m->cfg.cpus == 1 || m->cpus[i].running;

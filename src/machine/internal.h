@@ -312,6 +312,13 @@ bool firmware_map_rom(struct machine *m, char *err, size_t errlen);
  * for a while (*visited its index, or -1 when it is there already), and
  * put the running one back (keeping what was changed when keep). */
 bool cpu_view_enter(struct machine *m, int *visited);
+/* smp_history.c: the other CPUs and the schedule, for a snapshot. */
+struct smp_saved;
+size_t smp_saved_size(const struct machine *m); /* 0 with one CPU */
+struct smp_saved *smp_saved_new(struct machine *m);
+void smp_saved_free(struct smp_saved *s);
+void smp_save(struct machine *m, struct smp_saved *s);
+void smp_load(struct machine *m, const struct smp_saved *s);
 void cpu_view_leave(struct machine *m, int visited, bool keep);
 bool cpu_view_halted(const struct machine *m, int i);
 /* The paging registers of the CPU the front ends name. */
