@@ -6,8 +6,9 @@
 #      prompt's line and info cpus say so; `cpu 0` and `r` show the BSP,
 #      `cpu 1` and `r` the AP; `s` with CPU 1 chosen steps the AP (CPU 0's
 #      EIP does not move), and with CPU 0 chosen steps CPU 0; info events names the CPU of each event.
-#   2. A run stepped and stopped on both CPUs tells the same story as a
-#      straight run: the same -d int log and the same JSON trace.
+#   2. A run stepped and stopped on both CPUs, and looked at on the CPU
+#      not running (r, u, info tss, x, info cpus), tells the same story as
+#      a straight run: the same -d int log and the same JSON trace.
 #   3. Going back with two CPUs: `back` to the start and forward again
 #      reaches the same CPU states, and the guest then passes.
 # Environment: RINGLAB (default ./ringlab), GUEST, TIMEOUT, OUT.
@@ -64,7 +65,7 @@ bsp_after=$(sed -n 's/^CPU 0 of 2: \[CPU 0, CPL 0\] \(0008:[0-9a-f]*\).*/\1/p' "
 
 # 2. stepping either CPU changes nothing of the run
 debugger 'c\nq\n' "$tmp/straight.out" -d int -D "$tmp/straight.log" --trace "$tmp/straight.jsonl"
-debugger 'b ap32\nc\ncpu 1\ns 7\ncpu 0\ns 3\nn 2\ncpu 1\ns 40\ncpu 0\ns\nd 1\nc\nq\n' \
+debugger 'b ap32\nc\ncpu 1\ns 7\ncpu 0\nr\nu\ninfo tss\ns 3\ncpu 1\ninfo cpus\nx/4w esp\ncpu 0\nn 2\ncpu 1\ns 40\ncpu 0\ns\nd 1\nc\nq\n' \
 	"$tmp/stepped.out" -d int -D "$tmp/stepped.log" --trace "$tmp/stepped.jsonl"
 want "$tmp/straight.out" 'isa-debug-exit: status 1$'
 want "$tmp/stepped.out" 'isa-debug-exit: status 1$'

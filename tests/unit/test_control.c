@@ -8,7 +8,8 @@
  *     one run: the same events at the same instruction counts, the same end;
  *   - breakpoints (also in code that is rewritten), watchpoints, pause from
  *     another thread, idle with the next deadline;
- *   - no inspect call changes the CPU, the devices or a byte of RAM. */
+ *   - no inspect call changes the CPU, the devices or a byte of RAM, nor,
+ *     with two CPUs, either CPU when it reads the other. */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -84,9 +85,11 @@ static uint32_t symbol(struct guest *g, const char *name)
     return a;
 }
 
-static struct machine *boot(struct guest *g)
+static struct machine *boot_cpus(struct guest *g, int cpus)
 {
     struct machine_config cfg = {
+        .cpus = cpus,
+        .apic = cpus > 1,
         .ram_size = RAM,
         .rtc_epoch = 946684800,
         .debug_exit = true,
@@ -104,6 +107,11 @@ static struct machine *boot(struct guest *g)
     ck_assert_msg(m != NULL, "machine_create: %s", err);
     ck_assert_msg(machine_power_on(m, err, sizeof err), "power on: %s", err);
     return m;
+}
+
+static struct machine *boot(struct guest *g)
+{
+    return boot_cpus(g, 1);
 }
 
 /* Run to the end, letting idle time pass as the plain command line does. */
@@ -681,6 +689,53 @@ START_TEST(test_inspect_changes_nothing)
 }
 END_TEST
 
+/* Two CPUs (smp_start), stopped on the AP: every inspect call made of
+ * either CPU leaves both as they were; each CPU reads as itself; and the
+ * guest still passes. */
+START_TEST(test_inspect_either_cpu_changes_nothing)
+{
+    struct guest *g = read_guest("smp_start");
+    struct machine *m = boot_cpus(g, 2);
+    struct cpu_summary cpus[MACHINE_MAX_CPUS];
+    ck_assert_uint_eq(inspect_cpus(m, cpus, MACHINE_MAX_CPUS), 2);
+    ck_assert_int_eq(cpus[1].state, CPU_WAITING_FOR_SIPI);
+    uint32_t ap32 = symbol(g, "ap32");
+    control_break_add(m, ap32 + 0x16, false, 0); /* the AP's first INT 0x31 */
+    struct run_request req = {0};
+    struct run_result res;
+    ck_assert_int_eq(run_to_end(m, &req, &res), RUN_BREAKPOINT);
+    ck_assert_int_eq(inspect_running_cpu(m), 1);
+    ck_assert_uint_eq(linear_eip(m), ap32 + 0x16);
+    static struct snapshot before[2], after[2];
+    for (int i = 0; i < 2; i++) {
+        ck_assert(control_select_cpu(m, i));
+        take(m, &before[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        ck_assert(control_select_cpu(m, i));
+        every_inspect_call(m);
+        inspect_cpus(m, cpus, MACHINE_MAX_CPUS);
+    }
+    for (int i = 0; i < 2; i++) {
+        ck_assert(control_select_cpu(m, i));
+        take(m, &after[i]);
+        same_snapshot(&before[i], &after[i]);
+    }
+    /* CPU 0 is the BSP, waiting for the AP's mark on a stack of its own. */
+    ck_assert_uint_ne(before[0].cpu.eip, before[1].cpu.eip);
+    ck_assert_uint_ne(before[0].cpu.gpr[GPR_ESP], before[1].cpu.gpr[GPR_ESP]);
+    ck_assert_uint_eq(before[1].cpu.gpr[GPR_ESP], symbol(g, "ap_stack_top"));
+    ck_assert(!control_select_cpu(m, 2));
+    ck_assert(control_select_cpu(m, -1));
+    ck_assert_int_eq(inspect_selected_cpu(m), 1);
+    req.no_breakpoints = true;
+    run_to_end(m, &req, &res);
+    ck_assert_int_eq(machine_debug_exit_status(m), 1);
+    machine_destroy(m);
+    free_guest(g);
+}
+END_TEST
+
 /* ---- changes from outside ------------------------------------------------------------ */
 
 /* smc's patch_me returns its immediate: write another one over it from
@@ -746,6 +801,7 @@ static Suite *control_suite(void)
     tcase_add_test(t, test_watchpoint_stops_after_the_store);
     tcase_add_test(t, test_pause_from_another_thread);
     tcase_add_test(t, test_inspect_changes_nothing);
+    tcase_add_test(t, test_inspect_either_cpu_changes_nothing);
     tcase_add_test(t, test_writes_take_effect);
     suite_add_tcase(s, t);
     return s;
