@@ -13,16 +13,12 @@
 #   6. a breakpoint at main.started is hit by thread 1 (the BSP, once the
 #      AP's mark is there); continuing, the guest passes.
 import os
+import sys
 
 import gdb
 
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rsp_client import check, failures  # noqa: E402  (the tests' ok/FAIL lines)
 
 
 def reg(name):
