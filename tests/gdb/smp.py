@@ -1,6 +1,7 @@
 # tests/gdb/smp.py: gdb's side of tests/gdb/smp.sh (gdb -batch -x), on the
 # smp_start guest with two CPUs:
-#   1. two threads; thread 2 (CPU 1) waits for its start-up IPI;
+#   1. two threads; thread 2 (CPU 1) waits for its start-up IPI; no
+#      thread 3;
 #   2. a breakpoint at ap32 (the AP's first protected-mode instruction) is
 #      hit by thread 2; thread 2's registers are the AP's (EIP ap32, CR0.PE
 #      set by its trampoline), thread 1's the BSP's (EIP elsewhere);
@@ -68,6 +69,16 @@ threads = gdb.execute("info threads", to_string=True)
 check(len(gdb.selected_inferior().threads()) == 2, "two CPUs, two threads")
 check("CPU 0 [CPL 0, running]" in threads and "CPU 1 [waiting for SIPI]" in threads,
       "info threads names CPU 0 running and CPU 1 waiting for SIPI")
+
+def packet(text):
+    out = gdb.execute("maint packet " + text, to_string=True)
+    return out.split("received: ")[-1].strip().strip('"')
+
+
+check(packet("qfThreadInfo") == "m1,2" and packet("qsThreadInfo") == "l",
+      "qfThreadInfo lists threads 1 and 2")
+check(packet("T2") == "OK" and packet("T3") == "E01" and packet("Hg3") == "E22",
+      "thread 2 is alive; thread 3 is not, and Hg3 is refused")
 
 gdb.execute("break *0x%x" % ap32)
 check(go("continue") == (2, True), "the AP's breakpoint is reported as thread 2's")
