@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "control.h"
-#include "gdb/regs.h"
 #include "gdb/session.h"
 #include "inspect.h"
 

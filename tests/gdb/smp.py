@@ -12,7 +12,8 @@
 #   4. reverse-stepi: the AP before that MOV ESP; stepi again: the same;
 #   5. reverse-continue: back at the breakpoint at ap32, thread 2;
 #   6. a breakpoint at main.started is hit by thread 1 (the BSP, once the
-#      AP's mark is there); continuing, the guest passes.
+#      AP's mark is there); EAX set on thread 2 is the AP's alone;
+#      continuing, the guest passes.
 import os
 import sys
 
@@ -127,6 +128,15 @@ gdb.execute("delete")
 gdb.execute("break *0x%x" % started)
 check(go("continue") == (1, True) and reg("pc") == started,
       "the BSP's breakpoint is reported as thread 1's")
+# A register written on thread 2 is the AP's, not the BSP's.
+bsp_eax = reg("eax")
+gdb.execute("thread 2")
+gdb.execute("set $eax = 0x1234abcd")
+gdb.execute("maint flush register-cache")
+ap_eax = reg("eax")
+gdb.execute("thread 1")
+gdb.execute("maint flush register-cache")
+check(ap_eax == 0x1234ABCD and reg("eax") == bsp_eax, "set $eax on thread 2 changes the AP's EAX only")
 gdb.execute("delete")
 gdb.execute("continue")
 check(exit_codes == [1], "the guest passed after going back (exit code 1)")
