@@ -81,7 +81,10 @@ enum run_stop control_run(struct machine *m, const struct run_request *req,
  * instruction at a time.  A step ends where the CPU goes next: after an
  * INT n, a SYSENTER or a faulting instruction, at the handler's first
  * instruction (a fault's instruction has not completed: the count does not
- * move), as QEMU's gdb stub steps.  Returns RUN_INSNS when all n were taken. */
+ * move), as QEMU's gdb stub steps.  Returns RUN_INSNS when all n were taken.
+ * With more than one CPU it steps the one control_select_cpu chose; while
+ * that CPU waits for its turn and has taken no step yet, the step returns
+ * RUN_SLICE after about 50 ms of wall-clock time (step again to go on). */
 enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out);
 /* Stepping over: when the current instruction is a CALL or INT n, fill
  * `req` (zeroed first) so that a run stops when control comes back to the

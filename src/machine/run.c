@@ -17,6 +17,9 @@
 /* How often, in executed instructions, a run looks at the wall clock for
  * its slice (or, under --realtime, for the timers). */
 #define WALL_CHECK_INSNS 4000000ull
+/* How long a step of one CPU among several waits for that CPU's turn
+ * before it returns RUN_SLICE (having taken no step). */
+#define STEP_WAIT_SLICE_S 0.05
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
@@ -327,7 +330,10 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
             stop = RUN_INSNS;
             break;
         }
-        if (m->goal.slice_end > 0 && clock_wall_seconds() >= m->goal.slice_end) {
+        /* (A step's slice ends it only while no step was taken: see
+         * control_step.) */
+        if (m->goal.slice_end > 0 && (m->step_count == 0 || m->step_seen == 0) &&
+            clock_wall_seconds() >= m->goal.slice_end) {
             stop = RUN_SLICE;
             break;
         }
@@ -474,6 +480,11 @@ enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out
     }
     m->step_count = n;
     m->step_cpu = m->cfg.cpus > 1 ? inspect_selected_cpu(m) : -1;
+    /* A step of one CPU among several may wait long for its turn (a CPU
+     * halted, or waiting for its start-up IPI): the front end looks at its
+     * input every slice meanwhile. */
+    if (m->step_cpu >= 0)
+        req.slice_s = STEP_WAIT_SLICE_S;
     m->step_seen = 0;
     m->step_last_icount = UINT64_MAX;
     m->step_last_addr = 0;

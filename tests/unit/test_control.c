@@ -736,6 +736,37 @@ START_TEST(test_inspect_either_cpu_changes_nothing)
 }
 END_TEST
 
+/* A step of the AP before the BSP has started it: the BSP runs meanwhile
+ * (the step may come back with RUN_SLICE while it waits; stepping again
+ * goes on), and the step ends after the AP's first instruction, the CLI
+ * at the start-up vector's 0700:0000. */
+START_TEST(test_step_waits_for_its_cpu)
+{
+    struct guest *g = read_guest("smp_start");
+    struct machine *m = boot_cpus(g, 2);
+    ck_assert(control_select_cpu(m, 1));
+    struct run_result res;
+    enum run_stop s;
+    while ((s = control_step(m, 1, &res)) == RUN_SLICE)
+        ;
+    ck_assert_int_eq(s, RUN_INSNS);
+    ck_assert_int_eq(inspect_running_cpu(m), 1);
+    struct cpu_state st;
+    ck_assert(inspect_cpu(m, &st));
+    ck_assert_uint_eq(st.seg[SEG_CS].selector, 0x0700);
+    ck_assert_uint_eq(st.eip, 1);
+    ck_assert(control_select_cpu(m, 0));
+    ck_assert(inspect_cpu(m, &st));
+    ck_assert_uint_ne(st.seg[SEG_CS].base + st.eip, symbol(g, "_start"));
+    ck_assert(control_select_cpu(m, -1));
+    struct run_request req = {0};
+    run_to_end(m, &req, &res);
+    ck_assert_int_eq(machine_debug_exit_status(m), 1);
+    machine_destroy(m);
+    free_guest(g);
+}
+END_TEST
+
 /* ---- changes from outside ------------------------------------------------------------ */
 
 /* smc's patch_me returns its immediate: write another one over it from
@@ -802,6 +833,7 @@ static Suite *control_suite(void)
     tcase_add_test(t, test_pause_from_another_thread);
     tcase_add_test(t, test_inspect_changes_nothing);
     tcase_add_test(t, test_inspect_either_cpu_changes_nothing);
+    tcase_add_test(t, test_step_waits_for_its_cpu);
     tcase_add_test(t, test_writes_take_effect);
     suite_add_tcase(s, t);
     return s;
