@@ -131,6 +131,17 @@ static enum run_stop run_to_end(struct machine *m, const struct run_request *req
     }
 }
 
+/* Run on to the guest's end (breakpoints off): it passes; then free all. */
+static void passes_and_ends(struct machine *m, struct guest *g)
+{
+    struct run_request none = {.no_breakpoints = true};
+    struct run_result res;
+    run_to_end(m, &none, &res);
+    ck_assert_int_eq(machine_debug_exit_status(m), 1);
+    machine_destroy(m);
+    free_guest(g);
+}
+
 static uint32_t linear_eip(struct machine *m)
 {
     struct cpu_state st;
@@ -680,11 +691,7 @@ START_TEST(test_inspect_changes_nothing)
                 break;
         }
         /* And the guest still passes: nothing it can see moved. */
-        struct run_request none = {0};
-        run_to_end(m, &none, &res);
-        ck_assert_int_eq(machine_debug_exit_status(m), 1);
-        machine_destroy(m);
-        free_guest(g);
+        passes_and_ends(m, g);
     }
 }
 END_TEST
@@ -728,11 +735,7 @@ START_TEST(test_inspect_either_cpu_changes_nothing)
     ck_assert(!control_select_cpu(m, 2));
     ck_assert(control_select_cpu(m, -1));
     ck_assert_int_eq(inspect_selected_cpu(m), 1);
-    req.no_breakpoints = true;
-    run_to_end(m, &req, &res);
-    ck_assert_int_eq(machine_debug_exit_status(m), 1);
-    machine_destroy(m);
-    free_guest(g);
+    passes_and_ends(m, g);
 }
 END_TEST
 
@@ -759,11 +762,7 @@ START_TEST(test_step_waits_for_its_cpu)
     ck_assert(inspect_cpu(m, &st));
     ck_assert_uint_ne(st.seg[SEG_CS].base + st.eip, symbol(g, "_start"));
     ck_assert(control_select_cpu(m, -1));
-    struct run_request req = {0};
-    run_to_end(m, &req, &res);
-    ck_assert_int_eq(machine_debug_exit_status(m), 1);
-    machine_destroy(m);
-    free_guest(g);
+    passes_and_ends(m, g);
 }
 END_TEST
 
