@@ -842,9 +842,8 @@ static const struct command {
      "monitor's exit controls, the virtual CPU beside the real one, the exits)",
      cmd_info, false},
     {"cpu", "cpu [N]",
-     "with -smp: the CPU that r, x, u, page, info gdt/tss/tab/msr..., s and n refer to "
-     "(a stop chooses the CPU that stopped); s and n step it while the others take their "
-     "turns as they would",
+     "with -smp: choose the CPU that r, x, u, page, info gdt/tss/tab/msr... show and s, n "
+     "step (the others run their turns meanwhile); a stop chooses the CPU that stopped",
      debug_cmd_cpu, false},
     {"type", "type TEXT", "queue TEXT for the guest's serial input (\\r is Enter)", cmd_type, false},
     {"help h ?", "help [COMMAND]", "this list, or one command's", cmd_help, false},
