@@ -1232,6 +1232,7 @@ static const char help_text[] =
     "                       i8042 =on (-machine help, -machine pc,help list them)\n"
     "  -smp N               N CPUs (1 to 8), taking turns of 20000 instructions;\n"
     "                       the others wait for the BSP's INIT and start-up IPIs\n"
+    "                       (the debugger's info cpus and cpu N; a gdb thread each)\n"
     "  -accel tcg           accepted; -enable-kvm and other accelerators are refused\n"
     "  -net none, -nic none, -nodefaults\n"
     "                       accepted (ringlab has no network card)\n"
