@@ -39,13 +39,24 @@ struct slice_job {
     const struct run_request *req;
     struct run_result *res;
     enum runner_stop stop;
+    uint64_t cpu_ns; /* the slice's CPU time */
 };
 
 static int run_slice(void *opaque)
 {
     struct slice_job *j = opaque;
+    uint64_t t0 = cost_thread_ns();
     j->stop = runner_run(j->v->r, j->req, j->res);
+    j->cpu_ns = cost_thread_ns() - t0;
     return 0;
+}
+
+/* What the machine did since the last look, for a frame drawn while it runs. */
+static void read_running(struct view *v)
+{
+    uint64_t t0 = cost_thread_ns();
+    model_refresh(v, false);
+    v->cost.read_ns += cost_thread_ns() - t0;
 }
 
 /* Run until the next frame is due (or the run's own stop) while this
@@ -54,28 +65,39 @@ static enum runner_stop run_while_drawing(struct view *v, const struct run_reque
                                           struct run_result *res)
 {
     view_pump(v);
-    model_refresh(v, false);
+    read_running(v);
     view_build(v);
     view_next_frame_time(v);
-    struct slice_job job = {v, req, res, RUNNER_STOP};
+    struct slice_job job = {v, req, res, RUNNER_STOP, 0};
+    v->cost.slices++;
     SDL_Thread *t = SDL_CreateThread(run_slice, "guest", &job);
     double t0 = view_now();
     view_render(v);
     view_present(v);
     v->draw_s = view_now() - t0;
-    if (!t) {
+    if (!t)
         run_slice(&job); /* no thread: one after the other */
-        return job.stop;
-    }
-    SDL_WaitThread(t, NULL);
+    else
+        SDL_WaitThread(t, NULL);
+    v->cost.guest_ns += job.cpu_ns;
     return job.stop;
+}
+
+/* A slowed-down run's instructions, in this thread. */
+static enum runner_stop run_here(struct view *v, const struct run_request *req,
+                                 struct run_result *res)
+{
+    uint64_t t0 = cost_thread_ns();
+    enum runner_stop s = runner_run(v->r, req, res);
+    v->cost.guest_ns += cost_thread_ns() - t0;
+    return s;
 }
 
 static void running_frame(struct view *v)
 {
     double t0 = view_now();
     view_pump(v);
-    model_refresh(v, false);
+    read_running(v);
     view_frame(v);
     view_present(v);
     v->draw_s = view_now() - t0;
@@ -203,6 +225,7 @@ static enum runner_stop run_drawing(struct view *v, const struct run_request *re
     if (!base.stop_on && !base.until_return && !base.max_insns)
         base.stop_on = v->stop_mask;
     v->running = true;
+    cost_run_begin(v);
     running_frame(v);
     enum runner_stop s;
     for (;;) {
@@ -214,7 +237,7 @@ static enum runner_stop run_drawing(struct view *v, const struct run_request *re
         }
         /* At full speed the guest runs while the frame is drawn; slowed
          * down, it runs its few instructions between frames. */
-        s = v->speed ? runner_run(v->r, &sub, res) : run_while_drawing(v, &sub, res);
+        s = v->speed ? run_here(v, &sub, res) : run_while_drawing(v, &sub, res);
         if (s == RUNNER_YIELD) {
             if (v->speed)
                 running_frame(v);
@@ -237,6 +260,7 @@ static enum runner_stop run_drawing(struct view *v, const struct run_request *re
         }
         break;
     }
+    cost_run_end(v);
     v->running = false;
     return s;
 }
@@ -298,7 +322,7 @@ static bool parse_stop_on(const char *list, unsigned *mask)
     return true;
 }
 
-/* A command line: the view's own words first (stop-on, speed, panel),
+/* A command line: the view's own words first (stop-on, speed, stats),
  * then the debugger's language. */
 enum debug_result view_command(struct view *v, const char *line, struct strbuf *out)
 {
@@ -322,6 +346,15 @@ enum debug_result view_command(struct view *v, const char *line, struct strbuf *
         }
         v->speed = n;
         strbuf_add(out, "speed: %llu instructions per frame%s\n", n, n ? "" : " (full)");
+        return DEBUG_OK;
+    }
+    if (!strcmp(line, "stats")) {
+        cost_report(v, out);
+        return DEBUG_OK;
+    }
+    if (!strcmp(line, "stats reset")) {
+        memset(&v->cost, 0, sizeof v->cost);
+        strbuf_add(out, "stats: counted again from now\n");
         return DEBUG_OK;
     }
     enum debug_result r = debugger_exec(v->dbg, line, out);
