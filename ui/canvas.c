@@ -241,8 +241,14 @@ static bool canvas_ready(struct view *v)
     v->canvas_fresh = false;
     if (v->canvas_failed || !SDL_RenderTargetSupported(v->ren))
         return false;
-    v->canvas = SDL_CreateTexture(v->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET,
-                                  v->out_w, v->out_h);
+    /* In the window's format, the copy to the window converts nothing. */
+    Uint32 format = SDL_GetWindowPixelFormat(v->win);
+    if (format != SDL_PIXELFORMAT_UNKNOWN)
+        v->canvas = SDL_CreateTexture(v->ren, format, SDL_TEXTUREACCESS_TARGET, v->out_w,
+                                      v->out_h);
+    if (!v->canvas)
+        v->canvas = SDL_CreateTexture(v->ren, SDL_PIXELFORMAT_ARGB8888,
+                                      SDL_TEXTUREACCESS_TARGET, v->out_w, v->out_h);
     if (!v->canvas) {
         v->canvas_failed = true; /* every part every frame, then */
         return false;

@@ -54,6 +54,9 @@ static double per_frame(const struct view_cost *c, uint64_t ns)
 void cost_report(const struct view *v, struct strbuf *out)
 {
     const struct view_cost *c = &v->cost;
+    SDL_RendererInfo info;
+    strbuf_add(out, "renderer %s, %dx%d pixels\n",
+               SDL_GetRendererInfo(v->ren, &info) == 0 ? info.name : "?", v->out_w, v->out_h);
     double secs = c->wall_ns / 1e9;
     strbuf_add(out, "frames while the guest ran: %llu in %.2f s (%.1f a second), slices %llu\n",
                (unsigned long long)c->frames, secs, secs > 0 ? c->frames / secs : 0,
