@@ -12,7 +12,7 @@
 
 double view_now(void)
 {
-    return SDL_GetTicks64() / 1000.0;
+    return (double)SDL_GetPerformanceCounter() / (double)SDL_GetPerformanceFrequency();
 }
 
 /* While the guest runs: a frame at the display's rate, or as often as a
@@ -29,7 +29,13 @@ void view_next_frame_time(struct view *v)
     if (period < v->draw_s)
         period = v->draw_s;
     v->frame_period = period;
-    v->next_frame_at = view_now() + period;
+    /* Frames keep to their cadence: the time a frame took to start (the
+     * models read while the guest stood still) is not added to the period.
+     * Behind by more than a frame, the cadence starts again from now. */
+    double now = view_now(), next = v->next_frame_at + period;
+    if (next < now + period / 4 || next > now + period)
+        next = now + period;
+    v->next_frame_at = next;
     v->r->slice_s = period / 8 > 0.002 ? period / 8 : 0.002;
 }
 
