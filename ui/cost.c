@@ -54,13 +54,7 @@ static double per_frame(const struct view_cost *c, uint64_t ns)
 void cost_report(const struct view *v, struct strbuf *out)
 {
     const struct view_cost *c = &v->cost;
-    SDL_RendererInfo info;
-    strbuf_add(out, "renderer %s, %dx%d pixels\n",
-               SDL_GetRendererInfo(v->ren, &info) == 0 ? info.name : "?", v->out_w, v->out_h);
     double secs = c->wall_ns / 1e9;
-    strbuf_add(out, "frames while the guest ran: %llu in %.2f s (%.1f a second), slices %llu\n",
-               (unsigned long long)c->frames, secs, secs > 0 ? c->frames / secs : 0,
-               (unsigned long long)c->slices);
     uint64_t models = 0, drawn = 0, kept = 0, draw = 0;
     for (int i = 0; i < P_COUNT; i++)
         models += c->model_ns[i];
@@ -72,12 +66,21 @@ void cost_report(const struct view *v, struct strbuf *out)
     uint64_t own = c->read_ns + models + c->record_ns + draw + c->show_ns;
     uint64_t view = c->process_ns > c->guest_ns ? c->process_ns - c->guest_ns : 0;
     uint64_t others = view > own ? view - own : 0;
+    /* The first line is the one the status line shows, at the ':' prompt. */
+    strbuf_add(out,
+               "frames while the guest ran: %llu in %.2f s (%.1f a second), %.2f ms of CPU "
+               "each, slices %llu\n",
+               (unsigned long long)c->frames, secs, secs > 0 ? c->frames / secs : 0,
+               per_frame(c, view), (unsigned long long)c->slices);
     strbuf_add(out,
                "CPU a frame: %.2f ms for the view (reading %.2f, models %.2f, recording %.2f, "
                "drawing %.2f, showing %.2f, the renderer's threads %.2f), %.2f ms for the guest\n",
                per_frame(c, view), per_frame(c, c->read_ns), per_frame(c, models),
                per_frame(c, c->record_ns), per_frame(c, draw), per_frame(c, c->show_ns),
                per_frame(c, others), per_frame(c, c->guest_ns));
+    SDL_RendererInfo info;
+    strbuf_add(out, "renderer %s, %dx%d pixels\n",
+               SDL_GetRendererInfo(v->ren, &info) == 0 ? info.name : "?", v->out_w, v->out_h);
     strbuf_add(out, "parts drawn %llu, kept %llu; glyphs %llu, rectangles %llu\n",
                (unsigned long long)drawn, (unsigned long long)kept,
                (unsigned long long)c->glyphs, (unsigned long long)c->fills);
