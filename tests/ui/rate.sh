@@ -7,6 +7,8 @@
 #   - at full speed, each slice of the run had its frame (frames = slices
 #     plus the first), and the panels that did not change were not drawn
 #     again;
+#   - under Xvfb, whose OpenGL is drawn by the CPU (llvmpipe), the view
+#     draws with SDL's software renderer, which costs less a frame;
 #   - slowed to 5 million instructions a frame (at least 15 frames), the
 #     registers were drawn again every frame and the unchanged panels
 #     never, and a frame drew at most 2000 glyphs (the registers and the
@@ -49,6 +51,10 @@ else
 		fail "at full speed, $frames frames for $slices slices: a slice was not drawn over"
 	[ "$(stat registers 2)" = "$frames" ] || fail "the models were not built at every frame"
 	unchanged "at full speed"
+fi
+if [ -z "${SDL_RENDER_DRIVER:-}" ]; then
+	grep -q '^renderer software, 1280x800 pixels$' "$tmp/out" ||
+		fail "under Xvfb the view did not choose the software renderer: $(grep '^renderer' "$tmp/out")"
 fi
 
 printf 'r\nspeed 5000000\nc\nstats\nq\n' >"$tmp/script"
