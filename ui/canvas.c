@@ -52,6 +52,8 @@ void canvas_glyphs(struct view *v, int x, int y, enum ui_colour c, bool bold, co
                    int len)
 {
     struct draw_list *l = v->rec;
+    if (len <= 0)
+        return; /* nothing to draw */
     struct draw_cmd *k = add(v, DRAW_GLYPHS);
     if (!k)
         return;
@@ -94,7 +96,8 @@ static void list_clear(struct draw_list *l)
 static bool list_same(const struct draw_list *a, const struct draw_list *b)
 {
     return !a->failed && !b->failed && a->n == b->n && a->text_n == b->text_n &&
-           !memcmp(a->cmd, b->cmd, a->n * sizeof *a->cmd) && !memcmp(a->text, b->text, a->text_n);
+           (!a->n || !memcmp(a->cmd, b->cmd, a->n * sizeof *a->cmd)) &&
+           (!a->text_n || !memcmp(a->text, b->text, a->text_n));
 }
 
 static void list_free(struct draw_list *l)
