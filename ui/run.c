@@ -15,17 +15,25 @@ double view_now(void)
     return (double)SDL_GetPerformanceCounter() / (double)SDL_GetPerformanceFrequency();
 }
 
+/* The display's refresh rate, 60 when it does not say; read in this
+ * thread (SDL's video calls belong to it), before the guest's runs. */
+static void read_refresh_rate(struct view *v)
+{
+    SDL_DisplayMode mode;
+    v->refresh_rate = 60;
+    if (SDL_GetWindowDisplayMode(v->win, &mode) == 0 && mode.refresh_rate > 0)
+        v->refresh_rate = mode.refresh_rate;
+}
+
 /* While the guest runs: a frame at the display's rate, or as often as a
  * frame can be drawn when that is slower.  The guest runs in a thread of
  * its own while a frame is drawn, and stops only for the models to be built
  * (they read the machine, which inspect.h allows between runs only). */
 void view_next_frame_time(struct view *v)
 {
-    SDL_DisplayMode mode;
-    double rate = 60;
-    if (SDL_GetWindowDisplayMode(v->win, &mode) == 0 && mode.refresh_rate > 0)
-        rate = mode.refresh_rate;
-    double period = 1.0 / rate;
+    if (v->refresh_rate <= 0)
+        read_refresh_rate(v);
+    double period = 1.0 / v->refresh_rate;
     if (period < v->draw_s)
         period = v->draw_s;
     v->frame_period = period;
@@ -39,24 +47,6 @@ void view_next_frame_time(struct view *v)
     v->r->slice_s = period / 8 > 0.002 ? period / 8 : 0.002;
 }
 
-/* A slice of the run, in the guest's thread. */
-struct slice_job {
-    struct view *v;
-    const struct run_request *req;
-    struct run_result *res;
-    enum runner_stop stop;
-    uint64_t cpu_ns; /* the slice's CPU time */
-};
-
-static int run_slice(void *opaque)
-{
-    struct slice_job *j = opaque;
-    uint64_t t0 = cost_thread_ns();
-    j->stop = runner_run(j->v->r, j->req, j->res);
-    j->cpu_ns = cost_thread_ns() - t0;
-    return 0;
-}
-
 /* What the machine did since the last look, for a frame drawn while it runs. */
 static void read_running(struct view *v)
 {
@@ -65,28 +55,84 @@ static void read_running(struct view *v)
     v->cost.read_ns += cost_thread_ns() - t0;
 }
 
-/* Run until the next frame is due (or the run's own stop) while this
- * frame is drawn and shown; then take in what the machine did. */
+/* A run at full speed.  The guest's thread runs slice after slice; at the
+ * end of each it waits until the frame before has been shown, builds the
+ * next frame's models (the machine stands still only for that: it is the
+ * thread that runs it) and goes on at once, while this thread takes the
+ * window's events and draws and shows that frame.  The two never touch the
+ * models at the same time: building waits for `shown`, drawing for
+ * `built`. */
+struct full_speed {
+    struct view *v;
+    const struct run_request *req;
+    struct run_result *res;
+    enum runner_stop stop;
+    bool over;       /* the run has stopped: no frame to draw */
+    uint64_t cpu_ns; /* the slices' CPU time */
+    SDL_sem *shown, *built;
+};
+
+static int full_speed_slices(void *opaque)
+{
+    struct full_speed *f = opaque;
+    struct view *v = f->v;
+    for (;;) {
+        uint64_t t0 = cost_thread_ns();
+        enum runner_stop s = runner_run(v->r, f->req, f->res);
+        f->cpu_ns += cost_thread_ns() - t0;
+        SDL_SemWait(f->shown);
+        if (s != RUNNER_YIELD) {
+            f->stop = s;
+            f->over = true;
+            SDL_SemPost(f->built);
+            return 0;
+        }
+        read_running(v);
+        view_build(v);
+        view_next_frame_time(v);
+        v->cost.slices++;
+        SDL_SemPost(f->built);
+    }
+}
+
+/* Run until the run's own stop, a frame drawn over each slice. */
 static enum runner_stop run_while_drawing(struct view *v, const struct run_request *req,
                                           struct run_result *res)
 {
+    struct full_speed f = {v, req, res, RUNNER_STOP, false, 0, SDL_CreateSemaphore(0),
+                           SDL_CreateSemaphore(0)};
     view_pump(v);
     read_running(v);
     view_build(v);
     view_next_frame_time(v);
-    struct slice_job job = {v, req, res, RUNNER_STOP, 0};
     v->cost.slices++;
-    SDL_Thread *t = SDL_CreateThread(run_slice, "guest", &job);
-    double t0 = view_now();
-    view_render(v);
-    view_present(v);
-    v->draw_s = view_now() - t0;
-    if (!t)
-        run_slice(&job); /* no thread: one after the other */
-    else
+    SDL_Thread *t = f.shown && f.built ? SDL_CreateThread(full_speed_slices, "guest", &f) : NULL;
+    for (;;) {
+        double t0 = view_now();
+        view_render(v);
+        view_present(v);
+        v->draw_s = view_now() - t0;
+        if (!t) {
+            /* No thread: the slice after the frame, in this one. */
+            uint64_t c0 = cost_thread_ns();
+            f.stop = runner_run(v->r, req, res);
+            v->cost.guest_ns += cost_thread_ns() - c0;
+            break;
+        }
+        SDL_SemPost(f.shown);
+        SDL_SemWait(f.built);
+        if (f.over)
+            break;
+        view_pump(v);
+    }
+    if (t)
         SDL_WaitThread(t, NULL);
-    v->cost.guest_ns += job.cpu_ns;
-    return job.stop;
+    v->cost.guest_ns += f.cpu_ns;
+    if (f.shown)
+        SDL_DestroySemaphore(f.shown);
+    if (f.built)
+        SDL_DestroySemaphore(f.built);
+    return f.stop;
 }
 
 /* A slowed-down run's instructions, in this thread. */
@@ -230,6 +276,7 @@ static enum runner_stop run_drawing(struct view *v, const struct run_request *re
     /* A plain continue also stops at the event kinds asked for (stop-on). */
     if (!base.stop_on && !base.until_return && !base.max_insns)
         base.stop_on = v->stop_mask;
+    read_refresh_rate(v);
     v->running = true;
     cost_run_begin(v);
     running_frame(v);

@@ -244,6 +244,7 @@ struct view {
     unsigned stop_mask; /* what F5 (continue) also stops at: STOP_ON_* */
     uint64_t speed;     /* instructions per frame, 0: as fast as it goes */
     double frame_period, next_frame_at, draw_s;
+    double refresh_rate; /* the display's, read while the guest stands still */
     uint64_t frames;
 
     /* Input for the guest's serial port. */
