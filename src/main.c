@@ -182,6 +182,13 @@ static uint32_t cpu_features(unsigned f)
            ((f & OPTIONS_CPU_TSC) ? MACHINE_CPUID_TSC : 0);
 }
 
+/* -cpu's leaf-7 features as CPUID bits. */
+static uint32_t cpu_features7(unsigned f)
+{
+    return ((f & OPTIONS_CPU_SMEP) ? MACHINE_CPUID7_SMEP : 0) |
+           ((f & OPTIONS_CPU_SMAP) ? MACHINE_CPUID7_SMAP : 0);
+}
+
 /* Does the file start with a boot sector (and is no ELF file)? */
 static bool file_is_disk_image(const char *path)
 {
@@ -383,6 +390,7 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         .apic = true,
         .cpuid_on = cpu_features(o.cpu_features_on),
         .cpuid_off = cpu_features(o.cpu_features_off),
+        .cpuid7_on = cpu_features7(o.cpu_features_on),
         .disks = {disk_open[0] ? &disk_blocks[0] : NULL, disk_open[1] ? &disk_blocks[1] : NULL},
         .rom = from_rom ? images.kernel.data : NULL,
         .rom_size = from_rom ? images.kernel.size : 0,

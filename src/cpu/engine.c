@@ -11,6 +11,7 @@
  * written into the buffer really takes effect.  Nothing about the layout is
  * assumed that calibration has not seen. */
 #include "cpu/engine.h"
+#include "cpu/feature_words.h"
 #include "cpu/live_state.h"
 
 #include <inttypes.h>
@@ -1021,6 +1022,56 @@ void engine_model_cpuid(const struct engine *e, uint32_t leaf, uint32_t subleaf,
     memcpy(regs, t->basic[leaf][subleaf], 4 * sizeof regs[0]);
 }
 
+/* ---- features the model lacks ------------------------------------------ */
+
+static uint32_t reg_r32(struct engine *e, int reg);
+
+#define HF_SMAP (1u << 23) /* the engine's hidden copy of CR4.SMAP */
+#define CR4_SMAP_BIT (1u << 21)
+/* The feature words lie a few dozen bytes past the saved part of the
+ * state; the state goes on for hundreds of bytes beyond them. */
+#define FEATURE_SEARCH_BEFORE 64u
+#define FEATURE_SEARCH_LEN 512u
+
+bool engine_add_leaf7_features(struct engine *e, uint32_t ebx_bits)
+{
+    if (!e->live || e->ctx_size < FEATURE_SEARCH_BEFORE)
+        return false;
+    uint32_t r[4];
+    struct feature_words_key key;
+    engine_model_cpuid(e, 0, 0, r);
+    key.vendor[0] = r[1];
+    key.vendor[1] = r[3];
+    key.vendor[2] = r[2];
+    engine_model_cpuid(e, 1, 0, r);
+    key.version = r[0];
+    key.ecx1 = r[2];
+    key.edx1 = r[3];
+    uint8_t *from = e->live + e->ctx_size - FEATURE_SEARCH_BEFORE;
+    long off = feature_words_find(from, FEATURE_SEARCH_LEN, &key);
+    if (off < 0)
+        return false;
+    uint8_t *word = from + off + 8 * FEATURE_WORD_7_0_EBX;
+    uint64_t old, now;
+    memcpy(&old, word, sizeof old);
+    now = old | ebx_bits;
+    memcpy(word, &now, sizeof now);
+    if (ebx_bits & CPUID_7_EBX_SMAP) {
+        /* The proof: a CR4 write now keeps SMAP in the hidden flags, which
+         * is what the engine's page walk reads. */
+        uint32_t cr4 = reg_r32(e, UC_X86_REG_CR4);
+        bool ok = reg_w32(e->uc, UC_X86_REG_CR4, cr4 | CR4_SMAP_BIT) &&
+                  (ctx_u32((const uc_context *)e->live, e->lay.hflags) & HF_SMAP) != 0;
+        ok = reg_w32(e->uc, UC_X86_REG_CR4, cr4) && ok;
+        if (!ok) {
+            memcpy(word, &old, sizeof old);
+            return false;
+        }
+    }
+    /* STAC and CLAC are decoded by what the words say at translation. */
+    return uc_ctl_flush_tb(e->uc) == UC_ERR_OK;
+}
+
 /* ---- the live state ------------------------------------------------------ */
 
 /* Find the engine's own CPU state (live_state.h) and check that it is: a
@@ -1903,8 +1954,9 @@ uint32_t engine_cr2(struct engine *e)
 
 struct paging_regs engine_paging_regs(struct engine *e)
 {
-    struct paging_regs r = {reg_r32(e, UC_X86_REG_CR0), reg_r32(e, UC_X86_REG_CR3),
-                            reg_r32(e, UC_X86_REG_CR4)};
+    struct paging_regs r = {.cr0 = reg_r32(e, UC_X86_REG_CR0),
+                            .cr3 = reg_r32(e, UC_X86_REG_CR3),
+                            .cr4 = reg_r32(e, UC_X86_REG_CR4)};
     return r;
 }
 

@@ -65,6 +65,15 @@ bool engine_set_hooks(struct engine *e, const struct engine_hooks *hooks, void *
 void engine_model_cpuid(const struct engine *e, uint32_t leaf, uint32_t subleaf,
                         uint32_t regs[4]);
 
+/* Give the engine's CPU model the CPUID.(7,0).EBX features `ebx_bits`
+ * (CPUID_7_EBX_SMEP, CPUID_7_EBX_SMAP of cpu/feature_words.h), so that
+ * the engine itself keeps CR4.SMAP, decodes STAC and CLAC and refuses
+ * supervisor data accesses to user pages.  (The engine enforces CR4.SMEP
+ * on every model.)  What the guest's CPUID says stays the machine's
+ * business.  False when the engine's state could not be found or did not
+ * take the change; then nothing changed. */
+bool engine_add_leaf7_features(struct engine *e, uint32_t ebx_bits);
+
 /* ---- running ------------------------------------------------------------- */
 
 enum engine_exit {

@@ -373,6 +373,10 @@ void exits_cpuid(struct machine *m, uint32_t leaf, uint32_t subleaf, uint32_t re
     if (leaf == 1 && !(apics_read_base(m, &base) && (base & APIC_BASE_ENABLE)))
         regs[3] &= ~CPUID_1_EDX_APIC;
     umip_cpuid(top[0], leaf, subleaf, regs);
+    /* SMEP and SMAP where -cpu adds them (machine_create gave the engine
+     * SMAP); no model has them by itself. */
+    if (leaf == UMIP_CPUID_LEAF && subleaf == 0)
+        regs[1] |= m->cfg.cpuid7_on;
 }
 
 bool exits_has_feature(struct machine *m, uint32_t cpuid1_edx_bit)

@@ -92,6 +92,13 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     engine_model_cpuid(m->engine, 1, 0, id);
     uint32_t edx = (id[3] | m->cfg.cpuid_on) & ~m->cfg.cpuid_off;
     m->cfg.apic = m->cfg.apic && (edx & CPUID_1_EDX_APIC);
+    m->cfg.cpuid7_on &= MACHINE_CPUID7_SMEP | MACHINE_CPUID7_SMAP;
+    if ((m->cfg.cpuid7_on & MACHINE_CPUID7_SMAP) &&
+        !engine_add_leaf7_features(m->engine, m->cfg.cpuid7_on)) {
+        snprintf(err, errlen, "the engine cannot give the CPU model SMAP (its feature words were "
+                              "not found)");
+        goto fail;
+    }
     if (!board_wire(m, err, errlen) || !firmware_map_rom(m, err, errlen) ||
         !smp_init(m, err, errlen))
         goto fail;

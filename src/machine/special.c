@@ -40,6 +40,7 @@ static bool tss_read_byte(void *opaque, uint32_t laddr, uint8_t *byte)
 {
     struct machine *m = opaque;
     struct linear_mem lm = {.phys = &m->phys, .regs = engine_paging_regs(m->engine)};
+    lm.regs.origin = PAGING_IMPLICIT; /* the TSS: the processor's own read (SDM Vol. 3A 4.6) */
     return linear_read(&lm, laddr, byte, 1, false, NULL);
 }
 

@@ -138,8 +138,8 @@ expect 2 "^ringlab: -S: the CPU would wait for a debugger" -- "$tmp/halt.bin" -S
 expect 12 "^ringlab: the guest read from physical address 0xfee00020 .*the local APIC" -- \
 	"$tmp/lapic.bin" -cpu qemu32,-apic
 expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/lapic.bin" -cpu 486,+apic
-expect 2 "^ringlab: -cpu: 'qemu32,\\+smep': ringlab does not model the feature 'smep'" -- \
-	-cpu qemu32,+smep
+expect 2 "^ringlab: -cpu: 'qemu32,\\+pge': ringlab does not model the feature 'pge'" -- \
+	-cpu qemu32,+pge
 # Without SEP or TSC, SYSENTER and RDTSC are invalid opcodes (#UD first;
 # with them: #GP(0) for SYSENTER_CS = 0, and RDTSC just runs).
 printf '\017\064' >"$tmp/sysenter.bin"
