@@ -134,6 +134,47 @@ bool special_umip_refuses(struct machine *m)
     return umip_refuses(engine_paging_regs(m->engine).cr4, cpl, eflags);
 }
 
+/* ---- reserved CR4 bits ----------------------------------------------------- */
+
+/* The engine takes CR4.SMEP on every model (and enforces it) and drops
+ * CR4.SMAP silently where the model lacks it; the SDM makes both bits
+ * reserved on a processor without the feature (Vol. 3A 2.5, "reserved
+ * ... attempting to set any of them results in #GP(0)"; Vol. 2B MOV CR). */
+uint32_t special_cr4_reserved(const struct machine *m)
+{
+    uint32_t r = 0;
+    if (!(m->cfg.cpuid7_on & MACHINE_CPUID7_SMEP))
+        r |= PAGING_CR4_SMEP;
+    if (!(m->cfg.cpuid7_on & MACHINE_CPUID7_SMAP))
+        r |= PAGING_CR4_SMAP;
+    return r;
+}
+
+/* MOV CR4, r32 at CPL 0 setting a reserved bit: #GP(0), CR4 unchanged.
+ * (At CPL > 0 the engine raises #GP(0) itself.)  The source register is
+ * ModRM.rm, whatever ModRM.mod says.  False: the engine executes it. */
+static bool refuse_cr4(struct machine *m, struct cpu_state *st, const uint8_t *code, size_t got)
+{
+    if (st->cpl != 0 || (st->eflags & EFLAGS_VM))
+        return false;
+    for (size_t k = 0; k + 2 < got; k++) {
+        if (code[k] != 0x0f || code[k + 1] != 0x22)
+            continue;
+        uint32_t value = st->gpr[code[k + 2] & 7];
+        uint32_t bad = value & special_cr4_reserved(m);
+        if (!bad)
+            return false;
+        char why[128];
+        snprintf(why, sizeof why, "MOV to CR4 sets reserved bit %d (%s): the CPU has no %s "
+                 "(-cpu ...,+%s)", (bad & PAGING_CR4_SMEP) ? 20 : 21,
+                 (bad & PAGING_CR4_SMEP) ? "SMEP" : "SMAP", (bad & PAGING_CR4_SMEP) ? "SMEP" : "SMAP",
+                 (bad & PAGING_CR4_SMEP) ? "smep" : "smap");
+        deliver_exception(m, st, VEC_GP, st->eip, why);
+        return true;
+    }
+    return false;
+}
+
 /* ---- taking one instruction ------------------------------------------------ */
 
 /* Run the instruction at linear `insn` (EIP on it) alone in the engine,
@@ -289,6 +330,8 @@ enum engine_exit special_step(struct machine *m)
         return ENGINE_AT_EXIT;
     }
     if (kind == DISASM_SPECIAL_MSR && emulate_msr(m, &st, len, name[0] == 'w'))
+        return ENGINE_AT_EXIT;
+    if (kind == DISASM_SPECIAL_CR4 && refuse_cr4(m, &st, code, got))
         return ENGINE_AT_EXIT;
     if (kind == DISASM_SPECIAL_PMC && (st.cpl > 0 || (st.eflags & EFLAGS_VM)) &&
         !(st.cr4 & CR4_PCE)) {
