@@ -60,13 +60,15 @@ struct cpuid_table {
 };
 
 #define ENGINE_HOOKS 8
-#define ENGINE_MAX_MMIO 4
+#define ENGINE_MAX_MMIO 12 /* the I/O APIC and one local APIC page per CPU */
 
 /* A range of the physical space outside RAM whose accesses go to a device. */
 struct mmio_region {
     engine_mmio_read_fn read;
     engine_mmio_write_fn write;
     void *opaque;
+    uint32_t base, size;
+    bool used; /* a free slot is reused; slots never move (Unicorn holds their address) */
 };
 
 struct engine {
@@ -90,8 +92,7 @@ struct engine {
     struct user_hook *user_hooks; /* added by the machine, not yet deleted */
     bool ran;                     /* code may have been translated since the last flush */
     uint32_t retranslations;      /* blocks discarded or cut by exits since the last flush */
-    struct mmio_region mmio[ENGINE_MAX_MMIO]; /* nmmio of them mapped */
-    int nmmio;
+    struct mmio_region mmio[ENGINE_MAX_MMIO];
     char exit_text[160];
     bool flush_at_commit; /* write CR3 at the next commit even if unchanged */
 };
@@ -1986,15 +1987,37 @@ static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_
 bool engine_map_mmio(struct engine *e, uint32_t base, uint32_t size, engine_mmio_read_fn read,
                      engine_mmio_write_fn write, void *opaque)
 {
-    if (e->nmmio >= ENGINE_MAX_MMIO || base % 4096 || size % 4096 || size == 0 ||
-        (uint64_t)base < e->ram_size)
+    if (base % 4096 || size % 4096 || size == 0 || (uint64_t)base < e->ram_size ||
+        (uint64_t)base + size > 0x100000000ull)
         return false;
-    struct mmio_region *r = &e->mmio[e->nmmio];
-    *r = (struct mmio_region){read, write, opaque};
-    if (uc_mmio_map(e->uc, base, size, on_mmio_read, r, on_mmio_write, r) != UC_ERR_OK)
+    struct mmio_region *r = NULL;
+    for (int i = 0; i < ENGINE_MAX_MMIO && !r; i++)
+        if (!e->mmio[i].used)
+            r = &e->mmio[i];
+    if (!r)
         return false;
-    e->nmmio++;
+    *r = (struct mmio_region){read, write, opaque, base, size, true};
+    if (uc_mmio_map(e->uc, base, size, on_mmio_read, r, on_mmio_write, r) != UC_ERR_OK) {
+        r->used = false;
+        return false;
+    }
     return true;
+}
+
+bool engine_unmap_mmio(struct engine *e, uint32_t base)
+{
+    for (int i = 0; i < ENGINE_MAX_MMIO; i++) {
+        struct mmio_region *r = &e->mmio[i];
+        if (!r->used || r->base != base)
+            continue;
+        if (uc_mem_unmap(e->uc, r->base, r->size) != UC_ERR_OK)
+            return false;
+        r->used = false;
+        /* Code that ran with the old map may have been translated with it. */
+        uc_ctl_flush_tb(e->uc);
+        return true;
+    }
+    return false;
 }
 
 bool engine_map_rom(struct engine *e, uint32_t base, const uint8_t *rom, size_t size)

@@ -146,6 +146,10 @@ typedef uint32_t (*engine_mmio_read_fn)(void *opaque, uint32_t offset, int size)
 typedef void (*engine_mmio_write_fn)(void *opaque, uint32_t offset, int size, uint32_t value);
 bool engine_map_mmio(struct engine *e, uint32_t base, uint32_t size, engine_mmio_read_fn read,
                      engine_mmio_write_fn write, void *opaque);
+/* Take away the range engine_map_mmio mapped at `base` (a relocated local
+ * APIC page); the addresses are outside RAM again.  False when nothing is
+ * mapped there. */
+bool engine_unmap_mmio(struct engine *e, uint32_t base);
 /* A copy of `rom`, readable and executable, not writable (the firmware at
  * the top of the 4 GiB space). */
 bool engine_map_rom(struct engine *e, uint32_t base, const uint8_t *rom, size_t size);

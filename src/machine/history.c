@@ -189,6 +189,8 @@ static void load_state(struct machine *m, const struct saved_state *s)
     if (s->ide)
         m->ide = *s->ide;
     m->lapic[0] = s->lapic;
+    char apic_err[160]; /* the page where the restored IA32_APIC_BASE points, valid before */
+    (void)apics_follow_bases(m, apic_err, sizeof apic_err);
     m->ioapic = s->ioapic;
     m->fw_cfg.selector = s->fw_cfg_selector;
     m->fw_cfg.current = s->fw_cfg_current;

@@ -126,6 +126,13 @@ struct machine {
     struct ide_channel ide;
     struct fw_cfg fw_cfg;
     struct lapic lapic[PC_TABLES_MAX_CPUS]; /* cfg.cpus of them, when cfg.apic */
+    /* The local APIC pages mapped (apics.c): one where some CPU's
+     * IA32_APIC_BASE points, shared by CPUs whose bases agree. */
+    struct lapic_window {
+        struct machine *m;
+        uint32_t base;
+        bool mapped;
+    } lapic_windows[PC_TABLES_MAX_CPUS];
     struct ioapic ioapic;
 
     /* ---- the CPUs (smp.c): the one in the engine is cpu */
@@ -282,6 +289,10 @@ void board_advance(struct machine *m);
 
 /* apics.c */
 bool apics_map(struct machine *m, char *err, size_t errlen);
+/* Map the local APIC pages where the CPUs' IA32_APIC_BASE now point and
+ * unmap the ones no CPU points at (after a reset or a restored snapshot).
+ * False, with the message, when a base lies over RAM or another device. */
+bool apics_follow_bases(struct machine *m, char *err, size_t errlen);
 /* Power-up state; bios_setup: the BSP as SeaBIOS leaves it (virtual wire). */
 void apics_reset(struct machine *m, bool bios_setup);
 bool apics_present(const struct machine *m);

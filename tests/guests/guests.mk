@@ -57,7 +57,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/umip.test \
 	tests/diff/smap.test \
 	tests/diff/smep.test \
-	tests/diff/cr4_reserved.test
+	tests/diff/cr4_reserved.test \
+	tests/diff/apic_base.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -78,7 +79,7 @@ EXTRA_DIST += \
 	tests/diff/tss_ss_np.sdm tests/diff/desc_accessed.sdm tests/diff/tss_ss16.sdm \
 	tests/diff/task_gate_ldt.sdm tests/diff/sysenter_cs_rpl.sdm tests/diff/task_jmp_fault.sdm \
 	tests/diff/push_user.sdm tests/diff/seg_data.sdm tests/diff/seg_stack.sdm \
-	tests/diff/cr4_reserved.sdm
+	tests/diff/cr4_reserved.sdm tests/diff/apic_base.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
