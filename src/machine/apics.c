@@ -20,11 +20,13 @@ static uint64_t now_ns(void *opaque)
 }
 
 /* A register access may have made an interrupt deliverable (an EOI, a
- * lower TPR, a self IPI, an unmasked entry whose pin is up): stop at the
- * end of this block to look, as after an I/O instruction. */
+ * lower TPR, a self IPI, an unmasked entry whose pin is up) or sent an
+ * INIT: stop at the end of this block to look, as after an I/O
+ * instruction. */
 static void after_access(struct machine *m)
 {
-    if (apics_irq_pending(m))
+    /* An INIT for the BSP too: it resets between blocks (smp.c). */
+    if (apics_irq_pending(m) || (m->cfg.apic && m->lapic[0].init_pending))
         m->stop_at = 0;
 }
 

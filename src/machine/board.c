@@ -15,6 +15,10 @@ static void isa_irq(void *opaque, int irq, int level)
 static void device_exit(void *opaque, int status)
 {
     struct machine *m = opaque;
+    /* QEMU exits at the first write; the engine may run on to the end of
+     * the block, and a later write there must not change the status. */
+    if (m->end != END_NONE)
+        return;
     m->debug_exit_status = status;
     machine_finish(m, END_DEBUG_EXIT, "isa-debug-exit: status %d", status);
 }

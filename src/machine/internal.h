@@ -319,6 +319,11 @@ bool firmware_reset_cpu(struct machine *m);
  * registers as after RESET (SDM Vol. 3A Table 9-1). */
 bool firmware_start_cpu(struct machine *m, uint16_t selector, uint32_t base, uint32_t eip);
 
+/* warm_reset.c: the BSP (in the engine) took an INIT: it starts at the
+ * reset vector, or, without a ROM, where the shutdown code in CMOS 0Fh and
+ * the warm-reset vector at 0040:0067 send it (or the machine reboots). */
+void warm_reset_bsp(struct machine *m);
+
 /* smp.c */
 bool smp_init(struct machine *m, char *err, size_t errlen);
 void smp_free(struct machine *m);

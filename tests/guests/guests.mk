@@ -58,7 +58,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/smap.test \
 	tests/diff/smep.test \
 	tests/diff/cr4_reserved.test \
-	tests/diff/apic_base.test
+	tests/diff/apic_base.test \
+	tests/diff/bsp_init.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
