@@ -81,7 +81,11 @@ void board_reset(struct machine *m)
      * uartinit clears MCR and still expects its keyboard input from IRQ 4
      * (on a PC it would get none). */
     m->com1.out2_gates_irq = false;
-    cmos_init(&m->cmos, m->ram_size, m->cfg.rtc_epoch, &m->clock);
+    /* The CMOS is battery-backed: a reset keeps its clock and bytes. */
+    if (m->powered)
+        cmos_reset(&m->cmos);
+    else
+        cmos_init(&m->cmos, m->ram_size, m->cfg.rtc_epoch, &m->clock);
     ps2_init(&m->ps2, irq1, device_reset, m);
     vga_text_init(&m->vga, m->ram + VGA_TEXT_BASE);
     struct debug_ports_config dc = {

@@ -261,6 +261,7 @@ struct machine {
     /* ---- how it ended (machine.c) */
     enum machine_end end;
     bool reset_pending;      /* a triple fault without no_reboot */
+    bool powered;            /* machine_boot_image ran: the next one is a reset, not power-on */
     int debug_exit_status;
     char detail[256];
     uint64_t walker_disagreements;
@@ -323,6 +324,11 @@ bool firmware_start_cpu(struct machine *m, uint16_t selector, uint32_t base, uin
  * reset vector, or, without a ROM, where the shutdown code in CMOS 0Fh and
  * the warm-reset vector at 0040:0067 send it (or the machine reboots). */
 void warm_reset_bsp(struct machine *m);
+/* Does the shutdown code ask for a warm start (05h, 0Ah)?  Then
+ * warm_reset_jump does it: the byte back to 0, the EOI for 05h, and the
+ * CPU in the engine in real mode at 0040:0067's far pointer. */
+bool warm_reset_requested(const struct machine *m);
+bool warm_reset_jump(struct machine *m);
 
 /* smp.c */
 bool smp_init(struct machine *m, char *err, size_t errlen);

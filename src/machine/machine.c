@@ -188,6 +188,15 @@ bool machine_boot_image(struct machine *m, char *err, size_t errlen)
         }
         if (!firmware_tables(m, err, errlen))
             return false;
+    } else if (m->powered && warm_reset_requested(m)) {
+        /* A reset the program asked to come back from (CMOS 0Fh = 05h or
+         * 0Ah): no tables, no kernel, the warm start the firmware would
+         * make (warm_reset.c). */
+        board_reset(m);
+        if (!warm_reset_jump(m)) {
+            snprintf(err, errlen, "cannot set the warm-start state in the engine");
+            return false;
+        }
     } else {
         if (!firmware_tables(m, err, errlen))
             return false;
@@ -213,6 +222,7 @@ bool machine_boot_image(struct machine *m, char *err, size_t errlen)
     m->special_pass = UINT32_MAX;
     m->paging_stale = true;
     smp_reset(m);
+    m->powered = true;
     return true;
 }
 

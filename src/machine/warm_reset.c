@@ -16,7 +16,10 @@
  * With a ROM (ringlab's own: firmware/bios.asm, post) the ROM does this
  * itself.  Without one -- a Multiboot kernel -- ringlab does what the
  * firmware would: the warm start, or, for any other code, the reboot a
- * cold start means (the kernel loaded again, as after a reset). */
+ * cold start means (the kernel loaded again, as after a reset).  A reset
+ * of the whole machine (a triple fault, the 8042's reset line) without a
+ * ROM takes the same warm start (machine.c), the CMOS bytes surviving it
+ * (cmos_reset). */
 #include "cpu/engine.h"
 #include "machine/internal.h"
 
@@ -32,28 +35,39 @@ static uint16_t ram16(const struct machine *m, uint32_t at)
     return (uint16_t)(m->ram[at] | m->ram[at + 1] << 8);
 }
 
+bool warm_reset_requested(const struct machine *m)
+{
+    uint8_t code = m->cmos.ram[CMOS_SHUTDOWN];
+    return code == SHUTDOWN_JUMP_EOI || code == SHUTDOWN_JUMP;
+}
+
+bool warm_reset_jump(struct machine *m)
+{
+    /* The firmware's order: the byte back to 0 (a later reset is a cold
+     * one), the EOI for code 05h, the jump. */
+    uint8_t code = m->cmos.ram[CMOS_SHUTDOWN];
+    m->cmos.ram[CMOS_SHUTDOWN] = 0;
+    if (code == SHUTDOWN_JUMP_EOI)
+        bus_out(&m->bus, PIC_MASTER_COMMAND, PIC_EOI, 1);
+    uint16_t ip = ram16(m, WARM_RESET_VECTOR), cs = ram16(m, WARM_RESET_VECTOR + 2);
+    return firmware_start_cpu(m, cs, (uint32_t)cs << 4, ip);
+}
+
 void warm_reset_bsp(struct machine *m)
 {
     m->halted = false;
     m->paging_stale = true;
     m->block = NULL;
+    bool ok;
     if (m->cfg.rom) {
-        if (!firmware_reset_cpu(m))
-            machine_finish(m, END_HOST_ERROR, "cannot put the BSP in its INIT state");
-        return;
-    }
-    uint8_t code = m->cmos.ram[CMOS_SHUTDOWN];
-    if (code != SHUTDOWN_JUMP_EOI && code != SHUTDOWN_JUMP) {
+        ok = firmware_reset_cpu(m);
+    } else if (warm_reset_requested(m)) {
+        ok = warm_reset_jump(m);
+    } else {
         m->reset_pending = true;
         exits_stop(m, CAUSE_END);
         return;
     }
-    /* The firmware's order: the byte back to 0 (a later reset is a cold
-     * one), the EOI for code 05h, the jump. */
-    m->cmos.ram[CMOS_SHUTDOWN] = 0;
-    if (code == SHUTDOWN_JUMP_EOI)
-        bus_out(&m->bus, PIC_MASTER_COMMAND, PIC_EOI, 1);
-    uint16_t ip = ram16(m, WARM_RESET_VECTOR), cs = ram16(m, WARM_RESET_VECTOR + 2);
-    if (!firmware_start_cpu(m, cs, (uint32_t)cs << 4, ip))
+    if (!ok)
         machine_finish(m, END_HOST_ERROR, "cannot put the BSP in its INIT state");
 }
