@@ -19,20 +19,8 @@
 ; Exit values: the step whose check failed.
 %include "common.inc"
 
-%define WARM_SEG 0x0700
-%define WARM_ADDR (WARM_SEG << 4)
-
 main:
-        mov esi, warm_code          ; the real-mode code below 1 MiB
-        mov edi, WARM_ADDR
-        mov ecx, warm_end - warm_code
-        rep movsb
-        mov word [0x467], 0         ; 0040:0067 = 0700:0000
-        mov word [0x469], WARM_SEG
-        mov al, 0x0f                ; CMOS 0Fh = 0Ah: jump, no EOI
-        out 0x70, al
-        mov al, 0x0a
-        out 0x71, al
+        WARM_ARM warm_code, warm_end    ; 0040:0067 = 0700:0000, CMOS 0Fh = 0Ah
         mov dword [0xfee00310], 0   ; ICR high: destination (ignored)
         mov dword [0xfee00300], 0x00084500
         mov ecx, 10000000
@@ -41,17 +29,7 @@ main:
 
         bits 16
 warm_code:
-        mov eax, cr0
-        test al, 1
-        jnz .fail
-        mov ax, cs
-        cmp ax, WARM_SEG
-        jne .fail
-        mov al, 0x0f
-        out 0x70, al
-        in al, 0x71
-        test al, al
-        jnz .fail
+        WARM_CHECK .fail
         mov al, 0                   ; pass: isa-debug-exit status 1
         out 0xf4, al
 .fail:  mov al, 2

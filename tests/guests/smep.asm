@@ -41,12 +41,7 @@ main:
 .s1b:   test ebx, 1 << 20
         jz .s2
         FAIL 1
-.s2:    call paging_identity        ; step 2: the guest's pages supervisor
-        mov edi, page_table
-        mov ecx, 1024
-.sup:   and dword [edi], ~4
-        add edi, 4
-        loop .sup
+.s2:    PAGING_SUPERVISOR           ; step 2
         mov dword [page_table + (UCODEPG >> 12) * 4], UCODEPG | 7
         mov byte [UCODEPG], 0xc3    ; ret
         PAGING_ON

@@ -19,22 +19,11 @@
 ; Exit values: the step whose check failed.
 %include "common.inc"
 
-%define WARM_SEG 0x0700
-%define WARM_ADDR (WARM_SEG << 4)
 %define MARKER 0x7f00
 
 main:
-        mov esi, warm_code          ; the real-mode code below 1 MiB
-        mov edi, WARM_ADDR
-        mov ecx, warm_end - warm_code
-        rep movsb
         mov dword [MARKER], 0x600dc0de
-        mov word [0x467], 0         ; 0040:0067 = 0700:0000
-        mov word [0x469], WARM_SEG
-        mov al, 0x0f                ; CMOS 0Fh = 0Ah: jump, no EOI
-        out 0x70, al
-        mov al, 0x0a
-        out 0x71, al
+        WARM_ARM warm_code, warm_end    ; 0040:0067 = 0700:0000, CMOS 0Fh = 0Ah
         mov al, 0xfe                ; the 8042 pulses RESET
         out 0x64, al
         mov ecx, 10000000
@@ -43,17 +32,7 @@ main:
 
         bits 16
 warm_code:
-        mov eax, cr0
-        test al, 1
-        jnz .fail
-        mov ax, cs
-        cmp ax, WARM_SEG
-        jne .fail
-        mov al, 0x0f
-        out 0x70, al
-        in al, 0x71
-        test al, al
-        jnz .fail
+        WARM_CHECK .fail
         xor ax, ax
         mov ds, ax
         cmp dword [MARKER], 0x600dc0de
