@@ -377,8 +377,11 @@ void exits_cpuid(struct machine *m, uint32_t leaf, uint32_t subleaf, uint32_t re
     umip_cpuid(top[0], leaf, subleaf, regs);
     /* SMEP and SMAP where -cpu adds them (machine_create gave the engine
      * SMAP); no model has them by itself. */
-    if (leaf == UMIP_CPUID_LEAF && subleaf == 0)
+    if (leaf == UMIP_CPUID_LEAF && subleaf == 0) {
         regs[1] |= m->cfg.cpuid7_on;
+        if (m->cfg.no_umip)
+            regs[2] &= ~CPUID_7_ECX_UMIP;
+    }
 }
 
 bool exits_has_feature(struct machine *m, uint32_t cpuid1_edx_bit)

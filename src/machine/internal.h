@@ -419,9 +419,9 @@ uint32_t special_port_in(void *opaque, uint16_t port, int size);
 void special_port_out(void *opaque, uint16_t port, int size, uint32_t value);
 bool special_io_needs_bitmap(struct machine *m);
 bool special_umip_refuses(struct machine *m);
-/* The CR4 bits of features this CPU lacks (SMEP, SMAP): reserved, so a
- * MOV to CR4 that sets one is #GP(0).  0 when it has both. */
-uint32_t special_cr4_reserved(const struct machine *m);
+/* The CR4 bits of features this CPU lacks (SMEP, SMAP, PSE, UMIP):
+ * reserved, so a MOV to CR4 that sets one is #GP(0).  0 when it has all. */
+uint32_t special_cr4_reserved(struct machine *m);
 
 /* seglimit.c */
 bool seglimit_init(struct machine *m);

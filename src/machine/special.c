@@ -136,18 +136,33 @@ bool special_umip_refuses(struct machine *m)
 
 /* ---- reserved CR4 bits ----------------------------------------------------- */
 
-/* The engine takes CR4.SMEP on every model (and enforces it) and drops
- * CR4.SMAP silently where the model lacks it; the SDM makes both bits
- * reserved on a processor without the feature (Vol. 3A 2.5, "reserved
- * ... attempting to set any of them results in #GP(0)"; Vol. 2B MOV CR). */
-uint32_t special_cr4_reserved(const struct machine *m)
+/* The engine takes CR4.SMEP and CR4.PSE on every model (and enforces
+ * them), and drops CR4.SMAP silently where the model lacks it; ringlab
+ * applies CR4.UMIP on every model.  The SDM makes each bit reserved on a
+ * processor without the feature (Vol. 3A 2.5, "reserved ... attempting to
+ * set any of them results in #GP(0)"; Vol. 2B MOV CR). */
+uint32_t special_cr4_reserved(struct machine *m)
 {
     uint32_t r = 0;
     if (!(m->cfg.cpuid7_on & MACHINE_CPUID7_SMEP))
         r |= PAGING_CR4_SMEP;
     if (!(m->cfg.cpuid7_on & MACHINE_CPUID7_SMAP))
         r |= PAGING_CR4_SMAP;
+    if (m->cfg.no_umip)
+        r |= CR4_UMIP;
+    if (!exits_has_feature(m, MACHINE_CPUID_PSE))
+        r |= CR4_PSE;
     return r;
+}
+
+static const char *cr4_feature(uint32_t bit)
+{
+    switch (bit) {
+    case CR4_PSE: return "pse";
+    case CR4_UMIP: return "umip";
+    case PAGING_CR4_SMEP: return "smep";
+    default: return "smap";
+    }
 }
 
 /* MOV CR4, r32 at CPL 0 setting a reserved bit: #GP(0), CR4 unchanged.
@@ -164,11 +179,13 @@ static bool refuse_cr4(struct machine *m, struct cpu_state *st, const uint8_t *c
         uint32_t bad = value & special_cr4_reserved(m);
         if (!bad)
             return false;
+        uint32_t bit = bad & -bad; /* the lowest one */
+        int n = 0;
+        while (!(bit >> n & 1))
+            n++;
         char why[128];
-        snprintf(why, sizeof why, "MOV to CR4 sets reserved bit %d (%s): the CPU has no %s "
-                 "(-cpu ...,+%s)", (bad & PAGING_CR4_SMEP) ? 20 : 21,
-                 (bad & PAGING_CR4_SMEP) ? "SMEP" : "SMAP", (bad & PAGING_CR4_SMEP) ? "SMEP" : "SMAP",
-                 (bad & PAGING_CR4_SMEP) ? "smep" : "smap");
+        snprintf(why, sizeof why, "MOV to CR4 sets reserved bit %d: the CPU has no %s (-cpu ...,+%s)",
+                 n, cr4_feature(bit), cr4_feature(bit));
         deliver_exception(m, st, VEC_GP, st->eip, why);
         return true;
     }

@@ -156,6 +156,23 @@ for f in "sysenter -cpu qemu32,-sep 06" "sysenter -cpu qemu32 0d" "rdtsc -cpu qe
 	}
 done
 expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/rdtsc.bin" -cpu 486,+tsc
+# A CR4 bit of a feature the CPU lacks is reserved: MOV CR4 setting it is
+# #GP(0) (mov eax, cr4; or eax, BIT; mov cr4, eax; cli; hlt).
+printf '\017\040\340\015\020\000\000\000\017\042\340\372\364' >"$tmp/cr4-pse.bin"
+printf '\017\040\340\015\000\010\000\000\017\042\340\372\364' >"$tmp/cr4-umip.bin"
+printf '\017\040\340\015\000\000\020\000\017\042\340\372\364' >"$tmp/cr4-smep.bin"
+for f in "cr4-pse -cpu qemu32,-pse 0d" "cr4-umip -cpu qemu32,-umip 0d" "cr4-smep -cpu qemu32 0d"; do
+	set -- $f
+	"$RINGLAB" "$tmp/$1.bin" "$2" "$3" -no-reboot -d int -D "$tmp/$1.log" </dev/null >/dev/null 2>&1
+	[ "$(first_vector "$tmp/$1.log")" = "$4" ] || {
+		echo "FAIL: $1 with $2 $3: first vector $(first_vector "$tmp/$1.log"), want $4"
+		failures=$((failures + 1))
+	}
+done
+for f in "cr4-pse qemu32" "cr4-umip qemu32" "cr4-smep qemu32,+smep"; do
+	set -- $f
+	expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/$1.bin" -cpu "$2"
+done
 
 # A run stopped by a limit still writes the whole trace it was asked for.
 "$RINGLAB" "$tmp/spin.bin" --max-insns 100000 --trace "$tmp/t.jsonl" -d int -D "$tmp/int.log" \
