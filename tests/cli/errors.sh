@@ -169,6 +169,14 @@ for f in "cr4-pse -cpu qemu32,-pse 0d" "cr4-umip -cpu qemu32,-umip 0d" "cr4-smep
 		failures=$((failures + 1))
 	}
 done
+# STAC without SMAP is #UD, and the trace says why.
+printf '\017\001\313\372\364' >"$tmp/stac.bin"
+"$RINGLAB" "$tmp/stac.bin" -no-reboot --trace "$tmp/stac.jsonl" </dev/null >/dev/null 2>&1
+grep -q '"vector":6,.*"explain":"`stac` on a CPU without SMAP' "$tmp/stac.jsonl" || {
+	echo "FAIL: STAC on qemu32 is not #UD explained by the missing SMAP: $(head -c 300 "$tmp/stac.jsonl")"
+	failures=$((failures + 1))
+}
+expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/stac.bin" -cpu qemu32,+smap
 for f in "cr4-pse qemu32" "cr4-umip qemu32" "cr4-smep qemu32,+smep"; do
 	set -- $f
 	expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/$1.bin" -cpu "$2"
