@@ -20,9 +20,14 @@ struct machine;
 
 /* CPUID.01H:EDX bits a machine_config may add to or take from the model's
  * (SDM Vol. 2A, Table 3-11); the machine then does what they say. */
+#define MACHINE_CPUID_PSE (1u << 3)
 #define MACHINE_CPUID_TSC (1u << 4)
 #define MACHINE_CPUID_APIC (1u << 9)
 #define MACHINE_CPUID_SEP (1u << 11)
+/* CPUID.(EAX=07H,ECX=0):EBX bits a machine_config may add (SDM Vol. 2A,
+ * Table 3-8): none of the models has them. */
+#define MACHINE_CPUID7_SMEP (1u << 7)
+#define MACHINE_CPUID7_SMAP (1u << 20)
 #define MACHINE_ROM_MAX (16u << 20)
 
 struct machine_config {
@@ -39,6 +44,8 @@ struct machine_config {
     bool apic;          /* a local APIC per CPU and an I/O APIC, when the model has one
                            (or cpuid_on adds it) */
     uint32_t cpuid_on, cpuid_off; /* MACHINE_CPUID_* added to and taken from the model's */
+    uint32_t cpuid7_on;           /* MACHINE_CPUID7_* added: CR4.SMEP, CR4.SMAP, STAC, CLAC */
+    bool no_umip;                 /* CR4.UMIP reserved, CPUID.(7,0):ECX.UMIP clear */
     /* The IDE disks, master and slave of the primary channel (NULL: none);
      * they must outlive the machine. */
     const struct block_dev *disks[2];

@@ -180,7 +180,15 @@ static uint32_t cpu_features(unsigned f)
 {
     return ((f & OPTIONS_CPU_APIC) ? MACHINE_CPUID_APIC : 0) |
            ((f & OPTIONS_CPU_SEP) ? MACHINE_CPUID_SEP : 0) |
-           ((f & OPTIONS_CPU_TSC) ? MACHINE_CPUID_TSC : 0);
+           ((f & OPTIONS_CPU_TSC) ? MACHINE_CPUID_TSC : 0) |
+           ((f & OPTIONS_CPU_PSE) ? MACHINE_CPUID_PSE : 0);
+}
+
+/* -cpu's leaf-7 features as CPUID bits. */
+static uint32_t cpu_features7(unsigned f)
+{
+    return ((f & OPTIONS_CPU_SMEP) ? MACHINE_CPUID7_SMEP : 0) |
+           ((f & OPTIONS_CPU_SMAP) ? MACHINE_CPUID7_SMAP : 0);
 }
 
 /* Does the file start with a boot sector (and is no ELF file)? */
@@ -395,6 +403,8 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         .apic = true,
         .cpuid_on = cpu_features(o.cpu_features_on),
         .cpuid_off = cpu_features(o.cpu_features_off),
+        .cpuid7_on = cpu_features7(o.cpu_features_on),
+        .no_umip = (o.cpu_features_off & OPTIONS_CPU_UMIP) != 0,
         .disks = {disk_open[0] ? &disk_blocks[0] : NULL, disk_open[1] ? &disk_blocks[1] : NULL},
         .rom = from_rom ? images.kernel.data : NULL,
         .rom_size = from_rom ? images.kernel.size : 0,

@@ -468,6 +468,10 @@ static const struct {
     {"apic", OPTIONS_CPU_APIC},
     {"sep", OPTIONS_CPU_SEP},
     {"tsc", OPTIONS_CPU_TSC},
+    {"smep", OPTIONS_CPU_SMEP},
+    {"smap", OPTIONS_CPU_SMAP},
+    {"pse", OPTIONS_CPU_PSE},
+    {"umip", OPTIONS_CPU_UMIP},
 };
 
 /* -cpu MODEL[,+FEAT|-FEAT|FEAT=on|off]...; max is qemu32 with every
@@ -488,7 +492,7 @@ static bool opt_cpu(struct parser *p, const char *name, const char *arg)
     if (!known)
         return fail(p, "%s: '%s' is not a 32-bit CPU model ringlab knows (use -cpu help)", name,
                     model);
-    unsigned on = max ? OPTIONS_CPU_APIC | OPTIONS_CPU_SEP | OPTIONS_CPU_TSC : 0, off = 0;
+    unsigned on = max ? OPTIONS_CPU_ALL : 0, off = 0;
     while ((e = strtok_r(NULL, ",", &save)) != NULL) {
         bool enable;
         char feat[64];
@@ -508,7 +512,7 @@ static bool opt_cpu(struct parser *p, const char *name, const char *arg)
                 bit = cpu_features[i].bit;
         if (!bit)
             return fail(p, "%s: '%s': ringlab does not model the feature '%s' (it can turn: "
-                           "apic, sep, tsc)", name, arg, feat);
+                           "apic, sep, tsc, smep, smap, pse, umip)", name, arg, feat);
         on = enable ? on | bit : on & ~bit;
         off = enable ? off & ~bit : off | bit;
     }
@@ -1224,7 +1228,7 @@ static const char help_text[] =
     "                       a character device for chardev=ID\n"
     "  -cpu MODEL[,+F|,-F]  accepted for 32-bit models and max (-cpu help); the\n"
     "                       CPU is qemu32-class whatever the name; features\n"
-    "                       F: apic, sep, tsc\n"
+    "                       F: apic, sep, tsc, smep, smap, pse, umip\n"
     "  -machine [type=]pc[,NAME=VALUE...], -M ...\n"
     "                       the one machine, pc (also pc-i440fx-X.Y, or left out);\n"
     "                       properties as ringlab's pc has them: accel=tcg,\n"
@@ -1329,11 +1333,18 @@ void options_print_help_topic(FILE *f, enum options_help_topic topic)
         fputs("CPU models accepted by -cpu (ringlab emulates a qemu32-class CPU):\n", f);
         for (size_t i = 0; i < sizeof cpu_models / sizeof cpu_models[0]; i++)
             fprintf(f, "  %s\n", cpu_models[i]);
-        fputs("  max        qemu32 with apic, sep and tsc\n"
+        fputs("  max        qemu32 with every feature below\n"
               "Features a model may be given with +FEATURE or -FEATURE (FEATURE=on|off):\n"
               "  apic       the local APIC (and the I/O APIC) and CPUID's APIC bit\n"
               "  sep        SYSENTER/SYSEXIT (without: #UD) and CPUID's SEP bit\n"
-              "  tsc        RDTSC (without: #UD) and CPUID's TSC bit\n",
+              "  tsc        RDTSC (without: #UD) and CPUID's TSC bit\n"
+              "  smep       CR4.SMEP (bit 20) and CPUID.7:EBX's SMEP bit (off by default)\n"
+              "  smap       CR4.SMAP (bit 21), STAC/CLAC (without: #UD) and CPUID.7:EBX's\n"
+              "             SMAP bit (off by default)\n"
+              "  pse        4 MiB pages (CR4.PSE; without: the bit is reserved) and CPUID's\n"
+              "             PSE bit\n"
+              "  umip       CR4.UMIP (without: the bit is reserved) and CPUID.7:ECX's UMIP\n"
+              "             bit (on by default, on every model)\n",
               f);
         break;
     case HELP_MACHINES:

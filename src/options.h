@@ -77,6 +77,11 @@ enum display_kind {
 #define OPTIONS_CPU_APIC (1u << 0)
 #define OPTIONS_CPU_SEP (1u << 1)
 #define OPTIONS_CPU_TSC (1u << 2)
+#define OPTIONS_CPU_SMEP (1u << 3)
+#define OPTIONS_CPU_SMAP (1u << 4)
+#define OPTIONS_CPU_PSE (1u << 5)
+#define OPTIONS_CPU_UMIP (1u << 6)
+#define OPTIONS_CPU_ALL 0x7fu /* -cpu max */
 
 /* A disk on the IDE channel (-drive, -hda, -hdb). */
 #define OPTIONS_MAX_DRIVES 2

@@ -11,6 +11,7 @@
  * written into the buffer really takes effect.  Nothing about the layout is
  * assumed that calibration has not seen. */
 #include "cpu/engine.h"
+#include "cpu/feature_words.h"
 #include "cpu/live_state.h"
 
 #include <inttypes.h>
@@ -59,13 +60,15 @@ struct cpuid_table {
 };
 
 #define ENGINE_HOOKS 8
-#define ENGINE_MAX_MMIO 4
+#define ENGINE_MAX_MMIO 12 /* the I/O APIC and one local APIC page per CPU */
 
 /* A range of the physical space outside RAM whose accesses go to a device. */
 struct mmio_region {
     engine_mmio_read_fn read;
     engine_mmio_write_fn write;
     void *opaque;
+    uint32_t base, size;
+    bool used; /* a free slot is reused; slots never move (Unicorn holds their address) */
 };
 
 struct engine {
@@ -90,8 +93,7 @@ struct engine {
     struct user_hook *user_hooks; /* added by the machine, not yet deleted */
     bool ran;                     /* code may have been translated since the last flush */
     uint32_t retranslations;      /* blocks discarded or cut by exits since the last flush */
-    struct mmio_region mmio[ENGINE_MAX_MMIO]; /* nmmio of them mapped */
-    int nmmio;
+    struct mmio_region mmio[ENGINE_MAX_MMIO];
     char exit_text[160];
     bool flush_at_commit; /* write CR3 at the next commit even if unchanged */
 };
@@ -1024,6 +1026,56 @@ void engine_model_cpuid(const struct engine *e, uint32_t leaf, uint32_t subleaf,
     memcpy(regs, t->basic[leaf][subleaf], 4 * sizeof regs[0]);
 }
 
+/* ---- features the model lacks ------------------------------------------ */
+
+static uint32_t reg_r32(struct engine *e, int reg);
+
+#define HF_SMAP (1u << 23) /* the engine's hidden copy of CR4.SMAP */
+#define CR4_SMAP_BIT (1u << 21)
+/* The feature words lie a few dozen bytes past the saved part of the
+ * state; the state goes on for hundreds of bytes beyond them. */
+#define FEATURE_SEARCH_BEFORE 64u
+#define FEATURE_SEARCH_LEN 512u
+
+bool engine_add_leaf7_features(struct engine *e, uint32_t ebx_bits)
+{
+    if (!e->live || e->ctx_size < FEATURE_SEARCH_BEFORE)
+        return false;
+    uint32_t r[4];
+    struct feature_words_key key;
+    engine_model_cpuid(e, 0, 0, r);
+    key.vendor[0] = r[1];
+    key.vendor[1] = r[3];
+    key.vendor[2] = r[2];
+    engine_model_cpuid(e, 1, 0, r);
+    key.version = r[0];
+    key.ecx1 = r[2];
+    key.edx1 = r[3];
+    uint8_t *from = e->live + e->ctx_size - FEATURE_SEARCH_BEFORE;
+    long off = feature_words_find(from, FEATURE_SEARCH_LEN, &key);
+    if (off < 0)
+        return false;
+    uint8_t *word = from + off + 8 * FEATURE_WORD_7_0_EBX;
+    uint64_t old, now;
+    memcpy(&old, word, sizeof old);
+    now = old | ebx_bits;
+    memcpy(word, &now, sizeof now);
+    if (ebx_bits & CPUID_7_EBX_SMAP) {
+        /* The proof: a CR4 write now keeps SMAP in the hidden flags, which
+         * is what the engine's page walk reads. */
+        uint32_t cr4 = reg_r32(e, UC_X86_REG_CR4);
+        bool ok = reg_w32(e->uc, UC_X86_REG_CR4, cr4 | CR4_SMAP_BIT) &&
+                  (ctx_u32((const uc_context *)e->live, e->lay.hflags) & HF_SMAP) != 0;
+        ok = reg_w32(e->uc, UC_X86_REG_CR4, cr4) && ok;
+        if (!ok) {
+            memcpy(word, &old, sizeof old);
+            return false;
+        }
+    }
+    /* STAC and CLAC are decoded by what the words say at translation. */
+    return uc_ctl_flush_tb(e->uc) == UC_ERR_OK;
+}
+
 /* ---- the live state ------------------------------------------------------ */
 
 /* Find the engine's own CPU state (live_state.h) and check that it is: a
@@ -1942,8 +1994,9 @@ uint32_t engine_cr2(struct engine *e)
 
 struct paging_regs engine_paging_regs(struct engine *e)
 {
-    struct paging_regs r = {reg_r32(e, UC_X86_REG_CR0), reg_r32(e, UC_X86_REG_CR3),
-                            reg_r32(e, UC_X86_REG_CR4)};
+    struct paging_regs r = {.cr0 = reg_r32(e, UC_X86_REG_CR0),
+                            .cr3 = reg_r32(e, UC_X86_REG_CR3),
+                            .cr4 = reg_r32(e, UC_X86_REG_CR4)};
     return r;
 }
 
@@ -1973,15 +2026,37 @@ static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_
 bool engine_map_mmio(struct engine *e, uint32_t base, uint32_t size, engine_mmio_read_fn read,
                      engine_mmio_write_fn write, void *opaque)
 {
-    if (e->nmmio >= ENGINE_MAX_MMIO || base % 4096 || size % 4096 || size == 0 ||
-        (uint64_t)base < e->ram_size)
+    if (base % 4096 || size % 4096 || size == 0 || (uint64_t)base < e->ram_size ||
+        (uint64_t)base + size > 0x100000000ull)
         return false;
-    struct mmio_region *r = &e->mmio[e->nmmio];
-    *r = (struct mmio_region){read, write, opaque};
-    if (uc_mmio_map(e->uc, base, size, on_mmio_read, r, on_mmio_write, r) != UC_ERR_OK)
+    struct mmio_region *r = NULL;
+    for (int i = 0; i < ENGINE_MAX_MMIO && !r; i++)
+        if (!e->mmio[i].used)
+            r = &e->mmio[i];
+    if (!r)
         return false;
-    e->nmmio++;
+    *r = (struct mmio_region){read, write, opaque, base, size, true};
+    if (uc_mmio_map(e->uc, base, size, on_mmio_read, r, on_mmio_write, r) != UC_ERR_OK) {
+        r->used = false;
+        return false;
+    }
     return true;
+}
+
+bool engine_unmap_mmio(struct engine *e, uint32_t base)
+{
+    for (int i = 0; i < ENGINE_MAX_MMIO; i++) {
+        struct mmio_region *r = &e->mmio[i];
+        if (!r->used || r->base != base)
+            continue;
+        if (uc_mem_unmap(e->uc, r->base, r->size) != UC_ERR_OK)
+            return false;
+        r->used = false;
+        /* Code that ran with the old map may have been translated with it. */
+        uc_ctl_flush_tb(e->uc);
+        return true;
+    }
+    return false;
 }
 
 bool engine_map_rom(struct engine *e, uint32_t base, const uint8_t *rom, size_t size)

@@ -65,6 +65,15 @@ bool engine_set_hooks(struct engine *e, const struct engine_hooks *hooks, void *
 void engine_model_cpuid(const struct engine *e, uint32_t leaf, uint32_t subleaf,
                         uint32_t regs[4]);
 
+/* Give the engine's CPU model the CPUID.(7,0).EBX features `ebx_bits`
+ * (CPUID_7_EBX_SMEP, CPUID_7_EBX_SMAP of cpu/feature_words.h), so that
+ * the engine itself keeps CR4.SMAP, decodes STAC and CLAC and refuses
+ * supervisor data accesses to user pages.  (The engine enforces CR4.SMEP
+ * on every model.)  What the guest's CPUID says stays the machine's
+ * business.  False when the engine's state could not be found or did not
+ * take the change; then nothing changed. */
+bool engine_add_leaf7_features(struct engine *e, uint32_t ebx_bits);
+
 /* ---- running ------------------------------------------------------------- */
 
 enum engine_exit {
@@ -137,6 +146,10 @@ typedef uint32_t (*engine_mmio_read_fn)(void *opaque, uint32_t offset, int size)
 typedef void (*engine_mmio_write_fn)(void *opaque, uint32_t offset, int size, uint32_t value);
 bool engine_map_mmio(struct engine *e, uint32_t base, uint32_t size, engine_mmio_read_fn read,
                      engine_mmio_write_fn write, void *opaque);
+/* Take away the range engine_map_mmio mapped at `base` (a relocated local
+ * APIC page); the addresses are outside RAM again.  False when nothing is
+ * mapped there. */
+bool engine_unmap_mmio(struct engine *e, uint32_t base);
 /* A copy of `rom`, readable and executable, not writable (the firmware at
  * the top of the 4 GiB space). */
 bool engine_map_rom(struct engine *e, uint32_t base, const uint8_t *rom, size_t size);

@@ -89,7 +89,10 @@ struct delivery {
 
 static struct linear_mem linear_for(const struct intr_env *env, const struct cpu_state *st)
 {
-    struct linear_mem lm = {.phys = env->phys, .regs = {st->cr0, st->cr3, st->cr4}};
+    /* Every access of a delivery -- the IDT, GDT and TSS, and the frame it
+     * pushes -- is the processor's own: for SMAP an implicit one. */
+    struct linear_mem lm = {.phys = env->phys,
+                            .regs = {st->cr0, st->cr3, st->cr4, st->eflags, PAGING_IMPLICIT}};
     return lm;
 }
 

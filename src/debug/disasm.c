@@ -57,9 +57,21 @@ const struct cs_insn *disasm_detailed(struct disasm *d, const uint8_t *code, siz
     return d->detailed;
 }
 
-static unsigned special_kind(unsigned id)
+/* MOV CR4, r32: 0F 22 with ModRM.reg = 4 (SDM Vol. 2B MOV--Move to/from
+ * Control Registers), after any prefixes. */
+static bool writes_cr4(const cs_insn *insn)
 {
-    switch (id) {
+    for (int k = 0; k + 2 < insn->size; k++)
+        if (insn->bytes[k] == 0x0f && insn->bytes[k + 1] == 0x22)
+            return ((insn->bytes[k + 2] >> 3) & 7) == 4;
+    return false;
+}
+
+static unsigned special_kind(const cs_insn *insn)
+{
+    switch (insn->id) {
+    case X86_INS_MOV:
+        return writes_cr4(insn) ? DISASM_SPECIAL_CR4 : 0;
     case X86_INS_IN: case X86_INS_OUT:
     case X86_INS_INSB: case X86_INS_INSW: case X86_INS_INSD:
     case X86_INS_OUTSB: case X86_INS_OUTSW: case X86_INS_OUTSD:
@@ -268,7 +280,7 @@ void disasm_scan(struct disasm *d, const uint8_t *code, size_t size, uint32_t ad
             a++;
             out->seg_uses = 0x3f; /* who knows: any segment */
         } else {
-            unsigned kind = special_kind(d->insn->id);
+            unsigned kind = special_kind(d->insn);
             /* RDMSR/WRMSR of an MSR the block names itself, and not one
              * of ringlab's: the engine's own, nothing for ringlab to do. */
             if (kind == DISASM_SPECIAL_MSR && ecx >= 0 && ecx != DISASM_MSR_TSC &&
@@ -364,7 +376,7 @@ enum disasm_kind disasm_kind_of(struct disasm *d, const uint8_t *code, size_t si
     case X86_INS_INT: case X86_INS_INT3: case X86_INS_INTO:
         return DISASM_INT;
     default:
-        return special_kind(d->insn->id) ? DISASM_SPECIAL_INSN : DISASM_OTHER;
+        return special_kind(d->insn) ? DISASM_SPECIAL_INSN : DISASM_OTHER;
     }
 }
 
@@ -378,5 +390,5 @@ unsigned disasm_special(struct disasm *d, const uint8_t *code, size_t size, uint
         return 0;
     *len = d->insn->size;
     *name = cs_insn_name(code32 ? d->cs32 : d->cs16, d->insn->id);
-    return special_kind(d->insn->id);
+    return special_kind(d->insn);
 }

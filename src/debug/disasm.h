@@ -27,6 +27,7 @@ const struct cs_insn *disasm_detailed(struct disasm *d, const uint8_t *code, siz
                                    (MOV ECX, imm32 before it) */
 #define DISASM_SPECIAL_UMIP 0x8u /* SGDT, SIDT, SLDT, SMSW, STR: CR4.UMIP may refuse them */
 #define DISASM_SPECIAL_PMC 0x10u /* RDPMC: CR4.PCE decides at CPL > 0 */
+#define DISASM_SPECIAL_CR4 0x20u /* MOV to CR4: a feature the CPU lacks has a reserved bit */
 /* The MSR numbers (ECX) ringlab answers itself (SDM Vol. 4, Table 2-2). */
 #define DISASM_MSR_TSC 0x10u
 #define DISASM_MSR_APIC_BASE 0x1bu

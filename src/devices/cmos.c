@@ -180,6 +180,12 @@ void cmos_init(struct cmos *cmos, uint64_t ram_size, int64_t epoch_seconds,
     cmos->ram[0x2F] = (uint8_t)sum;
 }
 
+void cmos_reset(struct cmos *cmos)
+{
+    cmos->ram[CMOS_REG_B] &= (uint8_t)~0x78u; /* PIE 0x40, AIE 0x20, UIE 0x10, SQWE 0x08 */
+    cmos->ram[CMOS_REG_C] = 0;
+}
+
 static uint8_t cmos_read_reg(struct cmos *cmos, uint8_t reg, uint64_t now_ns)
 {
     struct civil c = civil_from_time(cmos_time(cmos, now_ns));

@@ -56,6 +56,12 @@ struct cmos {
  * epoch_seconds: the Unix time shown at virtual time 0. */
 void cmos_init(struct cmos *cmos, uint64_t ram_size, int64_t epoch_seconds,
                const struct clock *clock);
+/* A system reset (RESET, not power): the clock and the 128 bytes are
+ * battery-backed and keep everything -- the shutdown code in 0Fh among
+ * them, which is how a program asks the firmware to resume after a reset.
+ * The MC146818's RESET input clears only register B's interrupt enables
+ * (PIE, AIE, UIE) and SQWE, and register C's flags (always 0 here). */
+void cmos_reset(struct cmos *cmos);
 /* Claims 0x70-0x71. */
 bool cmos_register(struct cmos *cmos, struct bus *bus);
 

@@ -20,11 +20,13 @@ static uint64_t now_ns(void *opaque)
 }
 
 /* A register access may have made an interrupt deliverable (an EOI, a
- * lower TPR, a self IPI, an unmasked entry whose pin is up): stop at the
- * end of this block to look, as after an I/O instruction. */
+ * lower TPR, a self IPI, an unmasked entry whose pin is up) or sent an
+ * INIT: stop at the end of this block to look, as after an I/O
+ * instruction. */
 static void after_access(struct machine *m)
 {
-    if (apics_irq_pending(m))
+    /* An INIT for the BSP too: it resets between blocks (smp.c). */
+    if (apics_irq_pending(m) || (m->cfg.apic && m->lapic[0].init_pending))
         m->stop_at = 0;
 }
 
@@ -46,12 +48,23 @@ static void eoi_broadcast(void *opaque, uint8_t vector)
 /* The local APIC registers are 32 bits wide, each at the start of a
  * 16-byte slot (SDM Vol. 3A 10.4.1): a narrower access reads its part of
  * the register, a narrower write is taken as the whole register's. */
-/* The local APIC page belongs to the CPU that accesses it. */
+/* A local APIC page belongs to the CPU that accesses it, if that CPU's
+ * IA32_APIC_BASE points there (SDM Vol. 3A 10.4.5: each processor's APIC
+ * may be relocated on its own); for another CPU it is like a disabled
+ * APIC's: reads give 0, writes are dropped. */
+static struct lapic *window_owner(void *opaque)
+{
+    struct lapic_window *w = opaque;
+    struct machine *m = w->m;
+    struct lapic *l = &m->lapic[m->cpu];
+    return lapic_mmio_enabled(l) && lapic_base_address(l) == w->base ? l : NULL;
+}
+
 static uint32_t lapic_mmio_read(void *opaque, uint32_t offset, int size)
 {
-    struct machine *m = opaque;
-    struct lapic *l = &m->lapic[m->cpu];
-    if (!lapic_mmio_enabled(l))
+    struct machine *m = ((struct lapic_window *)opaque)->m;
+    struct lapic *l = window_owner(opaque);
+    if (!l)
         return 0;
     uint32_t v = lapic_read(l, offset & ~3u, clock_now_ns(&m->clock));
     v >>= 8 * (offset & 3);
@@ -60,10 +73,10 @@ static uint32_t lapic_mmio_read(void *opaque, uint32_t offset, int size)
 
 static void lapic_mmio_write(void *opaque, uint32_t offset, int size, uint32_t value)
 {
-    struct machine *m = opaque;
-    struct lapic *l = &m->lapic[m->cpu];
+    struct machine *m = ((struct lapic_window *)opaque)->m;
+    struct lapic *l = window_owner(opaque);
     (void)size;
-    if (!lapic_mmio_enabled(l))
+    if (!l)
         return;
     lapic_write(l, offset & ~3u, value, clock_now_ns(&m->clock));
     after_access(m);
@@ -84,18 +97,58 @@ static void ioapic_mmio_write(void *opaque, uint32_t offset, int size, uint32_t 
     after_access(m);
 }
 
+/* Does some CPU's IA32_APIC_BASE point at this page? */
+static bool base_in_use(const struct machine *m, uint32_t base)
+{
+    for (int i = 0; i < m->cfg.cpus; i++)
+        if (lapic_base_address(&m->lapic[i]) == base)
+            return true;
+    return false;
+}
+
+bool apics_follow_bases(struct machine *m, char *err, size_t errlen)
+{
+    if (!m->cfg.apic)
+        return true;
+    struct lapic_window *w = m->lapic_windows;
+    for (int i = 0; i < m->cfg.cpus; i++)
+        if (w[i].mapped && !base_in_use(m, w[i].base)) {
+            engine_unmap_mmio(m->engine, w[i].base);
+            w[i].mapped = false;
+        }
+    for (int c = 0; c < m->cfg.cpus; c++) {
+        uint32_t base = lapic_base_address(&m->lapic[c]);
+        int slot = -1;
+        for (int i = 0; i < m->cfg.cpus && slot < 0; i++)
+            if (w[i].mapped && w[i].base == base)
+                slot = i;
+        for (int i = 0; i < m->cfg.cpus && slot < 0; i++)
+            if (!w[i].mapped) {
+                w[i] = (struct lapic_window){m, base, false};
+                if (!engine_map_mmio(m->engine, base, APIC_PAGE, lapic_mmio_read,
+                                     lapic_mmio_write, &w[i])) {
+                    snprintf(err, errlen,
+                             "CPU %d's IA32_APIC_BASE puts the local APIC's page at 0x%08x, over "
+                             "RAM or another device: not modelled", c, base);
+                    return false;
+                }
+                w[i].mapped = true;
+                slot = i;
+            }
+    }
+    return true;
+}
+
 bool apics_map(struct machine *m, char *err, size_t errlen)
 {
     if (!m->cfg.apic)
         return true;
-    if (!engine_map_mmio(m->engine, LAPIC_DEFAULT_BASE, APIC_PAGE, lapic_mmio_read,
-                         lapic_mmio_write, m) ||
-        !engine_map_mmio(m->engine, IOAPIC_DEFAULT_BASE, APIC_PAGE, ioapic_mmio_read,
+    if (!engine_map_mmio(m->engine, IOAPIC_DEFAULT_BASE, APIC_PAGE, ioapic_mmio_read,
                          ioapic_mmio_write, m)) {
-        snprintf(err, errlen, "cannot map the local and I/O APIC pages");
+        snprintf(err, errlen, "cannot map the I/O APIC page");
         return false;
     }
-    return true;
+    return apics_follow_bases(m, err, errlen);
 }
 
 void apics_reset(struct machine *m, bool bios_setup)
@@ -115,6 +168,14 @@ void apics_reset(struct machine *m, bool bios_setup)
     struct pc_tables_config tc;
     pc_tables_default_config(&tc, m->ram_size, m->cfg.cpus);
     ioapic_init(&m->ioapic, tc.ioapic_id, bus_send, m, now_ns, m);
+    /* A reset puts every page back at 0xFEE00000 (once apics_map has run:
+     * at power-on it maps them). */
+    bool wired = false;
+    for (int i = 0; i < m->cfg.cpus; i++)
+        wired |= m->lapic_windows[i].mapped;
+    char err[160];
+    if (wired && !apics_follow_bases(m, err, sizeof err))
+        machine_finish(m, END_GUEST_ERROR, "%s", err);
 }
 
 bool apics_present(const struct machine *m)
@@ -135,9 +196,13 @@ bool apics_write_base(struct machine *m, uint64_t value)
 {
     if (!m->cfg.apic)
         return false;
-    /* Moving the page is not modelled: a base other than the default
-     * keeps the registers where they were. */
-    return lapic_write_base(&m->lapic[m->cpu], value, clock_now_ns(&m->clock));
+    if (!lapic_write_base(&m->lapic[m->cpu], value, clock_now_ns(&m->clock)))
+        return false;
+    /* SDM Vol. 3A 10.4.5: the registers move with the base field. */
+    char err[160];
+    if (!apics_follow_bases(m, err, sizeof err))
+        machine_finish(m, END_GUEST_ERROR, "%s", err);
+    return true;
 }
 
 /* The 8259's INTR goes to the BSP (its LINT0 pin, MP 1.4 3.6.2.2)

@@ -15,6 +15,10 @@ static void isa_irq(void *opaque, int irq, int level)
 static void device_exit(void *opaque, int status)
 {
     struct machine *m = opaque;
+    /* QEMU exits at the first write; the engine may run on to the end of
+     * the block, and a later write there must not change the status. */
+    if (m->end != END_NONE)
+        return;
     m->debug_exit_status = status;
     machine_finish(m, END_DEBUG_EXIT, "isa-debug-exit: status %d", status);
 }
@@ -77,7 +81,11 @@ void board_reset(struct machine *m)
      * uartinit clears MCR and still expects its keyboard input from IRQ 4
      * (on a PC it would get none). */
     m->com1.out2_gates_irq = false;
-    cmos_init(&m->cmos, m->ram_size, m->cfg.rtc_epoch, &m->clock);
+    /* The CMOS is battery-backed: a reset keeps its clock and bytes. */
+    if (m->powered)
+        cmos_reset(&m->cmos);
+    else
+        cmos_init(&m->cmos, m->ram_size, m->cfg.rtc_epoch, &m->clock);
     ps2_init(&m->ps2, irq1, device_reset, m);
     vga_text_init(&m->vga, m->ram + VGA_TEXT_BASE);
     struct debug_ports_config dc = {

@@ -18,7 +18,7 @@ struct intr_env deliver_env(struct machine *m)
 
 struct linear_mem deliver_linear(struct machine *m, const struct cpu_state *st)
 {
-    struct linear_mem lm = {.phys = &m->phys, .regs = {st->cr0, st->cr3, st->cr4}};
+    struct linear_mem lm = {.phys = &m->phys, .regs = {.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4}};
     return lm;
 }
 
@@ -64,6 +64,10 @@ static void explain_page_fault(struct machine *m, const struct cpu_state *st, ui
         access = PAGING_FETCH;
     struct paging_walk w;
     struct linear_mem lm = deliver_linear(m, st);
+    /* A supervisor access at CPL 3 can only be an implicit one (SDM Vol.
+     * 3A 4.6); below CPL 3 ringlab takes it for the instruction's own. */
+    lm.regs.eflags = st->eflags;
+    lm.regs.origin = st->cpl == 3 ? PAGING_IMPLICIT : PAGING_EXPLICIT;
     bool ok = linear_translate(&lm, st->cr2, access, (error_code & 4) != 0, &w);
     size_t len = paging_explain(&w, out, n);
     uint32_t predicted = ok ? 0xffffffffu : w.error_code;

@@ -124,13 +124,15 @@ static void stop_before_block(struct machine *m, enum stop_cause cause)
 
 /* Does a special instruction of this block need ringlab now?  I/O only
  * when the TSS bitmap must judge it (CPL > IOPL or virtual-8086 mode); the
- * descriptor-table stores only when CR4.UMIP refuses them; the clock's
- * instructions and RDPMC always. */
+ * descriptor-table stores only when CR4.UMIP refuses them; MOV to CR4 when
+ * the CPU lacks SMEP or SMAP; the clock's instructions and RDPMC always. */
 static bool special_applies(struct machine *m, const struct block_info *b)
 {
     if (b->special & (DISASM_SPECIAL_TSC | DISASM_SPECIAL_MSR | DISASM_SPECIAL_PMC))
         return true;
     if ((b->special & DISASM_SPECIAL_IO) && special_io_needs_bitmap(m))
+        return true;
+    if ((b->special & DISASM_SPECIAL_CR4) && special_cr4_reserved(m) != 0)
         return true;
     return (b->special & DISASM_SPECIAL_UMIP) && special_umip_refuses(m);
 }
@@ -373,6 +375,13 @@ void exits_cpuid(struct machine *m, uint32_t leaf, uint32_t subleaf, uint32_t re
     if (leaf == 1 && !(apics_read_base(m, &base) && (base & APIC_BASE_ENABLE)))
         regs[3] &= ~CPUID_1_EDX_APIC;
     umip_cpuid(top[0], leaf, subleaf, regs);
+    /* SMEP and SMAP where -cpu adds them (machine_create gave the engine
+     * SMAP); no model has them by itself. */
+    if (leaf == UMIP_CPUID_LEAF && subleaf == 0) {
+        regs[1] |= m->cfg.cpuid7_on;
+        if (m->cfg.no_umip)
+            regs[2] &= ~CPUID_7_ECX_UMIP;
+    }
 }
 
 bool exits_has_feature(struct machine *m, uint32_t cpuid1_edx_bit)

@@ -190,6 +190,8 @@ static void load_state(struct machine *m, const struct saved_state *s)
     if (s->ide)
         m->ide = *s->ide;
     memcpy(m->lapic, s->lapic, sizeof m->lapic);
+    char apic_err[160]; /* the pages where the restored IA32_APIC_BASEs point, valid before */
+    (void)apics_follow_bases(m, apic_err, sizeof apic_err);
     m->ioapic = s->ioapic;
     m->fw_cfg.selector = s->fw_cfg_selector;
     m->fw_cfg.current = s->fw_cfg_current;

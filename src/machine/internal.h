@@ -126,6 +126,13 @@ struct machine {
     struct ide_channel ide;
     struct fw_cfg fw_cfg;
     struct lapic lapic[PC_TABLES_MAX_CPUS]; /* cfg.cpus of them, when cfg.apic */
+    /* The local APIC pages mapped (apics.c): one where some CPU's
+     * IA32_APIC_BASE points, shared by CPUs whose bases agree. */
+    struct lapic_window {
+        struct machine *m;
+        uint32_t base;
+        bool mapped;
+    } lapic_windows[PC_TABLES_MAX_CPUS];
     struct ioapic ioapic;
 
     /* ---- the CPUs (smp.c): the one in the engine is cpu */
@@ -259,6 +266,7 @@ struct machine {
     /* ---- how it ended (machine.c) */
     enum machine_end end;
     bool reset_pending;      /* a triple fault without no_reboot */
+    bool powered;            /* machine_boot_image ran: the next one is a reset, not power-on */
     int debug_exit_status;
     char detail[256];
     uint64_t walker_disagreements;
@@ -287,6 +295,10 @@ void board_advance(struct machine *m);
 
 /* apics.c */
 bool apics_map(struct machine *m, char *err, size_t errlen);
+/* Map the local APIC pages where the CPUs' IA32_APIC_BASE now point and
+ * unmap the ones no CPU points at (after a reset or a restored snapshot).
+ * False, with the message, when a base lies over RAM or another device. */
+bool apics_follow_bases(struct machine *m, char *err, size_t errlen);
 /* Power-up state; bios_setup: the BSP as SeaBIOS leaves it (virtual wire). */
 void apics_reset(struct machine *m, bool bios_setup);
 bool apics_present(const struct machine *m);
@@ -328,6 +340,16 @@ bool firmware_reset_cpu(struct machine *m);
 /* The CPU in real mode at selector:eip with CS base `base`, the other
  * registers as after RESET (SDM Vol. 3A Table 9-1). */
 bool firmware_start_cpu(struct machine *m, uint16_t selector, uint32_t base, uint32_t eip);
+
+/* warm_reset.c: the BSP (in the engine) took an INIT: it starts at the
+ * reset vector, or, without a ROM, where the shutdown code in CMOS 0Fh and
+ * the warm-reset vector at 0040:0067 send it (or the machine reboots). */
+void warm_reset_bsp(struct machine *m);
+/* Does the shutdown code ask for a warm start (05h, 0Ah)?  Then
+ * warm_reset_jump does it: the byte back to 0, the EOI for 05h, and the
+ * CPU in the engine in real mode at 0040:0067's far pointer. */
+bool warm_reset_requested(const struct machine *m);
+bool warm_reset_jump(struct machine *m);
 
 /* smp.c */
 bool smp_init(struct machine *m, char *err, size_t errlen);
@@ -418,6 +440,9 @@ uint32_t special_port_in(void *opaque, uint16_t port, int size);
 void special_port_out(void *opaque, uint16_t port, int size, uint32_t value);
 bool special_io_needs_bitmap(struct machine *m);
 bool special_umip_refuses(struct machine *m);
+/* The CR4 bits of features this CPU lacks (SMEP, SMAP, PSE, UMIP):
+ * reserved, so a MOV to CR4 that sets one is #GP(0).  0 when it has all. */
+uint32_t special_cr4_reserved(struct machine *m);
 
 /* seglimit.c */
 bool seglimit_init(struct machine *m);

@@ -93,6 +93,13 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     engine_model_cpuid(m->engine, 1, 0, id);
     uint32_t edx = (id[3] | m->cfg.cpuid_on) & ~m->cfg.cpuid_off;
     m->cfg.apic = m->cfg.apic && (edx & CPUID_1_EDX_APIC);
+    m->cfg.cpuid7_on &= MACHINE_CPUID7_SMEP | MACHINE_CPUID7_SMAP;
+    if ((m->cfg.cpuid7_on & MACHINE_CPUID7_SMAP) &&
+        !engine_add_leaf7_features(m->engine, m->cfg.cpuid7_on)) {
+        snprintf(err, errlen, "the engine cannot give the CPU model SMAP (its feature words were "
+                              "not found)");
+        goto fail;
+    }
     if (!board_wire(m, err, errlen) || !firmware_map_rom(m, err, errlen) ||
         !smp_init(m, err, errlen))
         goto fail;
@@ -182,6 +189,15 @@ bool machine_boot_image(struct machine *m, char *err, size_t errlen)
         }
         if (!firmware_tables(m, err, errlen))
             return false;
+    } else if (m->powered && warm_reset_requested(m)) {
+        /* A reset the program asked to come back from (CMOS 0Fh = 05h or
+         * 0Ah): no tables, no kernel, the warm start the firmware would
+         * make (warm_reset.c). */
+        board_reset(m);
+        if (!warm_reset_jump(m)) {
+            snprintf(err, errlen, "cannot set the warm-start state in the engine");
+            return false;
+        }
     } else {
         if (!firmware_tables(m, err, errlen))
             return false;
@@ -207,6 +223,7 @@ bool machine_boot_image(struct machine *m, char *err, size_t errlen)
     m->special_pass = UINT32_MAX;
     m->paging_stale = true;
     smp_reset(m);
+    m->powered = true;
     return true;
 }
 

@@ -103,6 +103,26 @@ static void note_halt(struct machine *m)
         m->halted = true;
 }
 
+/* Why the instruction at EIP is #UD, in words: STAC and CLAC name their
+ * rule (SDM Vol. 2B STAC, CLAC: #UD at CPL > 0 and where
+ * CPUID.(EAX=07H,ECX=0):EBX.SMAP is 0); anything else is an invalid
+ * opcode. */
+static const char *invalid_reason(struct machine *m, const struct cpu_state *st, char *buf,
+                                  size_t n)
+{
+    uint8_t code[3];
+    if (deliver_read_code(m, st, st->eip, code, 3) != 3 || code[0] != 0x0f || code[1] != 0x01 ||
+        (code[2] != 0xca && code[2] != 0xcb))
+        return "invalid opcode";
+    const char *name = code[2] == 0xcb ? "stac" : "clac";
+    if (!(m->cfg.cpuid7_on & MACHINE_CPUID7_SMAP))
+        snprintf(buf, n, "`%s` on a CPU without SMAP (-cpu ...,+smap)", name);
+    else
+        snprintf(buf, n, "`%s` at CPL %d: only CPL 0 may change EFLAGS.AC with it", name,
+                 (st->eflags & EFLAGS_VM) ? 3 : st->cpl);
+    return buf;
+}
+
 static void end_of_engine(struct machine *m, enum engine_exit x)
 {
     if (x == ENGINE_INVALID) {
@@ -122,7 +142,8 @@ static void end_of_engine(struct machine *m, enum engine_exit x)
         }
         if (engine_begin_state(m->engine, &st)) {
             m->clock.icount = exits_exact_icount(m, st.seg[SEG_CS].base + st.eip);
-            deliver_exception(m, &st, VEC_UD, st.eip, "invalid opcode");
+            char why[96];
+            deliver_exception(m, &st, VEC_UD, st.eip, invalid_reason(m, &st, why, sizeof why));
         }
         return;
     }

@@ -139,9 +139,19 @@ static bool runnable(struct machine *m, int i)
     return !halted || apics_irq_pending_for(m, i);
 }
 
+/* An INIT the BSP's local APIC took: the BSP into the engine, and through
+ * its INIT reset (warm_reset.c). */
+static void take_bsp_init(struct machine *m)
+{
+    if (!m->cfg.apic || !lapic_take_init(&m->lapic[0]) || !switch_to(m, 0))
+        return;
+    warm_reset_bsp(m);
+}
+
 void smp_schedule(struct machine *m)
 {
-    if (m->cfg.cpus == 1)
+    take_bsp_init(m);
+    if (m->cfg.cpus == 1 || m->end != END_NONE || m->reset_pending)
         return;
     take_signals(m);
     if (m->end != END_NONE)

@@ -40,6 +40,7 @@ static bool tss_read_byte(void *opaque, uint32_t laddr, uint8_t *byte)
 {
     struct machine *m = opaque;
     struct linear_mem lm = {.phys = &m->phys, .regs = engine_paging_regs(m->engine)};
+    lm.regs.origin = PAGING_IMPLICIT; /* the TSS: the processor's own read (SDM Vol. 3A 4.6) */
     return linear_read(&lm, laddr, byte, 1, false, NULL);
 }
 
@@ -131,6 +132,64 @@ bool special_umip_refuses(struct machine *m)
     uint32_t eflags = engine_eflags(m->engine);
     uint8_t cpl = (eflags & EFLAGS_VM) ? 3 : (uint8_t)(engine_cs(m->engine) & 3);
     return umip_refuses(engine_paging_regs(m->engine).cr4, cpl, eflags);
+}
+
+/* ---- reserved CR4 bits ----------------------------------------------------- */
+
+/* The engine takes CR4.SMEP and CR4.PSE on every model (and enforces
+ * them), and drops CR4.SMAP silently where the model lacks it; ringlab
+ * applies CR4.UMIP on every model.  The SDM makes each bit reserved on a
+ * processor without the feature (Vol. 3A 2.5, "reserved ... attempting to
+ * set any of them results in #GP(0)"; Vol. 2B MOV CR). */
+uint32_t special_cr4_reserved(struct machine *m)
+{
+    uint32_t r = 0;
+    if (!(m->cfg.cpuid7_on & MACHINE_CPUID7_SMEP))
+        r |= PAGING_CR4_SMEP;
+    if (!(m->cfg.cpuid7_on & MACHINE_CPUID7_SMAP))
+        r |= PAGING_CR4_SMAP;
+    if (m->cfg.no_umip)
+        r |= CR4_UMIP;
+    if (!exits_has_feature(m, MACHINE_CPUID_PSE))
+        r |= CR4_PSE;
+    return r;
+}
+
+static const char *cr4_feature(uint32_t bit)
+{
+    switch (bit) {
+    case CR4_PSE: return "pse";
+    case CR4_UMIP: return "umip";
+    case PAGING_CR4_SMEP: return "smep";
+    default: return "smap";
+    }
+}
+
+/* MOV CR4, r32 at CPL 0 setting a reserved bit: #GP(0), CR4 unchanged.
+ * (At CPL > 0 the engine raises #GP(0) itself.)  The source register is
+ * ModRM.rm, whatever ModRM.mod says.  False: the engine executes it. */
+static bool refuse_cr4(struct machine *m, struct cpu_state *st, const uint8_t *code, size_t got)
+{
+    if (st->cpl != 0 || (st->eflags & EFLAGS_VM))
+        return false;
+    for (size_t k = 0; k + 2 < got; k++) {
+        if (code[k] != 0x0f || code[k + 1] != 0x22)
+            continue;
+        uint32_t value = st->gpr[code[k + 2] & 7];
+        uint32_t bad = value & special_cr4_reserved(m);
+        if (!bad)
+            return false;
+        uint32_t bit = bad & -bad; /* the lowest one */
+        int n = 0;
+        while (!(bit >> n & 1))
+            n++;
+        char why[128];
+        snprintf(why, sizeof why, "MOV to CR4 sets reserved bit %d: the CPU has no %s (-cpu ...,+%s)",
+                 n, cr4_feature(bit), cr4_feature(bit));
+        deliver_exception(m, st, VEC_GP, st->eip, why);
+        return true;
+    }
+    return false;
 }
 
 /* ---- taking one instruction ------------------------------------------------ */
@@ -288,6 +347,8 @@ enum engine_exit special_step(struct machine *m)
         return ENGINE_AT_EXIT;
     }
     if (kind == DISASM_SPECIAL_MSR && emulate_msr(m, &st, len, name[0] == 'w'))
+        return ENGINE_AT_EXIT;
+    if (kind == DISASM_SPECIAL_CR4 && refuse_cr4(m, &st, code, got))
         return ENGINE_AT_EXIT;
     if (kind == DISASM_SPECIAL_PMC && (st.cpl > 0 || (st.eflags & EFLAGS_VM)) &&
         !(st.cr4 & CR4_PCE)) {

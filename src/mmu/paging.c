@@ -10,6 +10,8 @@
  *   "supervisor-page"  user access, U/S = 0 in the PDE or PTE
  *   "read-only"        write, R/W = 0 in the PDE or PTE (user, or CR0.WP = 1)
  *   "smep"             supervisor fetch from a user page with CR4.SMEP = 1
+ *   "smap"             supervisor data access to a user page with CR4.SMAP = 1,
+ *                      implicit or with EFLAGS.AC = 0
  */
 #include "mmu/paging.h"
 
@@ -66,6 +68,16 @@ static bool fail(struct paging_walk *w, const struct paging_regs *regs, int leve
     return false;
 }
 
+/* SMAP's part of a supervisor data access to a user page. */
+static bool smap_refuses(const struct paging_regs *regs)
+{
+    if (!(regs->cr4 & PAGING_CR4_SMAP))
+        return false;
+    if (regs->origin == PAGING_BY_TOOL)
+        return false;
+    return regs->origin == PAGING_IMPLICIT || !(regs->eflags & PAGING_EFLAGS_AC);
+}
+
 bool paging_walk(const struct paging_mem *mem, const struct paging_regs *regs, uint32_t linear,
                  enum paging_access access, bool user, bool set_ad, struct paging_walk *out)
 {
@@ -75,6 +87,7 @@ bool paging_walk(const struct paging_mem *mem, const struct paging_regs *regs, u
     w->access = access;
     w->user = user;
     w->wp = (regs->cr0 & CR0_WP) != 0;
+    w->origin = regs->origin;
     w->cr3 = regs->cr3;
     w->paging = (regs->cr0 & CR0_PG) != 0;
 
@@ -135,6 +148,14 @@ bool paging_walk(const struct paging_mem *mem, const struct paging_regs *regs, u
         if (access == PAGING_WRITE && !(eff & PAGING_RW))
             return fail(w, regs, rw_level, "read-only", PAGING_PF_P);
     } else {
+        /* CR4.SMAP = 1: no supervisor read or write of a user page if the
+         * access is implicit or EFLAGS.AC = 0 (SDM Vol. 3A 4.6.1, "Data
+         * reads from user-mode pages" and "Data writes to user-mode
+         * pages"); with AC = 1 an explicit access is judged as without
+         * SMAP.  The error code is that of any protection fault; a
+         * read-only user page is SMAP's refusal first. */
+        if (access != PAGING_FETCH && smap_refuses(regs) && (eff & PAGING_US))
+            return fail(w, regs, final_level, "smap", PAGING_PF_P);
         /* A supervisor write to a read-only page is allowed with
          * CR0.WP = 0 and faults with CR0.WP = 1. */
         if (access == PAGING_WRITE && w->wp && !(eff & PAGING_RW))
@@ -265,6 +286,10 @@ size_t paging_explain(const struct paging_walk *w, char *buf, size_t n)
         text_add(&t, "%s %s page 0x%08x with reserved bits set", who(w), verb, w->linear);
     } else if (!strcmp(r, "smep")) {
         text_add(&t, "%s %s user page 0x%08x with CR4.SMEP=1", who(w), verb, w->linear);
+    } else if (!strcmp(r, "smap")) {
+        bool implicit = w->origin == PAGING_IMPLICIT;
+        text_add(&t, "%s%s %s user page 0x%08x with CR4.SMAP=1%s", implicit ? "implicit " : "",
+                 who(w), verb, w->linear, implicit ? "" : ", EFLAGS.AC=0");
     } else {
         text_add(&t, "%s %s 0x%08x failed (%s)", who(w), verb, w->linear, r);
     }

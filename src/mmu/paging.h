@@ -21,12 +21,25 @@ struct paging_mem {
 
 enum paging_access { PAGING_READ, PAGING_WRITE, PAGING_FETCH };
 
+/* Who makes an access, for SMAP: the guest's instructions (explicit),
+ * the processor itself (implicit supervisor-mode accesses: descriptor
+ * tables, the IDT, the TSS, at any CPL, SDM Vol. 3A 4.6), or a tool that
+ * looks (the debugger, the monitor), which SMAP does not stop. */
+enum paging_origin { PAGING_BY_TOOL, PAGING_EXPLICIT, PAGING_IMPLICIT };
+
 struct paging_regs {
     uint32_t cr0, cr3, cr4;
+    /* For CR4.SMAP (SDM Vol. 3A 4.6.1): EFLAGS in force (AC, bit 18, lets
+     * explicit supervisor data accesses reach user pages), and who makes
+     * the accesses. */
+    uint32_t eflags;
+    enum paging_origin origin;
 };
 
-/* CR4.SMEP (SDM Vol. 3A 2.5); cpu_state.h does not name it. */
+/* CR4.SMEP and CR4.SMAP (SDM Vol. 3A 2.5); cpu_state.h does not name them. */
 #define PAGING_CR4_SMEP (1u << 20)
+#define PAGING_CR4_SMAP (1u << 21)
+#define PAGING_EFLAGS_AC (1u << 18)
 
 /* Bits of a PDE or PTE (SDM Vol. 3A 4.3, Tables 4-4 to 4-6). */
 #define PAGING_P (1u << 0)
@@ -66,6 +79,7 @@ struct paging_walk {
     enum paging_access access;
     bool user;
     bool wp;                 /* CR0.WP at the time */
+    enum paging_origin origin; /* regs->origin */
     const char *reason_code; /* short key, see paging.c */
     /* For the explanations and the debugger: */
     bool paging;        /* CR0.PG was set */
@@ -75,7 +89,9 @@ struct paging_walk {
 };
 
 /* Walk for an access.  user = the access is at CPL 3 and not an implicit
- * supervisor access (descriptor tables, TSS: SDM Vol. 3A 4.6).  set_ad:
+ * supervisor access (descriptor tables, TSS: SDM Vol. 3A 4.6); an access
+ * with user = false at CPL 3 is implicit, and the caller says so in
+ * regs->origin.  set_ad:
  * set Accessed (and Dirty on a write) in the entries as the processor
  * does, through write32 -- only when the access is allowed, PDE first.
  * Returns out->ok.  With CR0.PG = 0 the translation is the identity.

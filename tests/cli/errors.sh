@@ -138,8 +138,8 @@ expect 2 "^ringlab: -S: the CPU would wait for a debugger" -- "$tmp/halt.bin" -S
 expect 12 "^ringlab: the guest read from physical address 0xfee00020 .*the local APIC" -- \
 	"$tmp/lapic.bin" -cpu qemu32,-apic
 expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/lapic.bin" -cpu 486,+apic
-expect 2 "^ringlab: -cpu: 'qemu32,\\+smep': ringlab does not model the feature 'smep'" -- \
-	-cpu qemu32,+smep
+expect 2 "^ringlab: -cpu: 'qemu32,\\+pge': ringlab does not model the feature 'pge'" -- \
+	-cpu qemu32,+pge
 # Without SEP or TSC, SYSENTER and RDTSC are invalid opcodes (#UD first;
 # with them: #GP(0) for SYSENTER_CS = 0, and RDTSC just runs).
 printf '\017\064' >"$tmp/sysenter.bin"
@@ -147,7 +147,13 @@ printf '\017\061\372\364' >"$tmp/rdtsc.bin"
 first_vector() { # LOG: the first event's vector
 	sed -n 's/^ *[0-9]*: v=\([0-9a-f]*\) .*/\1/p' "$1" | head -n 1
 }
-for f in "sysenter -cpu qemu32,-sep 06" "sysenter -cpu qemu32 0d" "rdtsc -cpu qemu32,-tsc 06"; do
+# A CR4 bit of a feature the CPU lacks is reserved: MOV CR4 setting it is
+# #GP(0) (mov eax, cr4; or eax, BIT; mov cr4, eax; cli; hlt).
+printf '\017\040\340\015\020\000\000\000\017\042\340\372\364' >"$tmp/cr4-pse.bin"
+printf '\017\040\340\015\000\010\000\000\017\042\340\372\364' >"$tmp/cr4-umip.bin"
+printf '\017\040\340\015\000\000\020\000\017\042\340\372\364' >"$tmp/cr4-smep.bin"
+for f in "sysenter -cpu qemu32,-sep 06" "sysenter -cpu qemu32 0d" "rdtsc -cpu qemu32,-tsc 06" \
+	"cr4-pse -cpu qemu32,-pse 0d" "cr4-umip -cpu qemu32,-umip 0d" "cr4-smep -cpu qemu32 0d"; do
 	set -- $f
 	"$RINGLAB" "$tmp/$1.bin" "$2" "$3" -no-reboot -d int -D "$tmp/$1.log" </dev/null >/dev/null 2>&1
 	[ "$(first_vector "$tmp/$1.log")" = "$4" ] || {
@@ -156,6 +162,18 @@ for f in "sysenter -cpu qemu32,-sep 06" "sysenter -cpu qemu32 0d" "rdtsc -cpu qe
 	}
 done
 expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/rdtsc.bin" -cpu 486,+tsc
+# STAC without SMAP is #UD, and the trace says why.
+printf '\017\001\313\372\364' >"$tmp/stac.bin"
+"$RINGLAB" "$tmp/stac.bin" -no-reboot --trace "$tmp/stac.jsonl" </dev/null >/dev/null 2>&1
+grep -q '"vector":6,.*"explain":"`stac` on a CPU without SMAP' "$tmp/stac.jsonl" || {
+	echo "FAIL: STAC on qemu32 is not #UD explained by the missing SMAP: $(head -c 300 "$tmp/stac.jsonl")"
+	failures=$((failures + 1))
+}
+expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/stac.bin" -cpu qemu32,+smap
+for f in "cr4-pse qemu32" "cr4-umip qemu32" "cr4-smep qemu32,+smep"; do
+	set -- $f
+	expect 0 "^ringlab: the CPU halted with interrupts disabled" -- "$tmp/$1.bin" -cpu "$2"
+done
 
 # A run stopped by a limit still writes the whole trace it was asked for.
 "$RINGLAB" "$tmp/spin.bin" --max-insns 100000 --trace "$tmp/t.jsonl" -d int -D "$tmp/int.log" \

@@ -174,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t head[17] = {0};
     memcpy(head, data, size < sizeof head ? size : sizeof head);
-    struct paging_regs regs = {le32(head), le32(head + 4), le32(head + 8)};
+    struct paging_regs regs = {.cr0 = le32(head), .cr3 = le32(head + 4), .cr4 = le32(head + 8)};
     uint32_t lin = le32(head + 12);
     enum paging_access acc = (head[16] & 3) == 0 ? PAGING_READ
                              : (head[16] & 3) == 1 ? PAGING_WRITE

@@ -54,7 +54,13 @@ TEST_GUEST_DIFFS = \
 	tests/diff/sysenter_cs_rpl.test \
 	tests/diff/task_jmp_fault.test \
 	tests/diff/push_user.test \
-	tests/diff/umip.test
+	tests/diff/umip.test \
+	tests/diff/smap.test \
+	tests/diff/smep.test \
+	tests/diff/cr4_reserved.test \
+	tests/diff/apic_base.test \
+	tests/diff/bsp_init.test \
+	tests/diff/warm_reset.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
@@ -74,7 +80,8 @@ EXTRA_DIST += \
 	tests/diff/triple_fault.sdm tests/diff/iret_ss_np.sdm tests/diff/gate286.sdm \
 	tests/diff/tss_ss_np.sdm tests/diff/desc_accessed.sdm tests/diff/tss_ss16.sdm \
 	tests/diff/task_gate_ldt.sdm tests/diff/sysenter_cs_rpl.sdm tests/diff/task_jmp_fault.sdm \
-	tests/diff/push_user.sdm tests/diff/seg_data.sdm tests/diff/seg_stack.sdm
+	tests/diff/push_user.sdm tests/diff/seg_data.sdm tests/diff/seg_stack.sdm \
+	tests/diff/cr4_reserved.sdm tests/diff/apic_base.sdm tests/diff/warm_reset.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \

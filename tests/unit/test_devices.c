@@ -316,6 +316,22 @@ START_TEST(test_cmos_index_nmi_and_ram)
 }
 END_TEST
 
+/* A reset keeps the battery-backed bytes (the shutdown code among them)
+ * and the clock, and clears register B's interrupt enables. */
+START_TEST(test_cmos_reset_keeps_bytes)
+{
+    cmos_put(0x0F, 0x0A);
+    cmos_put(0x40, 0x5A);
+    cmos_put(CMOS_REG_B, CMOS_B_24H | 0x70);
+    int64_t before = cmos_time(&cmos, 0);
+    cmos_reset(&cmos);
+    ck_assert_uint_eq(cmos_get(0x0F), 0x0A);
+    ck_assert_uint_eq(cmos_get(0x40), 0x5A);
+    ck_assert_uint_eq(cmos_get(CMOS_REG_B), CMOS_B_24H);
+    ck_assert_int_eq(cmos_time(&cmos, 0), before);
+}
+END_TEST
+
 START_TEST(test_cmos_epoch_1999)
 {
     cmos_init(&cmos, 32u << 20, 946643400, &clk); /* 1999-12-31 12:30 Fri */
@@ -892,6 +908,7 @@ static Suite *devices_suite(void)
     tcase_add_test(tc, test_cmos_uip);
     tcase_add_test(tc, test_cmos_memory_bytes);
     tcase_add_test(tc, test_cmos_index_nmi_and_ram);
+    tcase_add_test(tc, test_cmos_reset_keeps_bytes);
     tcase_add_test(tc, test_cmos_epoch_1999);
     suite_add_tcase(s, tc);
 

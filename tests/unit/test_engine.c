@@ -10,6 +10,7 @@
 #include <unicorn/unicorn.h>
 
 #include "cpu/engine.h"
+#include "cpu/feature_words.h"
 #include "cpu/live_state.h"
 
 #define RAM_SIZE 0x100000u
@@ -226,6 +227,30 @@ START_TEST(test_state_in_place)
     ck_assert_int_eq(uc_reg_write(engine_uc(eng), UC_X86_REG_EAX, &eax), UC_ERR_OK);
     ck_assert(engine_read_state(eng, &st));
     ck_assert_uint_eq(st.gpr[GPR_EAX], 0xfeedf00d);
+}
+END_TEST
+
+/* SMAP for a model without it: before, STAC is #UD and a CR4 write drops
+ * the bit; after engine_add_leaf7_features, STAC sets AC and CR4 keeps it. */
+START_TEST(test_add_smap)
+{
+    /* mov eax, cr4; or eax, 1 << 21; mov cr4, eax; mov ebx, cr4; stac; hlt */
+    static const uint8_t code[] = {0x0f, 0x20, 0xe0, 0x0d, 0x00, 0x00, 0x20, 0x00, 0x0f,
+                                   0x22, 0xe0, 0x0f, 0x20, 0xe3, 0x0f, 0x01, 0xcb, 0xf4};
+    put(0x1000, code, sizeof code);
+    ck_assert_int_eq(engine_run(eng, 0x1000), ENGINE_INVALID);
+    ck_assert_uint_eq(reg(UC_X86_REG_EBX) & (1u << 21), 0);
+    ck_assert_uint_eq(reg(UC_X86_REG_EIP), 0x1000 + 14);
+    ck_assert(engine_add_leaf7_features(eng, CPUID_7_EBX_SMEP | CPUID_7_EBX_SMAP));
+    uint32_t cr4 = 0;
+    ck_assert_int_eq(uc_reg_write(uc, UC_X86_REG_CR4, &cr4), UC_ERR_OK);
+    ck_assert_int_eq(engine_run(eng, 0x1000), ENGINE_RETURNED);
+    ck_assert_uint_ne(reg(UC_X86_REG_EBX) & (1u << 21), 0);
+    ck_assert_uint_ne(reg(UC_X86_REG_EFLAGS) & (1u << 18), 0);
+    /* The model's CPUID is not the engine's business. */
+    uint32_t r[4];
+    engine_model_cpuid(eng, 1, 0, r);
+    ck_assert_uint_eq(r[0] & 0xf00u, 0x600u); /* still qemu32's family 6 */
 }
 END_TEST
 
@@ -825,6 +850,7 @@ static Suite *engine_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_open_calibrates);
     tcase_add_test(tc, test_state_in_place);
+    tcase_add_test(tc, test_add_smap);
     tcase_add_test(tc, test_live_state_find_is_unique);
     tcase_add_test(tc, test_open_rejects_bad_ram);
     tcase_add_test(tc, test_int80_reaches_ring0_with_stack_switch);

@@ -319,14 +319,22 @@ START_TEST(accepted_qemu_options)
     ck_fails_with("-cpu: 'host' is not a 32-bit CPU model ringlab knows (use -cpu help)",
                   "-cpu", "host");
     ck_fails_with("-cpu: 'qemu32,+pae': ringlab does not model the feature 'pae' (it can turn: "
-                  "apic, sep, tsc)", "-cpu", "qemu32,+pae");
+                  "apic, sep, tsc, smep, smap, pse, umip)", "-cpu", "qemu32,+pae");
+    ck_fails_with("-cpu: 'max,-pge': ringlab does not model the feature 'pge' (it can turn: "
+                  "apic, sep, tsc, smep, smap, pse, umip)", "-cpu", "max,-pge");
+    ck_assert_int_eq(parse("-cpu", "qemu32,+smep,smap=on", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.cpu_features_on, OPTIONS_CPU_SMEP | OPTIONS_CPU_SMAP);
+    ck_assert_int_eq(parse("-cpu", "qemu32,-pse,umip=off", NULL), OPTIONS_OK);
+    ck_assert_uint_eq(o.cpu_features_off, OPTIONS_CPU_PSE | OPTIONS_CPU_UMIP);
     ck_assert_int_eq(parse("-cpu", "486,+apic,-tsc,sep=off,tsc=on", NULL), OPTIONS_OK);
     ck_assert_str_eq(o.cpu_model, "486");
     ck_assert_uint_eq(o.cpu_features_on, OPTIONS_CPU_APIC | OPTIONS_CPU_TSC);
     ck_assert_uint_eq(o.cpu_features_off, OPTIONS_CPU_SEP);
     ck_assert_int_eq(parse("-cpu", "max", NULL), OPTIONS_OK);
     ck_assert_str_eq(o.cpu_model, "qemu32");
-    ck_assert_uint_eq(o.cpu_features_on, OPTIONS_CPU_APIC | OPTIONS_CPU_SEP | OPTIONS_CPU_TSC);
+    ck_assert_uint_eq(o.cpu_features_on, OPTIONS_CPU_APIC | OPTIONS_CPU_SEP | OPTIONS_CPU_TSC |
+                                             OPTIONS_CPU_SMEP | OPTIONS_CPU_SMAP |
+                                             OPTIONS_CPU_PSE | OPTIONS_CPU_UMIP);
     ck_assert_int_eq(parse("-cpu", "max,-apic", NULL), OPTIONS_OK);
     ck_assert_uint_eq(o.cpu_features_off, OPTIONS_CPU_APIC);
     ck_fails_with("-cpu: 'apic': write +FEATURE, -FEATURE or FEATURE=on|off", "-cpu",

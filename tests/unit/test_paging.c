@@ -84,7 +84,7 @@ static void set_pte(uint32_t table, uint32_t linear, uint32_t pte)
 
 static struct paging_regs regs(uint32_t cr0_extra, uint32_t cr4)
 {
-    struct paging_regs r = { CR0_PE | CR0_PG | cr0_extra, CR3, cr4 };
+    struct paging_regs r = { .cr0 = CR0_PE | CR0_PG | cr0_extra, .cr3 = CR3, .cr4 = cr4 };
     return r;
 }
 
@@ -109,7 +109,7 @@ static void map_4k(uint32_t pde_flags, uint32_t pte_flags)
 
 START_TEST(test_paging_off_is_identity)
 {
-    struct paging_regs r = { CR0_PE, CR3, 0 };
+    struct paging_regs r = { .cr0 = CR0_PE, .cr3 = CR3 };
     struct paging_walk w;
     ck_assert(walk(&r, 0xdeadbeef, PAGING_WRITE, true, true, &w));
     ck_assert_uint_eq(w.paddr, 0xdeadbeef);
@@ -301,7 +301,7 @@ START_TEST(test_smep_and_id_bit)
     ck_assert_uint_eq(w.error_code, 0x11);
     ck_assert_str_eq(w.reason_code, "smep");
     ck_assert_int_eq(fm.writes, 0);
-    /* Data accesses are not SMEP's business (SMAP is not modelled). */
+    /* Data accesses are not SMEP's business. */
     ck_assert(walk(&smep, 0x00401000, PAGING_READ, false, true, &w));
     ck_assert(walk(&smep, 0x00401000, PAGING_WRITE, false, true, &w));
     /* U = 0 at any level makes it a supervisor page: allowed. */
@@ -317,6 +317,58 @@ START_TEST(test_smep_and_id_bit)
     ck_assert_uint_eq(w.error_code, 0x15);
     ck_assert(!walk(&smep, 0x00800000, PAGING_READ, true, true, &w));
     ck_assert_uint_eq(w.error_code, 0x04);
+}
+END_TEST
+
+START_TEST(test_smap)
+{
+    map_4k(0x007, 0x007); /* user page */
+    struct paging_regs smap = regs(CR0_WP, PAGING_CR4_SMAP), plain = regs(CR0_WP, 0);
+    smap.origin = plain.origin = PAGING_EXPLICIT;
+    struct paging_walk w;
+    char text[PAGING_EXPLAIN_MAX];
+    /* Without SMAP a supervisor read and write of a user page are fine. */
+    ck_assert(walk(&plain, 0x00401000, PAGING_READ, false, true, &w));
+    ck_assert(walk(&plain, 0x00401000, PAGING_WRITE, false, true, &w));
+    /* With SMAP and AC = 0: #PF, P = 1 (and W/R for the write), nothing set. */
+    fm.writes = 0;
+    ck_assert(!walk(&smap, 0x00401000, PAGING_READ, false, true, &w));
+    ck_assert_uint_eq(w.error_code, 0x1);
+    ck_assert_str_eq(w.reason_code, "smap");
+    ck_assert_int_eq(w.fault_level, 2);
+    ck_assert_int_eq(fm.writes, 0);
+    paging_explain(&w, text, sizeof text);
+    ck_assert_msg(strstr(text, "supervisor read of user page 0x00401000 with CR4.SMAP=1, "
+                               "EFLAGS.AC=0") == text, "%s", text);
+    ck_assert(!walk(&smap, 0x00401000, PAGING_WRITE, false, true, &w));
+    ck_assert_uint_eq(w.error_code, 0x3);
+    /* AC = 1: an explicit access is judged as without SMAP ... */
+    smap.eflags = PAGING_EFLAGS_AC;
+    ck_assert(walk(&smap, 0x00401000, PAGING_READ, false, true, &w));
+    ck_assert(walk(&smap, 0x00401000, PAGING_WRITE, false, true, &w));
+    /* ... an implicit one never. */
+    smap.origin = PAGING_IMPLICIT;
+    ck_assert(!walk(&smap, 0x00401000, PAGING_READ, false, true, &w));
+    ck_assert_uint_eq(w.error_code, 0x1);
+    paging_explain(&w, text, sizeof text);
+    ck_assert_msg(strstr(text, "implicit supervisor read of user page 0x00401000 with "
+                               "CR4.SMAP=1:") == text, "%s", text);
+    /* A tool's look is not the processor's access. */
+    smap.origin = PAGING_BY_TOOL;
+    smap.eflags = 0;
+    ck_assert(walk(&smap, 0x00401000, PAGING_READ, false, true, &w));
+    smap.origin = PAGING_EXPLICIT;
+    /* SMAP does not concern fetches, user accesses or supervisor pages. */
+    ck_assert(walk(&smap, 0x00401000, PAGING_FETCH, false, true, &w));
+    ck_assert(walk(&smap, 0x00401000, PAGING_READ, true, true, &w));
+    map_4k(0x003, 0x007);
+    ck_assert(walk(&smap, 0x00401000, PAGING_READ, false, true, &w));
+    ck_assert(walk(&smap, 0x00401000, PAGING_WRITE, false, true, &w));
+    /* A user page with WP=1 and R/W=0: SMAP's refusal comes first. */
+    map_4k(0x005, 0x005);
+    ck_assert(!walk(&smap, 0x00401000, PAGING_WRITE, false, true, &w));
+    ck_assert_str_eq(w.reason_code, "smap");
+    ck_assert_uint_eq(w.error_code, 0x3);
 }
 END_TEST
 
@@ -683,6 +735,7 @@ static Suite *paging_suite(void)
     tcase_add_loop_test(tc, test_rw_combination, 0, 4);
     tcase_add_test(tc, test_supervisor_write_and_wp);
     tcase_add_test(tc, test_smep_and_id_bit);
+    tcase_add_test(tc, test_smap);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("pse");
