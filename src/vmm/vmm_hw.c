@@ -73,11 +73,12 @@ int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used)
     }
     *used = i;
     if (!out->strategy) {
-        report_say("pg vmm: name a strategy: --strategy trap or hw (try 'ringlab pg --help')");
+        report_say("pg vmm: name a strategy: --strategy trap, bt or hw (try 'ringlab pg --help')");
         return RL_EXIT_USAGE;
     }
-    if (strcmp(out->strategy, "hw") != 0 && strcmp(out->strategy, "trap") != 0) {
-        report_say("pg vmm: --strategy '%s': this ringlab has the trap and hw strategies",
+    if (strcmp(out->strategy, "hw") != 0 && strcmp(out->strategy, "trap") != 0 &&
+        strcmp(out->strategy, "bt") != 0) {
+        report_say("pg vmm: --strategy '%s': this ringlab has the trap, bt and hw strategies",
                    out->strategy);
         return RL_EXIT_USAGE;
     }
@@ -201,16 +202,9 @@ void vmm_hw_info(void *opaque, struct strbuf *out)
     }
 }
 
-/* The serial input of the monitored run, for the native one. */
-struct input_log {
-    struct input_record *recs;
-    size_t n, cap;
-    bool failed;
-};
-
 static void log_input(void *opaque, const struct input_record *rec)
 {
-    struct input_log *l = opaque;
+    struct vmm_input_log *l = opaque;
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 256;
         struct input_record *more = realloc(l->recs, cap * sizeof *more);
@@ -224,12 +218,14 @@ static void log_input(void *opaque, const struct input_record *rec)
     l->recs[l->n++] = *rec;
 }
 
-/* The native run: the machine power-cycled, the input replayed, no exits,
- * to the position the monitored run ended at.  False when it could not be
- * made (the reason in err). */
-static bool run_native(struct runner *r, const struct vmm_request *req, struct input_log *in,
-                       const struct machine_pos *end, double *seconds, uint64_t *icount,
-                       char *err, size_t errlen)
+void vmm_input_observe(struct machine *m, struct vmm_input_log *in)
+{
+    control_input_observe(m, log_input, in);
+}
+
+bool vmm_run_native(struct runner *r, const struct vmm_request *req, struct vmm_input_log *in,
+                    const struct machine_pos *end, double *seconds, uint64_t *icount, char *err,
+                    size_t errlen)
 {
     if (in->failed) {
         snprintf(err, errlen, "out of memory for the input");
@@ -295,10 +291,10 @@ static void print_report(const struct vmm_hw *h, struct machine *m, double secon
     strbuf_free(&t);
 }
 
-static void print_native(uint64_t monitored_icount, double monitored_s, uint64_t icount,
-                         double seconds)
+void vmm_print_native(const char *name, uint64_t monitored_icount, double monitored_s,
+                      uint64_t icount, double seconds)
 {
-    fprintf(stderr, "vmm hw: native, the same session: %llu guest instructions, %.2f s",
+    fprintf(stderr, "vmm %s: native, the same session: %llu guest instructions, %.2f s", name,
             (unsigned long long)icount, seconds);
     if (icount == monitored_icount)
         fputs(" (the same instructions: the guest's code runs unchanged", stderr);
@@ -328,8 +324,8 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct vmm_hw *h
         run.stop_on |= STOP_ON_FAULT;
     if (c->external_interrupt_exiting)
         run.stop_on |= STOP_ON_IRQ;
-    struct input_log in = {0};
-    control_input_observe(r->m, log_input, &in);
+    struct vmm_input_log in = {0};
+    vmm_input_observe(r->m, &in);
     double t0 = clock_wall_seconds();
     struct run_result res;
     for (;;) {
@@ -351,8 +347,8 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct vmm_hw *h
         double native_s = 0;
         uint64_t native_icount = 0;
         char err[256] = "";
-        if (run_native(r, req, &in, &end, &native_s, &native_icount, err, sizeof err))
-            print_native(end.icount, monitored_s, native_icount, native_s);
+        if (vmm_run_native(r, req, &in, &end, &native_s, &native_icount, err, sizeof err))
+            vmm_print_native("hw", end.icount, monitored_s, native_icount, native_s);
         else
             fprintf(stderr, "vmm hw: no native run to compare with: %s\n", err);
         free(in.recs);

@@ -24,7 +24,7 @@ struct vmcs_controls {
 
 /* What the pg vmm words asked for. */
 struct vmm_request {
-    const char *strategy; /* "hw" */
+    const char *strategy; /* "trap", "bt" or "hw" */
     bool print_vmcs;      /* --vmcs: print the controls before running */
     struct vmcs_controls controls;
     /* Silence the guest's console (true) or not, for the native run the
@@ -73,6 +73,26 @@ void vmm_hw_info(void *opaque, struct strbuf *out);
 
 /* How a monitored run ended, in words for its report. */
 const char *vmm_how_it_ended(enum runner_stop s);
+
+/* The serial input of a monitored run, for the native one. */
+struct vmm_input_log {
+    struct input_record *recs;
+    size_t n, cap;
+    bool failed;
+};
+/* Record the machine's serial input into `in` from now on. */
+void vmm_input_observe(struct machine *m, struct vmm_input_log *in);
+/* The native run of the same session: a machine built from req's
+ * configuration, powered on, the input replayed, no monitor, to the
+ * position `end` the monitored run ended at.  False when it could not be
+ * made (the reason in err). */
+bool vmm_run_native(struct runner *r, const struct vmm_request *req, struct vmm_input_log *in,
+                    const struct machine_pos *end, double *seconds, uint64_t *icount, char *err,
+                    size_t errlen);
+/* "vmm NAME: native, the same session: ..." on stderr, beside the
+ * monitored run's instructions and time. */
+void vmm_print_native(const char *name, uint64_t monitored_icount, double monitored_s,
+                      uint64_t icount, double seconds);
 
 /* Run the machine under the monitor until it ends; then build another
  * from the same configuration and run the same session on it natively (no
