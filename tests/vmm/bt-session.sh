@@ -1,0 +1,104 @@
+#!/bin/sh
+# tests/vmm/bt-session.sh: the bundled kernel, unmodified, boots under
+# `ringlab pg vmm --strategy bt` (binary translation over the trap
+# monitor: the kernel at real ring 1, its sensitive instructions found by
+# a scan of each block and executed by the monitor) and passes the
+# scripted shell session of tests/kernel/session.sh with the same
+# transcript as a native run.  The failures the trap strategy names (the
+# IRET that leaves IF clear and IOPL alone, the pushed CS with RPL 1) do
+# not occur; the report counts the blocks scanned, the instructions
+# intercepted by kind (IRET and PUSHF, which the kernel executes) and the
+# traps by cause, and compares with a native run of the same session: the
+# same instructions.  `info vmm` shows the virtual CPU beside the real one
+# and the intercepts.
+#
+# Environment: RINGLAB (default ./ringlab), KERNEL, INITRD (the build
+# tree's), TIMEOUT.
+# Exit status: 0 pass, 1 fail, 77 skipped, 99 hard error.
+
+RINGLAB=${RINGLAB:-./ringlab}
+here=$(cd "$(dirname "$0")" && pwd)
+[ -x "$RINGLAB" ] || { echo "SKIP: $RINGLAB not found"; exit 77; }
+case $RINGLAB in /*) ;; *) RINGLAB=$(pwd)/$RINGLAB ;; esac
+KERNEL=${KERNEL:-guests/kernel/kernel.elf}
+INITRD=${INITRD:-guests/initrd.img}
+[ -f "$KERNEL" ] || { echo "SKIP: $KERNEL not built"; exit 77; }
+export KERNEL INITRD
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ringlab-bt.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+# A bad strategy: one line, status 2, naming the three.
+"$RINGLAB" pg vmm --strategy bogus -nographic </dev/null >"$tmp/o" 2>"$tmp/e"
+st=$?
+if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'trap, bt and hw' "$tmp/e"; then
+	echo "FAIL: --strategy bogus: status $st, stderr: $(cat "$tmp/e")"
+	failed=1
+fi
+
+# The debugger under the monitor: the virtual CPU (CPL 0, IF and IOPL as
+# the guest set them, its own GDT) beside the real one (CPL 1, IOPL 0, the
+# shadow), and the intercepts.
+printf 'until insns 30000000\ninfo vmm\nq\n' |
+	"$RINGLAB" pg vmm --strategy bt -kernel "$KERNEL" -initrd "$INITRD" --debugger \
+		-nographic 2>&1 | tr -d '\r' >"$tmp/info"
+for want in '^monitor: bt' '^  CPL        0 +1$' \
+	'^  GDTR       c[0-9a-f]{7}/[0-9a-f]{4} +c009f000/[0-9a-f]{4} \(the shadow\)$' \
+	'^[0-9]+ blocks scanned at virtual CPL 0, [1-9][0-9]* with a sensitive instruction$' \
+	'^[1-9][0-9]* sensitive instructions intercepted: .*IRET [1-9]' \
+	'^  at instruction [0-9]+: (IRET|PUSHF) at 0009:c01[0-9a-f]{5}, emulated$'; do
+	grep -q -E "$want" "$tmp/info" || { echo "FAIL: info vmm lacks /$want/"; cat "$tmp/info"; failed=1; }
+done
+
+# The emulator the session script starts: ringlab under the monitor.
+cat >"$tmp/ringlab-bt" <<WRAP
+#!/bin/sh
+exec "$RINGLAB" pg vmm --strategy bt "\$@"
+WRAP
+chmod +x "$tmp/ringlab-bt"
+
+EMU=$RINGLAB TRANSCRIPT=$tmp/native.transcript LOG=$tmp/native.log \
+	sh "$here/../kernel/session.sh" >"$tmp/native.out" 2>&1
+st=$?
+if [ "$st" -ne 0 ]; then
+	echo "FAIL: the native session failed (status $st):"
+	tail -n 20 "$tmp/native.out"
+	exit 1
+fi
+EMU=$tmp/ringlab-bt TRANSCRIPT=$tmp/bt.transcript LOG=$tmp/bt.log \
+	COMPARE_WITH=$tmp/native.transcript sh "$here/../kernel/session.sh" >"$tmp/bt.out" 2>&1
+st=$?
+if [ "$st" -ne 0 ]; then
+	echo "FAIL: the session under the bt monitor failed or differs (status $st):"
+	tail -n 40 "$tmp/bt.out"
+	grep '^vmm bt' "$tmp/bt.log"
+	failed=1
+fi
+tr -d '\r' <"$tmp/bt.log" >"$tmp/report"
+check() { # regex, what it means
+	grep -q -E "$1" "$tmp/report" || { echo "FAIL: $2: no line /$1/"; failed=1; }
+}
+check '^vmm bt: the guest kernel ran at ring 1 under the monitor; ' 'no report'
+check '^vmm bt: [1-9][0-9]* blocks scanned at virtual CPL 0, [1-9][0-9]* with a sensitive instruction$' \
+	'no blocks scanned'
+# trapret's IRET and sysenter_entry's PUSHF, executed by the monitor.
+check '^vmm bt: [1-9][0-9]* sensitive instructions intercepted: .*PUSHF [1-9][0-9]*, IRET [1-9]' \
+	'IRET and PUSHF were not intercepted'
+check '^vmm bt: event frames corrected: [1-9][0-9]* pushed in the kernel .*, [1-9][0-9]* moved from ring 1' \
+	'no event frame corrected'
+for cause in 'CLI [1-9]' 'STI [1-9]' 'HLT [1-9]' 'OUT [1-9]' 'LGDT 1' 'MOV CR3, r [1-9]' \
+	'SYSENTER [1-9]' 'SYSEXIT [1-9]'; do
+	check "^vmm bt: [0-9]+ traps emulated: .*$cause" "no $cause in the traps by cause"
+done
+check '^vmm bt: no failure of the deception was seen$' 'a failure was named'
+grep -q '^vmm bt: FAILED' "$tmp/report" && { grep '^vmm bt: FAILED' "$tmp/report"; failed=1; }
+# The native run of the same session: the same instructions.
+mon=$(sed -n 's/^vmm bt: under the monitor: \([0-9]*\) guest instructions.*/\1/p' "$tmp/report")
+nat=$(sed -n 's/^vmm bt: native, the same session: \([0-9]*\) guest instructions.*/\1/p' "$tmp/report")
+if [ -z "$mon" ] || [ "$mon" != "$nat" ] || ! grep -q 'the same instructions' "$tmp/report"; then
+	echo "FAIL: the native run of the same session: '$nat' instructions, under the monitor '$mon':"
+	grep '^vmm bt' "$tmp/report"
+	failed=1
+fi
+[ "$failed" -eq 0 ] || exit 1
+echo "ok: the session under the bt monitor matches the native one; $(grep '^vmm bt: [0-9]* sensitive' "$tmp/report")"
