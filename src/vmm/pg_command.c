@@ -13,7 +13,7 @@
 static void pg_help(FILE *f)
 {
     fputs("Usage: ringlab pg audit [--umip] [--format table|csv|json|markdown]\n"
-          "       ringlab pg vmm --strategy trap [ringlab options]\n"
+          "       ringlab pg vmm --strategy trap|bt [ringlab options]\n"
           "       ringlab pg vmm --strategy hw [--vmcs] [--exit-on LIST] [ringlab options]\n"
           "\n"
           "The Popek-Goldberg audit: each instruction of the catalogue (the IA-32 system\n"
@@ -43,6 +43,12 @@ static void pg_help(FILE *f)
           "                 each privileged instruction traps and is emulated against\n"
           "                 a virtual CPU; the report names where the guest could\n"
           "                 tell (IRET leaving IF or IOPL alone at ring 1, ...)\n"
+          "  --strategy bt  binary translation over the trap monitor: before a block of\n"
+          "                 the kernel's code first runs it is scanned (Capstone) for\n"
+          "                 the sensitive instructions that do not trap (POPF, PUSHF,\n"
+          "                 IRET, PUSH CS, LAR, SGDT, ...), and each is executed\n"
+          "                 against the virtual CPU; the report adds the blocks\n"
+          "                 scanned, the intercepts by kind and a native run\n"
           "  --strategy hw  hardware assistance in the style of VT-x: the guest kernel runs\n"
           "                 unmodified at ring 0 in non-root mode; the events the exit\n"
           "                 controls name leave it for the monitor, which counts them\n"
@@ -52,8 +58,9 @@ static void pg_help(FILE *f)
           "                 external interrupts, comma-separated; none: no exits\n"
           "                 (default: pf,irq, a monitor that shadows the page tables)\n"
           "The run ends with a report on stderr: how the guest ended, the traps or exits\n"
-          "by cause, the instructions and the time, and for trap the failures of the\n"
-          "deception it saw (lines with FAILED).  The exit status is the plain run's.\n",
+          "by cause, the instructions and the time, for trap and bt the failures of the\n"
+          "deception seen (lines with FAILED), for bt and hw a native run of the same\n"
+          "session beside.  The exit status is the plain run's.\n",
           f);
 }
 
