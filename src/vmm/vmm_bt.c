@@ -4,7 +4,6 @@
 #include "vmm/vmm_bt.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "control.h"
@@ -14,7 +13,6 @@
 #include "cpu/ioperm.h"
 #include "front/report.h"
 #include "inspect.h"
-#include "machine/clock.h"
 #include "vmm/bt_emulate.h"
 
 /* ---- the scan: before a block first runs ------------------------------------ */
@@ -309,39 +307,26 @@ int vmm_run_bt(struct runner *r, const struct vmm_request *req, struct vmm_bt *b
     struct vmm_input_log in = {0};
     vmm_input_observe(r->m, &in);
     struct run_request run = {0};
-    struct run_result res;
-    double t0 = clock_wall_seconds();
-    for (;;) {
-        enum runner_stop s = runner_run(r, &run, &res);
-        if (s == RUNNER_STOP || s == RUNNER_BREAK || s == RUNNER_YIELD)
-            continue;
-        double seconds = clock_wall_seconds() - t0;
-        fflush(stdout); /* the report on lines of its own */
-        struct machine_pos end;
-        control_position(r->m, &end);
-        struct strbuf o;
-        strbuf_init(&o);
-        strbuf_add(&o, "\nvmm bt: the guest kernel ran at ring 1 under the monitor; %s\n",
-                   vmm_how_it_ended(s));
-        intercepts(b, "vmm bt: ", &o);
-        vmm_trap_counts(&b->trap, "vmm bt: ", &o);
-        strbuf_add(&o, "vmm bt: under the monitor: %llu guest instructions, %.2f s\n",
-                   (unsigned long long)end.icount, seconds);
-        size_t before = strlen(strbuf_str(&o));
-        vmm_trap_failures(&b->trap, "vmm bt: ", &o);
-        if (strlen(strbuf_str(&o)) == before)
-            strbuf_add(&o, "vmm bt: no failure of the deception was seen\n");
-        fputs(strbuf_str(&o), stderr);
-        strbuf_free(&o);
-        int status = report_exit(s, r, qlog, timeout_s);
-        double native_s = 0;
-        uint64_t native_icount = 0;
-        char err[256] = "";
-        if (vmm_run_native(r, req, &in, &end, &native_s, &native_icount, err, sizeof err))
-            vmm_print_native("bt", end.icount, seconds, native_icount, native_s);
-        else
-            fprintf(stderr, "vmm bt: no native run to compare with: %s\n", err);
-        free(in.recs);
-        return status;
-    }
+    double seconds;
+    enum runner_stop s = vmm_run_to_end(r, &run, &seconds);
+    fflush(stdout); /* the report on lines of its own */
+    struct machine_pos end;
+    control_position(r->m, &end);
+    struct strbuf o;
+    strbuf_init(&o);
+    strbuf_add(&o, "\nvmm bt: the guest kernel ran at ring 1 under the monitor; %s\n",
+               vmm_how_it_ended(s));
+    intercepts(b, "vmm bt: ", &o);
+    vmm_trap_counts(&b->trap, "vmm bt: ", &o);
+    strbuf_add(&o, "vmm bt: under the monitor: %llu guest instructions, %.2f s\n",
+               (unsigned long long)end.icount, seconds);
+    size_t before = strlen(strbuf_str(&o));
+    vmm_trap_failures(&b->trap, "vmm bt: ", &o);
+    if (strlen(strbuf_str(&o)) == before)
+        strbuf_add(&o, "vmm bt: no failure of the deception was seen\n");
+    fputs(strbuf_str(&o), stderr);
+    strbuf_free(&o);
+    int status = report_exit(s, r, qlog, timeout_s);
+    vmm_compare_native("bt", r, req, &in, seconds);
+    return status;
 }

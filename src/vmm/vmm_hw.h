@@ -82,17 +82,17 @@ struct vmm_input_log {
 };
 /* Record the machine's serial input into `in` from now on. */
 void vmm_input_observe(struct machine *m, struct vmm_input_log *in);
+/* Run the machine until it ends (past the stops, breakpoints and yields
+ * of the run); the wall-clock seconds it took in *seconds. */
+enum runner_stop vmm_run_to_end(struct runner *r, const struct run_request *run,
+                                double *seconds);
 /* The native run of the same session: a machine built from req's
- * configuration, powered on, the input replayed, no monitor, to the
- * position `end` the monitored run ended at.  False when it could not be
- * made (the reason in err). */
-bool vmm_run_native(struct runner *r, const struct vmm_request *req, struct vmm_input_log *in,
-                    const struct machine_pos *end, double *seconds, uint64_t *icount, char *err,
-                    size_t errlen);
-/* "vmm NAME: native, the same session: ..." on stderr, beside the
- * monitored run's instructions and time. */
-void vmm_print_native(const char *name, uint64_t monitored_icount, double monitored_s,
-                      uint64_t icount, double seconds);
+ * configuration, powered on, the input `in` replayed, no monitor, to the
+ * position the monitored run (r) ended at; then "vmm NAME: native, the
+ * same session: ..." on stderr beside the monitored run's instructions
+ * and time, or why there is none.  Frees the input. */
+void vmm_compare_native(const char *name, struct runner *r, const struct vmm_request *req,
+                        struct vmm_input_log *in, double monitored_s);
 
 /* Run the machine under the monitor until it ends; then build another
  * from the same configuration and run the same session on it natively (no

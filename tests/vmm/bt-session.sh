@@ -50,30 +50,9 @@ for want in '^monitor: bt' '^  CPL        0 +1$' \
 	grep -q -E "$want" "$tmp/info" || { echo "FAIL: info vmm lacks /$want/"; cat "$tmp/info"; failed=1; }
 done
 
-# The emulator the session script starts: ringlab under the monitor.
-cat >"$tmp/ringlab-bt" <<WRAP
-#!/bin/sh
-exec "$RINGLAB" pg vmm --strategy bt "\$@"
-WRAP
-chmod +x "$tmp/ringlab-bt"
-
-EMU=$RINGLAB TRANSCRIPT=$tmp/native.transcript LOG=$tmp/native.log \
-	sh "$here/../kernel/session.sh" >"$tmp/native.out" 2>&1
-st=$?
-if [ "$st" -ne 0 ]; then
-	echo "FAIL: the native session failed (status $st):"
-	tail -n 20 "$tmp/native.out"
-	exit 1
-fi
-EMU=$tmp/ringlab-bt TRANSCRIPT=$tmp/bt.transcript LOG=$tmp/bt.log \
-	COMPARE_WITH=$tmp/native.transcript sh "$here/../kernel/session.sh" >"$tmp/bt.out" 2>&1
-st=$?
-if [ "$st" -ne 0 ]; then
-	echo "FAIL: the session under the bt monitor failed or differs (status $st):"
-	tail -n 40 "$tmp/bt.out"
-	grep '^vmm bt' "$tmp/bt.log"
-	failed=1
-fi
+# The session natively, then under the monitor.
+. "$here/sessions.sh"
+monitor_sessions bt --strategy bt
 tr -d '\r' <"$tmp/bt.log" >"$tmp/report"
 check() { # regex, what it means
 	grep -q -E "$1" "$tmp/report" || { echo "FAIL: $2: no line /$1/"; failed=1; }
