@@ -194,7 +194,10 @@ bool bt_emulate(struct vmm_bt *b, struct cpu_state *st, enum bt_kind *kind)
         o.opsize16 |= o.code[o.at] == 0x66;
         o.at++;
     }
-    if (o.at >= o.n || *kind == BT_NONE)
+    /* Other prefixes (a segment other than the flat ones, LOCK, REP, an
+     * address size) change the operands: the engine's. */
+    static const uint8_t other[] = {0x26, 0x36, 0x64, 0x65, 0x67, 0xf0, 0xf2, 0xf3};
+    if (o.at >= o.n || *kind == BT_NONE || memchr(other, o.code[o.at], sizeof other))
         return false;
     uint8_t op = o.code[o.at++];
     if (op == 0x0f)
