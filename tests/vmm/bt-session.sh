@@ -36,6 +36,31 @@ if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'trap, bt and 
 	failed=1
 fi
 
+# tests/guests/ring0_view: a kernel that checks what ring 0 sees through
+# PUSH CS, MOV r, CS/SS, SGDT, SIDT, LAR, LSL, STR, SMSW, POPF, PUSHF and
+# IRET passes natively and under bt (status 1), and fails its first check
+# under trap (PUSH CS pushes RPL 1: status 3).
+GUEST=${GUEST:-tests/guests/ring0_view.elf}
+if [ -f "$GUEST" ]; then
+	for run in "native 1" "trap 3" "bt 1"; do
+		set -- $run
+		if [ "$1" = native ]; then mon=""; else mon="pg vmm --strategy $1"; fi
+		# shellcheck disable=SC2086 # the words are the arguments
+		"$RINGLAB" $mon -kernel "$GUEST" -nographic -no-reboot \
+			-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$tmp/guest.out" 2>&1
+		st=$?
+		if [ "$st" -ne "$2" ]; then
+			echo "FAIL: ring0_view ($1): status $st (want $2)"
+			grep '^vmm' "$tmp/guest.out"
+			failed=1
+		fi
+	done
+	grep -q -E '^vmm bt: [0-9]+ sensitive instructions intercepted: PUSHF 3, POPF 2, IRET 1, PUSH CS/SS 1, MOV r, CS/SS 4, SGDT 1, SIDT 1, STR 1, SMSW 1, LAR 1, LSL 1' "$tmp/guest.out" ||
+		{ echo "FAIL: ring0_view's intercepts:"; grep '^vmm bt' "$tmp/guest.out"; failed=1; }
+else
+	echo "note: $GUEST not built, its checks left out"
+fi
+
 # The debugger under the monitor: the virtual CPU (CPL 0, IF and IOPL as
 # the guest set them, its own GDT) beside the real one (CPL 1, IOPL 0, the
 # shadow), and the intercepts.
