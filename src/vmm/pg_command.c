@@ -14,6 +14,7 @@ static void pg_help(FILE *f)
 {
     fputs("Usage: ringlab pg audit [--umip] [--format table|csv|json|markdown]\n"
           "       ringlab pg vmm --strategy trap|bt [ringlab options]\n"
+          "       ringlab pg vmm --strategy pv [ringlab options]\n"
           "       ringlab pg vmm --strategy hw [--vmcs] [--exit-on LIST] [ringlab options]\n"
           "\n"
           "The Popek-Goldberg audit: each instruction of the catalogue (the IA-32 system\n"
@@ -49,6 +50,12 @@ static void pg_help(FILE *f)
           "                 IRET, PUSH CS, LAR, SGDT, ...), and each is executed\n"
           "                 against the virtual CPU; the report adds the blocks\n"
           "                 scanned, the intercepts by kind and a native run\n"
+          "  --strategy pv  paravirtualization, as 32-bit Xen ran its guests at ring 1:\n"
+          "                 the kernel built with -DPV (kernel-pv.elf, the default image)\n"
+          "                 runs at real ring 1 and makes a hypercall (int $0x82, EAX\n"
+          "                 the number, EBX/ECX/EDX the arguments) for each privileged\n"
+          "                 instruction; the report counts them, names what still\n"
+          "                 trapped, and runs the same session on the native kernel\n"
           "  --strategy hw  hardware assistance in the style of VT-x: the guest kernel runs\n"
           "                 unmodified at ring 0 in non-root mode; the events the exit\n"
           "                 controls name leave it for the monitor, which counts them\n"
@@ -59,8 +66,9 @@ static void pg_help(FILE *f)
           "                 (default: pf,irq, a monitor that shadows the page tables)\n"
           "The run ends with a report on stderr: how the guest ended, the traps or exits\n"
           "by cause, the instructions and the time, for trap and bt the failures of the\n"
-          "deception seen (lines with FAILED), for bt and hw a native run of the same\n"
-          "session beside.  The exit status is the plain run's.\n",
+          "deception seen, for pv the privileged instructions left (lines with FAILED),\n"
+          "for bt and hw a native run of the same session beside.  The exit status is\n"
+          "the plain run's.\n",
           f);
 }
 

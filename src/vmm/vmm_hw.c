@@ -73,12 +73,12 @@ int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used)
     }
     *used = i;
     if (!out->strategy) {
-        report_say("pg vmm: name a strategy: --strategy trap, bt or hw (try 'ringlab pg --help')");
+        report_say("pg vmm: name a strategy: --strategy trap, bt, pv or hw (try 'ringlab pg --help')");
         return RL_EXIT_USAGE;
     }
     if (strcmp(out->strategy, "hw") != 0 && strcmp(out->strategy, "trap") != 0 &&
-        strcmp(out->strategy, "bt") != 0) {
-        report_say("pg vmm: --strategy '%s': this ringlab has the trap, bt and hw strategies",
+        strcmp(out->strategy, "bt") != 0 && strcmp(out->strategy, "pv") != 0) {
+        report_say("pg vmm: --strategy '%s': this ringlab has the trap, bt, pv and hw strategies",
                    out->strategy);
         return RL_EXIT_USAGE;
     }
@@ -339,6 +339,14 @@ enum runner_stop vmm_run_to_end(struct runner *r, const struct run_request *run,
     while (s == RUNNER_STOP || s == RUNNER_BREAK || s == RUNNER_YIELD);
     *seconds = clock_wall_seconds() - t0;
     return s;
+}
+
+void vmm_vector_counts(struct strbuf *out, const uint64_t counts[32])
+{
+    for (int v = 0; v < 32; v++)
+        if (counts[v])
+            strbuf_add(out, ", %s %llu", trace_vector_mnemonic(v) ? trace_vector_mnemonic(v) : "?",
+                       (unsigned long long)counts[v]);
 }
 
 const char *vmm_how_it_ended(enum runner_stop s)

@@ -597,6 +597,21 @@ static void note_return(void *opaque, const struct trace_event *ev)
         note_failure(t, FAIL_IRET_IOPL, ev->icount, ev->before.cs, ev->before.eip, want);
 }
 
+void vmm_deprivilege(struct cpu_state *st)
+{
+    /* The loader left the segment caches loaded (its GDT may be empty);
+     * each DPL-0 one becomes DPL 1, CS and SS with RPL 1. */
+    for (int r = 0; r < SEG_COUNT; r++) {
+        struct seg_cache *c = &st->seg[r];
+        if (!(c->flags & DESC_P))
+            continue;
+        if (((c->flags & DESC_DPL_MASK) >> DESC_DPL_SHIFT) == 0)
+            c->flags = (c->flags & ~DESC_DPL_MASK) | (1u << DESC_DPL_SHIFT);
+        if (r == SEG_CS || r == SEG_SS)
+            c->selector |= 1;
+    }
+}
+
 bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
@@ -612,17 +627,7 @@ bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t er
         snprintf(err, errlen, "the monitor's page (physical %#x) is not mapped", SHADOW_PA);
         return false;
     }
-    /* Down to ring 1: the loader left the segment caches loaded (its GDT
-     * may be empty); each DPL-0 one becomes DPL 1, CS and SS with RPL 1. */
-    for (int r = 0; r < SEG_COUNT; r++) {
-        struct seg_cache *c = &st.seg[r];
-        if (!(c->flags & DESC_P))
-            continue;
-        if (((c->flags & DESC_DPL_MASK) >> DESC_DPL_SHIFT) == 0)
-            c->flags = (c->flags & ~DESC_DPL_MASK) | (1u << DESC_DPL_SHIFT);
-        if (r == SEG_CS || r == SEG_SS)
-            c->selector |= 1;
-    }
+    vmm_deprivilege(&st);
     if (!control_write_cpu(m, &st)) {
         snprintf(err, errlen, "cannot load the deprivileged state");
         return false;
@@ -657,10 +662,7 @@ static void passed_on(const struct vmm_trap *t, struct strbuf *out)
 {
     strbuf_add(out, "reflected into the guest's IDT: external interrupt %llu, INT n %llu",
                (unsigned long long)t->irqs, (unsigned long long)t->syscalls);
-    for (int v = 0; v < 32; v++)
-        if (t->reflected[v])
-            strbuf_add(out, ", %s %llu", trace_vector_mnemonic(v) ? trace_vector_mnemonic(v) : "?",
-                       (unsigned long long)t->reflected[v]);
+    vmm_vector_counts(out, t->reflected);
     strbuf_add(out, "\n");
 }
 

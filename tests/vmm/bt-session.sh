@@ -31,7 +31,7 @@ failed=0
 # A bad strategy: one line, status 2, naming the three.
 "$RINGLAB" pg vmm --strategy bogus -nographic </dev/null >"$tmp/o" 2>"$tmp/e"
 st=$?
-if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'trap, bt and hw' "$tmp/e"; then
+if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'trap, bt, pv and hw' "$tmp/e"; then
 	echo "FAIL: --strategy bogus: status $st, stderr: $(cat "$tmp/e")"
 	failed=1
 fi
