@@ -97,12 +97,6 @@ done
 check '^vmm bt: no failure of the deception was seen$' 'a failure was named'
 grep -q '^vmm bt: FAILED' "$tmp/report" && { grep '^vmm bt: FAILED' "$tmp/report"; failed=1; }
 # The native run of the same session: the same instructions.
-mon=$(sed -n 's/^vmm bt: under the monitor: \([0-9]*\) guest instructions.*/\1/p' "$tmp/report")
-nat=$(sed -n 's/^vmm bt: native, the same session: \([0-9]*\) guest instructions.*/\1/p' "$tmp/report")
-if [ -z "$mon" ] || [ "$mon" != "$nat" ] || ! grep -q 'the same instructions' "$tmp/report"; then
-	echo "FAIL: the native run of the same session: '$nat' instructions, under the monitor '$mon':"
-	grep '^vmm bt' "$tmp/report"
-	failed=1
-fi
+same_instructions bt "$tmp/report"
 [ "$failed" -eq 0 ] || exit 1
 echo "ok: the session under the bt monitor matches the native one; $(grep '^vmm bt: [0-9]* sensitive' "$tmp/report")"

@@ -79,12 +79,6 @@ if ! printf '%s\n' "$report" | grep -q -E '^vmm hw: [1-9][0-9]* exits: #PF [1-9]
 fi
 # The native run of the same session, on a second machine: the same
 # instructions as under the monitor.
-mon=$(sed -n 's/^vmm hw: under the monitor: \([0-9]*\) guest instructions.*/\1/p' "$tmp/hw.log")
-nat=$(sed -n 's/^vmm hw: native, the same session: \([0-9]*\) guest instructions.*/\1/p' "$tmp/hw.log")
-if [ -z "$mon" ] || [ "$mon" != "$nat" ] || ! grep -q 'the same instructions' "$tmp/hw.log"; then
-	echo "FAIL: the native run of the same session: '$nat' instructions, under the monitor '$mon':"
-	grep '^vmm hw' "$tmp/hw.log"
-	failed=1
-fi
+same_instructions hw "$tmp/hw.log"
 [ "$failed" -eq 0 ] || exit 1
 echo "ok: the session under the hw monitor matches the native one; $report"

@@ -33,3 +33,16 @@ monitor_sessions() {
 		failed=1
 	fi
 }
+
+# same_instructions NAME REPORT: the report's run under the monitor and
+# its native run of the same session executed as many guest
+# instructions; sets failed=1 when not.
+same_instructions() {
+	mon=$(sed -n "s/^vmm $1: under the monitor: \([0-9]*\) guest instructions.*/\1/p" "$2")
+	nat=$(sed -n "s/^vmm $1: native, the same session: \([0-9]*\) guest instructions.*/\1/p" "$2")
+	if [ -z "$mon" ] || [ "$mon" != "$nat" ] || ! grep -q 'the same instructions' "$2"; then
+		echo "FAIL: the native run of the same session: '$nat' instructions, under the monitor '$mon':"
+		grep "^vmm $1" "$2"
+		failed=1
+	fi
+}
