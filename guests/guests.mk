@@ -163,3 +163,9 @@ CLEANFILES += tests/debug/session.transcript
 TESTS += tests/debug/seg-step.sh
 EXTRA_DIST += tests/debug/seg-step.sh
 CLEANFILES += tests/debug/seg-step.transcript tests/debug/seg-step.transcript.dbg
+
+# The debugger with two CPUs: info cpus, cpu N, stepping either CPU without
+# changing the run, going back (the guest is tests/guests/smp_start).
+TESTS += tests/debug/smp.sh
+EXTRA_DIST += tests/debug/smp.sh
+CLEANFILES += tests/debug/smp.transcript

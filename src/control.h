@@ -47,6 +47,7 @@ struct run_request {
      * a return to the instruction after a CALL or INT n. */
     bool until_return;
     uint32_t until_addr, until_esp, until_cr3;
+    int until_cpu; /* and on this CPU (0 with one) */
 };
 
 enum run_stop {
@@ -80,7 +81,10 @@ enum run_stop control_run(struct machine *m, const struct run_request *req,
  * instruction at a time.  A step ends where the CPU goes next: after an
  * INT n, a SYSENTER or a faulting instruction, at the handler's first
  * instruction (a fault's instruction has not completed: the count does not
- * move), as QEMU's gdb stub steps.  Returns RUN_INSNS when all n were taken. */
+ * move), as QEMU's gdb stub steps.  Returns RUN_INSNS when all n were taken.
+ * With more than one CPU it steps the one control_select_cpu chose; while
+ * that CPU waits for its turn and has taken no step yet, the step returns
+ * RUN_SLICE after about 50 ms of wall-clock time (step again to go on). */
 enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out);
 /* Stepping over: when the current instruction is a CALL or INT n, fill
  * `req` (zeroed first) so that a run stops when control comes back to the
@@ -96,6 +100,16 @@ void control_idle(struct machine *m, uint64_t ns);
 /* Make the current or next control_run return RUN_PAUSED.  Safe from a
  * signal handler and from another thread. */
 void control_pause(struct machine *m);
+
+/* Choose the processor (0 .. cpus - 1) that inspect's CPU calls read,
+ * that control_write_cpu, control_write_msr and writes through "the
+ * current" page tables change, and that control_step steps; -1 (the
+ * default) names the one that ran last.  A step of a chosen CPU takes its
+ * next instructions as the schedule reaches them: the other CPUs run their
+ * turns in between as they would without the step, so the run stays the
+ * one it would have been.  A run (control_run) runs every CPU.  False when
+ * there is no such CPU. */
+bool control_select_cpu(struct machine *m, int cpu);
 
 /* Power-cycle: devices and CPU to their power-on state, the image loaded
  * again, the clock back to zero.  Breakpoints and watchpoints stay. */

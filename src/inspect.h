@@ -24,6 +24,34 @@
  * registers, the CPL. */
 bool inspect_cpu(struct machine *m, struct cpu_state *out);
 
+/* ---- more than one CPU (-smp N) ---------------------------------------
+ * The calls that read one processor (inspect_cpu, _fpu, _msrs, memory
+ * through "the current" page tables, the descriptor tables and the TSS)
+ * read the one control_select_cpu chose: by default the one that ran
+ * last, where the last run or step stopped.  With one CPU it is CPU 0. */
+int inspect_cpu_count(const struct machine *m);
+int inspect_selected_cpu(const struct machine *m);
+int inspect_running_cpu(const struct machine *m); /* the one that ran last */
+
+enum cpu_run_state {
+    CPU_RUNNING,          /* executing instructions (in its turn) */
+    CPU_HALTED,           /* HLT: waiting for an interrupt */
+    CPU_WAITING_FOR_SIPI, /* an AP after reset or INIT (SDM Vol. 3A 8.4.4) */
+};
+const char *inspect_cpu_state_name(enum cpu_run_state s); /* "waiting for SIPI" */
+
+struct cpu_summary {
+    int index;          /* 0 the bootstrap processor */
+    uint8_t apic_id;
+    enum cpu_run_state state;
+    bool in_engine;     /* it ran last */
+    bool selected;      /* the inspect calls read it */
+    bool have_state;
+    struct cpu_state st;
+};
+/* Every CPU, in order; returns how many (at most max are written). */
+size_t inspect_cpus(struct machine *m, struct cpu_summary *out, size_t max);
+
 /* The x87 FPU registers, ST(0) first. */
 bool inspect_fpu(struct machine *m, struct fpu_state *out);
 

@@ -87,6 +87,34 @@ static int scan(struct view *v, struct range *r)
     return n;
 }
 
+/* While the guest runs, the tables are walked again every few frames, or at
+ * once when CR3, CR4 or paging itself changed: a walk reads every page
+ * table the directory names while the guest stands still, and a map a
+ * fraction of a second old looks the same to the person watching.  At a
+ * stop, the walk is always made. */
+#define RUNNING_WALK_EVERY 8
+
+static int scan_running(struct view *v, struct range *r)
+{
+    static struct range kept[RANGES_MAX];
+    static int kept_n = -1;
+    static uint32_t kept_cr3, kept_cr4;
+    static uint64_t kept_frame;
+    bool paging = v->cpu_ok && (v->cpu.cr0 & CR0_PG);
+    if (v->running && kept_n >= 0 && paging == v->aspace_paging && v->cpu.cr3 == kept_cr3 &&
+        v->cpu.cr4 == kept_cr4 && v->frames - kept_frame < RUNNING_WALK_EVERY) {
+        memcpy(r, kept, sizeof kept);
+        return kept_n;
+    }
+    int n = scan(v, r);
+    memcpy(kept, r, sizeof kept);
+    kept_n = n;
+    kept_cr3 = v->cpu.cr3;
+    kept_cr4 = v->cpu.cr4;
+    kept_frame = v->frames;
+    return n;
+}
+
 static uint32_t fault_address(const struct view *v, bool *have)
 {
     const struct ui_event *sel = model_selected(v);
@@ -99,7 +127,7 @@ static uint32_t fault_address(const struct view *v, bool *have)
 void aspace_model(struct view *v, struct ui_text *t)
 {
     struct range r[RANGES_MAX];
-    int n = scan(v, r);
+    int n = scan_running(v, r);
     if (!v->aspace_paging) {
         uitext_add(t, ST_DIM, "paging is off (CR0.PG=0): linear addresses are physical\n");
         return;

@@ -1,8 +1,8 @@
 /* Drawing for the view: the colours and styles, the text model's lines,
  * the monospace font (found through fontconfig, DejaVu Sans Mono when
  * nothing else is there, RINGLAB_FONT to choose one) rendered once into a
- * glyph strip, rectangles, rings, arrows, and the PNG screenshot. */
-#include <math.h>
+ * glyph strip, rectangles, rings, arrows (recorded for the canvas, which
+ * draws them: canvas.c), and the PNG screenshot. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,45 +243,26 @@ void draw_font_close(struct view *v)
     v->font = v->bold = NULL;
 }
 
-/* ---- shapes ----------------------------------------------------------------------- */
-
-void draw_colour(struct view *v, enum ui_colour c)
-{
-    const struct ui_rgb *k = &ui_colours[c];
-    SDL_SetRenderDrawColor(v->ren, k->r, k->g, k->b, 255);
-}
+/* ---- shapes: recorded into the part being drawn (canvas.c draws them) -------------- */
 
 void draw_fill(struct view *v, SDL_Rect r, enum ui_colour c)
 {
-    draw_colour(v, c);
-    SDL_RenderFillRect(v->ren, &r);
+    canvas_rect(v, DRAW_FILL, r, c, 0);
 }
 
 void draw_frame_rect(struct view *v, SDL_Rect r, enum ui_colour c, int thick)
 {
-    draw_colour(v, c);
-    for (int i = 0; i < thick; i++) {
-        SDL_Rect k = {r.x + i, r.y + i, r.w - 2 * i, r.h - 2 * i};
-        if (k.w > 0 && k.h > 0)
-            SDL_RenderDrawRect(v->ren, &k);
-    }
+    canvas_rect(v, DRAW_FRAME, r, c, thick);
 }
 
-static void glyph(struct view *v, SDL_Texture *t, int x, int y, char c)
+void draw_clip(struct view *v, SDL_Rect r)
 {
-    if (c < 32 || c > 126)
-        c = '?';
-    if (c == ' ')
-        return;
-    SDL_Rect src = {(c - 32) * v->cw, 0, v->cw, v->ch};
-    SDL_Rect dst = {x, y, v->cw, v->ch};
-    SDL_RenderCopy(v->ren, t, &src, &dst);
+    canvas_rect(v, DRAW_CLIP, r, C_BG, 0);
 }
 
-static void tint(SDL_Texture *t, enum ui_colour c)
+void draw_unclip(struct view *v)
 {
-    const struct ui_rgb *k = &ui_colours[c];
-    SDL_SetTextureColorMod(t, k->r, k->g, k->b);
+    canvas_rect(v, DRAW_UNCLIP, (SDL_Rect){0, 0, 0, 0}, C_BG, 0);
 }
 
 void draw_line(struct view *v, int x, int y, const struct ui_line *l, int max_cols)
@@ -297,82 +278,42 @@ void draw_line(struct view *v, int x, int y, const struct ui_line *l, int max_co
             draw_fill(v, (SDL_Rect){x + i * v->cw, y, (j - i) * v->cw, v->ch}, (enum ui_colour)bg);
         i = j;
     }
-    int last = -1;
-    for (int i = 0; i < n; i++) {
+    /* Then the characters, in the same runs: a fault's in bold. */
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j < n && l->st[j] == l->st[i])
+            j++;
         enum ui_style st = (enum ui_style)l->st[i];
-        SDL_Texture *t = st == ST_FAULT ? v->glyphs_bold : v->glyphs;
-        if ((int)st != last) {
-            tint(v->glyphs, style_fg(st));
-            tint(v->glyphs_bold, style_fg(st));
-            last = (int)st;
-        }
-        glyph(v, t, x + i * v->cw, y, l->ch[i]);
+        canvas_glyphs(v, x + i * v->cw, y, style_fg(st), st == ST_FAULT, l->ch + i, j - i);
+        i = j;
     }
 }
 
 void draw_string(struct view *v, int x, int y, enum ui_colour c, bool bold, const char *s)
 {
-    SDL_Texture *t = bold ? v->glyphs_bold : v->glyphs;
-    tint(t, c);
-    for (int i = 0; s[i]; i++)
-        glyph(v, t, x + i * v->cw, y, s[i]);
+    canvas_glyphs(v, x, y, c, bold, s, (int)strlen(s));
 }
 
 void draw_text(struct view *v, SDL_Rect box, const struct ui_text *t, int first)
 {
     int cols = box.w / v->cw;
     int rows = box.h / v->ch;
-    SDL_RenderSetClipRect(v->ren, &box);
+    draw_clip(v, box);
     for (int i = 0; i < rows && first + i < t->n; i++)
         if (first + i >= 0)
             draw_line(v, box.x, box.y + i * v->ch, &t->line[first + i], cols);
-    SDL_RenderSetClipRect(v->ren, NULL);
-}
-
-static SDL_Vertex vertex(float x, float y, enum ui_colour c)
-{
-    const struct ui_rgb *k = &ui_colours[c];
-    return (SDL_Vertex){{x, y}, {k->r, k->g, k->b, 255}, {0, 0}};
+    draw_unclip(v);
 }
 
 void draw_annulus(struct view *v, float cx, float cy, float r_in, float r_out, enum ui_colour c)
 {
-    enum { SEGMENTS = 120 };
-    SDL_Vertex vx[SEGMENTS * 6];
-    int n = 0;
-    for (int i = 0; i < SEGMENTS; i++) {
-        float a0 = (float)(2 * M_PI * i / SEGMENTS), a1 = (float)(2 * M_PI * (i + 1) / SEGMENTS);
-        float c0 = cosf(a0), s0 = sinf(a0), c1 = cosf(a1), s1 = sinf(a1);
-        SDL_Vertex i0 = vertex(cx + r_in * c0, cy + r_in * s0, c);
-        SDL_Vertex i1 = vertex(cx + r_in * c1, cy + r_in * s1, c);
-        SDL_Vertex o0 = vertex(cx + r_out * c0, cy + r_out * s0, c);
-        SDL_Vertex o1 = vertex(cx + r_out * c1, cy + r_out * s1, c);
-        vx[n++] = i0, vx[n++] = o0, vx[n++] = o1;
-        vx[n++] = i0, vx[n++] = o1, vx[n++] = i1;
-    }
-    SDL_RenderGeometry(v->ren, NULL, vx, n, NULL, 0);
+    canvas_shape(v, DRAW_ANNULUS, (const float[5]){cx, cy, r_in, r_out, 0}, c);
 }
 
 void draw_arrow(struct view *v, float x0, float y0, float x1, float y1, float width,
                 enum ui_colour c)
 {
-    float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
-    if (len < 1)
-        return;
-    float ux = dx / len, uy = dy / len, nx = -uy, ny = ux;
-    float head = width * 3.2f;
-    if (head > len)
-        head = len;
-    float bx = x1 - ux * head, by = y1 - uy * head; /* where the head starts */
-    float w = width / 2;
-    SDL_Vertex vx[9] = {
-        vertex(x0 + nx * w, y0 + ny * w, c), vertex(bx + nx * w, by + ny * w, c),
-        vertex(bx - nx * w, by - ny * w, c), vertex(x0 + nx * w, y0 + ny * w, c),
-        vertex(bx - nx * w, by - ny * w, c), vertex(x0 - nx * w, y0 - ny * w, c),
-        vertex(bx + nx * head * 0.6f, by + ny * head * 0.6f, c), vertex(x1, y1, c),
-        vertex(bx - nx * head * 0.6f, by - ny * head * 0.6f, c),
-    };
-    SDL_RenderGeometry(v->ren, NULL, vx, 9, NULL, 0);
+    canvas_shape(v, DRAW_ARROW, (const float[5]){x0, y0, x1, y1, width}, c);
 }
 
 bool draw_screenshot(struct view *v, const char *path, char *err, size_t errlen)

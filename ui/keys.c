@@ -235,6 +235,11 @@ void view_pump(struct view *v)
                 view_resized(v);
             v->dirty = true;
             break;
+        case SDL_RENDER_TARGETS_RESET:
+        case SDL_RENDER_DEVICE_RESET:
+            canvas_stale(v); /* the canvas's pixels are lost */
+            v->dirty = true;
+            break;
         case SDL_KEYDOWN:
             view_key(v, e.key.keysym.sym, e.key.keysym.mod);
             break;

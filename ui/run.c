@@ -12,7 +12,17 @@
 
 double view_now(void)
 {
-    return SDL_GetTicks64() / 1000.0;
+    return (double)SDL_GetPerformanceCounter() / (double)SDL_GetPerformanceFrequency();
+}
+
+/* The display's refresh rate, 60 when it does not say; read in this
+ * thread (SDL's video calls belong to it), before the guest's runs. */
+static void read_refresh_rate(struct view *v)
+{
+    SDL_DisplayMode mode;
+    v->refresh_rate = 60;
+    if (SDL_GetWindowDisplayMode(v->win, &mode) == 0 && mode.refresh_rate > 0)
+        v->refresh_rate = mode.refresh_rate;
 }
 
 /* While the guest runs: a frame at the display's rate, or as often as a
@@ -21,61 +31,125 @@ double view_now(void)
  * (they read the machine, which inspect.h allows between runs only). */
 void view_next_frame_time(struct view *v)
 {
-    SDL_DisplayMode mode;
-    double rate = 60;
-    if (SDL_GetWindowDisplayMode(v->win, &mode) == 0 && mode.refresh_rate > 0)
-        rate = mode.refresh_rate;
-    double period = 1.0 / rate;
+    if (v->refresh_rate <= 0)
+        read_refresh_rate(v);
+    double period = 1.0 / v->refresh_rate;
     if (period < v->draw_s)
         period = v->draw_s;
     v->frame_period = period;
-    v->next_frame_at = view_now() + period;
+    /* Frames keep to their cadence: the time a frame took to start (the
+     * models read while the guest stood still) is not added to the period.
+     * Behind by more than a frame, the cadence starts again from now. */
+    double now = view_now(), next = v->next_frame_at + period;
+    if (next < now + period / 4 || next > now + period)
+        next = now + period;
+    v->next_frame_at = next;
     v->r->slice_s = period / 8 > 0.002 ? period / 8 : 0.002;
 }
 
-/* A slice of the run, in the guest's thread. */
-struct slice_job {
+/* What the machine did since the last look, for a frame drawn while it runs. */
+static void read_running(struct view *v)
+{
+    uint64_t t0 = cost_thread_ns();
+    model_refresh(v, false);
+    v->cost.read_ns += cost_thread_ns() - t0;
+}
+
+/* A run at full speed.  The guest's thread runs slice after slice; at the
+ * end of each it waits until the frame before has been shown, builds the
+ * next frame's models (the machine stands still only for that: it is the
+ * thread that runs it) and goes on at once, while this thread takes the
+ * window's events and draws and shows that frame.  The two never touch the
+ * models at the same time: building waits for `shown`, drawing for
+ * `built`. */
+struct full_speed {
     struct view *v;
     const struct run_request *req;
     struct run_result *res;
     enum runner_stop stop;
+    bool over;       /* the run has stopped: no frame to draw */
+    uint64_t cpu_ns; /* the slices' CPU time */
+    SDL_sem *shown, *built;
 };
 
-static int run_slice(void *opaque)
+static int full_speed_slices(void *opaque)
 {
-    struct slice_job *j = opaque;
-    j->stop = runner_run(j->v->r, j->req, j->res);
-    return 0;
+    struct full_speed *f = opaque;
+    struct view *v = f->v;
+    for (;;) {
+        uint64_t t0 = cost_thread_ns();
+        enum runner_stop s = runner_run(v->r, f->req, f->res);
+        f->cpu_ns += cost_thread_ns() - t0;
+        SDL_SemWait(f->shown);
+        if (s != RUNNER_YIELD) {
+            f->stop = s;
+            f->over = true;
+            SDL_SemPost(f->built);
+            return 0;
+        }
+        read_running(v);
+        view_build(v);
+        view_next_frame_time(v);
+        v->cost.slices++;
+        SDL_SemPost(f->built);
+    }
 }
 
-/* Run until the next frame is due (or the run's own stop) while this
- * frame is drawn and shown; then take in what the machine did. */
+/* Run until the run's own stop, a frame drawn over each slice. */
 static enum runner_stop run_while_drawing(struct view *v, const struct run_request *req,
                                           struct run_result *res)
 {
+    struct full_speed f = {v, req, res, RUNNER_STOP, false, 0, SDL_CreateSemaphore(0),
+                           SDL_CreateSemaphore(0)};
     view_pump(v);
-    model_refresh(v, false);
+    read_running(v);
     view_build(v);
     view_next_frame_time(v);
-    struct slice_job job = {v, req, res, RUNNER_STOP};
-    SDL_Thread *t = SDL_CreateThread(run_slice, "guest", &job);
-    double t0 = view_now();
-    view_render(v);
-    view_present(v);
-    v->draw_s = view_now() - t0;
-    if (!t) {
-        run_slice(&job); /* no thread: one after the other */
-        return job.stop;
+    v->cost.slices++;
+    SDL_Thread *t = f.shown && f.built ? SDL_CreateThread(full_speed_slices, "guest", &f) : NULL;
+    for (;;) {
+        double t0 = view_now();
+        view_render(v);
+        view_present(v);
+        v->draw_s = view_now() - t0;
+        if (!t) {
+            /* No thread: the slice after the frame, in this one. */
+            uint64_t c0 = cost_thread_ns();
+            f.stop = runner_run(v->r, req, res);
+            v->cost.guest_ns += cost_thread_ns() - c0;
+            break;
+        }
+        SDL_SemPost(f.shown);
+        SDL_SemWait(f.built);
+        if (f.over)
+            break;
+        view_pump(v);
     }
-    SDL_WaitThread(t, NULL);
-    return job.stop;
+    if (t)
+        SDL_WaitThread(t, NULL);
+    v->cost.guest_ns += f.cpu_ns;
+    if (f.shown)
+        SDL_DestroySemaphore(f.shown);
+    if (f.built)
+        SDL_DestroySemaphore(f.built);
+    return f.stop;
+}
+
+/* A slowed-down run's instructions, in this thread. */
+static enum runner_stop run_here(struct view *v, const struct run_request *req,
+                                 struct run_result *res)
+{
+    uint64_t t0 = cost_thread_ns();
+    enum runner_stop s = runner_run(v->r, req, res);
+    v->cost.guest_ns += cost_thread_ns() - t0;
+    return s;
 }
 
 static void running_frame(struct view *v)
 {
     double t0 = view_now();
     view_pump(v);
-    model_refresh(v, false);
+    read_running(v);
     view_frame(v);
     view_present(v);
     v->draw_s = view_now() - t0;
@@ -202,7 +276,9 @@ static enum runner_stop run_drawing(struct view *v, const struct run_request *re
     /* A plain continue also stops at the event kinds asked for (stop-on). */
     if (!base.stop_on && !base.until_return && !base.max_insns)
         base.stop_on = v->stop_mask;
+    read_refresh_rate(v);
     v->running = true;
+    cost_run_begin(v);
     running_frame(v);
     enum runner_stop s;
     for (;;) {
@@ -214,7 +290,7 @@ static enum runner_stop run_drawing(struct view *v, const struct run_request *re
         }
         /* At full speed the guest runs while the frame is drawn; slowed
          * down, it runs its few instructions between frames. */
-        s = v->speed ? runner_run(v->r, &sub, res) : run_while_drawing(v, &sub, res);
+        s = v->speed ? run_here(v, &sub, res) : run_while_drawing(v, &sub, res);
         if (s == RUNNER_YIELD) {
             if (v->speed)
                 running_frame(v);
@@ -237,6 +313,7 @@ static enum runner_stop run_drawing(struct view *v, const struct run_request *re
         }
         break;
     }
+    cost_run_end(v);
     v->running = false;
     return s;
 }
@@ -298,7 +375,7 @@ static bool parse_stop_on(const char *list, unsigned *mask)
     return true;
 }
 
-/* A command line: the view's own words first (stop-on, speed, panel),
+/* A command line: the view's own words first (stop-on, speed, stats),
  * then the debugger's language. */
 enum debug_result view_command(struct view *v, const char *line, struct strbuf *out)
 {
@@ -322,6 +399,15 @@ enum debug_result view_command(struct view *v, const char *line, struct strbuf *
         }
         v->speed = n;
         strbuf_add(out, "speed: %llu instructions per frame%s\n", n, n ? "" : " (full)");
+        return DEBUG_OK;
+    }
+    if (!strcmp(line, "stats")) {
+        cost_report(v, out);
+        return DEBUG_OK;
+    }
+    if (!strcmp(line, "stats reset")) {
+        memset(&v->cost, 0, sizeof v->cost);
+        strbuf_add(out, "stats: counted again from now\n");
         return DEBUG_OK;
     }
     enum debug_result r = debugger_exec(v->dbg, line, out);

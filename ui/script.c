@@ -8,7 +8,7 @@
  *   model PATH          write each panel's text model and the probe points
  *   panel NAME fold|unfold
  *   window-size W H     resize the window (the layout and the font follow)
- *   stop-on KINDS, speed N (also at the view's ':' prompt)
+ *   stop-on KINDS, speed N, stats [reset] (also at the view's ':' prompt)
  * Each line is echoed with its answer on stdout, as --debugger-script does;
  * the first bad line stops the script (status 2). */
 #include <ctype.h>

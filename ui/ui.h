@@ -123,6 +123,64 @@ struct ui_probe {
 };
 #define UI_PROBES 48
 
+/* ---- drawing as lists of commands, kept on a canvas (canvas.c) ----------- */
+
+enum draw_op { DRAW_FILL, DRAW_FRAME, DRAW_GLYPHS, DRAW_ANNULUS, DRAW_ARROW, DRAW_CLIP, DRAW_UNCLIP };
+struct draw_cmd {
+    uint8_t op, colour, bold, unused;
+    int32_t x, y, w, h; /* a rectangle; a run of glyphs' place */
+    int32_t len, at;    /* FRAME: its thickness; GLYPHS: how many, where in the text */
+    float f[5];         /* ANNULUS: cx, cy, r_in, r_out; ARROW: x0, y0, x1, y1, width */
+};
+struct draw_list {
+    struct draw_cmd *cmd;
+    size_t n, cap;
+    char *text; /* the glyph runs' characters */
+    size_t text_n, text_cap;
+    bool failed; /* out of memory: not compared, drawn again */
+};
+/* The parts of the window, each drawn again only when its list changed:
+ * the panels (by enum panel_id), the toolbar, the status line; the help
+ * overlay is drawn over them every frame it shows. */
+enum { CANVAS_TOOLBAR = P_COUNT, CANVAS_STATUS, CANVAS_OVERLAY, CANVAS_PARTS };
+struct canvas_part {
+    SDL_Rect rect, last_rect;
+    struct draw_list now, last; /* this frame's, and the one on the canvas */
+    bool drawn;
+};
+/* Start recording a part's drawing (draw.c's functions record into it). */
+void canvas_begin(struct view *v, int part, SDL_Rect r);
+void canvas_rect(struct view *v, enum draw_op op, SDL_Rect r, enum ui_colour c, int thick);
+void canvas_glyphs(struct view *v, int x, int y, enum ui_colour c, bool bold, const char *s,
+                   int len);
+void canvas_shape(struct view *v, enum draw_op op, const float f[5], enum ui_colour c);
+/* Draw the parts that changed, then the canvas and the overlay to the window. */
+void canvas_show(struct view *v);
+/* Everything is drawn again at the next frame (a new layout, lost targets). */
+void canvas_stale(struct view *v);
+void canvas_close(struct view *v);
+
+/* ---- what a frame costs while the guest runs (cost.c) -------------------- */
+
+struct view_cost {
+    uint64_t frames;          /* frames drawn while the guest ran */
+    uint64_t slices;          /* slices of full-speed runs (each one drawn over) */
+    uint64_t glyphs, fills;   /* glyphs and rectangles drawn into the canvas */
+    uint64_t built[P_COUNT];  /* text models built */
+    uint64_t model_ns[P_COUNT];
+    uint64_t drawn[CANVAS_PARTS], kept[CANVAS_PARTS];
+    uint64_t draw_ns[CANVAS_PARTS];
+    uint64_t read_ns;   /* the machine read for the models (model_refresh) */
+    uint64_t record_ns; /* the panels' drawing recorded */
+    uint64_t show_ns;   /* the canvas copied to the window, and shown */
+    uint64_t guest_ns, process_ns, wall_ns; /* CPU of the guest's runs, of the process; time */
+    uint64_t guest0, process0, wall0;       /* at the start of the run going on */
+};
+uint64_t cost_thread_ns(void); /* CPU time of the calling thread */
+void cost_run_begin(struct view *v);
+void cost_run_end(struct view *v);
+void cost_report(const struct view *v, struct strbuf *out);
+
 /* ---- the view ------------------------------------------------------------------ */
 
 struct view_serial {
@@ -186,6 +244,7 @@ struct view {
     unsigned stop_mask; /* what F5 (continue) also stops at: STOP_ON_* */
     uint64_t speed;     /* instructions per frame, 0: as fast as it goes */
     double frame_period, next_frame_at, draw_s;
+    double refresh_rate; /* the display's, read while the guest stands still */
     uint64_t frames;
 
     /* Input for the guest's serial port. */
@@ -203,6 +262,14 @@ struct view {
     bool scripted;
     struct ui_probe probes[UI_PROBES];
     int nprobes;
+
+    /* The canvas the parts are kept on (canvas.c), and what frames cost. */
+    SDL_Texture *canvas;
+    int canvas_w, canvas_h;
+    bool canvas_fresh, canvas_failed;
+    struct draw_list *rec; /* the part being recorded */
+    struct canvas_part parts[CANVAS_PARTS];
+    struct view_cost cost;
 };
 
 /* window.c: a frame is its models, built while the guest is stopped (they
@@ -252,9 +319,11 @@ bool model_read(struct view *v, uint32_t cr3, uint32_t linear, void *buf, size_t
 /* draw.c */
 bool draw_font_open(struct view *v, int px, char *err, size_t errlen);
 void draw_font_close(struct view *v);
-void draw_colour(struct view *v, enum ui_colour c);
 void draw_fill(struct view *v, SDL_Rect r, enum ui_colour c);
 void draw_frame_rect(struct view *v, SDL_Rect r, enum ui_colour c, int thick);
+/* What follows is drawn only inside r; unclip: anywhere in the part again. */
+void draw_clip(struct view *v, SDL_Rect r);
+void draw_unclip(struct view *v);
 /* One line of the text model at x, y, at most max_cols characters. */
 void draw_line(struct view *v, int x, int y, const struct ui_line *l, int max_cols);
 void draw_string(struct view *v, int x, int y, enum ui_colour c, bool bold, const char *s);

@@ -91,6 +91,7 @@ void view_layout(struct view *v)
         }
         x += w;
     }
+    canvas_stale(v);
 }
 
 /* The font size for the window's size (HiDPI included: sizes are pixels). */
@@ -189,8 +190,13 @@ void view_probe(struct view *v, const char *name, int x, int y, enum ui_colour c
 static void build_models(struct view *v)
 {
     for (int i = 0; i < P_COUNT; i++) {
+        uint64_t t0 = cost_thread_ns();
         uitext_clear(&v->panels[i].text);
         v->panels[i].model(v, &v->panels[i].text);
+        if (v->running) {
+            v->cost.built[i]++;
+            v->cost.model_ns[i] += cost_thread_ns() - t0;
+        }
     }
 }
 
@@ -205,12 +211,12 @@ static void draw_panel(struct view *v, struct panel *p, int index)
     draw_string(v, p->rect.x + 4, p->rect.y + 2, C_WHITE, true, title);
     if (p->collapsed || p->body.h <= 0)
         return;
-    SDL_RenderSetClipRect(v->ren, &p->body);
+    draw_clip(v, p->body);
     if (p->draw)
         p->draw(v, p, p->body);
     else
         draw_text(v, p->body, &p->text, p->scroll);
-    SDL_RenderSetClipRect(v->ren, NULL);
+    draw_unclip(v);
 }
 
 static const char help_text[] =
@@ -270,25 +276,34 @@ void view_build(struct view *v)
 
 void view_render(struct view *v)
 {
+    uint64_t t0 = cost_thread_ns();
     v->nprobes = 0;
     v->dirty = false;
-    draw_colour(v, C_BG);
-    SDL_RenderClear(v->ren);
+    canvas_begin(v, CANVAS_TOOLBAR, (SDL_Rect){0, 0, v->out_w, v->ch + 8});
     draw_toolbar(v);
-    for (int i = 0; i < P_COUNT; i++)
+    for (int i = 0; i < P_COUNT; i++) {
+        canvas_begin(v, i, v->panels[i].rect);
         draw_panel(v, &v->panels[i], i);
+    }
     /* The status line: the prompt, or the last answer. */
     int y = v->out_h - v->ch - 4;
-    draw_fill(v, (SDL_Rect){0, y - 2, v->out_w, v->ch + 6}, C_TITLEBAR);
+    SDL_Rect status = {0, y - 2, v->out_w, v->ch + 6};
+    canvas_begin(v, CANVAS_STATUS, status);
+    draw_fill(v, status, C_TITLEBAR);
     char line[300];
     if (v->prompt_open)
         snprintf(line, sizeof line, ": %.*s_", (int)v->prompt_len, v->prompt);
     else
         snprintf(line, sizeof line, "%s", v->status);
     draw_string(v, 4, y, v->prompt_open ? C_YELLOW : C_TEXT, v->prompt_open, line);
+    canvas_begin(v, CANVAS_OVERLAY, (SDL_Rect){0, 0, v->out_w, v->out_h});
     if (v->help)
         draw_overlay(v, help_text);
+    if (v->running)
+        v->cost.record_ns += cost_thread_ns() - t0;
+    canvas_show(v);
     v->frames++;
+    v->cost.frames += v->running;
 }
 
 void view_frame(struct view *v)
@@ -299,7 +314,10 @@ void view_frame(struct view *v)
 
 void view_present(struct view *v)
 {
+    uint64_t t0 = cost_thread_ns();
     SDL_RenderPresent(v->ren);
+    if (v->running)
+        v->cost.show_ns += cost_thread_ns() - t0;
 }
 
 /* ---- the model, written out ------------------------------------------------------------- */
@@ -340,6 +358,37 @@ void view_model_dump(struct view *v, FILE *f)
 }
 
 /* ---- opening and closing ------------------------------------------------------------------ */
+
+/* Is the renderer OpenGL drawn by the CPU (Mesa's llvmpipe or softpipe, as
+ * under Xvfb or without a GPU driver)?  Such a GL spends several times the
+ * CPU of SDL's own software renderer on each frame (the `stats` command:
+ * 12 ms against 3 ms under Xvfb), on the cores the guest runs on. */
+static bool gl_in_software(SDL_Renderer *ren)
+{
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(ren, &info) != 0 || strncmp(info.name, "opengl", 6))
+        return false;
+    typedef const unsigned char *(*get_string_fn)(unsigned);
+    get_string_fn get = (get_string_fn)(uintptr_t)SDL_GL_GetProcAddress("glGetString");
+    const char *name = get ? (const char *)get(0x1F01 /* GL_RENDERER */) : NULL;
+    return name && (strstr(name, "llvmpipe") || strstr(name, "softpipe") ||
+                    strstr(name, "Software Rasterizer"));
+}
+
+/* The window's renderer: SDL's choice (SDL_RENDER_DRIVER still decides),
+ * unless that is OpenGL in software; then SDL's software renderer, its
+ * frames put on the window without going through OpenGL. */
+static SDL_Renderer *open_renderer(SDL_Window *win)
+{
+    SDL_Renderer *ren = SDL_CreateRenderer(win, -1, 0);
+    const char *asked = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
+    if (!ren || (asked && *asked) || !gl_in_software(ren))
+        return ren;
+    SDL_DestroyRenderer(ren);
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    return ren ? ren : SDL_CreateRenderer(win, -1, 0);
+}
 
 struct view *view_open(const struct view_config *cfg, char *err, size_t errlen)
 {
@@ -383,7 +432,7 @@ struct view *view_open(const struct view_config *cfg, char *err, size_t errlen)
     v->win = SDL_CreateWindow("ringlab", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, BASE_W,
                               BASE_H, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (v->win)
-        v->ren = SDL_CreateRenderer(v->win, -1, 0);
+        v->ren = open_renderer(v->win);
     if (!v->win || !v->ren) {
         snprintf(err, errlen, "no window can be opened: %s", SDL_GetError());
         view_close(v);
@@ -428,6 +477,7 @@ void view_close(struct view *v)
     if (v->dbg)
         debugger_destroy(v->dbg);
     symbols_destroy(v->syms);
+    canvas_close(v);
     draw_font_close(v);
     if (v->ren)
         SDL_DestroyRenderer(v->ren);

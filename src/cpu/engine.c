@@ -72,6 +72,7 @@ struct engine {
     uc_engine *uc;
     uc_context *ctx;  /* the copy begin_state saves and commit_state patches */
     uc_context *peek; /* a second copy for engine_pending_* */
+    uc_context *away; /* the CPU set aside while another is visited (NULL until then) */
     /* The engine's own CPU state, as an address at which the layout's
      * offsets name its fields (live_state.h); NULL: only through copies. */
     uint8_t *live;
@@ -150,6 +151,8 @@ static void engine_free(struct engine *e)
         uc_context_free(e->ctx);
     if (e->peek)
         uc_context_free(e->peek);
+    if (e->away)
+        uc_context_free(e->away);
     if (e->uc)
         uc_close(e->uc);
     free(e->cpuid);
@@ -1412,6 +1415,42 @@ bool engine_cpu_switch(struct engine *e, struct engine_cpu *out, const struct en
      * processor's TLB never held this one's translations. */
     uint32_t cr3 = reg_r32(e, UC_X86_REG_CR3);
     return reg_w32(e->uc, UC_X86_REG_CR3, cr3);
+}
+
+/* A visit is two plain copies of the CPU state: Unicorn's context restore
+ * flushes neither the TLB nor the translated code, so the CPU that was in
+ * the engine comes back exactly as it left. */
+static uc_context *visit_away(struct engine *e)
+{
+    if (!e->away && uc_context_alloc(e->uc, &e->away) != UC_ERR_OK)
+        e->away = NULL;
+    return e->away;
+}
+
+bool engine_cpu_visit_begin(struct engine *e, const struct engine_cpu *c)
+{
+    uc_context *away = visit_away(e);
+    return away && !e->begun && uc_context_save(e->uc, away) == UC_ERR_OK &&
+           uc_context_restore(e->uc, c->ctx) == UC_ERR_OK;
+}
+
+bool engine_cpu_visit_end(struct engine *e, struct engine_cpu *keep)
+{
+    uc_context *away = visit_away(e);
+    if (!away || e->begun)
+        return false;
+    bool ok = !keep || uc_context_save(e->uc, keep->ctx) == UC_ERR_OK;
+    return uc_context_restore(e->uc, away) == UC_ERR_OK && ok;
+}
+
+void engine_cpu_export(const struct engine *e, const struct engine_cpu *c, void *buf)
+{
+    memcpy(buf, c->ctx, e->ctx_size);
+}
+
+void engine_cpu_import(const struct engine *e, struct engine_cpu *c, const void *buf)
+{
+    memcpy(c->ctx, buf, e->ctx_size);
 }
 
 size_t engine_snapshot_size(const struct engine *e)

@@ -224,6 +224,17 @@ bool engine_cpu_switch(struct engine *e, struct engine_cpu *out, const struct en
 /* Save the CPU into `out` (to start another processor from it). */
 bool engine_cpu_save(struct engine *e, struct engine_cpu *out);
 
+/* Look at or change a processor that is not the one in the engine: make
+ * `c` the engine's CPU for a while (every engine_read_*, engine_*_state
+ * call then reads or changes it), then put back the CPU that was there,
+ * saving into `keep` (when not NULL) what the visit did to c.  The TLB and
+ * the translated code are left alone.  Between runs only. */
+bool engine_cpu_visit_begin(struct engine *e, const struct engine_cpu *c);
+bool engine_cpu_visit_end(struct engine *e, struct engine_cpu *keep);
+/* A saved processor as engine_snapshot_size bytes, and back. */
+void engine_cpu_export(const struct engine *e, const struct engine_cpu *c, void *buf);
+void engine_cpu_import(const struct engine *e, struct engine_cpu *c, const void *buf);
+
 /* ---- the whole CPU, saved and put back (snapshots) -----------------------
  * Everything the engine keeps about the CPU: registers and descriptor
  * caches, control, debug and model-specific registers, the FPU and SSE

@@ -23,6 +23,7 @@ struct debugger *debugger_create(struct machine *m, const struct debug_host *hos
     d->m = m;
     d->host = *host;
     d->syms = symbols;
+    d->cpu = -1;
     return d;
 }
 
@@ -197,7 +198,11 @@ void debugger_where(struct debugger *d, struct strbuf *out)
         strbuf_add(out, "the CPU state cannot be read\n");
         return;
     }
-    strbuf_add(out, "[CPL %u] %04x:%08x", st.cpl, st.seg[SEG_CS].selector, st.eip);
+    if (inspect_cpu_count(d->m) > 1)
+        strbuf_add(out, "[CPU %d, CPL %u] %04x:%08x", inspect_selected_cpu(d->m), st.cpl,
+                   st.seg[SEG_CS].selector, st.eip);
+    else
+        strbuf_add(out, "[CPL %u] %04x:%08x", st.cpl, st.seg[SEG_CS].selector, st.eip);
     uint32_t pc = st.seg[SEG_CS].base + st.eip;
     strbuf_add(out, " ");
     struct strbuf line;
@@ -235,11 +240,13 @@ enum debug_result debug_report_run(struct debugger *d, enum debug_run r,
                                     struct strbuf *out)
 {
     enum debug_result result = DEBUG_OK;
+    debug_cpu_after_run(d); /* the CPU it stopped on, as gdb chooses the thread */
+    control_select_cpu(d->m, d->cpu);
     switch (r) {
     case DEBUG_RUN_STOPPED:
         if (res->stop == RUN_EVENT) {
             strbuf_add(out, "stopped after ");
-            show_event(&res->event, out);
+            show_event(d->m, &res->event, out);
             if (d->syscall_names)
                 show_syscall(d->m, &res->event, out);
         } else if (res->stop == RUN_BREAKPOINT) {
@@ -671,7 +678,7 @@ static enum debug_result cmd_info(struct debugger *d, struct words *ws, struct s
 {
     if (ws->n < 2) {
         strbuf_add(out, "info what? (break, registers, gdt, idt, ldt, tss, tab, events, pic, pit, "
-                        "uart, msr, ring, history, vmm)\n");
+                        "uart, msr, ring, cpus, history, vmm)\n");
         return DEBUG_ERROR;
     }
     const char *what = ws->w[1];
@@ -709,6 +716,8 @@ static enum debug_result cmd_info(struct debugger *d, struct words *ws, struct s
         show_msrs(d->m, out);
     else if (!strcmp(what, "ring"))
         show_ring(d->m, out);
+    else if (!strcmp(what, "cpus"))
+        debug_info_cpus(d, out);
     else if (!strcmp(what, "history"))
         debug_info_history(d, out);
     else if (!strcmp(what, "vmm")) {
@@ -828,9 +837,14 @@ static const struct command {
      cmd_u, false},
     {"info", "info WHAT",
      "break, registers, gdt [N [M]], idt [N [M]], ldt [N [M]], tss, tab (the page tables), "
-     "events [N], pic, pit, uart, msr, ring, history (the snapshots kept), vmm (the "
+     "events [N], pic, pit, uart, msr, ring, cpus (each CPU's state, CPL and CS:EIP), "
+     "history (the snapshots kept), vmm (the "
      "monitor's exit controls, the virtual CPU beside the real one, the exits)",
      cmd_info, false},
+    {"cpu", "cpu [N]",
+     "with -smp: choose the CPU that r, x, u, page, info gdt/tss/tab/msr... show and s, n "
+     "step (the others run their turns meanwhile); a stop chooses the CPU that stopped",
+     debug_cmd_cpu, false},
     {"type", "type TEXT", "queue TEXT for the guest's serial input (\\r is Enter)", cmd_type, false},
     {"help h ?", "help [COMMAND]", "this list, or one command's", cmd_help, false},
 };
@@ -907,5 +921,6 @@ enum debug_result debugger_exec(struct debugger *d, const char *line, struct str
     }
     if (c->runs && strlen(line) < sizeof d->last_run)
         snprintf(d->last_run, sizeof d->last_run, "%s", line);
+    debug_cpu_before(d);
     return c->fn(d, &ws, out);
 }

@@ -18,6 +18,7 @@ struct debugger {
     bool syscall_names; /* the bundled kernel's system calls by name */
     void (*vmm_info)(void *opaque, struct strbuf *out); /* info vmm; NULL: no monitor */
     void *vmm_opaque;
+    int cpu;            /* the CPU the commands refer to (-1: the one that ran last) */
 };
 
 /* A command line cut into words; `tail` is the line as written after the
@@ -41,5 +42,12 @@ enum debug_result debug_report_run(struct debugger *d, enum debug_run r,
 enum debug_result debug_cmd_back(struct debugger *d, struct words *ws, struct strbuf *out);
 enum debug_result debug_cmd_until_back(struct debugger *d, struct words *ws, struct strbuf *out);
 void debug_info_history(struct debugger *d, struct strbuf *out);
+
+/* cpu_cmds.c: `cpu [N]`, `info cpus`; the CPU chosen before each command,
+ * and the one a run stopped on chosen after it. */
+enum debug_result debug_cmd_cpu(struct debugger *d, struct words *ws, struct strbuf *out);
+void debug_info_cpus(struct debugger *d, struct strbuf *out);
+void debug_cpu_before(struct debugger *d);
+void debug_cpu_after_run(struct debugger *d);
 
 #endif

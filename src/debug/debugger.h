@@ -58,12 +58,17 @@ void debugger_name_syscalls(struct debugger *d, bool on);
 void debugger_set_vmm(struct debugger *d, void (*info)(void *opaque, struct strbuf *out),
                       void *opaque);
 
+/* With more than one CPU: the CPU the commands refer to from now on, until
+ * `cpu N` or a run chooses another (-1: the one that ran last).  The gdb
+ * stub sets its thread's before a monitor line. */
+void debugger_select_cpu(struct debugger *d, int cpu);
 /* Run one command line; its answer is appended to out (ending in a newline
  * unless empty).  An empty line repeats the last execution command, as in
  * gdb and Bochs. */
 enum debug_result debugger_exec(struct debugger *d, const char *line, struct strbuf *out);
 
-/* Where the CPU is, in one line: "[CPL 3] 001b:0804810a <write+0xa in hello>: int 0x80". */
+/* Where the CPU is, in one line: "[CPL 3] 001b:0804810a <write+0xa in hello>: int 0x80"
+ * ("[CPU 1, CPL 0] ..." with more than one CPU). */
 void debugger_where(struct debugger *d, struct strbuf *out);
 
 /* The help text: every command with its arguments. */

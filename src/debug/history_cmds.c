@@ -73,7 +73,7 @@ enum debug_result debug_cmd_until_back(struct debugger *d, struct words *ws, str
     struct trace_event ev = res.event;
     control_back_before(d->m, &ev, &res);
     strbuf_add(out, "before ");
-    show_event(&ev, out);
+    show_event(d->m, &ev, out);
     return debug_report_run(d, DEBUG_RUN_STOPPED, &res, NULL, out);
 }
 

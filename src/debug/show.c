@@ -566,11 +566,14 @@ static const char *event_name(const struct trace_event *ev, char *buf, size_t n)
     return "event";
 }
 
-void show_event(const struct trace_event *ev, struct strbuf *out)
+void show_event(struct machine *m, const struct trace_event *ev, struct strbuf *out)
 {
     char name[32];
-    strbuf_add(out, "event %llu at icount %llu: %s", (unsigned long long)ev->seq,
-               (unsigned long long)ev->icount, event_name(ev, name, sizeof name));
+    strbuf_add(out, "event %llu at icount %llu", (unsigned long long)ev->seq,
+               (unsigned long long)ev->icount);
+    if (inspect_cpu_count(m) > 1)
+        strbuf_add(out, " on CPU %d", ev->cpu);
+    strbuf_add(out, ": %s", event_name(ev, name, sizeof name));
     if (ev->has_error_code)
         strbuf_add(out, " e=%04x", ev->error_code);
     strbuf_add(out, ", CPL %u %04x:%08x (stack %04x:%08x)", ev->before.cpl, ev->before.cs,
@@ -611,7 +614,7 @@ void show_events(struct machine *m, unsigned n, bool syscall_names, struct strbu
     if (got == 0)
         strbuf_add(out, "no events yet\n");
     for (size_t i = 0; i < got; i++) {
-        show_event(&evs[i], out);
+        show_event(m, &evs[i], out);
         if (syscall_names)
             show_syscall(m, &evs[i], out);
     }

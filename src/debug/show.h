@@ -52,7 +52,7 @@ void show_symbol(struct machine *m, const struct symbols *syms, uint32_t addr, s
 
 /* One event: "#12 icount 2480055 #PF e=0005 CPL 3 -> 0  001b:080480fb -> 0008:c01000f4" and
  * its explanation on the next line. */
-void show_event(const struct trace_event *ev, struct strbuf *out);
+void show_event(struct machine *m, const struct trace_event *ev, struct strbuf *out);
 /* For the bundled kernel's system call entries: "  call: write(1, "hi\n", 3)"
  * (the strings read now, in the event's address space); nothing for others. */
 void show_syscall(struct machine *m, const struct trace_event *ev, struct strbuf *out);

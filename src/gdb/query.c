@@ -1,5 +1,5 @@
 /* The gdb stub's queries (q packets): what it supports, the target
- * description, threads (one CPU, thread 1, "CPU, CPL n"), and qRcmd: the
+ * description, threads (threads.c: one per CPU), and qRcmd: the
  * `monitor` lines, run by the debugger's interpreter, with the stub's own
  * words (phys, linear, explain) besides. */
 #include <stdio.h>
@@ -137,19 +137,10 @@ void gdb_session_query(struct gdb_session *s, const char *q)
         cmd_features(s, q + 19);
     else if (strcmp(q, "Attached") == 0 || strncmp(q, "Attached:", 9) == 0)
         reply(s, "1");
-    else if (strcmp(q, "C") == 0)
-        reply(s, "QC1");
-    else if (strcmp(q, "fThreadInfo") == 0)
-        reply(s, "m1");
-    else if (strcmp(q, "sThreadInfo") == 0)
-        reply(s, "l");
-    else if (strncmp(q, "ThreadExtraInfo,", 16) == 0) {
-        struct cpu_state st;
-        char text[32], hex[65];
-        snprintf(text, sizeof text, "CPU, CPL %u", inspect_cpu(s->m, &st) ? st.cpl : 0u);
-        gdb_hex_encode(text, strlen(text), hex);
-        reply(s, hex);
-    } else if (strncmp(q, "Symbol", 6) == 0)
+    else if (strcmp(q, "C") == 0 || strcmp(q, "fThreadInfo") == 0 ||
+             strcmp(q, "sThreadInfo") == 0 || strncmp(q, "ThreadExtraInfo,", 16) == 0)
+        gdb_threads_query(s, q);
+    else if (strncmp(q, "Symbol", 6) == 0)
         reply(s, "OK");
     else if (strncmp(q, "Rcmd,", 5) == 0)
         cmd_monitor(s, q + 5);

@@ -268,7 +268,7 @@ int gdb_serve(const struct gdb_stub_config *cfg)
         report_say("out of memory");
         return RL_EXIT_HOST;
     }
-    snprintf(s.last_stop, sizeof s.last_stop, "T05thread:1;");
+    snprintf(s.last_stop, sizeof s.last_stop, "T05thread:%x;", gdb_thread_of_stop(&s));
     bool stopped = cfg->start_stopped;
     if (stopped)
         report_say("waiting for gdb on %s:%u ('target remote :%u')",

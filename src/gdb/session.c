@@ -51,7 +51,9 @@ static const struct gdb_point *point_of(struct gdb_session *s, int id)
 
 static void stop_reply(struct gdb_session *s, int sig, const char *why)
 {
-    snprintf(s->last_stop, sizeof s->last_stop, "T%02xthread:1;%s", sig, why);
+    snprintf(s->last_stop, sizeof s->last_stop, "T%02xthread:%x;%s", sig, gdb_thread_of_stop(s),
+             why);
+    gdb_threads_stopped(s);
     reply(s, s->last_stop);
 }
 
@@ -123,12 +125,14 @@ static bool set_registers(struct gdb_session *s, const struct cpu_state *now,
 
 /* ---- running -------------------------------------------------------------------------- */
 
-static void resume(struct gdb_session *s, bool step)
+/* Continue every CPU, or step one (thread; 0: the one Hc names). */
+static void resume(struct gdb_session *s, bool step, int thread)
 {
     struct run_result res;
     enum runner_stop stop;
     s->c->interrupted = false;
     if (step) {
+        gdb_threads_select_step(s, thread);
         stop = runner_step(s->r, 1, false, &res);
     } else {
         struct run_request req = {0};
@@ -163,33 +167,34 @@ static void cmd_resume(struct gdb_session *s, const char *p, bool step, bool wit
         if (*p == ';')
             p++;
     }
+    if (step)
+        gdb_threads_select_step(s, 0); /* the address is the stepped CPU's */
     if (!set_resume_address(s, p)) {
         gdb_session_bad(s, "not an address");
         return;
     }
-    resume(s, step);
+    resume(s, step, 0);
 }
 
-/* vCont;ACTION[:THREAD][;ACTION...]: one thread, so the first action counts. */
+/* vCont;ACTION[:THREAD][;ACTION...]: a step action steps its CPU (the
+ * others run their turns meanwhile); otherwise every CPU continues. */
 static void cmd_vcont(struct gdb_session *s, const char *p)
 {
     if (strcmp(p, "?") == 0) {
-        reply(s, "vCont;c;C;s;S");
+        reply(s, "vCont;c;C;s;S;t");
         return;
     }
-    if (*p != ';') {
-        gdb_session_bad(s, "no action");
+    struct gdb_vcont v;
+    if (*p != ';' || !gdb_vcont_parse(s, p, &v)) {
+        gdb_session_bad(s, "not ;ACTION[:THREAD]...");
         return;
     }
-    char a = p[1];
-    if (a == 'c' || a == 'C')
-        resume(s, false);
-    else if (a == 's' || a == 'S')
-        resume(s, true);
-    else if (a == 't')
+    if (v.step)
+        resume(s, true, v.thread);
+    else if (v.stop)
         stop_reply(s, 0, "");
     else
-        reply(s, "");
+        resume(s, false, 0);
 }
 
 static void cmd_reverse(struct gdb_session *s, bool step)
@@ -457,6 +462,8 @@ static void cmd_point(struct gdb_session *s, const char *p, bool insert)
 bool gdb_session_packet(struct gdb_session *s)
 {
     char *p = s->c->rd.data;
+    /* Registers, memory and monitor lines are those of the Hg thread's CPU. */
+    gdb_threads_select_general(s);
     switch (p[0]) {
     case '?':
         reply(s, s->last_stop);
@@ -501,8 +508,10 @@ bool gdb_session_packet(struct gdb_session *s)
         cmd_point(s, p + 1, p[0] == 'Z');
         break;
     case 'H':
+        gdb_threads_set(s, p + 1);
+        break;
     case 'T':
-        reply(s, "OK");
+        gdb_threads_alive(s, p + 1);
         break;
     case 'q':
         gdb_session_query(s, p + 1);

@@ -35,6 +35,15 @@ struct gdb_session {
     bool detached;        /* D: the guest runs on without a client */
     bool in_monitor;      /* a monitor line runs the machine: gdb waits for its answer */
     double last_keepalive;
+    int g_thread;         /* Hg: the thread (CPU + 1) registers and memory are of; 0 any */
+    int c_thread;         /* Hc: the thread s steps; 0 any, -1 all */
+};
+
+/* A vCont packet's actions, as ringlab carries them out. */
+struct gdb_vcont {
+    bool step;  /* step one CPU (the others run their turns meanwhile) */
+    int thread; /* the thread to step; 0: the one Hc names, or that stopped */
+    bool stop;  /* t: stop (the machine is stopped already) */
 };
 
 /* session.c: answer the client; a malformed packet's answer and line. */
@@ -52,5 +61,20 @@ bool gdb_session_packet(struct gdb_session *s);
 void gdb_session_report(struct gdb_session *s, enum runner_stop stop, const struct run_result *res);
 /* Refuse a second client waiting on the listening socket, if any. */
 void gdb_session_refuse_others(struct gdb_session *s);
+
+/* threads.c: one thread per CPU. */
+int gdb_thread_of_stop(struct gdb_session *s);
+/* Make the CPU Hg names the one registers and memory packets (and monitor
+ * lines) read and write; the one a step steps (thread, or Hc's when 0). */
+void gdb_threads_select_general(struct gdb_session *s);
+void gdb_threads_select_step(struct gdb_session *s, int thread);
+/* After a stop reply: the thread that stopped is gdb's. */
+void gdb_threads_stopped(struct gdb_session *s);
+void gdb_threads_set(struct gdb_session *s, const char *p);   /* H */
+void gdb_threads_alive(struct gdb_session *s, const char *p); /* T */
+/* qC, qfThreadInfo, qsThreadInfo, qThreadExtraInfo,THREAD (q is after the q). */
+void gdb_threads_query(struct gdb_session *s, const char *q);
+/* vCont;ACTION[:THREAD]... (p after "vCont"): false when malformed. */
+bool gdb_vcont_parse(struct gdb_session *s, const char *p, struct gdb_vcont *out);
 
 #endif

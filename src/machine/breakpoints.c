@@ -52,7 +52,7 @@ static void on_breakpoint(void *opaque, uint32_t addr, uint32_t size)
         return;
     uint64_t exact = exits_exact_icount(m, addr);
     /* The run starts on a breakpoint it stopped at: go past it once. */
-    if (addr == m->resume_linear && exact == m->resume_icount)
+    if (addr == m->resume_linear && exact == m->resume_icount && m->cpu == m->resume_cpu)
         return;
     uint32_t cr3 = 0;
     bool have_cr3 = false;

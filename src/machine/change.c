@@ -14,9 +14,23 @@
 bool control_write_cpu(struct machine *m, const struct cpu_state *st)
 {
     struct cpu_state now;
-    if (!engine_begin_state(m->engine, &now))
+    int visited;
+    if (!cpu_view_enter(m, &visited))
         return false;
+    if (!engine_begin_state(m->engine, &now)) {
+        cpu_view_leave(m, visited, false);
+        return false;
+    }
     bool ok = engine_commit_state(m->engine, st);
+    cpu_view_leave(m, visited, true);
+    if (visited >= 0) {
+        /* Another CPU than the one in the engine: its saved view. */
+        struct cpu_slot *c = &m->cpus[visited];
+        c->irq_poll = c->irq_recheck = c->irq_poll_skip = false;
+        c->halted = false;
+        history_restart(m);
+        return ok;
+    }
     m->paging_stale = true;
     m->irq_poll = m->irq_recheck = m->irq_poll_skip = false;
     machine_rewatch(m);
@@ -40,7 +54,7 @@ bool control_write_phys(struct machine *m, uint32_t paddr, const void *buf, size
 bool control_write_linear(struct machine *m, const uint32_t *cr3, uint32_t laddr, const void *buf,
                           size_t len)
 {
-    struct linear_mem lm = {.phys = &m->phys, .regs = engine_paging_regs(m->engine)};
+    struct linear_mem lm = {.phys = &m->phys, .regs = machine_paging_regs(m)};
     if (cr3)
         lm.regs.cr3 = *cr3;
     const uint8_t *src = buf;
@@ -77,8 +91,12 @@ bool control_write_msr(struct machine *m, uint32_t msr, uint64_t value)
     bool ok = true;
     if (msr == MSR_TSC)
         m->tsc_offset = value - clock_now_ns(&m->clock);
-    else
-        ok = engine_write_msr(m->engine, msr, value);
+    else {
+        int visited;
+        ok = cpu_view_enter(m, &visited);
+        ok = ok && engine_write_msr(m->engine, msr, value);
+        cpu_view_leave(m, visited, true);
+    }
     history_restart(m);
     return ok;
 }

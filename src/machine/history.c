@@ -2,8 +2,9 @@
  * instructions at the top of the run loop, kept within a memory budget,
  * and restored.
  *
- * A snapshot holds the CPU as the engine keeps it, the devices and the
- * machine's own run state, and the positions in the input log and the
+ * A snapshot holds the CPU as the engine keeps it (with more than one, the
+ * others as they wait and where the schedule is: smp_history.c), the
+ * devices and the machine's own run state, and the positions in the input log and the
  * output counters.  RAM is not copied: cow.c saves the old contents of
  * each granule at its first write after the snapshot, so restoring
  * snapshot k copies back the granules saved in every interval from the
@@ -37,10 +38,9 @@ struct saved_state {
     struct debug_ports debug;
     /* The disk controller's registers and buffers, apart (16 KiB; only
      * with disks: see history_has_disks), not the disks (their writes are
-     * not taken back); the APICs (one CPU: the history is kept with one
-     * only); where fw_cfg's reader is. */
+     * not taken back); the APICs; where fw_cfg's reader is. */
     struct ide_channel *ide;
-    struct lapic lapic;
+    struct lapic lapic[PC_TABLES_MAX_CPUS];
     struct ioapic ioapic;
     uint16_t fw_cfg_selector;
     const struct fw_cfg_item *fw_cfg_current;
@@ -67,6 +67,7 @@ struct snapshot {
     bool canonical;        /* the first state with its icount (no delivery at it yet) */
     void *cpu;             /* engine_snapshot_size bytes, kept for reuse */
     struct saved_state st;
+    struct smp_saved *smp; /* with more than one CPU: the others, the schedule */
     struct cow_list undo;  /* granules written after it, as they were */
 };
 
@@ -146,7 +147,7 @@ static void save_state(struct machine *m, struct saved_state *s)
     s->debug = m->debug;
     if (s->ide)
         *s->ide = m->ide;
-    s->lapic = m->lapic[0];
+    memcpy(s->lapic, m->lapic, sizeof s->lapic);
     s->ioapic = m->ioapic;
     s->fw_cfg_selector = m->fw_cfg.selector;
     s->fw_cfg_current = m->fw_cfg.current;
@@ -188,7 +189,7 @@ static void load_state(struct machine *m, const struct saved_state *s)
     m->debug = s->debug;
     if (s->ide)
         m->ide = *s->ide;
-    m->lapic[0] = s->lapic;
+    memcpy(m->lapic, s->lapic, sizeof m->lapic);
     m->ioapic = s->ioapic;
     m->fw_cfg.selector = s->fw_cfg_selector;
     m->fw_cfg.current = s->fw_cfg_current;
@@ -233,8 +234,12 @@ static bool take(struct machine *m)
         return false;
     if (has_disks(m) && !s->st.ide && !(s->st.ide = malloc(sizeof *s->st.ide)))
         return false;
+    if (m->cfg.cpus > 1 && !s->smp && !(s->smp = smp_saved_new(m)))
+        return false;
     if (!engine_snapshot_save(m->engine, s->cpu))
         return false;
+    if (s->smp)
+        smp_save(m, s->smp);
     control_position(m, &s->pos);
     s->canonical = m->last_delivery_icount == UINT64_MAX ||
                    m->last_delivery_icount < m->clock.icount;
@@ -284,6 +289,8 @@ static bool restore(struct machine *m, unsigned i)
     struct snapshot *s = snap(h, i);
     load_state(m, &s->st);
     bool ok = engine_snapshot_restore(m->engine, s->cpu);
+    if (s->smp)
+        smp_load(m, s->smp);
     /* What was translated or cached came from the RAM of another moment. */
     block_cache_clear(&m->blocks);
     m->block = NULL;
@@ -422,10 +429,6 @@ bool control_history_start(struct machine *m, const struct history_config *cfg, 
         snprintf(err, errlen, "history needs the virtual clock (not --realtime)");
         return false;
     }
-    if (m->cfg.cpus > 1) {
-        snprintf(err, errlen, "history is kept with one CPU only (not -smp %d)", m->cfg.cpus);
-        return false;
-    }
     if (cfg->every == 0) {
         snprintf(err, errlen, "snapshots need an interval of at least one instruction");
         return false;
@@ -437,7 +440,7 @@ bool control_history_start(struct machine *m, const struct history_config *cfg, 
     }
     h->cfg = *cfg;
     h->record_bytes = sizeof(struct snapshot) + engine_snapshot_size(m->engine) +
-                      (has_disks(m) ? sizeof(struct ide_channel) : 0);
+                      (has_disks(m) ? sizeof(struct ide_channel) : 0) + smp_saved_size(m);
     if (cfg->budget < 2 * h->record_bytes) {
         snprintf(err, errlen, "a snapshot budget of %zu bytes is less than two snapshots (%zu bytes)",
                  cfg->budget, 2 * h->record_bytes);
@@ -468,6 +471,7 @@ void history_free(struct machine *m)
     for (unsigned i = 0; i < HISTORY_MAX; i++) {
         free(h->snaps[i].cpu);
         free(h->snaps[i].st.ide);
+        smp_saved_free(h->snaps[i].smp);
     }
     free(h);
     m->history = NULL;

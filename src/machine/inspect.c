@@ -12,7 +12,12 @@
 
 bool inspect_cpu(struct machine *m, struct cpu_state *out)
 {
-    return engine_read_state(m->engine, out);
+    int visited;
+    if (!cpu_view_enter(m, &visited))
+        return false;
+    bool ok = engine_read_state(m->engine, out);
+    cpu_view_leave(m, visited, false);
+    return ok;
 }
 
 size_t inspect_msrs(struct machine *m, struct msr_value *out, size_t max)
@@ -29,6 +34,9 @@ size_t inspect_msrs(struct machine *m, struct msr_value *out, size_t max)
         {MSR_STAR, "STAR"},
     };
     size_t n = sizeof msrs / sizeof msrs[0];
+    int visited;
+    if (!cpu_view_enter(m, &visited))
+        return 0;
     for (size_t i = 0; i < n && i < max; i++) {
         out[i].index = msrs[i].index;
         out[i].name = msrs[i].name;
@@ -38,6 +46,7 @@ size_t inspect_msrs(struct machine *m, struct msr_value *out, size_t max)
         else
             engine_read_msr(m->engine, msrs[i].index, &out[i].value);
     }
+    cpu_view_leave(m, visited, false);
     return n;
 }
 
@@ -49,7 +58,7 @@ bool inspect_phys(struct machine *m, uint32_t paddr, void *buf, size_t len)
 /* The paging registers to walk with: the CPU's, with another CR3 if asked. */
 static struct linear_mem inspect_mem(struct machine *m, const uint32_t *cr3)
 {
-    struct linear_mem lm = {.phys = &m->phys, .regs = engine_paging_regs(m->engine)};
+    struct linear_mem lm = {.phys = &m->phys, .regs = machine_paging_regs(m)};
     if (cr3)
         lm.regs.cr3 = *cr3;
     return lm;
@@ -178,7 +187,12 @@ void inspect_vga(struct machine *m, struct vga_screen *out)
 
 bool inspect_fpu(struct machine *m, struct fpu_state *out)
 {
-    return engine_read_fpu(m->engine, out);
+    int visited;
+    if (!cpu_view_enter(m, &visited))
+        return false;
+    bool ok = engine_read_fpu(m->engine, out);
+    cpu_view_leave(m, visited, false);
+    return ok;
 }
 
 uint64_t inspect_icount(struct machine *m)

@@ -130,6 +130,8 @@ struct machine {
 
     /* ---- the CPUs (smp.c): the one in the engine is cpu */
     int cpu;
+    int view_cpu;   /* the CPU inspect and control name (cpus.c); -1: cpu */
+    int view_depth; /* visits in progress (the outermost one swaps) */
     struct cpu_slot cpus[MACHINE_MAX_CPUS]; /* used when cfg.cpus > 1 */
     uint64_t quantum_end; /* icount at which the running CPU's turn ends */
     uint64_t tsc_offset; /* what WRMSR to IA32_TSC moved the TSC by */
@@ -198,6 +200,7 @@ struct machine {
     volatile sig_atomic_t pause_requested;
     uintptr_t step_hook;     /* control_step's code hook */
     uint64_t step_block, step_index; /* the block it counts in, and the next number */
+    int step_cpu;            /* the CPU whose instructions a step counts (-1: any) */
     uint64_t step_count;     /* the instructions a step is to reach (0: not stepping) */
     uint64_t step_seen;      /* ... and those reached so far */
     uint64_t step_last_icount; /* where the last one was met */
@@ -206,6 +209,8 @@ struct machine {
      * first instruction (the run stopped there already). */
     uint32_t resume_linear;
     uint64_t resume_icount;
+    int resume_cpu;          /* and on this CPU */
+    bool resume_after_slice; /* the last run ended with its wall-clock slice */
     bool resume_no_skip;     /* the next run stops at a breakpoint where it starts, too */
     uint64_t precise_at;     /* icount of the next stop that must land exactly */
     /* A run stopped inside a block: the block as an unbroken run would have
@@ -306,6 +311,22 @@ void apics_isa_irq(struct machine *m, int irq, int level);
 bool firmware_tables(struct machine *m, char *err, size_t errlen);
 /* Map the ROM and put the CPU at the reset vector, F000:FFF0 in real mode. */
 bool firmware_map_rom(struct machine *m, char *err, size_t errlen);
+/* cpus.c: make the CPU the inspect and control calls name the engine's
+ * for a while (*visited its index, or -1 when it is there already), and
+ * put the running one back (keeping what was changed when keep). */
+bool cpu_view_enter(struct machine *m, int *visited);
+/* smp_history.c: the other CPUs and the schedule, for a snapshot. */
+struct smp_saved;
+size_t smp_saved_size(const struct machine *m); /* 0 with one CPU */
+struct smp_saved *smp_saved_new(struct machine *m);
+void smp_saved_free(struct smp_saved *s);
+void smp_save(struct machine *m, struct smp_saved *s);
+void smp_load(struct machine *m, const struct smp_saved *s);
+void cpu_view_leave(struct machine *m, int visited, bool keep);
+bool cpu_view_halted(const struct machine *m, int i);
+/* The paging registers of the CPU the front ends name. */
+struct paging_regs machine_paging_regs(struct machine *m);
+
 bool firmware_reset_cpu(struct machine *m);
 /* The CPU in real mode at selector:eip with CS base `base`, the other
  * registers as after RESET (SDM Vol. 3A Table 9-1). */

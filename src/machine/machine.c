@@ -48,6 +48,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     }
     m->ram_size = (cfg->ram_size + 4095) & ~(size_t)4095;
     m->special_pass = UINT32_MAX;
+    m->view_cpu = -1;
     m->fresh_addr = UINT32_MAX;
     m->seg_reload_pass = UINT32_MAX;
     m->shown_return_icount = UINT64_MAX;

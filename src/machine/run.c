@@ -11,11 +11,15 @@
 #include <string.h>
 
 #include "cpu/engine.h"
+#include "inspect.h"
 #include "machine/internal.h"
 
 /* How often, in executed instructions, a run looks at the wall clock for
  * its slice (or, under --realtime, for the timers). */
 #define WALL_CHECK_INSNS 4000000ull
+/* How long a step of one CPU among several waits for that CPU's turn
+ * before it returns RUN_SLICE (having taken no step). */
+#define STEP_WAIT_SLICE_S 0.05
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
@@ -221,7 +225,8 @@ static void return_hook(void *opaque, uint32_t addr, uint32_t size)
     const struct run_request *req = m->goal.req;
     (void)size;
     struct cpu_state st;
-    if (!req || addr != req->until_addr || !engine_read_state(m->engine, &st) ||
+    if (!req || addr != req->until_addr || m->cpu != req->until_cpu ||
+        !engine_read_state(m->engine, &st) ||
         (st.cr3 & PAGING_FRAME_4K) != (req->until_cr3 & PAGING_FRAME_4K) ||
         st.gpr[GPR_ESP] < req->until_esp)
         return;
@@ -234,7 +239,7 @@ bool control_step_over_request(struct machine *m, struct run_request *req)
     uint8_t code[16];
     int len = 0;
     memset(req, 0, sizeof *req);
-    if (!engine_read_state(m->engine, &st))
+    if (!inspect_cpu(m, &st))
         return false;
     size_t got = deliver_read_code(m, &st, st.eip, code, sizeof code);
     enum disasm_kind kind = got ? disasm_kind_of(m->disasm, code, got, st.eip,
@@ -246,6 +251,7 @@ bool control_step_over_request(struct machine *m, struct run_request *req)
     req->until_addr = st.seg[SEG_CS].base + st.eip + (uint32_t)len;
     req->until_esp = st.gpr[GPR_ESP];
     req->until_cr3 = st.cr3;
+    req->until_cpu = inspect_selected_cpu(m);
     return true;
 }
 
@@ -286,9 +292,15 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
     m->want_returns = m->cfg.trace_returns ||
                       (req->stop_on & (STOP_ON_SYSRET | STOP_ON_TRANSITION));
     struct cpu_state st;
-    if (engine_read_state(m->engine, &st)) {
+    /* After a wall-clock slice the run goes on where it was: the place it
+     * started from stays the one to go past (a slice may end on a
+     * breakpoint, which must then stop the run that follows). */
+    if (m->resume_after_slice && !m->resume_no_skip) {
+        /* as it was */
+    } else if (engine_read_state(m->engine, &st)) {
         m->resume_linear = m->resume_no_skip ? UINT32_MAX : st.seg[SEG_CS].base + st.eip;
         m->resume_icount = m->clock.icount;
+        m->resume_cpu = m->cpu;
     }
     m->resume_no_skip = false;
     uintptr_t until_hook = 0;
@@ -318,7 +330,10 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
             stop = RUN_INSNS;
             break;
         }
-        if (m->goal.slice_end > 0 && clock_wall_seconds() >= m->goal.slice_end) {
+        /* (A step's slice ends it only while no step was taken: see
+         * control_step.) */
+        if (m->goal.slice_end > 0 && (m->step_count == 0 || m->step_seen == 0) &&
+            clock_wall_seconds() >= m->goal.slice_end) {
             stop = RUN_SLICE;
             break;
         }
@@ -361,6 +376,7 @@ static enum run_stop run_loop(struct machine *m, const struct run_request *req,
     if (until_hook)
         engine_del_hook(m->engine, until_hook);
     m->goal = (struct run_goal){0};
+    m->resume_after_slice = stop == RUN_SLICE;
     out->stop = (enum run_stop)stop;
     return out->stop;
 }
@@ -405,6 +421,8 @@ bool run_step_reach(struct machine *m, uint32_t addr)
 {
     if (m->step_count == 0)
         return false; /* the hook stays between steps */
+    if (m->step_cpu >= 0 && m->cpu != m->step_cpu)
+        return false; /* another CPU's turn: the step waits for its own */
     /* Instructions of a block come one after another: count them here
      * rather than decode the block again for each one. */
     if (addr == m->block_addr || m->step_block != m->block_start_icount) {
@@ -461,6 +479,12 @@ enum run_stop control_step(struct machine *m, uint64_t n, struct run_result *out
         return out->stop = RUN_END;
     }
     m->step_count = n;
+    m->step_cpu = m->cfg.cpus > 1 ? inspect_selected_cpu(m) : -1;
+    /* A step of one CPU among several may wait long for its turn (a CPU
+     * halted, or waiting for its start-up IPI): the front end looks at its
+     * input every slice meanwhile. */
+    if (m->step_cpu >= 0)
+        req.slice_s = STEP_WAIT_SLICE_S;
     m->step_seen = 0;
     m->step_last_icount = UINT64_MAX;
     m->step_last_addr = 0;

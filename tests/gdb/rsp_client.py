@@ -1,6 +1,7 @@
 # tests/gdb/rsp_client.py: the raw side of the gdb remote protocol for the
 # stub's tests (robust.py, reverse_interrupt.py): framing a packet, reading
-# the next one, and the tests' ok/FAIL lines.
+# the next one, and the tests' ok/FAIL lines (which smp.py, run by gdb, uses
+# too).
 failures = []
 
 

@@ -8,7 +8,8 @@
  *     one run: the same events at the same instruction counts, the same end;
  *   - breakpoints (also in code that is rewritten), watchpoints, pause from
  *     another thread, idle with the next deadline;
- *   - no inspect call changes the CPU, the devices or a byte of RAM. */
+ *   - no inspect call changes the CPU, the devices or a byte of RAM, nor,
+ *     with two CPUs, either CPU when it reads the other. */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -84,9 +85,11 @@ static uint32_t symbol(struct guest *g, const char *name)
     return a;
 }
 
-static struct machine *boot(struct guest *g)
+static struct machine *boot_cpus(struct guest *g, int cpus)
 {
     struct machine_config cfg = {
+        .cpus = cpus,
+        .apic = cpus > 1,
         .ram_size = RAM,
         .rtc_epoch = 946684800,
         .debug_exit = true,
@@ -106,6 +109,11 @@ static struct machine *boot(struct guest *g)
     return m;
 }
 
+static struct machine *boot(struct guest *g)
+{
+    return boot_cpus(g, 1);
+}
+
 /* Run to the end, letting idle time pass as the plain command line does. */
 static enum run_stop run_to_end(struct machine *m, const struct run_request *req,
                                 struct run_result *res)
@@ -121,6 +129,17 @@ static enum run_stop run_to_end(struct machine *m, const struct run_request *req
             continue;
         return s;
     }
+}
+
+/* Run on to the guest's end (breakpoints off): it passes; then free all. */
+static void passes_and_ends(struct machine *m, struct guest *g)
+{
+    struct run_request none = {.no_breakpoints = true};
+    struct run_result res;
+    run_to_end(m, &none, &res);
+    ck_assert_int_eq(machine_debug_exit_status(m), 1);
+    machine_destroy(m);
+    free_guest(g);
 }
 
 static uint32_t linear_eip(struct machine *m)
@@ -672,12 +691,78 @@ START_TEST(test_inspect_changes_nothing)
                 break;
         }
         /* And the guest still passes: nothing it can see moved. */
-        struct run_request none = {0};
-        run_to_end(m, &none, &res);
-        ck_assert_int_eq(machine_debug_exit_status(m), 1);
-        machine_destroy(m);
-        free_guest(g);
+        passes_and_ends(m, g);
     }
+}
+END_TEST
+
+/* Two CPUs (smp_start), stopped on the AP: every inspect call made of
+ * either CPU leaves both as they were; each CPU reads as itself; and the
+ * guest still passes. */
+START_TEST(test_inspect_either_cpu_changes_nothing)
+{
+    struct guest *g = read_guest("smp_start");
+    struct machine *m = boot_cpus(g, 2);
+    struct cpu_summary cpus[MACHINE_MAX_CPUS];
+    ck_assert_uint_eq(inspect_cpus(m, cpus, MACHINE_MAX_CPUS), 2);
+    ck_assert_int_eq(cpus[1].state, CPU_WAITING_FOR_SIPI);
+    uint32_t ap32 = symbol(g, "ap32");
+    control_break_add(m, ap32 + 0x16, false, 0); /* the AP's first INT 0x31 */
+    struct run_request req = {0};
+    struct run_result res;
+    ck_assert_int_eq(run_to_end(m, &req, &res), RUN_BREAKPOINT);
+    ck_assert_int_eq(inspect_running_cpu(m), 1);
+    ck_assert_uint_eq(linear_eip(m), ap32 + 0x16);
+    static struct snapshot before[2], after[2];
+    for (int i = 0; i < 2; i++) {
+        ck_assert(control_select_cpu(m, i));
+        take(m, &before[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        ck_assert(control_select_cpu(m, i));
+        every_inspect_call(m);
+        inspect_cpus(m, cpus, MACHINE_MAX_CPUS);
+    }
+    for (int i = 0; i < 2; i++) {
+        ck_assert(control_select_cpu(m, i));
+        take(m, &after[i]);
+        same_snapshot(&before[i], &after[i]);
+    }
+    /* CPU 0 is the BSP, waiting for the AP's mark on a stack of its own. */
+    ck_assert_uint_ne(before[0].cpu.eip, before[1].cpu.eip);
+    ck_assert_uint_ne(before[0].cpu.gpr[GPR_ESP], before[1].cpu.gpr[GPR_ESP]);
+    ck_assert_uint_eq(before[1].cpu.gpr[GPR_ESP], symbol(g, "ap_stack_top"));
+    ck_assert(!control_select_cpu(m, 2));
+    ck_assert(control_select_cpu(m, -1));
+    ck_assert_int_eq(inspect_selected_cpu(m), 1);
+    passes_and_ends(m, g);
+}
+END_TEST
+
+/* A step of the AP before the BSP has started it: the BSP runs meanwhile
+ * (the step may come back with RUN_SLICE while it waits; stepping again
+ * goes on), and the step ends after the AP's first instruction, the CLI
+ * at the start-up vector's 0700:0000. */
+START_TEST(test_step_waits_for_its_cpu)
+{
+    struct guest *g = read_guest("smp_start");
+    struct machine *m = boot_cpus(g, 2);
+    ck_assert(control_select_cpu(m, 1));
+    struct run_result res;
+    enum run_stop s;
+    while ((s = control_step(m, 1, &res)) == RUN_SLICE)
+        ;
+    ck_assert_int_eq(s, RUN_INSNS);
+    ck_assert_int_eq(inspect_running_cpu(m), 1);
+    struct cpu_state st;
+    ck_assert(inspect_cpu(m, &st));
+    ck_assert_uint_eq(st.seg[SEG_CS].selector, 0x0700);
+    ck_assert_uint_eq(st.eip, 1);
+    ck_assert(control_select_cpu(m, 0));
+    ck_assert(inspect_cpu(m, &st));
+    ck_assert_uint_ne(st.seg[SEG_CS].base + st.eip, symbol(g, "_start"));
+    ck_assert(control_select_cpu(m, -1));
+    passes_and_ends(m, g);
 }
 END_TEST
 
@@ -746,6 +831,8 @@ static Suite *control_suite(void)
     tcase_add_test(t, test_watchpoint_stops_after_the_store);
     tcase_add_test(t, test_pause_from_another_thread);
     tcase_add_test(t, test_inspect_changes_nothing);
+    tcase_add_test(t, test_inspect_either_cpu_changes_nothing);
+    tcase_add_test(t, test_step_waits_for_its_cpu);
     tcase_add_test(t, test_writes_take_effect);
     suite_add_tcase(s, t);
     return s;
