@@ -98,6 +98,25 @@ typedef enum monitor_verdict (*machine_intercept_fn)(void *opaque, struct machin
                                                      const struct intr_request *req);
 /* NULL: no monitor. */
 void machine_set_intercept(struct machine *m, machine_intercept_fn fn, void *opaque);
+/* A monitor that translates the guest's code (binary translation) also
+ * looks at each block of code before it first runs: `scan` gets the
+ * block's bytes when the block cache decodes it (first seen, or its bytes
+ * or mappings changed) and returns the offset of the first instruction it
+ * wants to execute itself, or -1; the answer is kept with the block.  The
+ * run then stops before that instruction each time and calls `step` with
+ * the state there: EMULATED or HALTED as for an intercept (`st` is the
+ * state after it), DELIVER to have the engine execute it after all.  And
+ * `delivered`, when not NULL, sees the state each delivery through the IDT
+ * produced (the handler's, its frame pushed) before it is loaded, for the
+ * monitor to correct what the deprivileged CPU pushed.  NULL scan: none. */
+typedef int (*machine_scan_fn)(void *opaque, const uint8_t *code, uint32_t size, uint32_t addr,
+                               bool code32);
+typedef enum monitor_verdict (*machine_step_fn)(void *opaque, struct machine *m,
+                                                struct cpu_state *st);
+typedef void (*machine_delivered_fn)(void *opaque, struct machine *m, struct cpu_state *st,
+                                     const struct intr_request *req);
+void machine_set_translator(struct machine *m, machine_scan_fn scan, machine_step_fn step,
+                            machine_delivered_fn delivered, void *opaque);
 /* What the monitor needs from inside its intercept: the devices' ports
  * without the CPL and IOPL checks (the monitor decides), RAM, MSRs. */
 uint32_t machine_monitor_port_in(struct machine *m, uint16_t port, int size);
@@ -107,6 +126,10 @@ bool machine_monitor_write_phys(struct machine *m, uint32_t paddr, const void *b
 /* Through the page tables of `st` (as the kernel would, a supervisor access). */
 bool machine_monitor_read_linear(struct machine *m, const struct cpu_state *st, uint32_t laddr,
                                  void *buf, size_t len);
+/* A write through the guest's page tables as the kernel makes it (no user
+ * check); false when a page is not mapped writable (nothing written). */
+bool machine_monitor_write_linear(struct machine *m, const struct cpu_state *st, uint32_t laddr,
+                                  const void *buf, size_t len);
 bool machine_monitor_translate(struct machine *m, const struct cpu_state *st, uint32_t laddr,
                                uint32_t *paddr);
 size_t machine_monitor_read_code(struct machine *m, const struct cpu_state *st, uint8_t *buf,

@@ -32,6 +32,7 @@
 #include "trace/jsonl.h"
 #include "trace/qemu_log.h"
 #include "vmm/pg_command.h"
+#include "vmm/vmm_bt.h"
 #include "vmm/vmm_hw.h"
 #include "vmm/vmm_pv.h"
 #include "vmm/vmm_trap.h"
@@ -210,6 +211,7 @@ static bool file_is_disk_image(const char *path)
 static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
 {
     bool trap_monitor = vmm && strcmp(vmm->strategy, "trap") == 0;
+    bool bt_monitor = vmm && strcmp(vmm->strategy, "bt") == 0;
     bool pv_monitor = vmm && strcmp(vmm->strategy, "pv") == 0;
     struct options o;
     char err[512] = "";
@@ -443,7 +445,8 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         machine_add_sink(m, (struct trace_sink){jsonl_event, &jlog});
     /* Under a monitor its sink counts the exits, whoever runs the machine. */
     static struct vmm_hw monitor;
-    if (vmm && !trap_monitor && !pv_monitor && !vmm_hw_attach(&monitor, m, &vmm->controls)) {
+    if (vmm && !trap_monitor && !bt_monitor && !pv_monitor &&
+        !vmm_hw_attach(&monitor, m, &vmm->controls)) {
         report_say("cannot take the machine under the monitor");
         status = RL_EXIT_HOST;
         goto out_machine;
@@ -456,6 +459,13 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
     /* The trap monitor deprivileges the guest as it stands at power-on. */
     static struct vmm_trap trap_mon;
     if (trap_monitor && !vmm_trap_attach(&trap_mon, m, err, sizeof err)) {
+        report_say("pg vmm: cannot deprivilege the guest: %s", err);
+        status = RL_EXIT_HOST;
+        goto out_machine;
+    }
+    /* The translating monitor runs over the trap monitor, as it stands too. */
+    static struct vmm_bt bt_mon;
+    if (bt_monitor && !vmm_bt_attach(&bt_mon, m, err, sizeof err)) {
         report_say("pg vmm: cannot deprivilege the guest: %s", err);
         status = RL_EXIT_HOST;
         goto out_machine;
@@ -545,10 +555,12 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             .initrd_path = bundled_initrd,
             .script = o.debugger_script ? &script : NULL,
             .vmm_info = trap_monitor ? vmm_trap_info
+                        : bt_monitor ? vmm_bt_info
                         : pv_monitor ? vmm_pv_info
                         : vmm        ? vmm_hw_info
                                      : NULL,
             .vmm_opaque = trap_monitor ? (void *)&trap_mon
+                          : bt_monitor ? (void *)&bt_mon
                           : pv_monitor ? (void *)&pv_mon
                           : vmm        ? (void *)&monitor
                                        : NULL,
@@ -557,6 +569,14 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
     } else if (trap_monitor) {
         console_raw(&con, true);
         status = vmm_run_trap(&runner, &trap_mon, have_qlog ? &qlog : NULL, o.timeout_sec);
+        console_raw(&con, false);
+    } else if (bt_monitor) {
+        struct vmm_request v = *vmm;
+        v.quiet = serial_quiet;
+        v.quiet_opaque = &sink;
+        v.machine_cfg = &cfg;
+        console_raw(&con, true);
+        status = vmm_run_bt(&runner, &v, &bt_mon, have_qlog ? &qlog : NULL, o.timeout_sec);
         console_raw(&con, false);
     } else if (pv_monitor) {
         struct vmm_request v = *vmm;
@@ -596,6 +616,8 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             (unsigned long long)machine_walker_disagreements(m));
 out_machine:
     machine_destroy(m);
+    if (bt_monitor)
+        vmm_bt_detach(&bt_mon);
 out_chardevs:
     console_free(&con);
 #ifdef HAVE_VIEW

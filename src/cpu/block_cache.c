@@ -247,6 +247,13 @@ fill(struct block_cache *bc, struct block_info *b, const struct paging_regs *reg
                         (scan.may_remap ? BLOCK_REMAP : 0) | (scan.may_set_if ? BLOCK_SET_IF : 0) |
                         (scan.loads_seg ? BLOCK_SEGLOAD : 0));
     b->seg_reload_end = (int16_t)scan.seg_reload_end;
+    b->monitor_at = bc->scan ? (int16_t)bc->scan(bc->scan_opaque, all, size, addr, code32) : -1;
+    if (b->monitor_at >= 0) {
+        b->special |= BLOCK_SPECIAL_MONITOR;
+        b->slow |= BLOCK_SPECIAL;
+        if (b->first_special < 0 || b->monitor_at < b->first_special)
+            b->first_special = b->monitor_at;
+    }
     b->seg_uses = (uint8_t)scan.seg_uses;
     b->nio = (uint8_t)scan.nio;
     memcpy(b->io_index, scan.io_index, sizeof b->io_index);

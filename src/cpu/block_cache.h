@@ -41,6 +41,10 @@
 #define BLOCK_REMAP 0x04u     /* may change CR0/CR3/CR4 or flush TLB entries */
 #define BLOCK_SET_IF 0x08u    /* may set EFLAGS.IF */
 #define BLOCK_SEGLOAD 0x10u   /* loads a segment register: the limits to check may change */
+/* A bit of block_info.special beside the DISASM_SPECIAL_* ones: the
+ * monitor's scan (block_cache.scan) asked for the instruction at
+ * monitor_at. */
+#define BLOCK_SPECIAL_MONITOR 0x80u
 
 struct block_info {
     /* What the block hook reads for every block, first, in one cache line. */
@@ -66,6 +70,7 @@ struct block_info {
     uint8_t returns;         /* enum disasm_return of its last instruction */
     uint16_t last_insn;      /* offset of its last instruction */
     int16_t seg_reload_end;  /* disasm_block.seg_reload_end */
+    int16_t monitor_at;      /* the scan's answer: an offset, or -1 */
     uint8_t len;             /* bytes kept in code[] */
     uint8_t code[BLOCK_CODE_MAX];
     uint64_t tail_hash;      /* hash of the bytes past code[], for longer blocks */
@@ -90,6 +95,11 @@ struct block_cache {
     struct disasm *disasm;
     struct code_guard *guard; /* NULL: compare every block's bytes every time */
     const volatile uint32_t *gen; /* the guard's generations (for the fast path) */
+    /* A monitor's look at each block decoded (NULL: none): the offset of
+     * the first instruction it executes itself, or -1.  It becomes the
+     * block's first special instruction when it comes first. */
+    int (*scan)(void *opaque, const uint8_t *code, uint32_t size, uint32_t addr, bool code32);
+    void *scan_opaque;
     uint64_t decoded;        /* blocks decoded (first seen, or changed) */
     uint64_t checked;        /* blocks checked against memory again */
 };

@@ -114,6 +114,8 @@ bool deliver(struct machine *m, struct cpu_state *st, struct intr_request *req)
         }
         return false;
     }
+    if (m->translate_delivered)
+        m->translate_delivered(m->translate_opaque, m, st, req);
     engine_commit_state(m->engine, st);
     seglimit_after_commit(m, st);
     /* A task gate may have loaded another CR3 (or the state came from a

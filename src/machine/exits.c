@@ -125,10 +125,12 @@ static void stop_before_block(struct machine *m, enum stop_cause cause)
 /* Does a special instruction of this block need ringlab now?  I/O only
  * when the TSS bitmap must judge it (CPL > IOPL or virtual-8086 mode); the
  * descriptor-table stores only when CR4.UMIP refuses them; MOV to CR4 when
- * the CPU lacks SMEP or SMAP; the clock's instructions and RDPMC always. */
+ * the CPU lacks SMEP or SMAP; the clock's instructions, RDPMC and the
+ * monitor's always. */
 static bool special_applies(struct machine *m, const struct block_info *b)
 {
-    if (b->special & (DISASM_SPECIAL_TSC | DISASM_SPECIAL_MSR | DISASM_SPECIAL_PMC))
+    if (b->special & (DISASM_SPECIAL_TSC | DISASM_SPECIAL_MSR | DISASM_SPECIAL_PMC |
+                      BLOCK_SPECIAL_MONITOR))
         return true;
     if ((b->special & DISASM_SPECIAL_IO) && special_io_needs_bitmap(m))
         return true;

@@ -274,6 +274,9 @@ struct machine {
     /* ---- a monitor below the guest (monitor.c) */
     machine_intercept_fn intercept;
     void *intercept_opaque;
+    machine_step_fn translate_step;       /* the translator's (NULL: none) */
+    machine_delivered_fn translate_delivered;
+    void *translate_opaque;
 };
 
 /* The block hook's one look at what waits for it (exits.c). */

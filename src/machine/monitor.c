@@ -9,6 +9,18 @@ void machine_set_intercept(struct machine *m, machine_intercept_fn fn, void *opa
     m->intercept_opaque = opaque;
 }
 
+void machine_set_translator(struct machine *m, machine_scan_fn scan, machine_step_fn step,
+                            machine_delivered_fn delivered, void *opaque)
+{
+    m->blocks.scan = scan;
+    m->blocks.scan_opaque = opaque;
+    m->translate_step = scan ? step : NULL;
+    m->translate_delivered = scan ? delivered : NULL;
+    m->translate_opaque = opaque;
+    /* The blocks decoded so far were not scanned (or by another). */
+    block_cache_clear(&m->blocks);
+}
+
 uint32_t machine_monitor_port_in(struct machine *m, uint16_t port, int size)
 {
     return bus_in(&m->bus, port, size);
@@ -34,6 +46,13 @@ bool machine_monitor_read_linear(struct machine *m, const struct cpu_state *st, 
 {
     struct linear_mem lm = deliver_linear(m, st);
     return linear_read(&lm, laddr, buf, len, false, NULL);
+}
+
+bool machine_monitor_write_linear(struct machine *m, const struct cpu_state *st, uint32_t laddr,
+                                  const void *buf, size_t len)
+{
+    struct linear_mem lm = deliver_linear(m, st);
+    return linear_write(&lm, laddr, buf, len, false, NULL);
 }
 
 bool machine_monitor_translate(struct machine *m, const struct cpu_state *st, uint32_t laddr,

@@ -1,7 +1,8 @@
 /* Instructions ringlab executes itself, or watches the engine execute one
  * at a time: I/O that the TSS permission bitmap judges, RDTSC and RDTSCP,
  * RDMSR/WRMSR of IA32_TSC, the descriptor-table stores CR4.UMIP refuses,
- * and RDPMC, whose #GP the engine does not raise.
+ * and RDPMC, whose #GP the engine does not raise; and the instructions a
+ * translating monitor asked for (machine_set_translator).
  *
  * The block cache marks blocks holding such instructions; the block hook
  * stops before one when it matters (I/O only at CPL > IOPL or in
@@ -340,6 +341,20 @@ enum engine_exit special_step(struct machine *m)
     const char *name = "";
     if (!engine_begin_state(m->engine, &st))
         return ENGINE_AT_EXIT;
+    if ((b->special & BLOCK_SPECIAL_MONITOR) && b->monitor_at == b->first_special &&
+        m->translate_step) {
+        /* The monitor's: it executes it, or lets the engine. */
+        enum monitor_verdict v = m->translate_step(m->translate_opaque, m, &st);
+        if (v != MONITOR_DELIVER) {
+            engine_commit_state(m->engine, &st);
+            seglimit_after_commit(m, &st);
+            m->clock.icount++;
+            m->paging_stale = true;
+            if (v == MONITOR_HALTED)
+                exits_stop(m, CAUSE_NONE);
+            return ENGINE_AT_EXIT;
+        }
+    }
     size_t got = deliver_read_code(m, &st, st.eip, code, sizeof code);
     unsigned kind = got ? disasm_special(m->disasm, code, got, insn, b->code32, &len, &name) : 0;
     if (kind == DISASM_SPECIAL_TSC) {

@@ -13,7 +13,7 @@
 static void pg_help(FILE *f)
 {
     fputs("Usage: ringlab pg audit [--umip] [--format table|csv|json|markdown]\n"
-          "       ringlab pg vmm --strategy trap [ringlab options]\n"
+          "       ringlab pg vmm --strategy trap|bt [ringlab options]\n"
           "       ringlab pg vmm --strategy pv [ringlab options]\n"
           "       ringlab pg vmm --strategy hw [--vmcs] [--exit-on LIST] [ringlab options]\n"
           "\n"
@@ -44,6 +44,12 @@ static void pg_help(FILE *f)
           "                 each privileged instruction traps and is emulated against\n"
           "                 a virtual CPU; the report names where the guest could\n"
           "                 tell (IRET leaving IF or IOPL alone at ring 1, ...)\n"
+          "  --strategy bt  binary translation over the trap monitor: before a block of\n"
+          "                 the kernel's code first runs it is scanned (Capstone) for\n"
+          "                 the sensitive instructions that do not trap (POPF, PUSHF,\n"
+          "                 IRET, PUSH CS, LAR, SGDT, ...), and each is executed\n"
+          "                 against the virtual CPU; the report adds the blocks\n"
+          "                 scanned, the intercepts by kind and a native run\n"
           "  --strategy pv  paravirtualization, as 32-bit Xen ran its guests at ring 1:\n"
           "                 the kernel built with -DPV (kernel-pv.elf, the default image)\n"
           "                 runs at real ring 1 and makes a hypercall (int $0x82, EAX\n"
@@ -59,9 +65,10 @@ static void pg_help(FILE *f)
           "                 external interrupts, comma-separated; none: no exits\n"
           "                 (default: pf,irq, a monitor that shadows the page tables)\n"
           "The run ends with a report on stderr: how the guest ended, the traps or exits\n"
-          "by cause, the instructions and the time, and for trap the failures of the\n"
-          "deception it saw, for pv the privileged instructions left (lines with\n"
-          "FAILED).  The exit status is the plain run's.\n",
+          "by cause, the instructions and the time, for trap and bt the failures of the\n"
+          "deception seen, for pv the privileged instructions left (lines with FAILED),\n"
+          "for bt and hw a native run of the same session beside.  The exit status is\n"
+          "the plain run's.\n",
           f);
 }
 

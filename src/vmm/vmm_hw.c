@@ -73,12 +73,12 @@ int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used)
     }
     *used = i;
     if (!out->strategy) {
-        report_say("pg vmm: name a strategy: --strategy trap, pv or hw (try 'ringlab pg --help')");
+        report_say("pg vmm: name a strategy: --strategy trap, bt, pv or hw (try 'ringlab pg --help')");
         return RL_EXIT_USAGE;
     }
     if (strcmp(out->strategy, "hw") != 0 && strcmp(out->strategy, "trap") != 0 &&
-        strcmp(out->strategy, "pv") != 0) {
-        report_say("pg vmm: --strategy '%s': this ringlab has the trap, pv and hw strategies",
+        strcmp(out->strategy, "bt") != 0 && strcmp(out->strategy, "pv") != 0) {
+        report_say("pg vmm: --strategy '%s': this ringlab has the trap, bt, pv and hw strategies",
                    out->strategy);
         return RL_EXIT_USAGE;
     }
@@ -202,16 +202,9 @@ void vmm_hw_info(void *opaque, struct strbuf *out)
     }
 }
 
-/* The serial input of the monitored run, for the native one. */
-struct input_log {
-    struct input_record *recs;
-    size_t n, cap;
-    bool failed;
-};
-
 static void log_input(void *opaque, const struct input_record *rec)
 {
-    struct input_log *l = opaque;
+    struct vmm_input_log *l = opaque;
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 256;
         struct input_record *more = realloc(l->recs, cap * sizeof *more);
@@ -225,10 +218,15 @@ static void log_input(void *opaque, const struct input_record *rec)
     l->recs[l->n++] = *rec;
 }
 
-/* The native run: the machine power-cycled, the input replayed, no exits,
- * to the position the monitored run ended at.  False when it could not be
- * made (the reason in err). */
-static bool run_native(struct runner *r, const struct vmm_request *req, struct input_log *in,
+void vmm_input_observe(struct machine *m, struct vmm_input_log *in)
+{
+    control_input_observe(m, log_input, in);
+}
+
+/* The native run: the machine power-cycled, the input replayed, no
+ * monitor, to the position the monitored run ended at.  False when it
+ * could not be made (the reason in err). */
+static bool run_native(struct runner *r, const struct vmm_request *req, struct vmm_input_log *in,
                        const struct machine_pos *end, double *seconds, uint64_t *icount,
                        char *err, size_t errlen)
 {
@@ -296,10 +294,10 @@ static void print_report(const struct vmm_hw *h, struct machine *m, double secon
     strbuf_free(&t);
 }
 
-static void print_native(uint64_t monitored_icount, double monitored_s, uint64_t icount,
-                         double seconds)
+static void print_native(const char *name, uint64_t monitored_icount, double monitored_s,
+                         uint64_t icount, double seconds)
 {
-    fprintf(stderr, "vmm hw: native, the same session: %llu guest instructions, %.2f s",
+    fprintf(stderr, "vmm %s: native, the same session: %llu guest instructions, %.2f s", name,
             (unsigned long long)icount, seconds);
     if (icount == monitored_icount)
         fputs(" (the same instructions: the guest's code runs unchanged", stderr);
@@ -308,6 +306,39 @@ static void print_native(uint64_t monitored_icount, double monitored_s, uint64_t
     if (seconds > 0)
         fprintf(stderr, "; the monitor's time is %.2fx", monitored_s / seconds);
     fputs(")\n", stderr);
+}
+
+void vmm_compare_native(const char *name, struct runner *r, const struct vmm_request *req,
+                        struct vmm_input_log *in, double monitored_s)
+{
+    struct machine_pos end;
+    control_position(r->m, &end);
+    double native_s = 0;
+    uint64_t native_icount = 0;
+    char err[256] = "";
+    if (run_native(r, req, in, &end, &native_s, &native_icount, err, sizeof err))
+        print_native(name, end.icount, monitored_s, native_icount, native_s);
+    else
+        fprintf(stderr, "vmm %s: no native run to compare with: %s\n", name, err);
+    free(in->recs);
+    in->recs = NULL;
+    in->n = in->cap = 0;
+}
+
+enum runner_stop vmm_run_to_end(struct runner *r, const struct run_request *run,
+                                double *seconds)
+{
+    double t0 = clock_wall_seconds();
+    struct run_result res;
+    enum runner_stop s;
+    /* A stop the run asked for (under hw a VM exit: the run came back to
+     * the monitor, its sink has counted it, and the guest resumes, VM
+     * entry, where the event took it), a breakpoint, a yield: go on. */
+    do
+        s = runner_run(r, run, &res);
+    while (s == RUNNER_STOP || s == RUNNER_BREAK || s == RUNNER_YIELD);
+    *seconds = clock_wall_seconds() - t0;
+    return s;
 }
 
 void vmm_vector_counts(struct strbuf *out, const uint64_t counts[32])
@@ -337,34 +368,12 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct vmm_hw *h
         run.stop_on |= STOP_ON_FAULT;
     if (c->external_interrupt_exiting)
         run.stop_on |= STOP_ON_IRQ;
-    struct input_log in = {0};
-    control_input_observe(r->m, log_input, &in);
-    double t0 = clock_wall_seconds();
-    struct run_result res;
-    for (;;) {
-        enum runner_stop s = runner_run(r, &run, &res);
-        if (s == RUNNER_STOP && res.stop == RUN_EVENT) {
-            /* A VM exit: the run came back to the monitor (its sink has
-             * counted it), and the guest resumes (VM entry) where the
-             * event took it. */
-            continue;
-        }
-        if (s == RUNNER_STOP || s == RUNNER_BREAK || s == RUNNER_YIELD)
-            continue;
-        const char *how = vmm_how_it_ended(s);
-        double monitored_s = clock_wall_seconds() - t0;
-        print_report(h, r->m, monitored_s, how);
-        int status = report_exit(s, r, qlog, timeout_s);
-        struct machine_pos end;
-        control_position(r->m, &end);
-        double native_s = 0;
-        uint64_t native_icount = 0;
-        char err[256] = "";
-        if (run_native(r, req, &in, &end, &native_s, &native_icount, err, sizeof err))
-            print_native(end.icount, monitored_s, native_icount, native_s);
-        else
-            fprintf(stderr, "vmm hw: no native run to compare with: %s\n", err);
-        free(in.recs);
-        return status;
-    }
+    struct vmm_input_log in = {0};
+    vmm_input_observe(r->m, &in);
+    double monitored_s;
+    enum runner_stop s = vmm_run_to_end(r, &run, &monitored_s);
+    print_report(h, r->m, monitored_s, vmm_how_it_ended(s));
+    int status = report_exit(s, r, qlog, timeout_s);
+    vmm_compare_native("hw", r, req, &in, monitored_s);
+    return status;
 }

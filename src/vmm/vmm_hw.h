@@ -24,7 +24,7 @@ struct vmcs_controls {
 
 /* What the pg vmm words asked for. */
 struct vmm_request {
-    const char *strategy; /* "trap", "pv" or "hw" */
+    const char *strategy; /* "trap", "bt", "pv" or "hw" */
     bool print_vmcs;      /* --vmcs: print the controls before running */
     struct vmcs_controls controls;
     /* Silence the guest's console (true) or not, for the native run the
@@ -77,6 +77,26 @@ void vmm_vector_counts(struct strbuf *out, const uint64_t counts[32]);
 
 /* How a monitored run ended, in words for its report. */
 const char *vmm_how_it_ended(enum runner_stop s);
+
+/* The serial input of a monitored run, for the native one. */
+struct vmm_input_log {
+    struct input_record *recs;
+    size_t n, cap;
+    bool failed;
+};
+/* Record the machine's serial input into `in` from now on. */
+void vmm_input_observe(struct machine *m, struct vmm_input_log *in);
+/* Run the machine until it ends (past the stops, breakpoints and yields
+ * of the run); the wall-clock seconds it took in *seconds. */
+enum runner_stop vmm_run_to_end(struct runner *r, const struct run_request *run,
+                                double *seconds);
+/* The native run of the same session: a machine built from req's
+ * configuration, powered on, the input `in` replayed, no monitor, to the
+ * position the monitored run (r) ended at; then "vmm NAME: native, the
+ * same session: ..." on stderr beside the monitored run's instructions
+ * and time, or why there is none.  Frees the input. */
+void vmm_compare_native(const char *name, struct runner *r, const struct vmm_request *req,
+                        struct vmm_input_log *in, double monitored_s);
 
 /* Run the machine under the monitor until it ends; then build another
  * from the same configuration and run the same session on it natively (no

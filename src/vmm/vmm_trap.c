@@ -55,7 +55,7 @@ static bool is_tss(uint64_t d)
 
 static uint64_t desc_set_base_limit(uint64_t d, uint32_t base, uint32_t limit)
 {
-    d &= ~0xff0f0000ffffffffull;
+    d &= ~0xff0f00ffffffffffull; /* base and limit, the G bit below */
     d |= limit & 0xffff;
     d |= (uint64_t)(base & 0xffffff) << 16;
     d |= (uint64_t)((limit >> 16) & 0xf) << 48;
@@ -439,8 +439,11 @@ static int emulate(struct vmm_trap *t, struct cpu_state *st, bool *halted)
                 return -1;
             t->v.tr = sel;
             shadow_sync(t, st);
+            /* The cache's type as the engine's own LTR leaves it, 9 (its
+             * call gates read SSn:ESPn only through a TSS of that type,
+             * and abort the process on any other). */
             st->tr = (struct seg_cache){sel, t->shadow_lin + SHADOW_TSS_OFF, TSS_SIZE - 1,
-                                        DESC_P | (11u << DESC_TYPE_SHIFT)};
+                                        DESC_P | (9u << DESC_TYPE_SHIFT)};
             cause = T_LTR;
             break;
         }
@@ -706,10 +709,8 @@ static void failures(const struct vmm_trap *t, const char *prefix, struct strbuf
         strbuf_add(out, "%sFAILED: %s\n", prefix, t->stopped);
 }
 
-void vmm_trap_info(void *opaque, struct strbuf *out)
+static void cpu_table(struct vmm_trap *t, struct strbuf *out)
 {
-    struct vmm_trap *t = opaque;
-    strbuf_add(out, "monitor: trap, trap-and-emulate: the guest kernel runs at real ring 1\n");
     struct cpu_state st;
     if (inspect_cpu(t->m, &st)) {
         strbuf_add(out, "             virtual CPU (the guest's)  real CPU\n");
@@ -724,6 +725,13 @@ void vmm_trap_info(void *opaque, struct strbuf *out)
         strbuf_add(out, "  TR         %04x                       %04x (the shadow TSS at %08x)\n",
                    t->v.tr, st.tr.selector, st.tr.base);
     }
+}
+
+void vmm_trap_info(void *opaque, struct strbuf *out)
+{
+    struct vmm_trap *t = opaque;
+    strbuf_add(out, "monitor: trap, trap-and-emulate: the guest kernel runs at real ring 1\n");
+    cpu_table(t, out);
     traps_by_cause(t, out);
     passed_on(t, out);
     failures(t, "", out);
@@ -762,4 +770,67 @@ int vmm_run_trap(struct runner *r, struct vmm_trap *t, struct qemu_log *qlog, do
         strbuf_free(&o);
         return report_exit(s, r, qlog, timeout_s);
     }
+}
+
+/* ---- for the translating monitor (vmm_bt.c) --------------------------------- */
+
+enum monitor_verdict vmm_trap_intercept(void *opaque, struct machine *m, struct cpu_state *st,
+                                        const struct intr_request *req)
+{
+    return intercept(opaque, m, st, req);
+}
+
+uint8_t vmm_trap_virtual_cpl(struct vmm_trap *t, const struct cpu_state *st)
+{
+    return virtual_cpl(t, st);
+}
+
+bool vmm_trap_guest_desc(struct vmm_trap *t, const struct cpu_state *st, unsigned index,
+                         uint64_t *d)
+{
+    return guest_desc(t, st, index, d);
+}
+
+bool vmm_trap_load_seg(struct vmm_trap *t, struct cpu_state *st, int reg, uint16_t sel)
+{
+    return load_seg(t, st, reg, sel);
+}
+
+bool vmm_trap_modrm_address(const uint8_t *code, size_t n, size_t *at, const struct cpu_state *st,
+                            uint8_t modrm, uint32_t *ea)
+{
+    struct insn in = {.b = code, .n = n, .at = *at};
+    bool ok = modrm_address(&in, st, modrm, ea);
+    *at = in.at;
+    return ok;
+}
+
+void vmm_trap_counts(const struct vmm_trap *t, const char *prefix, struct strbuf *out)
+{
+    strbuf_add(out, "%s", prefix);
+    traps_by_cause(t, out);
+    strbuf_add(out, "%s", prefix);
+    passed_on(t, out);
+}
+
+void vmm_trap_failures(const struct vmm_trap *t, const char *prefix, struct strbuf *out)
+{
+    failures(t, prefix, out);
+}
+
+void vmm_trap_cpu_table(struct vmm_trap *t, struct strbuf *out)
+{
+    cpu_table(t, out);
+}
+
+void vmm_trap_set_shadow_stack1(struct vmm_trap *t, uint16_t ss, uint32_t esp)
+{
+    uint32_t ss32 = ss;
+    machine_monitor_write_phys(t->m, SHADOW_PA + SHADOW_TSS_OFF + 12, &esp, 4);
+    machine_monitor_write_phys(t->m, SHADOW_PA + SHADOW_TSS_OFF + 16, &ss32, 4);
+}
+
+int vmm_trap_emulate(struct vmm_trap *t, struct cpu_state *st, bool *halted)
+{
+    return emulate(t, st, halted);
 }

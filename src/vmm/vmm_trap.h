@@ -72,6 +72,37 @@ void vmm_deprivilege(struct cpu_state *st);
 /* `info vmm` (opaque is the struct vmm_trap). */
 void vmm_trap_info(void *opaque, struct strbuf *out);
 
+/* ---- for the translating monitor (vmm_bt.c), which runs over this one ---- */
+
+/* The monitor's handling of an event (what it installs with
+ * machine_set_intercept). */
+enum monitor_verdict vmm_trap_intercept(void *opaque, struct machine *m, struct cpu_state *st,
+                                        const struct intr_request *req);
+/* Execute the privileged instruction at st->eip against the virtual CPU;
+ * its cause (>= 0), or -1 when it is none the monitor emulates. */
+int vmm_trap_emulate(struct vmm_trap *t, struct cpu_state *st, bool *halted);
+/* The guest's own CPL for the state (ring 0 and its ring 1 both run at ring 1). */
+uint8_t vmm_trap_virtual_cpl(struct vmm_trap *t, const struct cpu_state *st);
+/* The guest's GDT entry `index`; false beyond its limit or unreadable. */
+bool vmm_trap_guest_desc(struct vmm_trap *t, const struct cpu_state *st, unsigned index,
+                         uint64_t *d);
+/* Load segment register `reg` with `sel` from the shadow GDT. */
+bool vmm_trap_load_seg(struct vmm_trap *t, struct cpu_state *st, int reg, uint16_t sel);
+/* The effective address of the ModRM memory operand at code[*at] (its
+ * SIB and displacement follow; *at moves past them); false for a
+ * register operand or short code. */
+bool vmm_trap_modrm_address(const uint8_t *code, size_t n, size_t *at, const struct cpu_state *st,
+                            uint8_t modrm, uint32_t *ea);
+/* The report's lines: the traps by cause, what was passed on, the failures. */
+void vmm_trap_counts(const struct vmm_trap *t, const char *prefix, struct strbuf *out);
+void vmm_trap_failures(const struct vmm_trap *t, const char *prefix, struct strbuf *out);
+/* The shadow TSS's SS1:ESP1, which the monitor sets to the guest's
+ * SS0:ESP0 at each event; a monitor that also runs the guest's own ring 1
+ * puts the guest's SS1:ESP1 back for the call gates into it. */
+void vmm_trap_set_shadow_stack1(struct vmm_trap *t, uint16_t ss, uint32_t esp);
+/* `info vmm`'s table of the virtual CPU beside the real one. */
+void vmm_trap_cpu_table(struct vmm_trap *t, struct strbuf *out);
+
 /* Run to the end and write the report to stderr; the plain run's status. */
 int vmm_run_trap(struct runner *r, struct vmm_trap *t, struct qemu_log *qlog, double timeout_s);
 

@@ -60,7 +60,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/cr4_reserved.test \
 	tests/diff/apic_base.test \
 	tests/diff/bsp_init.test \
-	tests/diff/warm_reset.test
+	tests/diff/warm_reset.test \
+	tests/diff/ring0_view.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))

@@ -60,31 +60,11 @@ printf 'info vmm\nq\n' | "$RINGLAB" --debugger -nographic >"$tmp/info.out" 2>&1
 grep -q '^no monitor: the guest runs natively' "$tmp/info.out" ||
 	{ echo "FAIL: info vmm without a monitor:"; cat "$tmp/info.out"; exit 1; }
 
-# The emulator the session script starts: ringlab under the monitor, with
-# the exit controls printed first.
-cat >"$tmp/ringlab-hw" <<WRAP
-#!/bin/sh
-exec "$RINGLAB" pg vmm --strategy hw --vmcs "\$@"
-WRAP
-chmod +x "$tmp/ringlab-hw"
-
-EMU=$RINGLAB TRANSCRIPT=$tmp/native.transcript LOG=$tmp/native.log \
-	sh "$here/../kernel/session.sh" >"$tmp/native.out" 2>&1
-st=$?
-if [ "$st" -ne 0 ]; then
-	echo "FAIL: the native session failed (status $st):"
-	tail -n 20 "$tmp/native.out"
-	exit 1
-fi
-EMU=$tmp/ringlab-hw TRANSCRIPT=$tmp/hw.transcript LOG=$tmp/hw.log \
-	COMPARE_WITH=$tmp/native.transcript sh "$here/../kernel/session.sh" >"$tmp/hw.out" 2>&1
-st=$?
+# The session natively, then under the monitor with the exit controls
+# printed first.
 failed=0
-if [ "$st" -ne 0 ]; then
-	echo "FAIL: the session under the hw monitor failed or differs (status $st):"
-	tail -n 40 "$tmp/hw.out"
-	failed=1
-fi
+. "$here/sessions.sh"
+monitor_sessions hw --strategy hw --vmcs
 # The exit controls, and the report the monitor wrote when the session
 # script ended the run.
 grep -q '^vmcs: exception bitmap     00004000 #PF$' "$tmp/hw.log" ||
@@ -99,12 +79,6 @@ if ! printf '%s\n' "$report" | grep -q -E '^vmm hw: [1-9][0-9]* exits: #PF [1-9]
 fi
 # The native run of the same session, on a second machine: the same
 # instructions as under the monitor.
-mon=$(sed -n 's/^vmm hw: under the monitor: \([0-9]*\) guest instructions.*/\1/p' "$tmp/hw.log")
-nat=$(sed -n 's/^vmm hw: native, the same session: \([0-9]*\) guest instructions.*/\1/p' "$tmp/hw.log")
-if [ -z "$mon" ] || [ "$mon" != "$nat" ] || ! grep -q 'the same instructions' "$tmp/hw.log"; then
-	echo "FAIL: the native run of the same session: '$nat' instructions, under the monitor '$mon':"
-	grep '^vmm hw' "$tmp/hw.log"
-	failed=1
-fi
+same_instructions hw "$tmp/hw.log"
 [ "$failed" -eq 0 ] || exit 1
 echo "ok: the session under the hw monitor matches the native one; $report"

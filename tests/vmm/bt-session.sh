@@ -1,0 +1,102 @@
+#!/bin/sh
+# tests/vmm/bt-session.sh: the bundled kernel, unmodified, boots under
+# `ringlab pg vmm --strategy bt` (binary translation over the trap
+# monitor: the kernel at real ring 1, its sensitive instructions found by
+# a scan of each block and executed by the monitor) and passes the
+# scripted shell session of tests/kernel/session.sh with the same
+# transcript as a native run.  The failures the trap strategy names (the
+# IRET that leaves IF clear and IOPL alone, the pushed CS with RPL 1) do
+# not occur; the report counts the blocks scanned, the instructions
+# intercepted by kind (IRET and PUSHF, which the kernel executes) and the
+# traps by cause, and compares with a native run of the same session: the
+# same instructions.  `info vmm` shows the virtual CPU beside the real one
+# and the intercepts.
+#
+# Environment: RINGLAB (default ./ringlab), KERNEL, INITRD (the build
+# tree's), TIMEOUT.
+# Exit status: 0 pass, 1 fail, 77 skipped, 99 hard error.
+
+RINGLAB=${RINGLAB:-./ringlab}
+here=$(cd "$(dirname "$0")" && pwd)
+[ -x "$RINGLAB" ] || { echo "SKIP: $RINGLAB not found"; exit 77; }
+case $RINGLAB in /*) ;; *) RINGLAB=$(pwd)/$RINGLAB ;; esac
+KERNEL=${KERNEL:-guests/kernel/kernel.elf}
+INITRD=${INITRD:-guests/initrd.img}
+[ -f "$KERNEL" ] || { echo "SKIP: $KERNEL not built"; exit 77; }
+export KERNEL INITRD
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ringlab-bt.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+# A bad strategy: one line, status 2, naming the three.
+"$RINGLAB" pg vmm --strategy bogus -nographic </dev/null >"$tmp/o" 2>"$tmp/e"
+st=$?
+if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'trap, bt, pv and hw' "$tmp/e"; then
+	echo "FAIL: --strategy bogus: status $st, stderr: $(cat "$tmp/e")"
+	failed=1
+fi
+
+# tests/guests/ring0_view: a kernel that checks what ring 0 sees through
+# PUSH CS, MOV r, CS/SS, SGDT, SIDT, LAR, LSL, STR, SMSW, POPF, PUSHF and
+# IRET passes natively and under bt (status 1), and fails its first check
+# under trap (PUSH CS pushes RPL 1: status 3).
+GUEST=${GUEST:-tests/guests/ring0_view.elf}
+if [ -f "$GUEST" ]; then
+	for run in "native 1" "trap 3" "bt 1"; do
+		set -- $run
+		if [ "$1" = native ]; then mon=""; else mon="pg vmm --strategy $1"; fi
+		# shellcheck disable=SC2086 # the words are the arguments
+		"$RINGLAB" $mon -kernel "$GUEST" -nographic -no-reboot \
+			-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$tmp/guest.out" 2>&1
+		st=$?
+		if [ "$st" -ne "$2" ]; then
+			echo "FAIL: ring0_view ($1): status $st (want $2)"
+			grep '^vmm' "$tmp/guest.out"
+			failed=1
+		fi
+	done
+	grep -q -E '^vmm bt: [0-9]+ sensitive instructions intercepted: PUSHF 3, POPF 2, IRET 1, PUSH CS/SS 1, MOV r, CS/SS 4, SGDT 1, SIDT 1, STR 1, SMSW 1, LAR 1, LSL 1' "$tmp/guest.out" ||
+		{ echo "FAIL: ring0_view's intercepts:"; grep '^vmm bt' "$tmp/guest.out"; failed=1; }
+else
+	echo "note: $GUEST not built, its checks left out"
+fi
+
+# The debugger under the monitor: the virtual CPU (CPL 0, IF and IOPL as
+# the guest set them, its own GDT) beside the real one (CPL 1, IOPL 0, the
+# shadow), and the intercepts.
+printf 'until insns 30000000\ninfo vmm\nq\n' |
+	"$RINGLAB" pg vmm --strategy bt -kernel "$KERNEL" -initrd "$INITRD" --debugger \
+		-nographic 2>&1 | tr -d '\r' >"$tmp/info"
+for want in '^monitor: bt' '^  CPL        0 +1$' \
+	'^  GDTR       c[0-9a-f]{7}/[0-9a-f]{4} +c009f000/[0-9a-f]{4} \(the shadow\)$' \
+	'^[0-9]+ blocks scanned at virtual CPL 0, [1-9][0-9]* with a sensitive instruction$' \
+	'^[1-9][0-9]* sensitive instructions intercepted: .*IRET [1-9]' \
+	'^  at instruction [0-9]+: (IRET|PUSHF) at 0009:c01[0-9a-f]{5}, emulated$'; do
+	grep -q -E "$want" "$tmp/info" || { echo "FAIL: info vmm lacks /$want/"; cat "$tmp/info"; failed=1; }
+done
+
+# The session natively, then under the monitor.
+. "$here/sessions.sh"
+monitor_sessions bt --strategy bt
+tr -d '\r' <"$tmp/bt.log" >"$tmp/report"
+check() { # regex, what it means
+	grep -q -E "$1" "$tmp/report" || { echo "FAIL: $2: no line /$1/"; failed=1; }
+}
+check '^vmm bt: the guest kernel ran at ring 1 under the monitor; ' 'no report'
+check '^vmm bt: [1-9][0-9]* blocks scanned at virtual CPL 0, [1-9][0-9]* with a sensitive instruction$' \
+	'no blocks scanned'
+# trapret's IRET and sysenter_entry's PUSHF, executed by the monitor.
+check '^vmm bt: [1-9][0-9]* sensitive instructions intercepted: .*PUSHF [1-9][0-9]*, IRET [1-9]' \
+	'IRET and PUSHF were not intercepted'
+check '^vmm bt: event frames corrected: [1-9][0-9]* pushed in the kernel .*, [1-9][0-9]* moved from ring 1' \
+	'no event frame corrected'
+for cause in 'CLI [1-9]' 'STI [1-9]' 'HLT [1-9]' 'OUT [1-9]' 'LGDT 1' 'MOV CR3, r [1-9]' \
+	'SYSENTER [1-9]' 'SYSEXIT [1-9]'; do
+	check "^vmm bt: [0-9]+ traps emulated: .*$cause" "no $cause in the traps by cause"
+done
+check '^vmm bt: no failure of the deception was seen$' 'a failure was named'
+grep -q '^vmm bt: FAILED' "$tmp/report" && { grep '^vmm bt: FAILED' "$tmp/report"; failed=1; }
+# The native run of the same session: the same instructions.
+same_instructions bt "$tmp/report"
+[ "$failed" -eq 0 ] || exit 1
+echo "ok: the session under the bt monitor matches the native one; $(grep '^vmm bt: [0-9]* sensitive' "$tmp/report")"
