@@ -1,0 +1,55 @@
+/* What the files of the trap-and-emulate monitor share (vmm_trap.c runs it,
+ * trap_shadow.c keeps the shadow tables, trap_emulate.c executes what
+ * traps, trap_watch.c watches what does not, trap_report.c says what it
+ * saw).  Nothing outside src/vmm includes this. */
+#ifndef RINGLAB_VMM_TRAP_INTERNAL_H
+#define RINGLAB_VMM_TRAP_INTERNAL_H
+
+#include "cpu/desc.h"
+#include "vmm/vmm_trap.h"
+
+/* The monitor's own page of guest-physical memory, below the EBDA, which
+ * a Multiboot kernel is not given (it lies under mem_lower's 640 KiB but
+ * the bundled kernel allocates from 1 MiB up): the shadow GDT, then the
+ * shadow TSS. */
+#define SHADOW_PA 0x9f000u
+#define SHADOW_GDT_MAX 0x800u
+#define SHADOW_TSS_OFF 0x800u
+#define TSS_SIZE 0x68u /* a 32-bit TSS (SDM Vol. 3A 7.2.1), no I/O map */
+
+enum trap_cause {
+    T_CLI, T_STI, T_HLT, T_IN, T_OUT, T_LGDT, T_LIDT, T_LTR, T_LLDT, T_MOV_FROM_CR,
+    T_MOV_TO_CR0, T_MOV_TO_CR3, T_MOV_TO_CR4, T_INVLPG, T_WRMSR, T_RDMSR, T_CLTS, T_CACHE,
+    T_MOV_SS, T_MOV_SREG, T_SYSENTER, T_SYSEXIT, T_CAUSE_COUNT
+};
+extern const char *const trap_cause_name[T_CAUSE_COUNT];
+
+/* ---- trap_shadow.c: descriptors and the shadow GDT and TSS ---- */
+struct descriptor trap_decoded(uint64_t d);
+bool trap_is_tss(uint64_t d);
+/* The guest's descriptor `index`, from its own GDT / from the shadow. */
+bool trap_guest_desc(struct vmm_trap *t, const struct cpu_state *st, unsigned index, uint64_t *d);
+bool trap_shadow_desc(struct vmm_trap *t, unsigned index, uint64_t *d);
+/* The guest's DPL of the code running (ring compression: 0 and 1 both run at 1). */
+uint8_t trap_virtual_cpl(struct vmm_trap *t, const struct cpu_state *st);
+/* Copy the guest's GDT and TSS into the shadow / and move the real GDTR and TR to it. */
+void trap_shadow_sync(struct vmm_trap *t, const struct cpu_state *st);
+bool trap_shadow_place(struct vmm_trap *t, struct cpu_state *st);
+/* Load a segment register from the shadow GDT, as the CPU would at ring 1. */
+bool trap_load_seg(struct vmm_trap *t, struct cpu_state *st, int reg, uint16_t sel);
+
+/* ---- trap_emulate.c ---- */
+/* Execute the privileged instruction at st->eip for the virtual ring 0:
+ * its cause (T_*), or -1 when it is not one the monitor knows. */
+int trap_emulate(struct vmm_trap *t, struct cpu_state *st, bool *halted);
+
+/* ---- vmm_trap.c ---- */
+void trap_note_failure(struct vmm_trap *t, enum trap_failure f, uint64_t icount, uint16_t cs,
+                       uint32_t eip, uint32_t detail);
+
+/* ---- trap_report.c ---- */
+void trap_report_traps(const struct vmm_trap *t, struct strbuf *out);
+void trap_report_passed_on(const struct vmm_trap *t, struct strbuf *out);
+void trap_report_failures(const struct vmm_trap *t, const char *prefix, struct strbuf *out);
+
+#endif

@@ -1,0 +1,108 @@
+/* What the trap-and-emulate monitor says (see vmm_trap.h): the traps it
+ * emulated by cause, what it passed on to the guest's IDT, the failures
+ * of the deception it saw, and `info vmm`. */
+#include <stdio.h>
+
+#include "cpu/fault.h"
+#include "inspect.h"
+#include "trace/event.h"
+#include "vmm/trap_internal.h"
+
+const char *const trap_cause_name[T_CAUSE_COUNT] = {
+    "CLI", "STI", "HLT", "IN", "OUT", "LGDT", "LIDT", "LTR", "LLDT", "MOV r, CRn",
+    "MOV CR0, r", "MOV CR3, r", "MOV CR4, r", "INVLPG", "WRMSR", "RDMSR", "CLTS",
+    "WBINVD/INVD", "MOV SS, r", "MOV Sreg, r", "SYSENTER", "SYSEXIT"};
+
+/* ---- the report ------------------------------------------------------------ */
+
+void trap_report_traps(const struct vmm_trap *t, struct strbuf *out)
+{
+    uint64_t total = 0;
+    for (int c = 0; c < T_CAUSE_COUNT; c++)
+        total += t->traps[c];
+    strbuf_add(out, "%llu traps emulated", (unsigned long long)total);
+    const char *sep = ": ";
+    for (int c = 0; c < T_CAUSE_COUNT; c++)
+        if (t->traps[c]) {
+            strbuf_add(out, "%s%s %llu", sep, trap_cause_name[c], (unsigned long long)t->traps[c]);
+            sep = ", ";
+        }
+    strbuf_add(out, "\n");
+}
+
+void trap_report_passed_on(const struct vmm_trap *t, struct strbuf *out)
+{
+    strbuf_add(out, "reflected into the guest's IDT: external interrupt %llu, INT n %llu",
+               (unsigned long long)t->irqs, (unsigned long long)t->syscalls);
+    for (int v = 0; v < 32; v++)
+        if (t->reflected[v])
+            strbuf_add(out, ", %s %llu", trace_vector_mnemonic(v) ? trace_vector_mnemonic(v) : "?",
+                       (unsigned long long)t->reflected[v]);
+    strbuf_add(out, "\n");
+}
+
+void trap_report_failures(const struct vmm_trap *t, const char *prefix, struct strbuf *out)
+{
+    const struct trap_failure_seen *f = t->fail;
+    if (f[FAIL_IRET_IF].count)
+        strbuf_add(out,
+                   "%sFAILED: IRET at ring 1 left IF clear (%llu times, first at instruction "
+                   "%llu, %04x:%08x): the kernel's frame had EFLAGS %08x, IF set, and IRET, like "
+                   "POPF, changes "
+                   "IF only at CPL <= IOPL, without a trap: the monitor never learns, and the "
+                   "process runs with interrupts off\n",
+                   prefix, (unsigned long long)f[FAIL_IRET_IF].count,
+                   (unsigned long long)f[FAIL_IRET_IF].first_icount, f[FAIL_IRET_IF].first_cs,
+                   f[FAIL_IRET_IF].first_eip, f[FAIL_IRET_IF].detail);
+    if (f[FAIL_IRET_IOPL].count)
+        strbuf_add(out,
+                   "%sFAILED: IRET at ring 1 did not load IOPL %u (%llu times, first at "
+                   "instruction %llu, %04x:%08x): IRET loads IOPL only at CPL 0, without a trap; "
+                   "the process kept IOPL %u\n",
+                   prefix, (f[FAIL_IRET_IOPL].detail & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT,
+                   (unsigned long long)f[FAIL_IRET_IOPL].count,
+                   (unsigned long long)f[FAIL_IRET_IOPL].first_icount, f[FAIL_IRET_IOPL].first_cs,
+                   f[FAIL_IRET_IOPL].first_eip, 0u);
+    if (f[FAIL_PUSHED_CS].count)
+        strbuf_add(out,
+                   "%sFAILED: %llu exceptions in the kernel itself pushed CS %04x (RPL 1), first "
+                   "at instruction %llu, %04x:%08x: the kernel's trap frame says ring 1, as PUSH "
+                   "CS and MOV r, CS do\n",
+                   prefix, (unsigned long long)f[FAIL_PUSHED_CS].count, f[FAIL_PUSHED_CS].detail,
+                   (unsigned long long)f[FAIL_PUSHED_CS].first_icount, f[FAIL_PUSHED_CS].first_cs,
+                   f[FAIL_PUSHED_CS].first_eip);
+    if (f[FAIL_REFLECTED_GP].count)
+        strbuf_add(out,
+                   "%sFAILED: the guest's own ring 1 faulted on a privileged instruction %llu "
+                   "times (first at instruction %llu, %04x:%08x, real IOPL %u): passed to the "
+                   "guest, which granted it IOPL 1\n",
+                   prefix, (unsigned long long)f[FAIL_REFLECTED_GP].count,
+                   (unsigned long long)f[FAIL_REFLECTED_GP].first_icount,
+                   f[FAIL_REFLECTED_GP].first_cs, f[FAIL_REFLECTED_GP].first_eip,
+                   f[FAIL_REFLECTED_GP].detail);
+    if (t->stopped[0])
+        strbuf_add(out, "%sFAILED: %s\n", prefix, t->stopped);
+}
+
+void vmm_trap_info(void *opaque, struct strbuf *out)
+{
+    struct vmm_trap *t = opaque;
+    strbuf_add(out, "monitor: trap, trap-and-emulate: the guest kernel runs at real ring 1\n");
+    struct cpu_state st;
+    if (inspect_cpu(t->m, &st)) {
+        strbuf_add(out, "             virtual CPU (the guest's)  real CPU\n");
+        strbuf_add(out, "  CPL        %-26u %u\n", trap_virtual_cpl(t, &st), st.cpl);
+        strbuf_add(out, "  EFLAGS.IF  %-26u %u\n", t->v.iflag, (st.eflags & EFLAGS_IF) != 0);
+        strbuf_add(out, "  CR0        %08x                   %08x\n", t->v.cr0, st.cr0);
+        strbuf_add(out, "  CR3        %08x                   %08x\n", t->v.cr3, st.cr3);
+        strbuf_add(out, "  GDTR       %08x/%04x              %08x/%04x (the shadow)\n",
+                   t->v.gdtr.base, t->v.gdtr.limit, st.gdtr.base, st.gdtr.limit);
+        strbuf_add(out, "  IDTR       %08x/%04x              %08x/%04x\n", t->v.idtr.base,
+                   t->v.idtr.limit, st.idtr.base, st.idtr.limit);
+        strbuf_add(out, "  TR         %04x                       %04x (the shadow TSS at %08x)\n",
+                   t->v.tr, st.tr.selector, st.tr.base);
+    }
+    trap_report_traps(t, out);
+    trap_report_passed_on(t, out);
+    trap_report_failures(t, "", out);
+}
