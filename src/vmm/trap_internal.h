@@ -20,7 +20,8 @@
 enum trap_cause {
     T_CLI, T_STI, T_HLT, T_IN, T_OUT, T_LGDT, T_LIDT, T_LTR, T_LLDT, T_MOV_FROM_CR,
     T_MOV_TO_CR0, T_MOV_TO_CR3, T_MOV_TO_CR4, T_INVLPG, T_WRMSR, T_RDMSR, T_CLTS, T_CACHE,
-    T_MOV_SS, T_MOV_SREG, T_SYSENTER, T_SYSEXIT, T_CAUSE_COUNT
+    T_MOV_SS, T_MOV_SREG, T_SYSENTER, T_SYSEXIT, T_INS, T_OUTS, T_POP_SS, T_LSS, T_LMSW,
+    T_MOV_DR, T_RDTSC, T_RDPMC, T_INT, T_CAUSE_COUNT
 };
 extern const char *const trap_cause_name[T_CAUSE_COUNT];
 
@@ -42,6 +43,10 @@ bool trap_load_seg(struct vmm_trap *t, struct cpu_state *st, int reg, uint16_t s
 /* Execute the privileged instruction at st->eip for the virtual ring 0:
  * its cause (T_*), or -1 when it is not one the monitor knows. */
 int trap_emulate(struct vmm_trap *t, struct cpu_state *st, bool *halted);
+/* INT n from the virtual ring 0 through a gate of DPL < CPL, which would
+ * fault at ring 1: delivered as ring 0 sees it.  T_INT, or -1 when the
+ * gate is one the CPU takes as it is. */
+int trap_soft_int(struct vmm_trap *t, struct cpu_state *st, unsigned vector, uint32_t return_eip);
 
 /* ---- vmm_trap.c ---- */
 void trap_note_failure(struct vmm_trap *t, enum trap_failure f, uint64_t icount, uint16_t cs,

@@ -11,7 +11,8 @@
 const char *const trap_cause_name[T_CAUSE_COUNT] = {
     "CLI", "STI", "HLT", "IN", "OUT", "LGDT", "LIDT", "LTR", "LLDT", "MOV r, CRn",
     "MOV CR0, r", "MOV CR3, r", "MOV CR4, r", "INVLPG", "WRMSR", "RDMSR", "CLTS",
-    "WBINVD/INVD", "MOV SS, r", "MOV Sreg, r", "SYSENTER", "SYSEXIT"};
+    "WBINVD/INVD", "MOV SS", "MOV Sreg", "SYSENTER", "SYSEXIT", "INS", "OUTS", "POP SS", "LSS", "LMSW",
+    "MOV DRn", "RDTSC", "RDPMC", "INT n (DPL-0 gate)"};
 
 /* ---- the report ------------------------------------------------------------ */
 

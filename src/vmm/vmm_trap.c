@@ -11,6 +11,7 @@
 #include "cpu/fastsys.h"
 #include "cpu/fault.h"
 #include "cpu/intr.h"
+#include "debug/disasm.h"
 #include "front/report.h"
 #include "inspect.h"
 #include "machine/clock.h"
@@ -57,11 +58,16 @@ static enum monitor_verdict intercept(void *opaque, struct machine *m, struct cp
         t->irqs++;
         return MONITOR_DELIVER;
     }
+    uint8_t vcpl = trap_virtual_cpl(t, st);
     if (req->source == INTR_SOFTWARE) {
+        if (st->cpl == 1 && vcpl == 0 &&
+            trap_soft_int(t, st, (unsigned)req->vector, req->return_eip) == T_INT) {
+            t->traps[T_INT]++;
+            return MONITOR_EMULATED;
+        }
         t->syscalls++;
         return MONITOR_DELIVER;
     }
-    uint8_t vcpl = trap_virtual_cpl(t, st);
     struct machine_pos pos;
     control_position(t->m, &pos);
     if (req->vector == VEC_GP && st->cpl == 3) {
@@ -143,7 +149,12 @@ bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t er
         return false;
     }
     t->v = (struct vcpu){0, (st.eflags & EFLAGS_IF) != 0, st.cr0, st.cr3, st.cr4,
-                         st.gdtr, st.idtr, st.tr.selector, 0, 0, 0};
+                         st.gdtr, st.idtr, st.tr.selector, 0, 0, 0, {0}};
+    t->dis = disasm_open();
+    if (!t->dis) {
+        snprintf(err, errlen, "cannot open the disassembler");
+        return false;
+    }
     if (!trap_shadow_place(t, &st)) {
         snprintf(err, errlen, "the monitor's page (physical %#x) is not mapped", SHADOW_PA);
         return false;

@@ -30,6 +30,7 @@ struct vcpu {
     struct table_reg gdtr, idtr;
     uint16_t tr;
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip; /* the MSRs (SDM Vol. 3A 5.8.7.1) */
+    uint32_t dr[8]; /* the debug registers (SDM Vol. 3A 17.2); DR4, DR5 unused */
 };
 
 /* A place where deprivileging shows (by what it causes). */
@@ -49,15 +50,18 @@ struct trap_failure_seen {
     uint32_t detail; /* what the frame asked for, the CS pushed, ... */
 };
 
-#define TRAP_CAUSES 24
+#define TRAP_CAUSES 32
+struct disasm;
 struct vmm_trap {
     struct machine *m;
+    struct disasm *dis;     /* the instruction decoder of trap_emulate.c */
     struct vcpu v;
     uint32_t shadow_lin;    /* where the shadow GDT is seen now */
     bool active;            /* the guest's GDT has been shadowed */
     uint64_t traps[TRAP_CAUSES]; /* emulated, by instruction (trap_cause_name) */
     uint64_t reflected[32], irqs, syscalls;
     struct trap_failure_seen fail[FAIL_COUNT];
+    uint64_t last_tsc;      /* the last RDTSC emulated (CR4.TSD set) */
     char stopped[160];      /* the instruction it could not emulate, if any */
 };
 

@@ -54,7 +54,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/sysenter_cs_rpl.test \
 	tests/diff/task_jmp_fault.test \
 	tests/diff/push_user.test \
-	tests/diff/umip.test
+	tests/diff/umip.test \
+	tests/diff/priv_insns.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))
