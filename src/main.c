@@ -512,6 +512,11 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         };
         status = repl_main(&rc);
     } else if (trap_monitor) {
+        /* The plain run also watches what cannot trap (the debugger's and
+         * the view's runs leave the breakpoints to their user). */
+        if (!vmm_trap_watch(&trap_mon, images.kernel.data, images.kernel.size, err, sizeof err))
+            report_say("pg vmm: the kernel's code is not scanned (%s): only what traps is seen",
+                       err);
         console_raw(&con, true);
         status = vmm_run_trap(&runner, &trap_mon, have_qlog ? &qlog : NULL, o.timeout_sec);
         console_raw(&con, false);

@@ -52,6 +52,7 @@ void kmain(uint32_t magic, uint32_t mbinfo_pa)
     idt_init();                           /* exception and interrupt gates */
     pic_init();                           /* IRQ 0-15 -> vectors 32-47 */
     timer_init();                         /* PIT channel 0 at 100 Hz */
+    timer_check();                        /* and its interrupts arrive */
     console_init();                       /* COM1 receive interrupts */
     sysenter_init();                      /* MSRs for the fast system call */
     kprintf("memory: %u KiB free\n", kalloc_free_pages() * 4);

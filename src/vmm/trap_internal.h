@@ -49,12 +49,20 @@ int trap_emulate(struct vmm_trap *t, struct cpu_state *st, bool *halted);
 int trap_soft_int(struct vmm_trap *t, struct cpu_state *st, unsigned vector, uint32_t return_eip);
 
 /* ---- vmm_trap.c ---- */
-void trap_note_failure(struct vmm_trap *t, enum trap_failure f, uint64_t icount, uint16_t cs,
+/* Count failure f; true when it is the first (its details then kept). */
+bool trap_note_failure(struct vmm_trap *t, enum trap_failure f, uint64_t icount, uint16_t cs,
                        uint32_t eip, uint32_t detail);
+
+/* ---- trap_watch.c ---- */
+/* The run stopped at breakpoint `id`: one of the watched sites (then
+ * noted, and true) or not. */
+bool trap_watch_hit(struct vmm_trap *t, int id);
 
 /* ---- trap_report.c ---- */
 void trap_report_traps(const struct vmm_trap *t, struct strbuf *out);
 void trap_report_passed_on(const struct vmm_trap *t, struct strbuf *out);
+/* The sites trap_watch.c watches, and how often each ran. */
+void trap_report_watched(const struct vmm_trap *t, struct strbuf *out);
 void trap_report_failures(const struct vmm_trap *t, const char *prefix, struct strbuf *out);
 
 #endif

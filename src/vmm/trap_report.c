@@ -42,6 +42,63 @@ void trap_report_passed_on(const struct vmm_trap *t, struct strbuf *out)
     strbuf_add(out, "\n");
 }
 
+/* "3 times, first at instruction 1234, c0101234 timer_check+0x4f" */
+static void first_seen(const struct vmm_trap *t, const struct trap_failure_seen *f,
+                       struct strbuf *out)
+{
+    strbuf_add(out, "%llu times, first at instruction %llu, %08x", (unsigned long long)f->count,
+               (unsigned long long)f->first_icount, f->first_eip);
+    if (f->site >= 0 && f->site < t->nsites)
+        strbuf_add(out, " %s", t->sites[f->site].where);
+}
+
+/* The failures trap_watch.c saw at the sensitive instructions it watches. */
+static void watched_failures(const struct vmm_trap *t, const char *prefix, struct strbuf *out)
+{
+    const struct trap_failure_seen *f = &t->fail[FAIL_POPF_IF];
+    if (f->count) {
+        bool want_on = f->detail & EFLAGS_IF;
+        strbuf_add(out, "%sFAILED: POPF at ring 1 left IF %s (", prefix, want_on ? "clear" : "set");
+        first_seen(t, f, out);
+        strbuf_add(out,
+                   "): it popped EFLAGS %08x, IF %s, but at CPL 1 > IOPL %u POPF keeps IF as it "
+                   "is, without a trap (SDM Vol. 2B POPF): %s\n",
+                   f->detail, want_on ? "set" : "clear", (f->detail2 & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT,
+                   want_on ? "the interrupts the kernel turned back on stay off until its next STI"
+                           : "interrupts stay on in a section the kernel meant to run without them");
+    }
+    f = &t->fail[FAIL_READ_CS];
+    if (f->count) {
+        const char *insn = f->site >= 0 ? t->sites[f->site].insn : "MOV r/m, CS";
+        strbuf_add(out, "%sFAILED: %s revealed RPL %u (", prefix, insn, f->detail & 3);
+        first_seen(t, f, out);
+        strbuf_add(out,
+                   "): the selector read is %04x, and a code or stack selector's RPL is the CPL "
+                   "(SDM Vol. 3A 5.5): the kernel can tell it does not run at ring %u\n",
+                   f->detail, f->detail2);
+    }
+    f = &t->fail[FAIL_SGDT];
+    if (f->count) {
+        strbuf_add(out, "%sFAILED: SGDT revealed the shadow GDT at %08x (", prefix, f->detail);
+        first_seen(t, f, out);
+        strbuf_add(out,
+                   "): the kernel loaded its own at %08x; SGDT is not privileged and stores the "
+                   "real GDTR (SDM Vol. 2B SGDT)\n",
+                   f->detail2);
+    }
+    f = &t->fail[FAIL_LAR];
+    if (f->count) {
+        const char *insn = f->site >= 0 ? t->sites[f->site].insn : "LAR";
+        strbuf_add(out, "%sFAILED: %s revealed DPL %u for selector %04x (", prefix, insn,
+                   f->detail2 & 0xf, f->detail);
+        first_seen(t, f, out);
+        strbuf_add(out,
+                   "): the kernel's descriptor says DPL %u; the CPU reads the shadow's, without "
+                   "a trap (SDM Vol. 2A LAR)\n",
+                   f->detail2 >> 4);
+    }
+}
+
 void trap_report_failures(const struct vmm_trap *t, const char *prefix, struct strbuf *out)
 {
     const struct trap_failure_seen *f = t->fail;
@@ -81,8 +138,18 @@ void trap_report_failures(const struct vmm_trap *t, const char *prefix, struct s
                    (unsigned long long)f[FAIL_REFLECTED_GP].first_icount,
                    f[FAIL_REFLECTED_GP].first_cs, f[FAIL_REFLECTED_GP].first_eip,
                    f[FAIL_REFLECTED_GP].detail);
+    watched_failures(t, prefix, out);
     if (t->stopped[0])
         strbuf_add(out, "%sFAILED: %s\n", prefix, t->stopped);
+}
+
+void trap_report_watched(const struct vmm_trap *t, struct strbuf *out)
+{
+    strbuf_add(out, "watched (sensitive, no trap): %d in the kernel's code", t->nsites);
+    for (int i = 0; i < t->nsites; i++)
+        strbuf_add(out, "%s%s at %s %llu", i ? ", " : ": ", t->sites[i].insn, t->sites[i].where,
+                   (unsigned long long)t->sites[i].hits);
+    strbuf_add(out, "\n");
 }
 
 void vmm_trap_info(void *opaque, struct strbuf *out)
@@ -105,5 +172,7 @@ void vmm_trap_info(void *opaque, struct strbuf *out)
     }
     trap_report_traps(t, out);
     trap_report_passed_on(t, out);
+    if (t->nsites)
+        trap_report_watched(t, out);
     trap_report_failures(t, "", out);
 }

@@ -36,16 +36,18 @@ static bool enter_sysenter(struct vmm_trap *t, struct cpu_state *st)
     return true;
 }
 
-void trap_note_failure(struct vmm_trap *t, enum trap_failure f, uint64_t icount, uint16_t cs,
-                         uint32_t eip, uint32_t detail)
+bool trap_note_failure(struct vmm_trap *t, enum trap_failure f, uint64_t icount, uint16_t cs,
+                       uint32_t eip, uint32_t detail)
 {
     struct trap_failure_seen *s = &t->fail[f];
-    if (!s->count++) {
-        s->first_icount = icount;
-        s->first_cs = cs;
-        s->first_eip = eip;
-        s->detail = detail;
-    }
+    if (s->count++)
+        return false;
+    s->first_icount = icount;
+    s->first_cs = cs;
+    s->first_eip = eip;
+    s->detail = detail;
+    s->site = -1;
+    return true;
 }
 
 static enum monitor_verdict intercept(void *opaque, struct machine *m, struct cpu_state *st,
@@ -190,6 +192,8 @@ int vmm_run_trap(struct runner *r, struct vmm_trap *t, struct qemu_log *qlog, do
     double t0 = clock_wall_seconds();
     for (;;) {
         enum runner_stop s = runner_run(r, &run, &res);
+        if (s == RUNNER_STOP && res.stop == RUN_BREAKPOINT)
+            trap_watch_hit(t, res.id);
         if (s == RUNNER_STOP || s == RUNNER_BREAK || s == RUNNER_YIELD)
             continue;
         const char *how = vmm_how_it_ended(s);
@@ -204,6 +208,10 @@ int vmm_run_trap(struct runner *r, struct vmm_trap *t, struct qemu_log *qlog, do
         trap_report_traps(t, &o);
         strbuf_add(&o, "vmm trap: ");
         trap_report_passed_on(t, &o);
+        if (t->nsites) {
+            strbuf_add(&o, "vmm trap: ");
+            trap_report_watched(t, &o);
+        }
         strbuf_add(&o, "vmm trap: %llu guest instructions, %.2f s\n",
                    (unsigned long long)pos.icount, seconds);
         trap_report_failures(t, "vmm trap: ", &o);

@@ -39,6 +39,10 @@ enum trap_failure {
     FAIL_IRET_IOPL,    /* IRET at ring 1 did not load the frame's IOPL */
     FAIL_PUSHED_CS,    /* an event in the kernel pushed its CS with RPL 1 */
     FAIL_REFLECTED_GP, /* a privileged instruction of the guest's own ring 1 */
+    FAIL_POPF_IF,      /* POPF at ring 1 kept IF (trap_watch.c) */
+    FAIL_READ_CS,      /* PUSH CS, MOV r/m, CS (or SS) read RPL 1 */
+    FAIL_SGDT,         /* SGDT stored the shadow GDT's address */
+    FAIL_LAR,          /* LAR, LSL, VERR, VERW saw the shadow's DPL 1 */
     FAIL_COUNT
 };
 
@@ -48,6 +52,20 @@ struct trap_failure_seen {
     uint32_t first_eip;
     uint16_t first_cs;
     uint32_t detail; /* what the frame asked for, the CS pushed, ... */
+    uint32_t detail2; /* what the guest expected instead */
+    int site;         /* the first one's place in vmm_trap.sites, -1: none */
+};
+
+/* A sensitive instruction of the guest kernel that does not trap, found
+ * by vmm_trap_watch's scan, watched with a breakpoint of the machine. */
+#define TRAP_WATCH_MAX 32
+struct trap_site {
+    uint32_t addr;
+    int kind;          /* enum sensitive_kind */
+    int break_id;
+    const char *insn;  /* "POPF", "SGDT", ... */
+    char where[48];    /* "timer_check+0x4f" */
+    uint64_t hits;
 };
 
 #define TRAP_CAUSES 32
@@ -61,6 +79,8 @@ struct vmm_trap {
     uint64_t traps[TRAP_CAUSES]; /* emulated, by instruction (trap_cause_name) */
     uint64_t reflected[32], irqs, syscalls;
     struct trap_failure_seen fail[FAIL_COUNT];
+    struct trap_site sites[TRAP_WATCH_MAX];
+    int nsites;
     uint64_t last_tsc;      /* the last RDTSC emulated (CR4.TSD set) */
     char stopped[160];      /* the instruction it could not emulate, if any */
 };
@@ -68,6 +88,12 @@ struct vmm_trap {
 /* Deprivilege the machine's guest (powered on, not yet run) and take its
  * events.  False (one line in err) when the machine cannot be so set up. */
 bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t errlen);
+
+/* Before the run: scan the kernel (its ELF image) for the sensitive
+ * instructions that do not trap, and watch each (see trap_watch.c).
+ * False (one line in err) when the image has no symbols to scan by. */
+bool vmm_trap_watch(struct vmm_trap *t, const uint8_t *image, size_t size, char *err,
+                    size_t errlen);
 
 /* `info vmm` (opaque is the struct vmm_trap). */
 void vmm_trap_info(void *opaque, struct strbuf *out);
