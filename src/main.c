@@ -33,6 +33,7 @@
 #include "trace/qemu_log.h"
 #include "vmm/pg_command.h"
 #include "vmm/vmm_hw.h"
+#include "vmm/vmm_status.h"
 #include "vmm/vmm_trap.h"
 #ifdef HAVE_VIEW
 #include "view.h"
@@ -233,13 +234,6 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
     bool view_asked = o.display == DISPLAY_SDL;
     bool want_view = view_asked || (o.display == DISPLAY_DEFAULT && !o.debugger && !vmm &&
                                     display_present());
-    if (vmm && view_asked) {
-        report_say("pg vmm: the monitor runs on the terminal or under --debugger, not in the "
-                   "view; use -nographic");
-        repl_script_close(&script);
-        options_free(&o);
-        return RL_EXIT_USAGE;
-    }
 #ifndef HAVE_VIEW
     if (view_asked) {
         report_say("the view was asked for, but this ringlab was built without it (SDL2, SDL2_ttf, "
@@ -465,6 +459,9 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             .bundled = bundled_initrd != NULL,
             .script = o.ui_script,
             .screenshot = o.screenshot,
+            .vmm_info = trap_monitor ? vmm_trap_info : vmm ? vmm_hw_info : NULL,
+            .vmm_status = trap_monitor ? vmm_trap_status : vmm ? vmm_hw_status : NULL,
+            .vmm_opaque = trap_monitor ? (void *)&trap_mon : vmm ? (void *)&monitor : NULL,
         };
         struct view *v = view_open(&vc, err, sizeof err);
         if (v) {

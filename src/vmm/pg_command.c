@@ -41,8 +41,11 @@ static void pg_help(FILE *f)
           "                 real ring 1 (a shadow GDT with its ring-0 descriptors made\n"
           "                 DPL 1, its own IDT, a shadow TSS without an I/O bit map);\n"
           "                 each privileged instruction traps and is emulated against\n"
-          "                 a virtual CPU; the report names where the guest could\n"
-          "                 tell (IRET leaving IF or IOPL alone at ring 1, ...)\n"
+          "                 a virtual CPU; the sensitive instructions that do not trap\n"
+          "                 (POPF, MOV from CS, SGDT, LAR, ...) are found by a scan of\n"
+          "                 the kernel's functions and watched; the report names where\n"
+          "                 the guest could tell (POPF or IRET leaving IF alone at\n"
+          "                 ring 1, CS's RPL 1, the shadow GDT, ...) with the place\n"
           "  --strategy hw  hardware assistance in the style of VT-x: the guest kernel runs\n"
           "                 unmodified at ring 0 in non-root mode; the events the exit\n"
           "                 controls name leave it for the monitor, which counts them\n"
@@ -53,7 +56,9 @@ static void pg_help(FILE *f)
           "                 (default: pf,irq, a monitor that shadows the page tables)\n"
           "The run ends with a report on stderr: how the guest ended, the traps or exits\n"
           "by cause, the instructions and the time, and for trap the failures of the\n"
-          "deception it saw (lines with FAILED).  The exit status is the plain run's.\n",
+          "deception it saw (lines with FAILED).  The exit status is the plain run's.\n"
+          "With -display sdl the view shows a monitor panel: ring -1 above ring 0, the\n"
+          "virtual CPU beside the real one, the traps or exits by cause, the latest.\n",
           f);
 }
 

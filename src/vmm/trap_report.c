@@ -2,11 +2,13 @@
  * emulated by cause, what it passed on to the guest's IDT, the failures
  * of the deception it saw, and `info vmm`. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cpu/fault.h"
 #include "inspect.h"
 #include "trace/event.h"
 #include "vmm/trap_internal.h"
+#include "vmm/vmm_status.h"
 
 const char *const trap_cause_name[T_CAUSE_COUNT] = {
     "CLI", "STI", "HLT", "IN", "OUT", "LGDT", "LIDT", "LTR", "LLDT", "MOV r, CRn",
@@ -175,4 +177,59 @@ void vmm_trap_info(void *opaque, struct strbuf *out)
     if (t->nsites)
         trap_report_watched(t, out);
     trap_report_failures(t, "", out);
+}
+
+/* The short names of the failures, for the view's monitor panel. */
+static const char *const failure_name[FAIL_COUNT] = {
+    "IRET at ring 1 left IF clear", "IRET at ring 1 kept IOPL", "an event pushed CS with RPL 1",
+    "the guest's ring 1 faulted", "POPF at ring 1 kept IF", "a read of CS revealed RPL 1",
+    "SGDT revealed the shadow GDT", "LAR revealed the shadow's DPL",
+};
+
+void vmm_trap_status(void *opaque, struct vmm_status *out)
+{
+    const struct vmm_trap *t = opaque;
+    memset(out, 0, sizeof *out);
+    snprintf(out->strategy, sizeof out->strategy, "trap");
+    snprintf(out->how, sizeof out->how, "the kernel at real ring 1");
+    snprintf(out->traps_are, sizeof out->traps_are, "traps");
+    struct cpu_state st;
+    if (inspect_cpu(t->m, &st)) {
+        out->have_cpu = true;
+        out->virt = (struct vmm_cpu_view){trap_virtual_cpl((struct vmm_trap *)t, &st), t->v.iflag,
+                                          t->v.cr0, t->v.cr3, t->v.gdtr.base, t->v.idtr.base,
+                                          t->v.tr};
+        out->real = (struct vmm_cpu_view){st.cpl, (st.eflags & EFLAGS_IF) != 0, st.cr0, st.cr3,
+                                          st.gdtr.base, st.idtr.base, st.tr.selector};
+    }
+    /* The causes, the most frequent first (ties in the catalogue's order). */
+    bool taken[T_CAUSE_COUNT] = {false};
+    for (int c = 0; c < T_CAUSE_COUNT; c++)
+        out->total += t->traps[c];
+    while (out->ncauses < VMM_STATUS_CAUSES) {
+        int best = -1;
+        for (int c = 0; c < T_CAUSE_COUNT; c++)
+            if (!taken[c] && t->traps[c] && (best < 0 || t->traps[c] > t->traps[best]))
+                best = c;
+        if (best < 0)
+            break;
+        taken[best] = true;
+        snprintf(out->causes[out->ncauses].name, sizeof out->causes[0].name, "%s",
+                 trap_cause_name[best]);
+        out->causes[out->ncauses++].count = t->traps[best];
+    }
+    if (t->last_cause >= 0)
+        snprintf(out->latest, sizeof out->latest, "%s at %04x:%08x, instruction %llu",
+                 trap_cause_name[t->last_cause], t->last_cs, t->last_eip,
+                 (unsigned long long)t->last_icount);
+    uint64_t newest = 0;
+    for (int f = 0; f < FAIL_COUNT; f++) {
+        if (!t->fail[f].count)
+            continue;
+        out->nfailures++;
+        if (t->fail[f].first_icount >= newest) {
+            newest = t->fail[f].first_icount;
+            snprintf(out->failure, sizeof out->failure, "%s", failure_name[f]);
+        }
+    }
 }

@@ -11,6 +11,7 @@
 #include "machine/clock.h"
 #include "status.h"
 #include "trace/event.h"
+#include "vmm/vmm_status.h"
 
 /* A monitor that shadows the guest's page tables (no nested paging) must
  * see every #PF; the other exceptions go straight to the guest's IDT.
@@ -357,5 +358,55 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct vmm_hw *h
             fprintf(stderr, "vmm hw: no native run to compare with: %s\n", err);
         free(in.recs);
         return status;
+    }
+}
+
+void vmm_hw_status(void *opaque, struct vmm_status *out)
+{
+    const struct vmm_hw *h = opaque;
+    memset(out, 0, sizeof *out);
+    snprintf(out->strategy, sizeof out->strategy, "hw");
+    snprintf(out->how, sizeof out->how, "the kernel at ring 0, non-root");
+    snprintf(out->traps_are, sizeof out->traps_are, "exits");
+    struct cpu_state st;
+    if (inspect_cpu(h->m, &st)) {
+        out->have_cpu = true; /* non-root mode shadows nothing */
+        out->real = (struct vmm_cpu_view){st.cpl, (st.eflags & EFLAGS_IF) != 0, st.cr0, st.cr3,
+                                          st.gdtr.base, st.idtr.base, st.tr.selector};
+        out->virt = out->real;
+    }
+    out->total = h->total;
+    /* Exceptions by vector, then external interrupts, the most frequent first. */
+    uint64_t counts[32 + 256];
+    for (int v = 0; v < 32; v++)
+        counts[v] = h->exceptions[v];
+    for (int v = 0; v < 256; v++)
+        counts[32 + v] = h->irqs[v];
+    while (out->ncauses < VMM_STATUS_CAUSES) {
+        int best = -1;
+        for (int c = 0; c < 32 + 256; c++)
+            if (counts[c] && (best < 0 || counts[c] > counts[best]))
+                best = c;
+        if (best < 0)
+            break;
+        const char *mn = best < 32 ? trace_vector_mnemonic(best) : NULL;
+        if (best < 32)
+            snprintf(out->causes[out->ncauses].name, sizeof out->causes[0].name, "%s",
+                     mn ? mn : "exception");
+        else
+            snprintf(out->causes[out->ncauses].name, sizeof out->causes[0].name,
+                     "interrupt %#x", best - 32);
+        out->causes[out->ncauses++].count = counts[best];
+        counts[best] = 0;
+    }
+    if (h->total) {
+        const struct vmm_exit *e = &h->log[(h->total - 1) % VMM_EXIT_LOG];
+        const char *mn = !e->irq && e->vector < 32 ? trace_vector_mnemonic(e->vector) : NULL;
+        if (e->irq)
+            snprintf(out->latest, sizeof out->latest, "interrupt %#x at %04x:%08x, instruction %llu",
+                     e->vector, e->cs, e->eip, (unsigned long long)e->icount);
+        else
+            snprintf(out->latest, sizeof out->latest, "%s at %04x:%08x, instruction %llu",
+                     mn ? mn : "exception", e->cs, e->eip, (unsigned long long)e->icount);
     }
 }

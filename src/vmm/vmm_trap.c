@@ -83,9 +83,15 @@ static enum monitor_verdict intercept(void *opaque, struct machine *m, struct cp
     }
     if (req->vector == VEC_GP && st->cpl == 1 && vcpl == 0) {
         bool halted = false;
+        uint16_t cs = st->seg[SEG_CS].selector;
+        uint32_t eip = st->eip;
         int cause = trap_emulate(t, st, &halted);
         if (cause >= 0) {
             t->traps[cause]++;
+            t->last_cause = cause;
+            t->last_cs = cs;
+            t->last_eip = eip;
+            t->last_icount = pos.icount;
             return halted ? MONITOR_HALTED : MONITOR_EMULATED;
         }
         if (!t->stopped[0]) {
@@ -145,6 +151,7 @@ bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t er
 {
     memset(t, 0, sizeof *t);
     t->m = m;
+    t->last_cause = -1;
     struct cpu_state st;
     if (!inspect_cpu(m, &st)) {
         snprintf(err, errlen, "cannot read the CPU");

@@ -81,6 +81,10 @@ struct vmm_trap {
     struct trap_failure_seen fail[FAIL_COUNT];
     struct trap_site sites[TRAP_WATCH_MAX];
     int nsites;
+    int last_cause;         /* the latest trap emulated (T_*), -1: none */
+    uint16_t last_cs;
+    uint32_t last_eip;
+    uint64_t last_icount;
     uint64_t last_tsc;      /* the last RDTSC emulated (CR4.TSD set) */
     char stopped[160];      /* the instruction it could not emulate, if any */
 };
