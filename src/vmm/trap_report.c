@@ -189,34 +189,18 @@ static const char *const failure_name[FAIL_COUNT] = {
 void vmm_trap_status(void *opaque, struct vmm_status *out)
 {
     const struct vmm_trap *t = opaque;
-    memset(out, 0, sizeof *out);
-    snprintf(out->strategy, sizeof out->strategy, "trap");
-    snprintf(out->how, sizeof out->how, "the kernel at real ring 1");
-    snprintf(out->traps_are, sizeof out->traps_are, "traps");
+    vmm_status_init(out, "trap", "the kernel at real ring 1", "traps");
     struct cpu_state st;
     if (inspect_cpu(t->m, &st)) {
         out->have_cpu = true;
         out->virt = (struct vmm_cpu_view){trap_virtual_cpl((struct vmm_trap *)t, &st), t->v.iflag,
                                           t->v.cr0, t->v.cr3, t->v.gdtr.base, t->v.idtr.base,
                                           t->v.tr};
-        out->real = (struct vmm_cpu_view){st.cpl, (st.eflags & EFLAGS_IF) != 0, st.cr0, st.cr3,
-                                          st.gdtr.base, st.idtr.base, st.tr.selector};
+        out->real = vmm_cpu_view_of(&st);
     }
-    /* The causes, the most frequent first (ties in the catalogue's order). */
-    bool taken[T_CAUSE_COUNT] = {false};
-    for (int c = 0; c < T_CAUSE_COUNT; c++)
+    for (int c = 0; c < T_CAUSE_COUNT; c++) {
         out->total += t->traps[c];
-    while (out->ncauses < VMM_STATUS_CAUSES) {
-        int best = -1;
-        for (int c = 0; c < T_CAUSE_COUNT; c++)
-            if (!taken[c] && t->traps[c] && (best < 0 || t->traps[c] > t->traps[best]))
-                best = c;
-        if (best < 0)
-            break;
-        taken[best] = true;
-        snprintf(out->causes[out->ncauses].name, sizeof out->causes[0].name, "%s",
-                 trap_cause_name[best]);
-        out->causes[out->ncauses++].count = t->traps[best];
+        vmm_status_add_cause(out, trap_cause_name[c], t->traps[c]);
     }
     if (t->last_cause >= 0)
         snprintf(out->latest, sizeof out->latest, "%s at %04x:%08x, instruction %llu",

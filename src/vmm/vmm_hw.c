@@ -364,40 +364,22 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct vmm_hw *h
 void vmm_hw_status(void *opaque, struct vmm_status *out)
 {
     const struct vmm_hw *h = opaque;
-    memset(out, 0, sizeof *out);
-    snprintf(out->strategy, sizeof out->strategy, "hw");
-    snprintf(out->how, sizeof out->how, "the kernel at ring 0, non-root");
-    snprintf(out->traps_are, sizeof out->traps_are, "exits");
+    vmm_status_init(out, "hw", "the kernel at ring 0, non-root", "exits");
     struct cpu_state st;
     if (inspect_cpu(h->m, &st)) {
         out->have_cpu = true; /* non-root mode shadows nothing */
-        out->real = (struct vmm_cpu_view){st.cpl, (st.eflags & EFLAGS_IF) != 0, st.cr0, st.cr3,
-                                          st.gdtr.base, st.idtr.base, st.tr.selector};
+        out->real = vmm_cpu_view_of(&st);
         out->virt = out->real;
     }
     out->total = h->total;
-    /* Exceptions by vector, then external interrupts, the most frequent first. */
-    uint64_t counts[32 + 256];
-    for (int v = 0; v < 32; v++)
-        counts[v] = h->exceptions[v];
-    for (int v = 0; v < 256; v++)
-        counts[32 + v] = h->irqs[v];
-    while (out->ncauses < VMM_STATUS_CAUSES) {
-        int best = -1;
-        for (int c = 0; c < 32 + 256; c++)
-            if (counts[c] && (best < 0 || counts[c] > counts[best]))
-                best = c;
-        if (best < 0)
-            break;
-        const char *mn = best < 32 ? trace_vector_mnemonic(best) : NULL;
-        if (best < 32)
-            snprintf(out->causes[out->ncauses].name, sizeof out->causes[0].name, "%s",
-                     mn ? mn : "exception");
-        else
-            snprintf(out->causes[out->ncauses].name, sizeof out->causes[0].name,
-                     "interrupt %#x", best - 32);
-        out->causes[out->ncauses++].count = counts[best];
-        counts[best] = 0;
+    for (int v = 0; v < 32; v++) {
+        const char *mn = trace_vector_mnemonic(v);
+        vmm_status_add_cause(out, mn ? mn : "exception", h->exceptions[v]);
+    }
+    for (int v = 0; v < 256; v++) {
+        char name[24];
+        snprintf(name, sizeof name, "interrupt %#x", v);
+        vmm_status_add_cause(out, name, h->irqs[v]);
     }
     if (h->total) {
         const struct vmm_exit *e = &h->log[(h->total - 1) % VMM_EXIT_LOG];

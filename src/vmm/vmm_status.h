@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/cpu_state.h"
+
 #define VMM_STATUS_CAUSES 10
 
 struct vmm_cpu_view {
@@ -33,6 +35,14 @@ struct vmm_status {
     int nfailures;      /* kinds of failure of the deception seen */
     char failure[96];   /* the last kind named: "SGDT revealed the shadow GDT" */
 };
+
+/* For the monitors: start an account (all else zero); a CPU's registers
+ * as the account shows them; one more cause (kept are the most frequent,
+ * in descending order; none for a count of 0). */
+void vmm_status_init(struct vmm_status *out, const char *strategy, const char *how,
+                     const char *traps_are);
+struct vmm_cpu_view vmm_cpu_view_of(const struct cpu_state *st);
+void vmm_status_add_cause(struct vmm_status *out, const char *name, uint64_t count);
 
 /* Fill `out` (opaque: the struct vmm_trap, or the struct vmm_hw). */
 void vmm_trap_status(void *opaque, struct vmm_status *out);
