@@ -1,13 +1,16 @@
 # guests/guests.mk — the bundled teaching kernel (guests/kernel), its ring-3
 # programs (guests/user) and the initrd that carries them. Included by the
 # top Makefile.am; built with $(GUEST_CC)/$(GUEST_LD)/$(NASM) in 32-bit
-# freestanding mode. Outputs: guests/kernel/kernel.elf and guests/initrd.img,
-# installed as $(pkgdatadir)/kernel.elf and $(pkgdatadir)/initrd.img.
+# freestanding mode. Outputs: guests/kernel/kernel.elf, guests/kernel/kernel-pv.elf
+# (the same sources built with -DPV: the kernel that runs at ring 1 under
+# `ringlab pg vmm --strategy pv`) and guests/initrd.img, installed as
+# $(pkgdatadir)/kernel.elf, kernel-pv.elf and initrd.img.
 
 GUEST_KERNEL_HDRS = \
 	guests/kernel/defs.h guests/kernel/elf.h guests/kernel/initrd.h \
 	guests/kernel/mmu.h guests/kernel/multiboot.h guests/kernel/proc.h \
-	guests/kernel/syscall.h guests/kernel/trap.h guests/kernel/x86.h
+	guests/kernel/syscall.h guests/kernel/trap.h guests/kernel/x86.h \
+	guests/kernel/hypercall.h
 GUEST_KERNEL_CSRC = \
 	guests/kernel/main.c guests/kernel/seg.c guests/kernel/trap.c \
 	guests/kernel/pic.c guests/kernel/timer.c guests/kernel/uart.c \
@@ -18,6 +21,9 @@ GUEST_KERNEL_CSRC = \
 	guests/kernel/shm.c
 GUEST_KERNEL_ASRC = guests/kernel/entry.asm guests/kernel/trapasm.asm guests/kernel/ring1svc.asm
 GUEST_KERNEL_OBJS = $(GUEST_KERNEL_ASRC:.asm=.o) $(GUEST_KERNEL_CSRC:.c=.o) $(GUEST_LIB_OBJS)
+# The paravirtual build: every object again, with -DPV, under guests/kernel/pv/.
+GUEST_KERNEL_PV_OBJS = $(GUEST_KERNEL_ASRC:guests/kernel/%.asm=guests/kernel/pv/%.o) \
+	$(GUEST_KERNEL_CSRC:guests/kernel/%.c=guests/kernel/pv/%.o) $(GUEST_LIB_OBJS)
 
 # The little C library both the kernel and the programs link.
 GUEST_LIB_SRC = guests/lib/string.c guests/lib/format.c
@@ -51,12 +57,23 @@ guests/kernel/%.o: $(srcdir)/guests/kernel/%.asm
 	@$(MKDIR_P) guests/kernel
 	$(AM_V_GEN)$(NASM) -f elf32 -g -o $@ $<
 
+guests/kernel/pv/%.o: $(srcdir)/guests/kernel/%.c $(GUEST_KERNEL_HDRS:%=$(srcdir)/%) $(srcdir)/guests/lib/lib.h
+	@$(MKDIR_P) guests/kernel/pv
+	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) $(BUNDLED_GUEST_FLAGS) -DPV $(GUEST_INCLUDES) -c -o $@ $<
+
+guests/kernel/pv/%.o: $(srcdir)/guests/kernel/%.asm
+	@$(MKDIR_P) guests/kernel/pv
+	$(AM_V_GEN)$(NASM) -f elf32 -g -DPV -o $@ $<
+
 guests/user/%.o: $(srcdir)/guests/user/%.c $(srcdir)/guests/user/user.h $(srcdir)/guests/kernel/syscall.h $(srcdir)/guests/lib/lib.h
 	@$(MKDIR_P) guests/user
 	$(AM_V_CC)$(GUEST_CC) $(GUEST_CFLAGS) $(BUNDLED_GUEST_FLAGS) $(GUEST_INCLUDES) -c -o $@ $<
 
 guests/kernel/kernel.elf: $(GUEST_KERNEL_OBJS) $(srcdir)/guests/kernel/kernel.ld
 	$(AM_V_GEN)$(GUEST_LD) $(GUEST_LINK_FLAGS) -T $(srcdir)/guests/kernel/kernel.ld -o $@ $(GUEST_KERNEL_OBJS)
+
+guests/kernel/kernel-pv.elf: $(GUEST_KERNEL_PV_OBJS) $(srcdir)/guests/kernel/kernel.ld
+	$(AM_V_GEN)$(GUEST_LD) $(GUEST_LINK_FLAGS) -T $(srcdir)/guests/kernel/kernel.ld -o $@ $(GUEST_KERNEL_PV_OBJS)
 
 $(GUEST_USER_BINS): %: %.o $(GUEST_ULIB_OBJS) $(srcdir)/guests/user/user.ld
 	$(AM_V_GEN)$(GUEST_LD) $(GUEST_LINK_FLAGS) -S -T $(srcdir)/guests/user/user.ld -o $@ $@.o $(GUEST_ULIB_OBJS)
@@ -70,14 +87,14 @@ guests/initrd.img: guests/mkinitrd$(EXEEXT) $(GUEST_USER_BINS)
 	$(AM_V_GEN)guests/mkinitrd$(EXEEXT) $@ $(GUEST_USER_BINS)
 
 guestdir = $(pkgdatadir)
-nodist_guest_DATA = guests/kernel/kernel.elf guests/initrd.img
+nodist_guest_DATA = guests/kernel/kernel.elf guests/kernel/kernel-pv.elf guests/initrd.img
 
 EXTRA_DIST += guests/README.md guests/guests.mk guests/mkinitrd.c \
 	guests/kernel/kernel.ld guests/user/user.ld guests/user/user.h \
 	$(GUEST_KERNEL_HDRS) $(GUEST_KERNEL_CSRC) $(GUEST_KERNEL_ASRC) \
 	$(GUEST_ULIB_SRC) $(GUEST_USER_PROGS:%=guests/user/%.c) \
 	guests/lib/lib.h $(GUEST_LIB_SRC)
-CLEANFILES += $(nodist_guest_DATA) $(GUEST_KERNEL_OBJS) $(GUEST_ULIB_OBJS) \
+CLEANFILES += $(nodist_guest_DATA) $(GUEST_KERNEL_OBJS) $(GUEST_KERNEL_PV_OBJS) $(GUEST_ULIB_OBJS) \
 	$(GUEST_USER_OBJS) $(GUEST_USER_BINS) guests/mkinitrd$(EXEEXT)
 
 # The scripted shell session and the ring crossings of hello, under

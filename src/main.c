@@ -33,6 +33,7 @@
 #include "trace/qemu_log.h"
 #include "vmm/pg_command.h"
 #include "vmm/vmm_hw.h"
+#include "vmm/vmm_pv.h"
 #include "vmm/vmm_status.h"
 #include "vmm/vmm_trap.h"
 #ifdef HAVE_VIEW
@@ -202,6 +203,7 @@ static bool file_is_disk_image(const char *path)
 static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
 {
     bool trap_monitor = vmm && strcmp(vmm->strategy, "trap") == 0;
+    bool pv_monitor = vmm && strcmp(vmm->strategy, "pv") == 0;
     struct options o;
     char err[512] = "";
     switch (options_parse(argc, argv, &o, err, sizeof err)) {
@@ -234,6 +236,15 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
     bool view_asked = o.display == DISPLAY_SDL;
     bool want_view = view_asked || (o.display == DISPLAY_DEFAULT && !o.debugger && !vmm &&
                                     display_present());
+    /* The view draws the trap and hw monitors (ui/monitor.c); pv's console
+     * is its own, for the native run it compares. */
+    if (pv_monitor && view_asked) {
+        report_say("pg vmm --strategy pv: the monitor runs on the terminal or under --debugger, "
+                   "not in the view; use -nographic");
+        repl_script_close(&script);
+        options_free(&o);
+        return RL_EXIT_USAGE;
+    }
 #ifndef HAVE_VIEW
     if (view_asked) {
         report_say("the view was asked for, but this ringlab was built without it (SDL2, SDL2_ttf, "
@@ -272,7 +283,9 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         }
         image = rom_path;
     } else if (!image) {
-        if (!images_find_bundled(RINGLAB_DATADIR, kernel_path, initrd_path, sizeof kernel_path)) {
+        /* The paravirtual monitor runs the kernel's ring-1 build. */
+        if (!images_find_bundled(RINGLAB_DATADIR, pv_monitor ? "kernel-pv.elf" : "kernel.elf",
+                                 kernel_path, initrd_path, sizeof kernel_path)) {
             report_say("no image given and the bundled guest is not installed (looked beside the "
                 "binary and in %s); run 'make' first, or name a kernel with -kernel",
                 RINGLAB_DATADIR);
@@ -284,6 +297,12 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         bundled_initrd = initrd_path;
     }
 
+    /* Under the paravirtual monitor, the native build beside the kernel
+     * (kernel.elf beside kernel-pv.elf) runs the same session for the
+     * report's comparison. */
+    struct image_set native_images;
+    bool have_native = false;
+    char native_path[PATH_MAX];
     struct image_set images;
     if (!images_read(&images, &o, image, bundled_initrd, report_say)) {
         images_free(&images);
@@ -291,6 +310,8 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         options_free(&o);
         return RL_EXIT_BAD_IMAGE;
     }
+    if (pv_monitor && !from_rom && images_native_beside(image, native_path, sizeof native_path))
+        have_native = images_read(&native_images, &o, native_path, bundled_initrd, report_say);
     struct disk_image disks[OPTIONS_MAX_DRIVES];
     struct block_dev disk_blocks[OPTIONS_MAX_DRIVES];
     bool disk_open[OPTIONS_MAX_DRIVES] = {false};
@@ -393,6 +414,16 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         .unimp = (have_qlog && (o.log_items & OPTIONS_LOG_UNIMP)) ? log_unimp : NULL,
         .unimp_opaque = have_qlog ? &qlog : NULL,
     };
+    /* The paravirtual monitor counts the console's bytes on their way. */
+    static struct vmm_pv pv_mon;
+    if (pv_monitor) {
+        pv_mon.serial_out = cfg.serial_out;
+        pv_mon.serial_opaque = cfg.serial_opaque;
+        cfg.serial_out = vmm_pv_serial_out;
+        cfg.serial_opaque = &pv_mon;
+    }
+    struct machine_config native_cfg = cfg;
+    native_cfg.load_opaque = &native_images;
     struct machine *m = machine_create(&cfg, err, sizeof err);
     if (!m) {
         report_say("cannot start the machine: %s", err);
@@ -405,7 +436,7 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         machine_add_sink(m, (struct trace_sink){jsonl_event, &jlog});
     /* Under a monitor its sink counts the exits, whoever runs the machine. */
     static struct vmm_hw monitor;
-    if (vmm && !trap_monitor && !vmm_hw_attach(&monitor, m, &vmm->controls)) {
+    if (vmm && !trap_monitor && !pv_monitor && !vmm_hw_attach(&monitor, m, &vmm->controls)) {
         report_say("cannot take the machine under the monitor");
         status = RL_EXIT_HOST;
         goto out_machine;
@@ -419,6 +450,11 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
     static struct vmm_trap trap_mon;
     if (trap_monitor && !vmm_trap_attach(&trap_mon, m, err, sizeof err)) {
         report_say("pg vmm: cannot deprivilege the guest: %s", err);
+        status = RL_EXIT_HOST;
+        goto out_machine;
+    }
+    if (pv_monitor && !vmm_pv_attach(&pv_mon, m, err, sizeof err)) {
+        report_say("pg vmm: cannot start the paravirtual guest: %s", err);
         status = RL_EXIT_HOST;
         goto out_machine;
     }
@@ -504,8 +540,14 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             .kernel_path = image,
             .initrd_path = bundled_initrd,
             .script = o.debugger_script ? &script : NULL,
-            .vmm_info = trap_monitor ? vmm_trap_info : vmm ? vmm_hw_info : NULL,
-            .vmm_opaque = trap_monitor ? (void *)&trap_mon : vmm ? (void *)&monitor : NULL,
+            .vmm_info = trap_monitor ? vmm_trap_info
+                        : pv_monitor ? vmm_pv_info
+                        : vmm        ? vmm_hw_info
+                                     : NULL,
+            .vmm_opaque = trap_monitor ? (void *)&trap_mon
+                          : pv_monitor ? (void *)&pv_mon
+                          : vmm        ? (void *)&monitor
+                                       : NULL,
         };
         status = repl_main(&rc);
     } else if (trap_monitor) {
@@ -516,6 +558,12 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
                        err);
         console_raw(&con, true);
         status = vmm_run_trap(&runner, &trap_mon, have_qlog ? &qlog : NULL, o.timeout_sec);
+        console_raw(&con, false);
+    } else if (pv_monitor) {
+        struct vmm_request v = *vmm;
+        v.machine_cfg = have_native ? &native_cfg : NULL;
+        console_raw(&con, true);
+        status = vmm_run_pv(&runner, &v, &pv_mon, have_qlog ? &qlog : NULL, o.timeout_sec);
         console_raw(&con, false);
     } else if (vmm) {
         struct vmm_request v = *vmm;
@@ -582,6 +630,8 @@ out_disks:
         disk_image_close(&disks[i]);
     }
     images_free(&images);
+    if (have_native)
+        images_free(&native_images);
     repl_script_close(&script);
     options_free(&o);
     return status;

@@ -1175,6 +1175,7 @@ static const char help_text[] =
     "       ringlab [options] -kernel FILE [-initrd \"MOD [ARGS],MOD2\"] [-append CMDLINE]\n"
     "       ringlab pg audit [--umip] [--format table|csv|json|markdown]\n"
     "       ringlab pg vmm --strategy trap [options] [IMAGE]\n"
+    "       ringlab pg vmm --strategy pv [options] [IMAGE]\n"
     "       ringlab pg vmm --strategy hw [--vmcs] [--exit-on LIST] [options] [IMAGE]\n"
     "       ringlab [options] -drive file=DISK,index=0,media=disk,format=raw\n"
     "\n"

@@ -186,5 +186,5 @@ void panic(const char *msg)
     cli();
     kprintf("panic: %s\n", msg);
     for (;;)
-        __asm__ volatile("cli; hlt");
+        cli_hlt();
 }

@@ -21,6 +21,15 @@ CR0_PG    equ 0x80000000
 CR0_WP    equ 0x00010000
 KSTACK    equ 4096
 
+; Built with -DPV the kernel starts at ring 1 under the monitor and asks it
+; for what ring 1 may not do (hypercall.h, whose numbers these repeat).
+%ifdef PV
+HC_VECTOR   equ 0x82
+HC_HALT     equ 3
+HC_READ_CR  equ 9
+HC_WRITE_CR equ 10
+%endif
+
 section .multiboot
 align 4
 	dd MB_MAGIC
@@ -32,6 +41,9 @@ global start
 extern kmain
 start:
 	mov esi, eax                    ; keep the boot loader's magic
+%ifdef PV
+	mov ebp, ebx                    ; the hypercalls take EBX: keep the info's address
+%endif
 
 	; Clear the boot page directory (physical address: symbol - KERNBASE).
 	mov edi, boot_pgdir - KERNBASE
@@ -56,11 +68,26 @@ start:
 	; SDM Vol. 3A 4.3: CR3 holds the page directory's physical address;
 	; setting CR0.PG turns paging on. WP makes ring 0 respect read-only
 	; pages too, which copy-on-write relies on.
+%ifdef PV
+	mov eax, HC_WRITE_CR
+	mov ebx, 3
+	mov ecx, boot_pgdir - KERNBASE
+	int HC_VECTOR
+	mov eax, HC_READ_CR
+	xor ebx, ebx
+	int HC_VECTOR
+	or eax, CR0_PG | CR0_WP
+	mov ecx, eax
+	mov eax, HC_WRITE_CR
+	int HC_VECTOR                   ; EBX is still 0: CR0
+	mov ebx, ebp
+%else
 	mov eax, boot_pgdir - KERNBASE
 	mov cr3, eax
 	mov eax, cr0
 	or eax, CR0_PG | CR0_WP
 	mov cr0, eax
+%endif
 
 	; Still running at the low address; jump to the linked (high) one.
 	mov eax, .high
@@ -72,8 +99,13 @@ start:
 	push esi
 	call kmain
 .hang:
+%ifdef PV
+	mov eax, HC_HALT
+	int HC_VECTOR
+%else
 	cli
 	hlt
+%endif
 	jmp .hang
 
 section .bss

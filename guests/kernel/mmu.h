@@ -78,8 +78,15 @@ typedef uint32_t pte_t;
 #define SEG_R1STACK 8 /* ring 1: its stack (TSS.SS1), DPL 1 */
 #define SEG_R1GATE  9 /* the call gate ring 3 enters ring 1 by, DPL 3 */
 #define NSEGS       10
-#define KCODE_SEL   (SEG_KCODE << 3)         /* 0x08 */
-#define KDATA_SEL   (SEG_KDATA << 3)         /* 0x10 */
+/* The kernel's own privilege level: 0, or 1 in the build that runs under
+ * the paravirtual monitor (x86.h), whose descriptors are DPL 1 (seg.c). */
+#ifdef PV
+#define KERNEL_PL 1
+#else
+#define KERNEL_PL 0
+#endif
+#define KCODE_SEL   ((SEG_KCODE << 3) | KERNEL_PL) /* 0x08, PV 0x09 */
+#define KDATA_SEL   ((SEG_KDATA << 3) | KERNEL_PL) /* 0x10, PV 0x11 */
 #define UCODE_SEL   ((SEG_UCODE << 3) | 3)   /* 0x1B: RPL 3 */
 #define UDATA_SEL   ((SEG_UDATA << 3) | 3)   /* 0x23: RPL 3 */
 #define TSS_SEL     (SEG_TSS << 3)           /* 0x28 */

@@ -16,7 +16,13 @@
  * interrupt that arrives in ring 1 or 3 (each process has its own, so the
  * scheduler updates ESP0 on every switch), and SS1:ESP1, the ring-1 stack
  * the call gate switches to. After it comes the I/O permission bitmap,
- * which the scheduler also changes for each process (ioperm.c). */
+ * which the scheduler also changes for each process (ioperm.c).
+ *
+ * Built with -DPV the kernel itself runs at ring 1 (x86.h): its code and
+ * data segments are DPL 1, its selectors 0x09/0x11, and the monitor moves
+ * SS0:ESP0, still the kernel's stack, into SS1:ESP1 for each event that
+ * leaves ring 3 (the CPU looks there for ring 1), and puts the call gate's
+ * SS1:ESP1 back at each return to ring 3. */
 #include "defs.h"
 #include "mmu.h"
 #include "x86.h"
@@ -64,6 +70,7 @@ static uint64_t call_gate(uint16_t sel, uint32_t offset, int dpl)
 #define ACC_DATA   0x92 /* present, data, read/write */
 #define ACC_DPL1   0x20
 #define ACC_DPL3   0x60
+#define ACC_KERNEL (KERNEL_PL << 5) /* DPL 0, or 1 for the ring-1 build */
 #define ACC_TSS    0x89 /* present, system, 32-bit TSS available (type 9) */
 #define FLAGS_4K32 0xC  /* G = 4 KiB granularity, D = 32-bit */
 
@@ -91,6 +98,7 @@ uint32_t seg_limit(uint16_t sel)
     return limit;
 }
 
+#ifndef PV
 /* What the CPU says of the segments just loaded, read back with
  * instructions any ring may run: CS's RPL is the CPL (0 here), SGDT names
  * the GDT just loaded, LAR shows the kernel's code descriptor with DPL 0.
@@ -108,14 +116,15 @@ static void seg_check(void)
     if (dpl != 0)
         kprintf("seg: the kernel's code segment %x has DPL %u, not 0\n", KCODE_SEL, dpl);
 }
+#endif
 
 void seg_init(void)
 {
     extern char ring1_entry[]; /* ring1svc.asm */
 
     gdt[0] = 0; /* the null descriptor: selector 0 must never be used */
-    gdt[SEG_KCODE] = seg_desc(0, LIMIT_4G, ACC_CODE, FLAGS_4K32);
-    gdt[SEG_KDATA] = seg_desc(0, LIMIT_4G, ACC_DATA, FLAGS_4K32);
+    gdt[SEG_KCODE] = seg_desc(0, LIMIT_4G, ACC_CODE | ACC_KERNEL, FLAGS_4K32);
+    gdt[SEG_KDATA] = seg_desc(0, LIMIT_4G, ACC_DATA | ACC_KERNEL, FLAGS_4K32);
     gdt[SEG_UCODE] = seg_desc(0, LIMIT_4G, ACC_CODE | ACC_DPL3, FLAGS_4K32);
     gdt[SEG_UDATA] = seg_desc(0, LIMIT_4G, ACC_DATA | ACC_DPL3, FLAGS_4K32);
     seg_ring1_limit(0);
@@ -147,7 +156,9 @@ void seg_init(void)
                      : "i"(KDATA_SEL), "i"(KCODE_SEL)
                      : "eax", "memory");
     ltr(TSS_SEL);
+#ifndef PV /* the paravirtual kernel knows it runs at ring 1 */
     seg_check();
+#endif
 }
 
 /* Called on every switch to a process: its kernel stack top. */

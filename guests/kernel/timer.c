@@ -51,6 +51,7 @@ uint32_t timer_usec(void)
     return t * TICK_US + (DIVISOR - count) * TICK_US / DIVISOR;
 }
 
+#ifndef PV
 /* The boot's check that the clock ticks, as Linux checks its timer: with
  * interrupts on, `ticks` must move.  timer_usec() wants interrupts off, so
  * each reading is an irq-save section, a few microseconds apart.  A tick the PIC holds (requested,
@@ -79,3 +80,4 @@ void timer_check(void)
         kprintf("timer: no tick in %u us: irq_restore(%x) left EFLAGS %x, interrupts off\n",
                 now - t0, before, after);
 }
+#endif

@@ -4,11 +4,30 @@
 ; the same for all of them (struct trapframe in trap.h) and jumps to
 ; alltraps, which saves the registers and calls trap(tf) in trap.c.
 
+%ifdef PV
+KDATA_SEL equ 0x11                  ; the kernel runs at ring 1 (mmu.h)
+HC_VECTOR equ 0x82                  ; hypercall.h
+HC_IRET   equ 13
+%else
 KDATA_SEL equ 0x10
+%endif
 UDATA_SEL equ 0x23
 UCODE_SEL equ 0x1B
 
 extern trap
+
+; Back to the interrupted code from an IRET frame at [esp]. At ring 1 IRET
+; would leave IF and IOPL as they are (SDM Vol. 2A IRET): the ring-1 build
+; asks the monitor to return instead, with its EAX on top of the frame.
+%macro IRET_FRAME 0
+%ifdef PV
+	push eax
+	mov eax, HC_IRET
+	int HC_VECTOR
+%else
+	iretd
+%endif
+%endmacro
 
 section .text
 
@@ -69,7 +88,7 @@ trapret:
 	pop es
 	pop ds
 	add esp, 8                      ; drop trapno and err
-	iretd                           ; SDM Vol. 2A IRET: pops eip, cs, eflags (and esp, ss if going to ring 3)
+	IRET_FRAME                      ; SDM Vol. 2A IRET: pops eip, cs, eflags (and esp, ss if going to ring 3)
 
 ; sysenter: the fast way in (SDM Vol. 3A 5.8.7). The CPU loads CS from the
 ; SYSENTER_CS MSR, SS = CS + 8, ESP and EIP from the SYSENTER_ESP/EIP MSRs,
@@ -109,10 +128,14 @@ sysenter_entry:
 	pop es
 	pop ds
 	add esp, 8                      ; trapno, err
+%ifdef PV
+	IRET_FRAME                      ; no SYSEXIT at ring 1: the frame is an IRET's
+%else
 	mov edx, [esp]                  ; eip
 	mov ecx, [esp + 12]             ; esp
 	sti
 	sysexit
+%endif
 
 ; void swtch(struct context **old, struct context *new);
 ; Save the callee-saved registers on this stack, store the stack pointer in

@@ -120,7 +120,8 @@ bool images_find_firmware(const char *datadir, char *rom, size_t n)
     return access(rom, R_OK) == 0;
 }
 
-bool images_find_bundled(const char *datadir, char *kernel, char *initrd, size_t n)
+bool images_find_bundled(const char *datadir, const char *kernel_name, char *kernel, char *initrd,
+                         size_t n)
 {
     char exe[PATH_MAX - 64]; /* room for the file names appended below */
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -129,7 +130,7 @@ bool images_find_bundled(const char *datadir, char *kernel, char *initrd, size_t
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = 0;
-            snprintf(kernel, n, "%s/guests/kernel/kernel.elf", exe);
+            snprintf(kernel, n, "%s/guests/kernel/%s", exe, kernel_name);
             snprintf(initrd, n, "%s/guests/initrd.img", exe);
             if (access(kernel, R_OK) == 0 && access(initrd, R_OK) == 0)
                 return true;
@@ -138,7 +139,19 @@ bool images_find_bundled(const char *datadir, char *kernel, char *initrd, size_t
     const char *dir = getenv("RINGLAB_DATADIR");
     if (!dir)
         dir = datadir;
-    snprintf(kernel, n, "%s/kernel.elf", dir);
+    snprintf(kernel, n, "%s/%s", dir, kernel_name);
     snprintf(initrd, n, "%s/initrd.img", dir);
     return access(kernel, R_OK) == 0 && access(initrd, R_OK) == 0;
+}
+
+bool images_native_beside(const char *pv_kernel, char *native, size_t n)
+{
+    static const char pv_name[] = "kernel-pv.elf";
+    size_t len = strlen(pv_kernel), tail = sizeof pv_name - 1;
+    if (len < tail || strcmp(pv_kernel + len - tail, pv_name) != 0 ||
+        (len > tail && pv_kernel[len - tail - 1] != '/'))
+        return false;
+    if ((size_t)snprintf(native, n, "%.*skernel.elf", (int)(len - tail), pv_kernel) >= n)
+        return false;
+    return access(native, R_OK) == 0;
 }

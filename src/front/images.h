@@ -43,7 +43,15 @@ bool images_load(void *opaque, uint8_t *ram, size_t ram_size, struct boot_info *
 bool images_find_firmware(const char *datadir, char *rom, size_t n);
 
 /* The bundled guest: next to the binary in a build tree, else installed
- * in datadir.  Fills kernel and initrd (n bytes each). */
-bool images_find_bundled(const char *datadir, char *kernel, char *initrd, size_t n);
+ * in datadir.  kernel_name is "kernel.elf", or "kernel-pv.elf" for the
+ * build that runs at ring 1 under the paravirtual monitor.  Fills kernel
+ * and initrd (n bytes each). */
+bool images_find_bundled(const char *datadir, const char *kernel_name, char *kernel, char *initrd,
+                         size_t n);
+
+/* The native kernel.elf beside a kernel-pv.elf (the paravirtual build), for
+ * the paravirtual monitor's comparison.  False when the name is not
+ * kernel-pv.elf or the native build is not there. */
+bool images_native_beside(const char *pv_kernel, char *native, size_t n);
 
 #endif

@@ -87,8 +87,13 @@ bool deliver(struct machine *m, struct cpu_state *st, struct intr_request *req)
             engine_commit_state(m->engine, st);
             if (req->source == INTR_EXCEPTION)
                 m->clock.icount++;
-            if (v == MONITOR_HALTED)
-                exits_stop(m, CAUSE_NONE); /* the run loop finds HLT just behind EIP */
+            if (v == MONITOR_HALTED) {
+                /* The CPU waits for an interrupt: the emulated HLT, or a
+                 * hypercall that blocks (no HLT behind EIP for the run
+                 * loop to find). */
+                m->halted = true;
+                exits_stop(m, CAUSE_NONE);
+            }
             m->paging_stale = true;
             return true;
         }

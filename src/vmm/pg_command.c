@@ -14,6 +14,7 @@ static void pg_help(FILE *f)
 {
     fputs("Usage: ringlab pg audit [--umip] [--format table|csv|json|markdown]\n"
           "       ringlab pg vmm --strategy trap [ringlab options]\n"
+          "       ringlab pg vmm --strategy pv [ringlab options]\n"
           "       ringlab pg vmm --strategy hw [--vmcs] [--exit-on LIST] [ringlab options]\n"
           "\n"
           "The Popek-Goldberg audit: each instruction of the catalogue (the IA-32 system\n"
@@ -46,6 +47,12 @@ static void pg_help(FILE *f)
           "                 the kernel's functions and watched; the report names where\n"
           "                 the guest could tell (POPF or IRET leaving IF alone at\n"
           "                 ring 1, CS's RPL 1, the shadow GDT, ...) with the place\n"
+          "  --strategy pv  paravirtualization, as 32-bit Xen ran its guests at ring 1:\n"
+          "                 the kernel built with -DPV (kernel-pv.elf, the default image)\n"
+          "                 runs at real ring 1 and makes a hypercall (int $0x82, EAX\n"
+          "                 the number, EBX/ECX/EDX the arguments) for each privileged\n"
+          "                 instruction; the report counts them, names what still\n"
+          "                 trapped, and runs the same session on the native kernel\n"
           "  --strategy hw  hardware assistance in the style of VT-x: the guest kernel runs\n"
           "                 unmodified at ring 0 in non-root mode; the events the exit\n"
           "                 controls name leave it for the monitor, which counts them\n"
@@ -56,9 +63,10 @@ static void pg_help(FILE *f)
           "                 (default: pf,irq, a monitor that shadows the page tables)\n"
           "The run ends with a report on stderr: how the guest ended, the traps or exits\n"
           "by cause, the instructions and the time, and for trap the failures of the\n"
-          "deception it saw (lines with FAILED).  The exit status is the plain run's.\n"
-          "With -display sdl the view shows a monitor panel: ring -1 above ring 0, the\n"
-          "virtual CPU beside the real one, the traps or exits by cause, the latest.\n",
+          "deception it saw, for pv the privileged instructions left (lines with\n"
+          "FAILED).  The exit status is the plain run's.  With -display sdl the view\n"
+          "shows a monitor panel (trap, hw): ring -1 above ring 0, the virtual CPU\n"
+          "beside the real one, the traps or exits by cause, the latest.\n",
           f);
 }
 

@@ -8,6 +8,7 @@
 #include "inspect.h"
 #include "trace/event.h"
 #include "vmm/trap_internal.h"
+#include "vmm/vmm_hw.h"
 #include "vmm/vmm_status.h"
 
 const char *const trap_cause_name[T_CAUSE_COUNT] = {
@@ -37,10 +38,7 @@ void trap_report_passed_on(const struct vmm_trap *t, struct strbuf *out)
 {
     strbuf_add(out, "reflected into the guest's IDT: external interrupt %llu, INT n %llu",
                (unsigned long long)t->irqs, (unsigned long long)t->syscalls);
-    for (int v = 0; v < 32; v++)
-        if (t->reflected[v])
-            strbuf_add(out, ", %s %llu", trace_vector_mnemonic(v) ? trace_vector_mnemonic(v) : "?",
-                       (unsigned long long)t->reflected[v]);
+    vmm_vector_counts(out, t->reflected);
     strbuf_add(out, "\n");
 }
 

@@ -74,11 +74,12 @@ int vmm_parse(int argc, char **argv, struct vmm_request *out, int *used)
     }
     *used = i;
     if (!out->strategy) {
-        report_say("pg vmm: name a strategy: --strategy trap or hw (try 'ringlab pg --help')");
+        report_say("pg vmm: name a strategy: --strategy trap, pv or hw (try 'ringlab pg --help')");
         return RL_EXIT_USAGE;
     }
-    if (strcmp(out->strategy, "hw") != 0 && strcmp(out->strategy, "trap") != 0) {
-        report_say("pg vmm: --strategy '%s': this ringlab has the trap and hw strategies",
+    if (strcmp(out->strategy, "hw") != 0 && strcmp(out->strategy, "trap") != 0 &&
+        strcmp(out->strategy, "pv") != 0) {
+        report_say("pg vmm: --strategy '%s': this ringlab has the trap, pv and hw strategies",
                    out->strategy);
         return RL_EXIT_USAGE;
     }
@@ -308,6 +309,14 @@ static void print_native(uint64_t monitored_icount, double monitored_s, uint64_t
     if (seconds > 0)
         fprintf(stderr, "; the monitor's time is %.2fx", monitored_s / seconds);
     fputs(")\n", stderr);
+}
+
+void vmm_vector_counts(struct strbuf *out, const uint64_t counts[32])
+{
+    for (int v = 0; v < 32; v++)
+        if (counts[v])
+            strbuf_add(out, ", %s %llu", trace_vector_mnemonic(v) ? trace_vector_mnemonic(v) : "?",
+                       (unsigned long long)counts[v]);
 }
 
 const char *vmm_how_it_ended(enum runner_stop s)

@@ -24,7 +24,7 @@ struct vmcs_controls {
 
 /* What the pg vmm words asked for. */
 struct vmm_request {
-    const char *strategy; /* "hw" */
+    const char *strategy; /* "trap", "pv" or "hw" */
     bool print_vmcs;      /* --vmcs: print the controls before running */
     struct vmcs_controls controls;
     /* Silence the guest's console (true) or not, for the native run the
@@ -70,6 +70,10 @@ bool vmm_hw_attach(struct vmm_hw *h, struct machine *m, const struct vmcs_contro
 /* `info vmm`: the controls, the virtual CPU beside the real one, the exits
  * (opaque is the struct vmm_hw). */
 void vmm_hw_info(void *opaque, struct strbuf *out);
+
+/* ", #GP 1, #PF 2": the exceptions counted (by vector, 0..31) that
+ * a monitor passed to the guest's IDT, for its report. */
+void vmm_vector_counts(struct strbuf *out, const uint64_t counts[32]);
 
 /* How a monitored run ended, in words for its report. */
 const char *vmm_how_it_ended(enum runner_stop s);

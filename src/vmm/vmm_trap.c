@@ -147,6 +147,21 @@ static void note_return(void *opaque, const struct trace_event *ev)
         trap_note_failure(t, FAIL_IRET_IOPL, ev->icount, ev->before.cs, ev->before.eip, want);
 }
 
+void vmm_deprivilege(struct cpu_state *st)
+{
+    /* The loader left the segment caches loaded (its GDT may be empty);
+     * each DPL-0 one becomes DPL 1, CS and SS with RPL 1. */
+    for (int r = 0; r < SEG_COUNT; r++) {
+        struct seg_cache *c = &st->seg[r];
+        if (!(c->flags & DESC_P))
+            continue;
+        if (((c->flags & DESC_DPL_MASK) >> DESC_DPL_SHIFT) == 0)
+            c->flags = (c->flags & ~DESC_DPL_MASK) | (1u << DESC_DPL_SHIFT);
+        if (r == SEG_CS || r == SEG_SS)
+            c->selector |= 1;
+    }
+}
+
 bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
@@ -168,17 +183,7 @@ bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t er
         snprintf(err, errlen, "the monitor's page (physical %#x) is not mapped", SHADOW_PA);
         return false;
     }
-    /* Down to ring 1: the loader left the segment caches loaded (its GDT
-     * may be empty); each DPL-0 one becomes DPL 1, CS and SS with RPL 1. */
-    for (int r = 0; r < SEG_COUNT; r++) {
-        struct seg_cache *c = &st.seg[r];
-        if (!(c->flags & DESC_P))
-            continue;
-        if (((c->flags & DESC_DPL_MASK) >> DESC_DPL_SHIFT) == 0)
-            c->flags = (c->flags & ~DESC_DPL_MASK) | (1u << DESC_DPL_SHIFT);
-        if (r == SEG_CS || r == SEG_SS)
-            c->selector |= 1;
-    }
+    vmm_deprivilege(&st);
     if (!control_write_cpu(m, &st)) {
         snprintf(err, errlen, "cannot load the deprivileged state");
         return false;

@@ -99,6 +99,10 @@ bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t er
 bool vmm_trap_watch(struct vmm_trap *t, const uint8_t *image, size_t size, char *err,
                     size_t errlen);
 
+/* Down to ring 1: a guest state as the loader left it at ring 0, its
+ * DPL-0 segment caches made DPL 1 (also the paravirtual monitor's start). */
+void vmm_deprivilege(struct cpu_state *st);
+
 /* `info vmm` (opaque is the struct vmm_trap). */
 void vmm_trap_info(void *opaque, struct strbuf *out);
 

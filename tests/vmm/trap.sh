@@ -127,7 +127,7 @@ fi
 # Bad arguments: one line, status 2.
 "$RINGLAB" pg vmm --strategy nope -nographic </dev/null >"$tmp/o" 2>"$tmp/e"
 st=$?
-if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'trap and hw' "$tmp/e"; then
+if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'trap, pv and hw' "$tmp/e"; then
 	echo "FAIL: --strategy nope: status $st, stderr: $(cat "$tmp/e")"
 	failed=1
 fi
