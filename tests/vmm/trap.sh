@@ -131,6 +131,13 @@ if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'trap, pv and 
 	echo "FAIL: --strategy nope: status $st, stderr: $(cat "$tmp/e")"
 	failed=1
 fi
+# The view draws trap and hw (tests/ui/monitor.sh); pv keeps its console.
+"$RINGLAB" pg vmm --strategy pv -display sdl </dev/null >"$tmp/o" 2>"$tmp/e"
+st=$?
+if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'not in the view' "$tmp/e"; then
+	echo "FAIL: --strategy pv -display sdl: status $st, stderr: $(cat "$tmp/e")"
+	failed=1
+fi
 if [ "$failed" -ne 0 ]; then
 	grep '^vmm' "$tmp/out"
 	exit 1
