@@ -35,6 +35,7 @@
 #include "vmm/vmm_bt.h"
 #include "vmm/vmm_hw.h"
 #include "vmm/vmm_pv.h"
+#include "vmm/vmm_status.h"
 #include "vmm/vmm_trap.h"
 #ifdef HAVE_VIEW
 #include "view.h"
@@ -245,9 +246,11 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
     bool view_asked = o.display == DISPLAY_SDL;
     bool want_view = view_asked || (o.display == DISPLAY_DEFAULT && !o.debugger && !vmm &&
                                     display_present());
-    if (vmm && view_asked) {
-        report_say("pg vmm: the monitor runs on the terminal or under --debugger, not in the "
-                   "view; use -nographic");
+    /* The view draws the trap and hw monitors (ui/monitor.c); pv's console
+     * is its own, for the native run it compares. */
+    if (pv_monitor && view_asked) {
+        report_say("pg vmm --strategy pv: the monitor runs on the terminal or under --debugger, "
+                   "not in the view; use -nographic");
         repl_script_close(&script);
         options_free(&o);
         return RL_EXIT_USAGE;
@@ -512,6 +515,9 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             .bundled = bundled_initrd != NULL,
             .script = o.ui_script,
             .screenshot = o.screenshot,
+            .vmm_info = trap_monitor ? vmm_trap_info : vmm ? vmm_hw_info : NULL,
+            .vmm_status = trap_monitor ? vmm_trap_status : vmm ? vmm_hw_status : NULL,
+            .vmm_opaque = trap_monitor ? (void *)&trap_mon : vmm ? (void *)&monitor : NULL,
         };
         struct view *v = view_open(&vc, err, sizeof err);
         if (v) {
@@ -567,6 +573,11 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         };
         status = repl_main(&rc);
     } else if (trap_monitor) {
+        /* The plain run also watches what cannot trap (the debugger's and
+         * the view's runs leave the breakpoints to their user). */
+        if (!vmm_trap_watch(&trap_mon, images.kernel.data, images.kernel.size, err, sizeof err))
+            report_say("pg vmm: the kernel's code is not scanned (%s): only what traps is seen",
+                       err);
         console_raw(&con, true);
         status = vmm_run_trap(&runner, &trap_mon, have_qlog ? &qlog : NULL, o.timeout_sec);
         console_raw(&con, false);

@@ -19,6 +19,7 @@
 #include "inspect.h"
 #include "util/strbuf.h"
 #include "view.h"
+#include "vmm/vmm_status.h"
 
 /* ---- colours: the Okabe-Ito palette, legible for colour-blind readers;
  * nothing is told by red against green, and lit things are also brighter */
@@ -77,6 +78,7 @@ bool uitext_has(const struct ui_text *t, const char *needle);
 
 enum panel_id {
     P_RINGS, P_REGS, P_CODE, P_STACK, P_TIMELINE, P_PFAULT, P_ASPACE, P_TABLES, P_CONSOLE,
+    P_MONITOR, /* only under a monitor (pg vmm) */
     P_COUNT
 };
 
@@ -88,6 +90,7 @@ struct panel {
     /* Draw the body; NULL: draw the text model. */
     void (*draw)(struct view *v, struct panel *p, SDL_Rect body);
     bool collapsed;
+    bool hidden; /* not laid out, drawn or written out */
     SDL_Rect rect, body; /* as laid out for the last frame */
     int scroll;          /* lines scrolled off the top (the mouse wheel) */
     struct ui_text text;
@@ -105,6 +108,8 @@ void aspace_model(struct view *v, struct ui_text *t);
 void aspace_draw(struct view *v, struct panel *p, SDL_Rect body);
 void tables_model(struct view *v, struct ui_text *t);
 void console_model(struct view *v, struct ui_text *t);
+void monitor_model(struct view *v, struct ui_text *t);
+void monitor_draw(struct view *v, struct panel *p, SDL_Rect body);
 
 /* ---- the timeline's events (model.c) ------------------------------------- */
 
@@ -220,6 +225,8 @@ struct view {
     bool have_last_stop;
     int program; /* the running program (symbols_identify), -1 */
     struct vga_screen vga;
+    struct vmm_status mon; /* the monitor's account (monitor.c), when mon_ok */
+    bool mon_ok;
     /* The address space, one entry per 4 MiB (PDE): see aspace.c. */
     struct aspace_cell {
         uint8_t kind; /* 0 not mapped, 1 supervisor only, 2 user, 3 both */

@@ -16,6 +16,8 @@
 
 /* What COM1 wrote, kept for the console panel (and copied to a file when
  * -serial file:PATH asked for one). */
+struct strbuf;
+struct vmm_status;
 struct view_serial;
 struct view_serial *view_serial_create(FILE *copy);
 void view_serial_destroy(struct view_serial *s);
@@ -32,6 +34,11 @@ struct view_config {
     bool bundled;                /* the bundled kernel: name its system calls */
     const char *script;          /* --ui-script FILE, NULL for none */
     const char *screenshot;      /* --screenshot PATH.png at exit, NULL for none */
+    /* Under `pg vmm`: the monitor's `info vmm` and its account for the
+     * monitor panel (opaque: the monitor); NULL: no monitor. */
+    void (*vmm_info)(void *opaque, struct strbuf *out);
+    void (*vmm_status)(void *opaque, struct vmm_status *out);
+    void *vmm_opaque;
 };
 
 /* Open the window.  On failure: false, one line in err (exit status

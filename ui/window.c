@@ -26,6 +26,7 @@ static const struct panel panel_defs[P_COUNT] = {
     [P_ASPACE] = {"Address space", "addresses", aspace_model, aspace_draw},
     [P_TABLES] = {"GDT, TSS, IDT", "tables", tables_model, NULL},
     [P_CONSOLE] = {"Console", "console", console_model, NULL},
+    [P_MONITOR] = {"Monitor, ring -1", "monitor", monitor_model, monitor_draw},
 };
 
 /* Columns of panels, each with its share of the column's height. */
@@ -33,7 +34,7 @@ static const struct {
     int panel;
     float weight;
 } columns[3][3] = {
-    {{P_RINGS, 0.37f}, {P_REGS, 0.63f}, {-1, 0}},
+    {{P_RINGS, 0.27f}, {P_REGS, 0.46f}, {P_MONITOR, 0.34f}}, /* the monitor: under pg vmm */
     {{P_CODE, 0.31f}, {P_STACK, 0.35f}, {P_PFAULT, 0.34f}},
     {{P_TIMELINE, 0.42f}, {P_ASPACE, 0.30f}, {P_TABLES, 0.28f}},
 };
@@ -76,6 +77,8 @@ void view_layout(struct view *v)
         float open = 0;
         int closed_h = 0;
         for (int k = 0; k < 3 && columns[c][k].panel >= 0; k++) {
+            if (v->panels[columns[c][k].panel].hidden)
+                continue;
             if (v->panels[columns[c][k].panel].collapsed)
                 closed_h += view_title_h(v);
             else
@@ -84,6 +87,8 @@ void view_layout(struct view *v)
         int y = top, left = h - closed_h;
         for (int k = 0; k < 3 && columns[c][k].panel >= 0; k++) {
             struct panel *p = &v->panels[columns[c][k].panel];
+            if (p->hidden)
+                continue;
             int ph = p->collapsed ? view_title_h(v)
                                   : (int)(left * columns[c][k].weight / (open ? open : 1));
             place(v, p, (SDL_Rect){x, y, w, ph});
@@ -282,6 +287,8 @@ void view_render(struct view *v)
     canvas_begin(v, CANVAS_TOOLBAR, (SDL_Rect){0, 0, v->out_w, v->ch + 8});
     draw_toolbar(v);
     for (int i = 0; i < P_COUNT; i++) {
+        if (v->panels[i].hidden)
+            continue;
         canvas_begin(v, i, v->panels[i].rect);
         draw_panel(v, &v->panels[i], i);
     }
@@ -327,6 +334,8 @@ void view_model_dump(struct view *v, FILE *f)
     /* Each panel's lines as far as they were drawn. */
     for (int i = 0; i < P_COUNT; i++) {
         const struct panel *p = &v->panels[i];
+        if (p->hidden)
+            continue;
         int rows = p->collapsed ? 0 : p->body.h / v->ch;
         if (i == P_RINGS)
             rows = p->text.n; /* its words stand beside the rings */
@@ -406,6 +415,7 @@ struct view *view_open(const struct view_config *cfg, char *err, size_t errlen)
     v->scripted = cfg->script != NULL;
     v->program = -1;
     memcpy(v->panels, panel_defs, sizeof v->panels);
+    v->panels[P_MONITOR].hidden = !cfg->vmm_status;
     /* The display the environment names, as QEMU takes it; SDL_VIDEODRIVER
      * still chooses another. */
     const char *x = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
@@ -463,6 +473,8 @@ struct view *view_open(const struct view_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     debugger_name_syscalls(v->dbg, cfg->bundled);
+    if (cfg->vmm_info)
+        debugger_set_vmm(v->dbg, cfg->vmm_info, cfg->vmm_opaque);
     cfg->runner->io = view_io(v);
     SDL_StartTextInput();
     snprintf(v->status, sizeof v->status, "F5 runs and pauses, F11 steps, ? lists the keys");

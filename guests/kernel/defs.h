@@ -45,6 +45,7 @@ int pic_pending(int irq);
 /* timer.c */
 extern uint32_t ticks;
 void timer_init(void);
+void timer_check(void);
 void timer_intr(void);
 uint32_t timer_usec(void);
 

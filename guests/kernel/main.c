@@ -52,6 +52,9 @@ void kmain(uint32_t magic, uint32_t mbinfo_pa)
     idt_init();                           /* exception and interrupt gates */
     pic_init();                           /* IRQ 0-15 -> vectors 32-47 */
     timer_init();                         /* PIT channel 0 at 100 Hz */
+#ifndef PV /* a paravirtual kernel asks the monitor for IF: it cannot lose it */
+    timer_check();                        /* and its interrupts arrive */
+#endif
     console_init();                       /* COM1 receive interrupts */
     sysenter_init();                      /* MSRs for the fast system call */
     kprintf("memory: %u KiB free\n", kalloc_free_pages() * 4);

@@ -98,6 +98,26 @@ uint32_t seg_limit(uint16_t sel)
     return limit;
 }
 
+#ifndef PV
+/* What the CPU says of the segments just loaded, read back with
+ * instructions any ring may run: CS's RPL is the CPL (0 here), SGDT names
+ * the GDT just loaded, LAR shows the kernel's code descriptor with DPL 0.
+ * A kernel that is not where it thinks it is says so. */
+static void seg_check(void)
+{
+    uint16_t cs = read_cs();
+    uint32_t gdt_base = sgdt_base();
+    uint32_t dpl = (lar(KCODE_SEL) >> 13) & 3;
+    if (cs & 3)
+        kprintf("seg: running at CPL %u, not 0 (CS %x)\n", cs & 3, cs);
+    if (gdt_base != (uint32_t)gdt)
+        kprintf("seg: the GDTR names a GDT at %x, not this kernel's at %x\n", gdt_base,
+                (uint32_t)gdt);
+    if (dpl != 0)
+        kprintf("seg: the kernel's code segment %x has DPL %u, not 0\n", KCODE_SEL, dpl);
+}
+#endif
+
 void seg_init(void)
 {
     extern char ring1_entry[]; /* ring1svc.asm */
@@ -136,6 +156,9 @@ void seg_init(void)
                      : "i"(KDATA_SEL), "i"(KCODE_SEL)
                      : "eax", "memory");
     ltr(TSS_SEL);
+#ifndef PV /* the paravirtual kernel knows it runs at ring 1 */
+    seg_check();
+#endif
 }
 
 /* Called on every switch to a process: its kernel stack top. */

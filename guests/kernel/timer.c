@@ -50,3 +50,34 @@ uint32_t timer_usec(void)
         count = DIVISOR;
     return t * TICK_US + (DIVISOR - count) * TICK_US / DIVISOR;
 }
+
+#ifndef PV
+/* The boot's check that the clock ticks, as Linux checks its timer: with
+ * interrupts on, `ticks` must move.  timer_usec() wants interrupts off, so
+ * each reading is an irq-save section, a few microseconds apart.  A tick the PIC holds (requested,
+ * not yet taken) at two readings in a row, with interrupts on between
+ * them, means the CPU does not take interrupts: every sleep() would hang. */
+void timer_check(void)
+{
+    uint32_t start = ticks, flags, t0 = 0, now = 0, before = 0, after = 0;
+    int held = 0;
+    sti();
+    for (int i = 0; ticks == start && held < 2 && i < 1000000; i++) {
+        flags = irq_save();
+        now = timer_usec();
+        held = pic_pending(IRQ_TIMER) ? held + 1 : 0;
+        irq_restore(flags);
+        if (i == 0) {
+            t0 = now;
+            before = flags;
+            after = read_eflags();
+        }
+        for (int spin = 0; spin < 200; spin++)
+            __asm__ volatile("pause"); /* a few microseconds between readings */
+    }
+    cli();
+    if (ticks == start)
+        kprintf("timer: no tick in %u us: irq_restore(%x) left EFLAGS %x, interrupts off\n",
+                now - t0, before, after);
+}
+#endif

@@ -117,6 +117,21 @@ static inline void cli_hlt(void)
     __asm__ volatile("cli; hlt" ::: "memory");
 }
 
+/* An irq-save section, as a spinlock that may be taken with interrupts on
+ * or off brackets its critical part: irq_save() returns EFLAGS and turns
+ * interrupts off, irq_restore() puts EFLAGS back, IF included (POPF: SDM
+ * Vol. 2B), so interrupts come back on only if they were on before. */
+static inline uint32_t irq_save(void)
+{
+    uint32_t flags;
+    __asm__ volatile("pushfl; popl %0; cli" : "=r"(flags) : : "memory");
+    return flags;
+}
+static inline void irq_restore(uint32_t flags)
+{
+    __asm__ volatile("pushl %0; popfl" : : "r"(flags) : "memory", "cc");
+}
+
 static inline void lcr3(uint32_t pa)
 {
     __asm__ volatile("movl %0, %%cr3" : : "r"(pa) : "memory");
@@ -179,6 +194,48 @@ static inline void wrmsr(uint32_t msr, uint32_t lo, uint32_t hi)
 }
 
 #endif /* PV */
+
+/* Not privileged, so both builds execute them: EFLAGS as PUSHF reads it;
+ * the GDT's base as SGDT stores it; CS; LAR. */
+static inline uint32_t read_eflags(void)
+{
+    uint32_t flags;
+    __asm__ volatile("pushfl; popl %0" : "=r"(flags));
+    return flags;
+}
+
+/* Where the CPU's GDT is: SGDT stores GDTR, a limit then a base. */
+static inline uint32_t sgdt_base(void)
+{
+    volatile uint16_t pd[3];
+    __asm__ volatile("sgdt (%0)" : : "r"(pd) : "memory");
+    return pd[1] | (uint32_t)pd[2] << 16;
+}
+
+/* The running code segment's selector: its low two bits are the CPL
+ * (SDM Vol. 3A 5.5). */
+static inline uint16_t read_cs(void)
+{
+    uint16_t cs;
+    __asm__ volatile("movw %%cs, %0" : "=r"(cs));
+    return cs;
+}
+
+/* LAR: the access rights of the descriptor a selector names, as the CPU
+ * holds it (bits 8-15: P, DPL, S, type; SDM Vol. 2A LAR); 0 when the CPU
+ * refuses to say (ZF clear). */
+static inline uint32_t lar(uint32_t sel)
+{
+    uint32_t ar = 0;
+    __asm__ volatile("larl %1, %0\n\t"
+                     "jz 1f\n\t"
+                     "xorl %0, %0\n"
+                     "1:"
+                     : "+r"(ar)
+                     : "r"(sel)
+                     : "cc");
+    return ar;
+}
 
 /* CPUID is not privileged: both builds execute it. */
 static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cpu/desc.h"
+#include "vmm/trap_internal.h"
 
 /* The flags POPF and IRET load at CPL 0 (SDM Vol. 2B POPF, Vol. 2A IRET):
  * CF PF AF ZF SF TF IF DF OF IOPL NT AC ID; IRET also RF, VIF, VIP. */
@@ -18,6 +19,59 @@ struct op {
     size_t n, at;
     bool opsize16;
 };
+
+/* A 32-bit displacement from the instruction's bytes. */
+static bool take_u32(struct op *o, uint32_t *v)
+{
+    if (o->at + 4 > o->n)
+        return false;
+    memcpy(v, o->code + o->at, 4);
+    o->at += 4;
+    return true;
+}
+
+/* The linear address of the ModRM memory operand whose SIB and
+ * displacement follow at o->at (SDM Vol. 2A 2.1.5, 32-bit addressing),
+ * through DS's base: the kernel's flat segments.  False for a register
+ * operand or short code. */
+static bool modrm_address(struct op *o, const struct cpu_state *st, uint8_t modrm, uint32_t *ea)
+{
+    unsigned mod = modrm >> 6, rm = modrm & 7;
+    if (mod == 3)
+        return false;
+    uint32_t a = 0, d32;
+    if (rm == 4) {
+        if (o->at >= o->n)
+            return false;
+        uint8_t sib = o->code[o->at++];
+        unsigned scale = sib >> 6, index = (sib >> 3) & 7, base = sib & 7;
+        if (index != 4)
+            a += st->gpr[index] << scale;
+        if (base == 5 && mod == 0) {
+            if (!take_u32(o, &d32))
+                return false;
+            a += d32;
+        } else {
+            a += st->gpr[base];
+        }
+    } else if (rm == 5 && mod == 0) {
+        if (!take_u32(o, &a))
+            return false;
+    } else {
+        a = st->gpr[rm];
+    }
+    if (mod == 1) {
+        if (o->at >= o->n)
+            return false;
+        a += (uint32_t)(int32_t)(int8_t)o->code[o->at++];
+    } else if (mod == 2) {
+        if (!take_u32(o, &d32))
+            return false;
+        a += d32;
+    }
+    *ea = st->seg[SEG_DS].base + a;
+    return true;
+}
 
 static bool stack_read(struct vmm_bt *b, const struct cpu_state *st, uint32_t esp, void *v,
                        size_t len)
@@ -67,7 +121,7 @@ static bool store_rm(struct vmm_bt *b, struct op *o, struct cpu_state *st, uint8
     }
     uint32_t ea;
     uint16_t v16 = (uint16_t)v;
-    return vmm_trap_modrm_address(o->code, o->n, &o->at, st, modrm, &ea) &&
+    return modrm_address(o, st, modrm, &ea) &&
            machine_monitor_write_linear(b->trap.m, st, ea, &v16, 2);
 }
 
@@ -92,21 +146,21 @@ static bool do_return(struct vmm_bt *b, struct cpu_state *st, bool iret, uint16_
         return false;
     struct cpu_state n = *st;
     esp += imm;
-    if (!vmm_trap_load_seg(&b->trap, &n, SEG_CS, rpl == 0 ? (uint16_t)(cs | 1) : cs))
+    if (!trap_load_seg(&b->trap, &n, SEG_CS, rpl == 0 ? (uint16_t)(cs | 1) : cs))
         return false;
     if (rpl > 0) {
         /* To an outer ring: its stack, and no data segment register left
          * that the new CPL may not use (the guest's DPLs decide). */
         uint32_t outer[2];
         if (!stack_read(b, st, esp, outer, 8) ||
-            !vmm_trap_load_seg(&b->trap, &n, SEG_SS, (uint16_t)outer[1]))
+            !trap_load_seg(&b->trap, &n, SEG_SS, (uint16_t)outer[1]))
             return false;
         n.gpr[GPR_ESP] = outer[0];
         static const int data[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
         for (int i = 0; i < 4; i++) {
             uint16_t sel = n.seg[data[i]].selector;
             uint64_t d;
-            if (!(sel & ~3u) || !vmm_trap_guest_desc(&b->trap, st, sel >> 3, &d))
+            if (!(sel & ~3u) || !trap_guest_desc(&b->trap, st, sel >> 3, &d))
                 continue;
             struct descriptor x;
             desc_decode((uint32_t)d, (uint32_t)(d >> 32), &x);
@@ -136,13 +190,13 @@ static bool lar_lsl(struct vmm_bt *b, struct op *o, struct cpu_state *st, bool l
     uint32_t ea;
     if ((modrm >> 6) == 3)
         sel = (uint16_t)st->gpr[modrm & 7];
-    else if (!vmm_trap_modrm_address(o->code, o->n, &o->at, st, modrm, &ea) ||
+    else if (!modrm_address(o, st, modrm, &ea) ||
              !machine_monitor_read_linear(b->trap.m, st, ea, &sel, 2))
         return false;
     if (sel & 4)
         return false; /* an LDT's: the bundled kernel has none, the engine answers */
     uint64_t d;
-    bool ok = (sel & ~3u) && vmm_trap_guest_desc(&b->trap, st, sel >> 3, &d);
+    bool ok = (sel & ~3u) && trap_guest_desc(&b->trap, st, sel >> 3, &d);
     struct descriptor x = {0};
     if (ok) {
         desc_decode((uint32_t)d, (uint32_t)(d >> 32), &x);
@@ -181,7 +235,7 @@ static bool table_store(struct vmm_bt *b, struct op *o, struct cpu_state *st, en
     uint32_t ea;
     memcpy(image, &tr->limit, 2);
     memcpy(image + 2, &tr->base, 4);
-    return vmm_trap_modrm_address(o->code, o->n, &o->at, st, modrm, &ea) &&
+    return modrm_address(o, st, modrm, &ea) &&
            machine_monitor_write_linear(b->trap.m, st, ea, image, 6);
 }
 

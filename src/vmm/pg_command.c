@@ -42,8 +42,11 @@ static void pg_help(FILE *f)
           "                 real ring 1 (a shadow GDT with its ring-0 descriptors made\n"
           "                 DPL 1, its own IDT, a shadow TSS without an I/O bit map);\n"
           "                 each privileged instruction traps and is emulated against\n"
-          "                 a virtual CPU; the report names where the guest could\n"
-          "                 tell (IRET leaving IF or IOPL alone at ring 1, ...)\n"
+          "                 a virtual CPU; the sensitive instructions that do not trap\n"
+          "                 (POPF, MOV from CS, SGDT, LAR, ...) are found by a scan of\n"
+          "                 the kernel's functions and watched; the report names where\n"
+          "                 the guest could tell (POPF or IRET leaving IF alone at\n"
+          "                 ring 1, CS's RPL 1, the shadow GDT, ...) with the place\n"
           "  --strategy bt  binary translation over the trap monitor: before a block of\n"
           "                 the kernel's code first runs it is scanned (Capstone) for\n"
           "                 the sensitive instructions that do not trap (POPF, PUSHF,\n"
@@ -68,7 +71,9 @@ static void pg_help(FILE *f)
           "by cause, the instructions and the time, for trap and bt the failures of the\n"
           "deception seen, for pv the privileged instructions left (lines with FAILED),\n"
           "for bt and hw a native run of the same session beside.  The exit status is\n"
-          "the plain run's.\n",
+          "the plain run's.  With -display sdl the view shows a monitor panel (trap,\n"
+          "hw): ring -1 above ring 0, the virtual CPU beside the real one, the traps or\n"
+          "exits by cause, the latest.\n",
           f);
 }
 

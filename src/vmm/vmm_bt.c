@@ -14,6 +14,7 @@
 #include "front/report.h"
 #include "inspect.h"
 #include "vmm/bt_emulate.h"
+#include "vmm/trap_internal.h"
 
 /* ---- the scan: before a block first runs ------------------------------------ */
 
@@ -23,7 +24,7 @@ static int scan(void *opaque, const uint8_t *code, uint32_t size, uint32_t addr,
     struct cpu_state st;
     /* Only the kernel's code is translated; the guest's ring 1 and ring 3
      * run at their own rings and need nothing. */
-    if (!inspect_cpu(b->trap.m, &st) || vmm_trap_virtual_cpl(&b->trap, &st) != 0)
+    if (!inspect_cpu(b->trap.m, &st) || trap_virtual_cpl(&b->trap, &st) != 0)
         return -1;
     b->scanned++;
     enum bt_kind kind;
@@ -50,7 +51,7 @@ static enum monitor_verdict step(void *opaque, struct machine *m, struct cpu_sta
 {
     struct vmm_bt *b = opaque;
     (void)m;
-    if (vmm_trap_virtual_cpl(&b->trap, st) != 0)
+    if (trap_virtual_cpl(&b->trap, st) != 0)
         return MONITOR_DELIVER; /* a block scanned in the kernel, met elsewhere */
     struct cpu_state before = *st;
     enum bt_kind kind = BT_NONE;
@@ -68,7 +69,7 @@ static enum monitor_verdict step(void *opaque, struct machine *m, struct cpu_sta
 static void real_iopl(struct vmm_bt *b, struct cpu_state *st)
 {
     st->eflags &= ~EFLAGS_IOPL;
-    if (vmm_trap_virtual_cpl(&b->trap, st) != 0)
+    if (trap_virtual_cpl(&b->trap, st) != 0)
         st->eflags |= (uint32_t)b->iopl << EFLAGS_IOPL_SHIFT;
 }
 
@@ -78,7 +79,7 @@ static bool guest_stack(struct vmm_bt *b, const struct cpu_state *st, int ring, 
                         uint32_t *esp)
 {
     uint64_t d;
-    if (!b->trap.v.tr || !vmm_trap_guest_desc(&b->trap, st, b->trap.v.tr >> 3, &d))
+    if (!b->trap.v.tr || !trap_guest_desc(&b->trap, st, b->trap.v.tr >> 3, &d))
         return false;
     struct descriptor x;
     desc_decode((uint32_t)d, (uint32_t)(d >> 32), &x);
@@ -96,7 +97,7 @@ static void ring1_stack_back(struct vmm_bt *b, const struct cpu_state *st)
     uint16_t ss1;
     uint32_t esp1;
     if (guest_stack(b, st, 1, &ss1, &esp1))
-        vmm_trap_set_shadow_stack1(&b->trap, ss1, esp1);
+        trap_set_shadow_stack1(&b->trap, ss1, esp1);
 }
 
 static bool tss_read8(void *opaque, uint32_t linear, uint8_t *value)
@@ -123,7 +124,7 @@ static bool guest_bitmap_allows(struct vmm_bt *b, const struct cpu_state *st)
     uint16_t port = imm ? code[at + 1] : (uint16_t)st->gpr[GPR_EDX];
     int size = (op & 1) ? (opsize16 ? 2 : 4) : 1;
     uint64_t d;
-    if (!b->trap.v.tr || !vmm_trap_guest_desc(&b->trap, st, b->trap.v.tr >> 3, &d))
+    if (!b->trap.v.tr || !trap_guest_desc(&b->trap, st, b->trap.v.tr >> 3, &d))
         return false;
     struct descriptor x;
     desc_decode((uint32_t)d, (uint32_t)(d >> 32), &x);
@@ -140,7 +141,7 @@ static enum monitor_verdict intercept(void *opaque, struct machine *m, struct cp
     if (req->source == INTR_EXCEPTION && req->vector == VEC_GP && st->cpl == 3 &&
         ioperm_uses_bitmap(3, st->eflags) && guest_bitmap_allows(b, st)) {
         bool halted = false;
-        int cause = vmm_trap_emulate(&b->trap, st, &halted);
+        int cause = trap_emulate(&b->trap, st, &halted);
         if (cause >= 0) {
             b->trap.traps[cause]++;
             b->guest_bitmap_io++;
@@ -149,7 +150,7 @@ static enum monitor_verdict intercept(void *opaque, struct machine *m, struct cp
     }
     b->before = *st;
     b->before_valid = true;
-    enum monitor_verdict v = vmm_trap_intercept(&b->trap, m, st, req);
+    enum monitor_verdict v = trap_intercept(&b->trap, m, st, req);
     /* What the trap monitor names as failures does not happen here: the
      * frames an event in the kernel pushes are corrected (delivered,
      * below), and a #GP in the guest's own ring 1 is the one it would get
@@ -171,13 +172,13 @@ static void delivered(void *opaque, struct machine *m, struct cpu_state *st,
 {
     struct vmm_bt *b = opaque;
     (void)m;
-    if (!b->before_valid || vmm_trap_virtual_cpl(&b->trap, st) != 0) {
+    if (!b->before_valid || trap_virtual_cpl(&b->trap, st) != 0) {
         ring1_stack_back(b, st);
         return;
     }
     b->before_valid = false;
     const struct cpu_state *from = &b->before;
-    uint8_t from_vcpl = vmm_trap_virtual_cpl(&b->trap, from);
+    uint8_t from_vcpl = trap_virtual_cpl(&b->trap, from);
     int nw = (req->source == INTR_EXCEPTION && req->has_error_code) ? 4 : 3;
     uint32_t w[4];
     uint32_t esp = st->gpr[GPR_ESP];
@@ -203,7 +204,7 @@ static void delivered(void *opaque, struct machine *m, struct cpu_state *st,
             frame[nw] = from->gpr[GPR_ESP];
             frame[nw + 1] = from->seg[SEG_SS].selector;
             if (guest_stack(b, from, 0, &ss0, &esp0) &&
-                vmm_trap_load_seg(&b->trap, &n, SEG_SS, (uint16_t)(ss0 | 1))) {
+                trap_load_seg(&b->trap, &n, SEG_SS, (uint16_t)(ss0 | 1))) {
                 n.gpr[GPR_ESP] = esp0 - (uint32_t)(nw + 2) * 4;
                 if (machine_monitor_write_linear(m, &n, n.seg[SEG_SS].base + n.gpr[GPR_ESP],
                                                  frame, (size_t)(nw + 2) * 4)) {
@@ -282,12 +283,12 @@ void vmm_bt_info(void *opaque, struct strbuf *out)
     struct vmm_bt *b = opaque;
     strbuf_add(out, "monitor: bt, binary translation: the guest kernel runs at real ring 1, its "
                     "sensitive instructions executed by the monitor\n");
-    vmm_trap_cpu_table(&b->trap, out);
+    trap_report_cpu_table(&b->trap, out);
     struct cpu_state st;
     if (inspect_cpu(b->trap.m, &st))
         strbuf_add(out, "  EFLAGS.IOPL %-25u %u\n", b->iopl,
                    (st.eflags & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT);
-    vmm_trap_counts(&b->trap, "", out);
+    trap_report_counts(&b->trap, "", out);
     intercepts(b, "", out);
     uint64_t first = b->total > BT_LOG ? b->total - BT_LOG : 0;
     if (b->total)
@@ -298,7 +299,7 @@ void vmm_bt_info(void *opaque, struct strbuf *out)
                    (unsigned long long)e->icount, bt_kind_name(e->kind), e->cs, e->eip,
                    e->native ? ", run natively" : ", emulated");
     }
-    vmm_trap_failures(&b->trap, "", out);
+    trap_report_failures(&b->trap, "", out);
 }
 
 int vmm_run_bt(struct runner *r, const struct vmm_request *req, struct vmm_bt *b,
@@ -317,11 +318,11 @@ int vmm_run_bt(struct runner *r, const struct vmm_request *req, struct vmm_bt *b
     strbuf_add(&o, "\nvmm bt: the guest kernel ran at ring 1 under the monitor; %s\n",
                vmm_how_it_ended(s));
     intercepts(b, "vmm bt: ", &o);
-    vmm_trap_counts(&b->trap, "vmm bt: ", &o);
+    trap_report_counts(&b->trap, "vmm bt: ", &o);
     strbuf_add(&o, "vmm bt: under the monitor: %llu guest instructions, %.2f s\n",
                (unsigned long long)end.icount, seconds);
     size_t before = strlen(strbuf_str(&o));
-    vmm_trap_failures(&b->trap, "vmm bt: ", &o);
+    trap_report_failures(&b->trap, "vmm bt: ", &o);
     if (strlen(strbuf_str(&o)) == before)
         strbuf_add(&o, "vmm bt: no failure of the deception was seen\n");
     fputs(strbuf_str(&o), stderr);

@@ -11,6 +11,7 @@
 #include "machine/clock.h"
 #include "status.h"
 #include "trace/event.h"
+#include "vmm/vmm_status.h"
 
 /* A monitor that shadows the guest's page tables (no nested paging) must
  * see every #PF; the other exceptions go straight to the guest's IDT.
@@ -376,4 +377,36 @@ int vmm_run_hw(struct runner *r, const struct vmm_request *req, struct vmm_hw *h
     int status = report_exit(s, r, qlog, timeout_s);
     vmm_compare_native("hw", r, req, &in, monitored_s);
     return status;
+}
+
+void vmm_hw_status(void *opaque, struct vmm_status *out)
+{
+    const struct vmm_hw *h = opaque;
+    vmm_status_init(out, "hw", "the kernel at ring 0, non-root", "exits");
+    struct cpu_state st;
+    if (inspect_cpu(h->m, &st)) {
+        out->have_cpu = true; /* non-root mode shadows nothing */
+        out->real = vmm_cpu_view_of(&st);
+        out->virt = out->real;
+    }
+    out->total = h->total;
+    for (int v = 0; v < 32; v++) {
+        const char *mn = trace_vector_mnemonic(v);
+        vmm_status_add_cause(out, mn ? mn : "exception", h->exceptions[v]);
+    }
+    for (int v = 0; v < 256; v++) {
+        char name[24];
+        snprintf(name, sizeof name, "interrupt %#x", v);
+        vmm_status_add_cause(out, name, h->irqs[v]);
+    }
+    if (h->total) {
+        const struct vmm_exit *e = &h->log[(h->total - 1) % VMM_EXIT_LOG];
+        const char *mn = !e->irq && e->vector < 32 ? trace_vector_mnemonic(e->vector) : NULL;
+        if (e->irq)
+            snprintf(out->latest, sizeof out->latest, "interrupt %#x at %04x:%08x, instruction %llu",
+                     e->vector, e->cs, e->eip, (unsigned long long)e->icount);
+        else
+            snprintf(out->latest, sizeof out->latest, "%s at %04x:%08x, instruction %llu",
+                     mn ? mn : "exception", e->cs, e->eip, (unsigned long long)e->icount);
+    }
 }

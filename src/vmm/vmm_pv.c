@@ -409,7 +409,7 @@ bool vmm_pv_attach(struct vmm_pv *p, struct machine *m, char *err, size_t errlen
         return false;
     }
     p->v = (struct vcpu){1, (st.eflags & EFLAGS_IF) != 0, st.cr0, st.cr3, st.cr4,
-                         st.gdtr, st.idtr, st.tr.selector, 0, 0, 0};
+                         st.gdtr, st.idtr, st.tr.selector, 0, 0, 0, {0}};
     machine_set_intercept(m, intercept, p);
     return true;
 }

@@ -30,6 +30,7 @@ struct vcpu {
     struct table_reg gdtr, idtr;
     uint16_t tr;
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip; /* the MSRs (SDM Vol. 3A 5.8.7.1) */
+    uint32_t dr[8]; /* the debug registers (SDM Vol. 3A 17.2); DR4, DR5 unused */
 };
 
 /* A place where deprivileging shows (by what it causes). */
@@ -38,6 +39,10 @@ enum trap_failure {
     FAIL_IRET_IOPL,    /* IRET at ring 1 did not load the frame's IOPL */
     FAIL_PUSHED_CS,    /* an event in the kernel pushed its CS with RPL 1 */
     FAIL_REFLECTED_GP, /* a privileged instruction of the guest's own ring 1 */
+    FAIL_POPF_IF,      /* POPF at ring 1 kept IF (trap_watch.c) */
+    FAIL_READ_CS,      /* PUSH CS, MOV r/m, CS (or SS) read RPL 1 */
+    FAIL_SGDT,         /* SGDT stored the shadow GDT's address */
+    FAIL_LAR,          /* LAR, LSL, VERR, VERW saw the shadow's DPL 1 */
     FAIL_COUNT
 };
 
@@ -47,17 +52,40 @@ struct trap_failure_seen {
     uint32_t first_eip;
     uint16_t first_cs;
     uint32_t detail; /* what the frame asked for, the CS pushed, ... */
+    uint32_t detail2; /* what the guest expected instead */
+    int site;         /* the first one's place in vmm_trap.sites, -1: none */
 };
 
-#define TRAP_CAUSES 24
+/* A sensitive instruction of the guest kernel that does not trap, found
+ * by vmm_trap_watch's scan, watched with a breakpoint of the machine. */
+#define TRAP_WATCH_MAX 32
+struct trap_site {
+    uint32_t addr;
+    int kind;          /* enum sensitive_kind */
+    int break_id;
+    const char *insn;  /* "POPF", "SGDT", ... */
+    char where[48];    /* "timer_check+0x4f" */
+    uint64_t hits;
+};
+
+#define TRAP_CAUSES 32
+struct disasm;
 struct vmm_trap {
     struct machine *m;
+    struct disasm *dis;     /* the instruction decoder of trap_emulate.c */
     struct vcpu v;
     uint32_t shadow_lin;    /* where the shadow GDT is seen now */
     bool active;            /* the guest's GDT has been shadowed */
     uint64_t traps[TRAP_CAUSES]; /* emulated, by instruction (trap_cause_name) */
     uint64_t reflected[32], irqs, syscalls;
     struct trap_failure_seen fail[FAIL_COUNT];
+    struct trap_site sites[TRAP_WATCH_MAX];
+    int nsites;
+    int last_cause;         /* the latest trap emulated (T_*), -1: none */
+    uint16_t last_cs;
+    uint32_t last_eip;
+    uint64_t last_icount;
+    uint64_t last_tsc;      /* the last RDTSC emulated (CR4.TSD set) */
     char stopped[160];      /* the instruction it could not emulate, if any */
 };
 
@@ -65,43 +93,18 @@ struct vmm_trap {
  * events.  False (one line in err) when the machine cannot be so set up. */
 bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t errlen);
 
+/* Before the run: scan the kernel (its ELF image) for the sensitive
+ * instructions that do not trap, and watch each (see trap_watch.c).
+ * False (one line in err) when the image has no symbols to scan by. */
+bool vmm_trap_watch(struct vmm_trap *t, const uint8_t *image, size_t size, char *err,
+                    size_t errlen);
+
 /* Down to ring 1: a guest state as the loader left it at ring 0, its
  * DPL-0 segment caches made DPL 1 (also the paravirtual monitor's start). */
 void vmm_deprivilege(struct cpu_state *st);
 
 /* `info vmm` (opaque is the struct vmm_trap). */
 void vmm_trap_info(void *opaque, struct strbuf *out);
-
-/* ---- for the translating monitor (vmm_bt.c), which runs over this one ---- */
-
-/* The monitor's handling of an event (what it installs with
- * machine_set_intercept). */
-enum monitor_verdict vmm_trap_intercept(void *opaque, struct machine *m, struct cpu_state *st,
-                                        const struct intr_request *req);
-/* Execute the privileged instruction at st->eip against the virtual CPU;
- * its cause (>= 0), or -1 when it is none the monitor emulates. */
-int vmm_trap_emulate(struct vmm_trap *t, struct cpu_state *st, bool *halted);
-/* The guest's own CPL for the state (ring 0 and its ring 1 both run at ring 1). */
-uint8_t vmm_trap_virtual_cpl(struct vmm_trap *t, const struct cpu_state *st);
-/* The guest's GDT entry `index`; false beyond its limit or unreadable. */
-bool vmm_trap_guest_desc(struct vmm_trap *t, const struct cpu_state *st, unsigned index,
-                         uint64_t *d);
-/* Load segment register `reg` with `sel` from the shadow GDT. */
-bool vmm_trap_load_seg(struct vmm_trap *t, struct cpu_state *st, int reg, uint16_t sel);
-/* The effective address of the ModRM memory operand at code[*at] (its
- * SIB and displacement follow; *at moves past them); false for a
- * register operand or short code. */
-bool vmm_trap_modrm_address(const uint8_t *code, size_t n, size_t *at, const struct cpu_state *st,
-                            uint8_t modrm, uint32_t *ea);
-/* The report's lines: the traps by cause, what was passed on, the failures. */
-void vmm_trap_counts(const struct vmm_trap *t, const char *prefix, struct strbuf *out);
-void vmm_trap_failures(const struct vmm_trap *t, const char *prefix, struct strbuf *out);
-/* The shadow TSS's SS1:ESP1, which the monitor sets to the guest's
- * SS0:ESP0 at each event; a monitor that also runs the guest's own ring 1
- * puts the guest's SS1:ESP1 back for the call gates into it. */
-void vmm_trap_set_shadow_stack1(struct vmm_trap *t, uint16_t ss, uint32_t esp);
-/* `info vmm`'s table of the virtual CPU beside the real one. */
-void vmm_trap_cpu_table(struct vmm_trap *t, struct strbuf *out);
 
 /* Run to the end and write the report to stderr; the plain run's status. */
 int vmm_run_trap(struct runner *r, struct vmm_trap *t, struct qemu_log *qlog, double timeout_s);

@@ -61,7 +61,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/apic_base.test \
 	tests/diff/bsp_init.test \
 	tests/diff/warm_reset.test \
-	tests/diff/ring0_view.test
+	tests/diff/ring0_view.test \
+	tests/diff/priv_insns.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))

@@ -86,7 +86,7 @@ check '^vmm bt: the guest kernel ran at ring 1 under the monitor; ' 'no report'
 check '^vmm bt: [1-9][0-9]* blocks scanned at virtual CPL 0, [1-9][0-9]* with a sensitive instruction$' \
 	'no blocks scanned'
 # trapret's IRET and sysenter_entry's PUSHF, executed by the monitor.
-check '^vmm bt: [1-9][0-9]* sensitive instructions intercepted: .*PUSHF [1-9][0-9]*, IRET [1-9]' \
+check '^vmm bt: [1-9][0-9]* sensitive instructions intercepted: .*PUSHF [1-9][0-9]*, POPF [1-9][0-9]*, IRET [1-9]' \
 	'IRET and PUSHF were not intercepted'
 check '^vmm bt: event frames corrected: [1-9][0-9]* pushed in the kernel .*, [1-9][0-9]* moved from ring 1' \
 	'no event frame corrected'

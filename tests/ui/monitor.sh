@@ -1,0 +1,82 @@
+#!/bin/sh
+# tests/ui/monitor.sh — the view under `pg vmm`: the monitor panel draws
+# ring -1 (the monitor) above ring 0, lights the ring the kernel really
+# runs at and marks the one it believes it runs at, and sets the virtual
+# CPU beside the real one, with the traps or exits by cause and the latest.
+# For trap, stopped at the kernel's timer_check: the guest believes CPL 0
+# and its own GDT, the CPU runs it at CPL 1 with the shadow GDT, and the
+# guest's own boot checks have already printed what they saw.
+. "$(dirname "$0")/view.sh"
+
+# run_view SCRIPT [pg vmm ARGS...]: as view.sh's, with `pg vmm`'s words
+# first, as the command line wants them.
+run_view() {
+	script=$1
+	shift
+	xvfb "$RINGLAB" "$@" --ui-script "$script" --timeout 120 </dev/null >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	if [ "$status" -ne 0 ]; then
+		fail "exit status $status"
+		cat "$tmp/err"
+	fi
+}
+
+cat >"$tmp/script" <<SCRIPT
+until eip timer_check
+screenshot $tmp/trap.png
+model $tmp/trap.model
+info vmm
+q
+SCRIPT
+run_view "$tmp/script" pg vmm --strategy trap
+m=$tmp/trap.model
+has "$m" monitor "monitor: trap, the kernel at real ring 1"
+has "$m" monitor "     guest's   real"
+same "the virtual and the real CPL" "$(value "$m" monitor '^CPL  ([0-9]) +([0-9])$')" 0
+same "the real CPL" "$(value "$m" monitor '^CPL  [0-9] +([0-9])$')" 1
+same "the shadow GDT" "$(value "$m" monitor '^GDT  c[0-9a-f]{7}  ([0-9a-f]{8})$')" c009f000
+guest_gdt=$(value "$m" monitor '^GDT  (c[0-9a-f]{7})  c009f000$')
+[ -n "$guest_gdt" ] && [ "$guest_gdt" != c009f000 ] || fail "the guest's GDT is not its own: '$guest_gdt'"
+grep -q -E '^traps [1-9][0-9]*: OUT [1-9]' "$m" || fail "no traps by cause in the monitor panel"
+grep -q -E '^latest: (OUT|IN) at 0009:c[0-9a-f]{7}, instruction [1-9]' "$m" ||
+	fail "no latest trap in the monitor panel"
+# The ladder: ring -1 above ring 0, each band where the model says.
+probe_is "$tmp/trap.png" "$m" monitor-ring-1 purple
+probe_is "$tmp/trap.png" "$m" monitor-ring0 sky
+probe_is "$tmp/trap.png" "$m" monitor-ring1 ring-lit
+probe_is "$tmp/trap.png" "$m" monitor-ring3 ring-off
+y_monitor=$(grep '^probe monitor-ring-1 ' "$m" | cut -d' ' -f4)
+y_ring0=$(grep '^probe monitor-ring0 ' "$m" | cut -d' ' -f4)
+[ -n "$y_monitor" ] && [ -n "$y_ring0" ] && [ "$y_monitor" -lt "$y_ring0" ] ||
+	fail "ring -1 (y $y_monitor) is not drawn above ring 0 (y $y_ring0)"
+# The rings panel shows the real CPL; the console the guest's own words.
+has "$m" rings "CPL 1: ring 1 is lit"
+has "$m" console "seg: running at CPL 1, not 0 (CS 9)"
+# The same account as `info vmm`, which the view's debugger answers.
+grep -q -E '^  GDTR       c[0-9a-f]{7}/[0-9a-f]{4} +c009f000/' "$tmp/out" ||
+	fail "info vmm in the view did not answer"
+
+# hw: one CPU, nothing shadowed: ring 0 lit, no ring marked as believed.
+cat >"$tmp/script" <<SCRIPT
+until eip timer_check
+screenshot $tmp/hw.png
+model $tmp/hw.model
+q
+SCRIPT
+run_view "$tmp/script" pg vmm --strategy hw
+m=$tmp/hw.model
+has "$m" monitor "monitor: hw, the kernel at ring 0, non-root"
+same "hw's CPL" "$(value "$m" monitor '^CPL  ([0-9]) +0$')" 0
+probe_is "$tmp/hw.png" "$m" monitor-ring-1 purple
+probe_is "$tmp/hw.png" "$m" monitor-ring0 ring-lit
+probe_is "$tmp/hw.png" "$m" monitor-ring1 ring-off
+
+# Without a monitor the panel is not there.
+cat >"$tmp/script" <<SCRIPT
+model $tmp/plain.model
+q
+SCRIPT
+run_view "$tmp/script"
+grep -q '^== monitor' "$tmp/plain.model" && fail "a monitor panel without a monitor"
+
+finish "the monitor panel: ring -1 above ring 0, the virtual CPU beside the real one"
