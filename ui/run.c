@@ -72,13 +72,23 @@ struct full_speed {
     SDL_sem *shown, *built;
 };
 
+/* What is left of a run's instruction count after the slices since
+ * `start` (a slice that yielded has not reached it: the machine tells the
+ * count before the slice's end). */
+static uint64_t insns_left(struct view *v, const struct run_request *req, uint64_t start)
+{
+    return req->max_insns - (inspect_icount(v->m) - start);
+}
+
 static int full_speed_slices(void *opaque)
 {
     struct full_speed *f = opaque;
     struct view *v = f->v;
+    struct run_request req = *f->req;
+    uint64_t start = inspect_icount(v->m);
     for (;;) {
         uint64_t t0 = cost_thread_ns();
-        enum runner_stop s = runner_run(v->r, f->req, f->res);
+        enum runner_stop s = runner_run(v->r, &req, f->res);
         f->cpu_ns += cost_thread_ns() - t0;
         SDL_SemWait(f->shown);
         if (s != RUNNER_YIELD) {
@@ -87,6 +97,9 @@ static int full_speed_slices(void *opaque)
             SDL_SemPost(f->built);
             return 0;
         }
+        /* A count is the whole run's, not each slice's. */
+        if (f->req->max_insns)
+            req.max_insns = insns_left(v, f->req, start);
         read_running(v);
         view_build(v);
         view_next_frame_time(v);
@@ -283,11 +296,11 @@ static enum runner_stop run_drawing(struct view *v, const struct run_request *re
     enum runner_stop s;
     for (;;) {
         struct run_request sub = base;
-        uint64_t done = inspect_icount(v->m) - start;
-        if (v->speed) {
-            uint64_t left = base.max_insns ? base.max_insns - done : UINT64_MAX;
+        uint64_t left = base.max_insns ? insns_left(v, &base, start) : UINT64_MAX;
+        if (base.max_insns)
+            sub.max_insns = left;
+        if (v->speed)
             sub.max_insns = v->speed < left ? v->speed : left;
-        }
         /* At full speed the guest runs while the frame is drawn; slowed
          * down, it runs its few instructions between frames. */
         s = v->speed ? run_here(v, &sub, res) : run_while_drawing(v, &sub, res);

@@ -12,7 +12,8 @@
 #   - slowed to 5 million instructions a frame (at least 15 frames), the
 #     registers were drawn again every frame and the unchanged panels
 #     never, and a frame drew at most 2000 glyphs (the registers and the
-#     code hold about 1400; the whole window about 6000).
+#     code hold about 1400; the whole window about 6000);
+#   - `until insns N` at full speed counts over all its slices.
 . "$(dirname "$0")/view.sh"
 
 guest=bench/compute-small.elf
@@ -74,6 +75,21 @@ else
 	[ "$(stat toolbar 3)" -le 1 ] || fail "the toolbar was drawn $(stat toolbar 3) times"
 	[ -n "$glyphs" ] && [ "$glyphs" -le $((frames * 2000)) ] ||
 		fail "$glyphs glyphs drawn in $frames frames: more than 2000 a frame"
+fi
+
+# A count is the whole run's, not each slice's: at full speed `until insns
+# 60000000` (about eight slices of the 70 million) stops where the
+# debugger's does, before the loop ends the machine.
+printf 'until insns 60000000\nq\n' >"$tmp/script"
+xvfb "$RINGLAB" --ui-script "$tmp/script" --timeout 120 -kernel "$guest" \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$tmp/out" 2>"$tmp/err"
+status=$?
+view_at=$(sed -n 's/^\[CPL 0\] //p' "$tmp/out" | tail -n 1)
+debugger_at=$(printf 'until insns 60000000\nq\n' |
+	"$RINGLAB" --debugger -nographic -kernel "$guest" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		2>&1 | tr -d '\r' | sed -n 's/^\[CPL 0\] //p' | tail -n 1)
+if [ "$status" -ne 0 ] || [ -z "$view_at" ] || [ "$view_at" != "$debugger_at" ]; then
+	fail "until insns at full speed: status $status, stopped at '$view_at', the debugger at '$debugger_at'"
 fi
 
 finish "a frame draws only what changed while the guest runs, and every slice is drawn over"
