@@ -71,7 +71,7 @@ static void band(struct view *v, SDL_Rect area, int k, enum ui_colour c, const c
     snprintf(name, sizeof name, k < 0 ? "monitor-ring-1" : "monitor-ring%d", k);
     view_probe(v, name, r.x + r.w - 4, r.y + r.h / 2, c);
     enum ui_colour ink = c == C_RING_OFF ? C_TEXT : C_BLACK;
-    char label[16];
+    char label[24];
     snprintf(label, sizeof label, "ring %d", k);
     draw_string(v, r.x + 4, r.y + 2, ink, true, label);
     if (words && r.h >= 2 * v->ch + 2)
