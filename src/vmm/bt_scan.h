@@ -4,7 +4,8 @@
  * the deprivileged kernel runs at they do not trap, and they would read or
  * change the real CPU instead of the virtual one; so the monitor finds
  * them before a block first runs and executes them itself.  Pure: bytes
- * in, kinds out. */
+ * in, kinds out; the bytes are read by the recogniser the trap monitor
+ * also uses (sensitive.h). */
 #ifndef RINGLAB_BT_SCAN_H
 #define RINGLAB_BT_SCAN_H
 
