@@ -21,6 +21,7 @@ case $RINGLAB in /*) ;; *) RINGLAB=$(pwd)/$RINGLAB ;; esac
 KERNEL=${KERNEL:-guests/kernel/kernel.elf}
 PV_KERNEL=${PV_KERNEL:-guests/kernel/kernel-pv.elf}
 INITRD=${INITRD:-guests/initrd.img}
+export KERNEL INITRD
 [ -f "$PV_KERNEL" ] || { echo "SKIP: $PV_KERNEL not built"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ringlab-pv.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
@@ -80,27 +81,8 @@ for want in '^monitor: pv, paravirtualization' '^ *virtual CPU \(the guest.s\) *
 done
 
 # The session: the native kernel, then the paravirtual one under the monitor.
-cat >"$tmp/ringlab-pv" <<WRAP
-#!/bin/sh
-exec "$RINGLAB" pg vmm --strategy pv "\$@"
-WRAP
-chmod +x "$tmp/ringlab-pv"
-EMU=$RINGLAB KERNEL=$KERNEL TRANSCRIPT=$tmp/native.transcript LOG=$tmp/native.log \
-	sh "$here/../kernel/session.sh" >"$tmp/native.out" 2>&1
-st=$?
-if [ "$st" -ne 0 ]; then
-	echo "FAIL: the native session failed (status $st):"
-	tail -n 20 "$tmp/native.out"
-	exit 1
-fi
-EMU=$tmp/ringlab-pv KERNEL=$PV_KERNEL TRANSCRIPT=$tmp/pv.transcript LOG=$tmp/pv.log \
-	COMPARE_WITH=$tmp/native.transcript sh "$here/../kernel/session.sh" >"$tmp/pv.out" 2>&1
-st=$?
-if [ "$st" -ne 0 ]; then
-	echo "FAIL: the session under the pv monitor failed or differs (status $st):"
-	tail -n 40 "$tmp/pv.out"
-	failed=1
-fi
+. "$here/sessions.sh"
+MONITORED_KERNEL=$PV_KERNEL monitor_sessions pv --strategy pv
 tr -d '\r' <"$tmp/pv.log" >"$tmp/pv.report"
 report=$(grep '^vmm pv: [0-9]* hypercalls' "$tmp/pv.report")
 for want in '^vmm pv: [1-9][0-9]* hypercalls: cli \(0\) [1-9][0-9]*, block \(2\) [1-9][0-9]*, in \(4\) [1-9][0-9]*, out \(5\) [1-9][0-9]*' 'invlpg \(11\) [1-9]' \

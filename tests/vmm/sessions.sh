@@ -2,6 +2,8 @@
 # NAME ARGS... runs tests/kernel/session.sh natively, then with ringlab
 # started as `ringlab pg vmm ARGS...`, comparing the transcripts; the
 # monitored run's log (with the monitor's report) is $tmp/NAME.log.
+# MONITORED_KERNEL, when set, is the kernel of the monitored run (the
+# native one runs $KERNEL).
 # Needs RINGLAB (absolute), tmp and here; sets failed=1 when the monitored
 # session fails or differs, and exits 1 when the native one fails.
 monitor_sessions() {
@@ -22,8 +24,8 @@ monitor_sessions() {
 		tail -n 20 "$tmp/native.out"
 		exit 1
 	fi
-	EMU=$tmp/ringlab-$name TRANSCRIPT=$tmp/$name.transcript LOG=$tmp/$name.log \
-		COMPARE_WITH=$tmp/native.transcript sh "$here/../kernel/session.sh" \
+	KERNEL=${MONITORED_KERNEL:-$KERNEL} EMU=$tmp/ringlab-$name TRANSCRIPT=$tmp/$name.transcript \
+		LOG=$tmp/$name.log COMPARE_WITH=$tmp/native.transcript sh "$here/../kernel/session.sh" \
 		>"$tmp/$name.out" 2>&1
 	st=$?
 	if [ "$st" -ne 0 ]; then
