@@ -59,6 +59,7 @@ TEST_GUEST_DIFFS = \
 	tests/diff/smep.test \
 	tests/diff/cr4_reserved.test \
 	tests/diff/apic_base.test \
+	tests/diff/apic_base_smp.test \
 	tests/diff/bsp_init.test \
 	tests/diff/warm_reset.test \
 	tests/diff/ring0_view.test \
@@ -83,7 +84,7 @@ EXTRA_DIST += \
 	tests/diff/tss_ss_np.sdm tests/diff/desc_accessed.sdm tests/diff/tss_ss16.sdm \
 	tests/diff/task_gate_ldt.sdm tests/diff/sysenter_cs_rpl.sdm tests/diff/task_jmp_fault.sdm \
 	tests/diff/push_user.sdm tests/diff/seg_data.sdm tests/diff/seg_stack.sdm \
-	tests/diff/cr4_reserved.sdm tests/diff/apic_base.sdm tests/diff/warm_reset.sdm
+	tests/diff/cr4_reserved.sdm tests/diff/apic_base.sdm tests/diff/apic_base_smp.sdm tests/diff/warm_reset.sdm
 
 CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 	$(TEST_GUEST_DIFFS) tests/diff/*.log tests/diff/*.out tests/diff/*.status \
