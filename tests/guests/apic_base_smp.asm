@@ -20,41 +20,24 @@
 ; 5 the AP's ID at its moved page is not 1; 6 the BSP's ID at 0xFEE00020
 ; is no longer 0 after the AP moved its APIC.
 %include "common.inc"
+%include "ap_start.inc"
 
-%define LAPIC        0xFEE00000
 %define MOVED        0xFEF00000
-%define LAPIC_ID     0x020
-%define LAPIC_ICR_LO 0x300
-%define LAPIC_ICR_HI 0x310
-%define TRAMPOLINE   0x7000
 %define MARK         0x6FF0      ; the AP writes 0xA5 here
 %define AP_ID        0x6FF4      ; its APIC ID, read at the moved page
 %define AP_MSR       0x6FF8      ; its IA32_APIC_BASE before the move
-%define AP_GDTR      0x6FE0
 
 main:
         mov eax, [LAPIC + LAPIC_ID]
         shr eax, 24
         CHECK_EQ eax, 0, 1
 
-        mov esi, ap_code
-        mov edi, TRAMPOLINE
-        mov ecx, ap_code_end - ap_code
-        cld
-        rep movsb
         mov dword [MARK], 0
         mov dword [AP_ID], 0xFFFFFFFF
         mov dword [AP_MSR], 0xFFFFFFFF
-        sgdt [AP_GDTR]
 
-        mov eax, 0x0000C500         ; INIT, assert
-        call send_ipi
-        mov eax, 0x00008500         ; INIT, de-assert
-        call send_ipi
-        mov eax, 0x00000600 | (TRAMPOLINE >> 12)
-        call send_ipi
-        mov eax, 0x00000600 | (TRAMPOLINE >> 12)
-        call send_ipi
+
+        START_AP
 
         mov ecx, 50000000
 .wait:  cmp byte [MARK], 0xA5
@@ -73,29 +56,10 @@ main:
         PASS
 
 ; send_ipi: EAX = the ICR's low word, to APIC ID 1; waits for delivery
-send_ipi:
-        mov dword [LAPIC + LAPIC_ICR_HI], 1 << 24
-        mov [LAPIC + LAPIC_ICR_LO], eax
-        mov ecx, 1000000
-.busy:  test dword [LAPIC + LAPIC_ICR_LO], 1 << 12
-        jz .done
-        loop .busy
-        FAIL 2
-.done:  ret
+SEND_IPI 2
 
 ; The AP's first instructions, in real mode at 0700:0000.
-bits 16
-ap_code:
-        cli
-        xor ax, ax
-        mov ds, ax
-        o32 lgdt [AP_GDTR]
-        mov eax, cr0
-        or al, 1                    ; CR0.PE
-        mov cr0, eax
-        jmp dword KCODE:ap32
-ap_code_end:
-bits 32
+AP_TRAMPOLINE ap32
 ap32:
         mov ax, KDATA
         mov ds, ax

@@ -73,7 +73,7 @@ check_SCRIPTS += $(TEST_GUEST_DIFFS)
 TESTS += $(TEST_GUEST_DIFFS)
 
 EXTRA_DIST += \
-	tests/guests/README.md tests/guests/common.inc tests/guests/guest.ld \
+	tests/guests/README.md tests/guests/common.inc tests/guests/ap_start.inc tests/guests/guest.ld \
 	$(patsubst %,tests/guests/%.asm,$(TEST_GUESTS)) \
 	tests/diff/guest-diff.sh \
 	$(patsubst %,tests/diff/%.qemu,$(TEST_GUESTS)) \
@@ -92,7 +92,8 @@ CLEANFILES += $(TEST_GUEST_ELFS) $(patsubst %,tests/guests/%.o,$(TEST_GUESTS)) \
 
 TEST_GUEST_NASMFLAGS = -f elf32 -i $(srcdir)/tests/guests/
 
-tests/guests/%.elf: tests/guests/%.asm $(srcdir)/tests/guests/common.inc $(srcdir)/tests/guests/guest.ld
+tests/guests/%.elf: tests/guests/%.asm $(srcdir)/tests/guests/common.inc \
+		$(srcdir)/tests/guests/ap_start.inc $(srcdir)/tests/guests/guest.ld
 	@$(MKDIR_P) tests/guests
 	$(AM_V_GEN)$(NASM) $(TEST_GUEST_NASMFLAGS) -o tests/guests/$*.o $< && \
 	$(GUEST_LD) -m elf_i386 -T $(srcdir)/tests/guests/guest.ld -o $@ tests/guests/$*.o

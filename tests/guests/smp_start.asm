@@ -21,15 +21,10 @@
 ; not 0; 3 the ICR stayed busy; 4 the AP never wrote its mark; 5 the AP's
 ; APIC ID is not 1; 6 INT 0x31 was not taken six times.
 %include "common.inc"
+%include "ap_start.inc"
 
-%define LAPIC        0xFEE00000
-%define LAPIC_ID     0x020
-%define LAPIC_ICR_LO 0x300
-%define LAPIC_ICR_HI 0x310
-%define TRAMPOLINE   0x7000
 %define MARK         0x6FF0      ; the AP writes 0xA5 here
 %define AP_ID        0x6FF4      ; and its APIC ID here
-%define AP_GDTR      0x6FE0      ; the GDT pointer, for the AP's LGDT
 
 %define VEC          0x31
 
@@ -43,25 +38,11 @@ main:
         shr eax, 24
         CHECK_EQ eax, 0, 2
 
-        ; the trampoline to 0000:7000, the mark cleared
-        mov esi, ap_code
-        mov edi, TRAMPOLINE
-        mov ecx, ap_code_end - ap_code
-        cld
-        rep movsb
+        ; the mark cleared, then the AP started at 0000:7000
         mov dword [MARK], 0
         mov dword [AP_ID], 0xFFFFFFFF
-        sgdt [AP_GDTR]
 
-        ; INIT (level, assert), INIT de-assert, then two start-up IPIs
-        mov eax, 0x0000C500
-        call send_ipi
-        mov eax, 0x00008500
-        call send_ipi
-        mov eax, 0x00000600 | (TRAMPOLINE >> 12)
-        call send_ipi
-        mov eax, 0x00000600 | (TRAMPOLINE >> 12)
-        call send_ipi
+        START_AP
         int VEC
         int VEC
         int VEC
@@ -85,30 +66,11 @@ count_int:
         iret
 
 ; send_ipi: EAX = the ICR's low word, to APIC ID 1; waits for delivery
-send_ipi:
-        mov dword [LAPIC + LAPIC_ICR_HI], 1 << 24
-        mov [LAPIC + LAPIC_ICR_LO], eax
-        mov ecx, 1000000
-.busy:  test dword [LAPIC + LAPIC_ICR_LO], 1 << 12
-        jz .done
-        loop .busy
-        FAIL 3
-.done:  ret
+SEND_IPI 3
 
 ; The AP's first instructions, in real mode at 0700:0000: only absolute
 ; addresses, so they run where they are copied.
-bits 16
-ap_code:
-        cli
-        xor ax, ax
-        mov ds, ax
-        o32 lgdt [AP_GDTR]
-        mov eax, cr0
-        or al, 1                    ; CR0.PE
-        mov cr0, eax
-        jmp dword KCODE:ap32
-ap_code_end:
-bits 32
+AP_TRAMPOLINE ap32
 ap32:
         mov ax, KDATA
         mov ds, ax
