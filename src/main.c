@@ -246,15 +246,6 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
     bool view_asked = o.display == DISPLAY_SDL;
     bool want_view = view_asked || (o.display == DISPLAY_DEFAULT && !o.debugger && !vmm &&
                                     display_present());
-    /* The view draws the trap and hw monitors (ui/monitor.c); pv's console
-     * is its own, for the native run it compares. */
-    if (pv_monitor && view_asked) {
-        report_say("pg vmm --strategy pv: the monitor runs on the terminal or under --debugger, "
-                   "not in the view; use -nographic");
-        repl_script_close(&script);
-        options_free(&o);
-        return RL_EXIT_USAGE;
-    }
 #ifndef HAVE_VIEW
     if (view_asked) {
         report_say("the view was asked for, but this ringlab was built without it (SDL2, SDL2_ttf, "
@@ -490,6 +481,12 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             report_say("no history, going back is off: %s", err);
     }
 
+    /* What every front end shows of the monitor: `info vmm`, the panel. */
+    struct vmm_front front = trap_monitor ? (struct vmm_front){vmm_trap_info, vmm_trap_status, &trap_mon}
+                             : bt_monitor ? (struct vmm_front){vmm_bt_info, vmm_bt_status, &bt_mon}
+                             : pv_monitor ? (struct vmm_front){vmm_pv_info, vmm_pv_status, &pv_mon}
+                             : vmm        ? (struct vmm_front){vmm_hw_info, vmm_hw_status, &monitor}
+                                          : (struct vmm_front){NULL, NULL, NULL};
     struct runner runner = {
         .m = m,
         .io = console_io(&con),
@@ -515,9 +512,9 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             .bundled = bundled_initrd != NULL,
             .script = o.ui_script,
             .screenshot = o.screenshot,
-            .vmm_info = trap_monitor ? vmm_trap_info : vmm ? vmm_hw_info : NULL,
-            .vmm_status = trap_monitor ? vmm_trap_status : vmm ? vmm_hw_status : NULL,
-            .vmm_opaque = trap_monitor ? (void *)&trap_mon : vmm ? (void *)&monitor : NULL,
+            .vmm_info = front.info,
+            .vmm_status = front.status,
+            .vmm_opaque = front.opaque,
         };
         struct view *v = view_open(&vc, err, sizeof err);
         if (v) {
@@ -548,6 +545,8 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             .symbols = syms,
             .qlog = have_qlog ? &qlog : NULL,
             .timeout_s = o.timeout_sec,
+            .vmm_info = front.info,
+            .vmm_opaque = front.opaque,
         };
         status = gdb_serve(&gc);
         symbols_destroy(syms);
@@ -560,16 +559,8 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
             .kernel_path = image,
             .initrd_path = bundled_initrd,
             .script = o.debugger_script ? &script : NULL,
-            .vmm_info = trap_monitor ? vmm_trap_info
-                        : bt_monitor ? vmm_bt_info
-                        : pv_monitor ? vmm_pv_info
-                        : vmm        ? vmm_hw_info
-                                     : NULL,
-            .vmm_opaque = trap_monitor ? (void *)&trap_mon
-                          : bt_monitor ? (void *)&bt_mon
-                          : pv_monitor ? (void *)&pv_mon
-                          : vmm        ? (void *)&monitor
-                                       : NULL,
+            .vmm_info = front.info,
+            .vmm_opaque = front.opaque,
         };
         status = repl_main(&rc);
     } else if (trap_monitor) {

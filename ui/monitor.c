@@ -3,7 +3,8 @@
  * the CPU really runs the guest kernel at lit and the ring the guest
  * believes it runs at marked; beside them the virtual CPU against the real
  * one, the traps (or exits) by cause, the latest, and the failures of the
- * deception seen.  All of it comes from the monitor's own account
+ * deception seen, and what else the strategy counts (bt's blocks scanned,
+ * pv's events that still trap).  All of it comes from the monitor's own account
  * (view_config.vmm_status, the same state `info vmm` prints). */
 #include <string.h>
 
@@ -55,6 +56,8 @@ void monitor_model(struct view *v, struct ui_text *t)
     uitext_add(t, ST_TEXT, "\n");
     uitext_add(t, ST_LABEL, "latest: ");
     uitext_add(t, s->latest[0] ? ST_VALUE : ST_DIM, "%s\n", s->latest[0] ? s->latest : "none");
+    for (int i = 0; i < s->nnotes; i++)
+        uitext_add(t, ST_TEXT, "%s\n", s->notes[i]);
     if (s->nfailures)
         uitext_add(t, ST_FAULT, "FAILED (%d kinds), last: %s\n", s->nfailures, s->failure);
     else

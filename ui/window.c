@@ -34,7 +34,7 @@ static const struct {
     int panel;
     float weight;
 } columns[3][3] = {
-    {{P_RINGS, 0.27f}, {P_REGS, 0.46f}, {P_MONITOR, 0.34f}}, /* the monitor: under pg vmm */
+    {{P_RINGS, 0.27f}, {P_REGS, 0.40f}, {P_MONITOR, 0.40f}}, /* the monitor: under pg vmm */
     {{P_CODE, 0.31f}, {P_STACK, 0.35f}, {P_PFAULT, 0.34f}},
     {{P_TIMELINE, 0.42f}, {P_ASPACE, 0.30f}, {P_TABLES, 0.28f}},
 };

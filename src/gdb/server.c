@@ -268,6 +268,8 @@ int gdb_serve(const struct gdb_stub_config *cfg)
         report_say("out of memory");
         return RL_EXIT_HOST;
     }
+    if (cfg->vmm_info)
+        debugger_set_vmm(s.dbg, cfg->vmm_info, cfg->vmm_opaque);
     snprintf(s.last_stop, sizeof s.last_stop, "T05thread:%x;", gdb_thread_of_stop(&s));
     bool stopped = cfg->start_stopped;
     if (stopped)

@@ -16,6 +16,7 @@
 #include "trace/qemu_log.h"
 
 struct console;
+struct strbuf;
 
 struct gdb_stub_config {
     const char *host; /* the address to listen on; NULL: 127.0.0.1 */
@@ -26,6 +27,9 @@ struct gdb_stub_config {
     const struct symbols *symbols; /* for `monitor` (may be NULL) */
     struct qemu_log *qlog;    /* for the exit report (may be NULL) */
     double timeout_s;
+    /* Under `pg vmm`: the monitor's `info vmm` for `monitor info vmm`. */
+    void (*vmm_info)(void *opaque, struct strbuf *out);
+    void *vmm_opaque;
 };
 
 /* Serve until the guest ends, gdb kills it, or ringlab is told to quit;

@@ -15,6 +15,7 @@
 #include "inspect.h"
 #include "vmm/bt_emulate.h"
 #include "vmm/trap_internal.h"
+#include "vmm/vmm_status.h"
 
 /* ---- the scan: before a block first runs ------------------------------------ */
 
@@ -300,6 +301,38 @@ void vmm_bt_info(void *opaque, struct strbuf *out)
                    e->native ? ", run natively" : ", emulated");
     }
     trap_report_failures(&b->trap, "", out);
+}
+
+/* The view's account: the trap monitor's virtual CPU and failures (bt
+ * runs over it), bt's own intercepts by kind as the causes, and the
+ * blocks scanned and the traps still taken as notes. */
+void vmm_bt_status(void *opaque, struct vmm_status *out)
+{
+    struct vmm_bt *b = opaque;
+    struct vmm_status trap;
+    vmm_trap_status(&b->trap, &trap);
+    vmm_status_init(out, "bt", "the kernel at real ring 1, translated", "intercepts");
+    out->have_cpu = trap.have_cpu;
+    out->virt = trap.virt;
+    out->real = trap.real;
+    out->total = b->total;
+    for (int k = 1; k < BT_KIND_COUNT; k++)
+        vmm_status_add_cause(out, bt_kind_name((enum bt_kind)k), b->emulated[k] + b->native[k]);
+    if (b->total) {
+        const struct bt_intercept *e = &b->log[(b->total - 1) % BT_LOG];
+        snprintf(out->latest, sizeof out->latest, "%s at %04x:%08x, instruction %llu, %s",
+                 bt_kind_name(e->kind), e->cs, e->eip, (unsigned long long)e->icount,
+                 e->native ? "run natively" : "emulated");
+    }
+    vmm_status_add_note(out, "blocks scanned %llu, %llu with a sensitive instruction",
+                        (unsigned long long)b->scanned, (unsigned long long)b->with_sensitive);
+    char causes[80] = "";
+    for (int i = 0, n = 0; i < trap.ncauses && i < 4; i++)
+        n += snprintf(causes + n, sizeof causes - (size_t)n, "%s%s %llu", i ? ", " : ": ",
+                      trap.causes[i].name, (unsigned long long)trap.causes[i].count);
+    vmm_status_add_note(out, "traps %llu%s", (unsigned long long)trap.total, causes);
+    out->nfailures = trap.nfailures;
+    memcpy(out->failure, trap.failure, sizeof out->failure);
 }
 
 int vmm_run_bt(struct runner *r, const struct vmm_request *req, struct vmm_bt *b,

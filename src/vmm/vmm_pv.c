@@ -13,6 +13,7 @@
 #include "cpu/intr.h"
 #include "inspect.h"
 #include "trace/event.h"
+#include "vmm/vmm_status.h"
 
 static const char *const hc_name[HC_COUNT] = HC_NAMES;
 
@@ -473,5 +474,46 @@ void vmm_pv_info(void *opaque, struct strbuf *out)
         strbuf_add(out, "  at instruction %llu: %s (%d) from %08x, EBX %08x ECX %08x EDX %08x\n",
                    (unsigned long long)c->icount, hc_name[c->nr], c->nr, c->eip, c->ebx, c->ecx,
                    c->edx);
+    }
+}
+
+/* The view's account: the virtual CPU beside the real one (the guest's
+ * ring 0 is real ring 1, and it knows it), the hypercalls by number as
+ * the causes, what still trapped as a note, and a privileged instruction
+ * left in the guest as the failure. */
+void vmm_pv_status(void *opaque, struct vmm_status *out)
+{
+    struct vmm_pv *p = opaque;
+    vmm_status_init(out, "pv", "the kernel at ring 1, hypercalls", "hypercalls");
+    struct cpu_state st;
+    if (inspect_cpu(p->m, &st)) {
+        out->have_cpu = true;
+        out->real = vmm_cpu_view_of(&st);
+        out->virt = (struct vmm_cpu_view){st.cpl, (st.eflags & EFLAGS_IF) != 0, p->v.cr0,
+                                          p->v.cr3, p->v.gdtr.base, p->v.idtr.base, p->v.tr};
+    }
+    out->total = p->total;
+    for (int c = 0; c < HC_COUNT; c++) {
+        char name[24];
+        snprintf(name, sizeof name, "%.17s (%d)", hc_name[c], c);
+        vmm_status_add_cause(out, name, p->calls[c]);
+    }
+    if (p->total) {
+        const struct pv_call *c = &p->log[(p->total - 1) % PV_CALL_LOG];
+        snprintf(out->latest, sizeof out->latest, "%s (%d) from %08x, instruction %llu",
+                 hc_name[c->nr], c->nr, c->eip, (unsigned long long)c->icount);
+    }
+    uint64_t exceptions = 0;
+    for (int v = 0; v < 32; v++)
+        exceptions += p->reflected[v];
+    vmm_status_add_note(out, "still trapped: SYSENTER %llu, interrupts %llu, INT n %llu, "
+                        "exceptions %llu", (unsigned long long)p->sysenters,
+                        (unsigned long long)p->irqs, (unsigned long long)p->syscalls,
+                        (unsigned long long)exceptions);
+    if (p->refused)
+        vmm_status_add_note(out, "hypercalls refused: %llu", (unsigned long long)p->refused);
+    if (p->port_failures || p->first_failure[0]) {
+        out->nfailures = 1;
+        snprintf(out->failure, sizeof out->failure, "%.95s", p->first_failure);
     }
 }

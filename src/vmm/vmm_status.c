@@ -2,6 +2,7 @@
  * strategies fill alike. */
 #include "vmm/vmm_status.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,4 +37,14 @@ void vmm_status_add_cause(struct vmm_status *out, const char *name, uint64_t cou
     out->causes[at].count = count;
     if (out->ncauses < VMM_STATUS_CAUSES)
         out->ncauses++;
+}
+
+void vmm_status_add_note(struct vmm_status *out, const char *fmt, ...)
+{
+    if (out->nnotes == VMM_STATUS_NOTES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->notes[out->nnotes++], sizeof out->notes[0], fmt, ap);
+    va_end(ap);
 }

@@ -11,6 +11,7 @@
 #include "cpu/cpu_state.h"
 
 #define VMM_STATUS_CAUSES 10
+#define VMM_STATUS_NOTES 3
 
 struct vmm_cpu_view {
     uint8_t cpl;
@@ -20,9 +21,9 @@ struct vmm_cpu_view {
 };
 
 struct vmm_status {
-    char strategy[8];   /* "trap", "hw" */
+    char strategy[8];   /* "trap", "bt", "pv", "hw" */
     char how[64];       /* "trap-and-emulate: the kernel runs at real ring 1" */
-    char traps_are[16]; /* "traps", "exits" */
+    char traps_are[16]; /* "traps", "exits", "hypercalls" */
     bool have_cpu;
     struct vmm_cpu_view virt, real;
     uint64_t total;     /* traps or exits so far */
@@ -32,6 +33,8 @@ struct vmm_status {
         uint64_t count;
     } causes[VMM_STATUS_CAUSES];
     char latest[96];    /* "OUT at 0008:c0101234, instruction 1234", "" none */
+    int nnotes;         /* what else the strategy counts, a line each */
+    char notes[VMM_STATUS_NOTES][112]; /* "blocks scanned 120, 31 with a sensitive one" */
     int nfailures;      /* kinds of failure of the deception seen */
     char failure[96];   /* the last kind named: "SGDT revealed the shadow GDT" */
 };
@@ -43,9 +46,24 @@ void vmm_status_init(struct vmm_status *out, const char *strategy, const char *h
                      const char *traps_are);
 struct vmm_cpu_view vmm_cpu_view_of(const struct cpu_state *st);
 void vmm_status_add_cause(struct vmm_status *out, const char *name, uint64_t count);
+/* One more note line (printf-style; dropped past VMM_STATUS_NOTES). */
+void vmm_status_add_note(struct vmm_status *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-/* Fill `out` (opaque: the struct vmm_trap, or the struct vmm_hw). */
+/* What a front end is given of the monitor that runs the guest: `info
+ * vmm` (the debugger, the view's script, the gdb stub's `monitor`) and the
+ * account (the view's panel); all NULL without a monitor. */
+struct strbuf;
+struct vmm_front {
+    void (*info)(void *opaque, struct strbuf *out);
+    void (*status)(void *opaque, struct vmm_status *out);
+    void *opaque;
+};
+
+/* Fill `out` (opaque: the struct vmm_trap, vmm_bt, vmm_pv or vmm_hw). */
 void vmm_trap_status(void *opaque, struct vmm_status *out);
+void vmm_bt_status(void *opaque, struct vmm_status *out);
+void vmm_pv_status(void *opaque, struct vmm_status *out);
 void vmm_hw_status(void *opaque, struct vmm_status *out);
 
 #endif

@@ -3,6 +3,8 @@
 # ring -1 (the monitor) above ring 0, lights the ring the kernel really
 # runs at and marks the one it believes it runs at, and sets the virtual
 # CPU beside the real one, with the traps or exits by cause and the latest.
+# bt's panel adds its intercepts and the blocks it scanned, pv's its
+# hypercalls by number and what still trapped.
 # For trap, stopped at the kernel's timer_check: the guest believes CPL 0
 # and its own GDT, the CPU runs it at CPL 1 with the shadow GDT, and the
 # guest's own boot checks have already printed what they saw.
@@ -70,6 +72,57 @@ same "hw's CPL" "$(value "$m" monitor '^CPL  ([0-9]) +0$')" 0
 probe_is "$tmp/hw.png" "$m" monitor-ring-1 purple
 probe_is "$tmp/hw.png" "$m" monitor-ring0 ring-lit
 probe_is "$tmp/hw.png" "$m" monitor-ring1 ring-off
+
+# bt: over the trap monitor, so the same virtual CPU at real ring 1, with
+# bt's own intercepts by kind and the blocks it scanned.
+cat >"$tmp/script" <<SCRIPT
+until eip timer_check
+screenshot $tmp/bt.png
+model $tmp/bt.model
+info vmm
+q
+SCRIPT
+run_view "$tmp/script" pg vmm --strategy bt
+m=$tmp/bt.model
+has "$m" monitor "monitor: bt, the kernel at real ring 1, translated"
+same "bt's virtual CPL" "$(value "$m" monitor '^CPL  ([0-9]) +[0-9]$')" 0
+same "bt's real CPL" "$(value "$m" monitor '^CPL  [0-9] +([0-9])$')" 1
+same "bt's shadow GDT" "$(value "$m" monitor '^GDT  c[0-9a-f]{7}  ([0-9a-f]{8})$')" c009f000
+grep -q -E '^intercepts [1-9][0-9]*: [A-Z]' "$m" || fail "no intercepts by kind in bt's panel"
+grep -q -E '^latest: [A-Z ]+ at 0009:c[0-9a-f]{7}, instruction [1-9][0-9]*, (emulated|run natively)$' "$m" ||
+	fail "no latest intercept in bt's panel"
+grep -q -E '^blocks scanned [1-9][0-9]*, [1-9][0-9]* with a sensitive instruction$' "$m" ||
+	fail "no blocks scanned in bt's panel"
+grep -q -E '^traps [1-9][0-9]*: OUT [1-9]' "$m" || fail "no traps of the trap monitor in bt's panel"
+has "$m" monitor "no failure of the deception seen"
+probe_is "$tmp/bt.png" "$m" monitor-ring0 sky
+probe_is "$tmp/bt.png" "$m" monitor-ring1 ring-lit
+grep -q '^monitor: bt, binary translation' "$tmp/out" || fail "info vmm under bt in the view did not answer"
+
+# pv: the paravirtual kernel knows it runs at ring 1 (no ring marked as
+# believed apart from it), its hypercalls by number and what still trapped.
+cat >"$tmp/script" <<SCRIPT
+until eip scheduler
+screenshot $tmp/pv.png
+model $tmp/pv.model
+info vmm
+q
+SCRIPT
+run_view "$tmp/script" pg vmm --strategy pv
+m=$tmp/pv.model
+has "$m" monitor "monitor: pv, the kernel at ring 1, hypercalls"
+same "pv's virtual and real CPL" "$(value "$m" monitor '^CPL  ([0-9]) +1$')" 1
+grep -q -E '^hypercalls [1-9][0-9]*: [a-z_]+ \([0-9]+\) [1-9]' "$m" ||
+	fail "no hypercalls by number in pv's panel"
+grep -q -E '^latest: [a-z_]+ \([0-9]+\) from c[0-9a-f]{7}, instruction [1-9]' "$m" ||
+	fail "no latest hypercall in pv's panel"
+grep -q -E '^still trapped: SYSENTER [0-9]+, interrupts [0-9]+, INT n [0-9]+, exceptions [0-9]+$' "$m" ||
+	fail "no traps still taken in pv's panel"
+has "$m" monitor "no failure of the deception seen"
+probe_is "$tmp/pv.png" "$m" monitor-ring-1 purple
+probe_is "$tmp/pv.png" "$m" monitor-ring0 ring-off
+probe_is "$tmp/pv.png" "$m" monitor-ring1 ring-lit
+grep -q '^monitor: pv, paravirtualization' "$tmp/out" || fail "info vmm under pv in the view did not answer"
 
 # Without a monitor the panel is not there.
 cat >"$tmp/script" <<SCRIPT
