@@ -4,7 +4,7 @@
 # start_stub LOG INPUT ARGS...: ringlab -S -gdb tcp::PORT ARGS in the
 #   background, console to LOG, serial input from the file INPUT (a
 #   background job's stdin would be /dev/null); sets $port (a free one)
-#   and $stub_pid.
+#   and $stub_pid.  STUB_FIRST: words before -S (e.g. "pg vmm --strategy bt").
 # stop_stub: end it (after gdb has killed or detached).
 
 RINGLAB=${RINGLAB:-./ringlab}
@@ -32,7 +32,8 @@ start_stub() {
 	for try in 1 2 3 4 5 6 7 8; do
 		port=$((20000 + ($$ * 7 + try * 131) % 30000))
 		: >"$log.err"
-		"$RINGLAB" -S -gdb "tcp::$port" "$@" <"$input" >"$log" 2>"$log.err" &
+		# shellcheck disable=SC2086
+		"$RINGLAB" $STUB_FIRST -S -gdb "tcp::$port" "$@" <"$input" >"$log" 2>"$log.err" &
 		stub_pid=$!
 		i=0
 		while [ $i -lt 50 ] && ! grep -q 'waiting for gdb' "$log.err"; do
