@@ -233,6 +233,15 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         break;
     }
 
+    /* The trap, bt and pv monitors keep one virtual CPU (struct vcpu): an AP
+     * the guest started would run at real ring 0, unseen.  hw counts the
+     * exits of every CPU. */
+    if ((trap_monitor || bt_monitor || pv_monitor) && o.cpus > 1) {
+        report_say("pg vmm --strategy %s: the monitor keeps one virtual CPU, -smp %d is for "
+                   "--strategy hw only", vmm->strategy, o.cpus);
+        options_free(&o);
+        return RL_EXIT_USAGE;
+    }
     /* A debugger script that cannot be read stops everything before it runs. */
     struct repl_script script = {0};
     if (o.debugger_script && !repl_script_open(&script, o.debugger_script, err, sizeof err)) {

@@ -71,9 +71,13 @@ static void pg_help(FILE *f)
           "by cause, the instructions and the time, for trap and bt the failures of the\n"
           "deception seen, for pv the privileged instructions left (lines with FAILED),\n"
           "for bt and hw a native run of the same session beside.  The exit status is\n"
-          "the plain run's.  With -display sdl the view shows a monitor panel (trap,\n"
-          "hw): ring -1 above ring 0, the virtual CPU beside the real one, the traps or\n"
-          "exits by cause, the latest.\n",
+          "the plain run's.  With -display sdl the view shows a monitor panel for each\n"
+          "strategy: ring -1 above ring 0, the virtual CPU beside the real one, the\n"
+          "traps, exits, intercepts (bt) or hypercalls (pv) by cause, the latest; the\n"
+          "view's run and the debugger's have no native run beside.  `info vmm` answers\n"
+          "under --debugger, in the view's script and through the gdb stub's `monitor`.\n"
+          "trap, bt and pv keep one virtual CPU: with -smp 2 or more they refuse to\n"
+          "start (status 2); hw runs any number of CPUs.\n",
           f);
 }
 

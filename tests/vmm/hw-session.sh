@@ -5,7 +5,7 @@
 # monitor's report names its exits by cause (#PF and external interrupts by
 # default: every page fault and every timer tick left the guest) and the
 # native run of the same session it measured beside, with the same
-# instructions.
+# instructions.  The same with -smp 2.
 #
 # Environment: RINGLAB (default ./ringlab), KERNEL, INITRD (the build
 # tree's), TIMEOUT.
@@ -83,5 +83,11 @@ fi
 # The native run of the same session, on a second machine: the same
 # instructions as under the monitor.
 same_instructions hw "$tmp/hw.log"
+# With two CPUs (the bundled kernel starts only the BSP, the AP waits for
+# its SIPI): the same transcript; the other strategies refuse -smp
+# (tests/vmm/trap.sh).
+monitor_sessions hw-smp --strategy hw -smp 2
+grep -q '^vmm hw: [1-9][0-9]* exits' "$tmp/hw-smp.log" ||
+	{ echo "FAIL: no exits counted with -smp 2"; tail -n 5 "$tmp/hw-smp.log"; failed=1; }
 [ "$failed" -eq 0 ] || exit 1
 echo "ok: the session under the hw monitor matches the native one; $report"

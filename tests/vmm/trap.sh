@@ -131,13 +131,17 @@ if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'trap, bt, pv 
 	echo "FAIL: --strategy nope: status $st, stderr: $(cat "$tmp/e")"
 	failed=1
 fi
-# The view draws trap and hw (tests/ui/monitor.sh); pv keeps its console.
-"$RINGLAB" pg vmm --strategy pv -display sdl </dev/null >"$tmp/o" 2>"$tmp/e"
-st=$?
-if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'not in the view' "$tmp/e"; then
-	echo "FAIL: --strategy pv -display sdl: status $st, stderr: $(cat "$tmp/e")"
-	failed=1
-fi
+# trap, bt and pv keep one virtual CPU: -smp 2 is refused in one line,
+# status 2, before the machine starts (hw runs it: tests/vmm/hw-session.sh).
+for s in trap bt pv; do
+	"$RINGLAB" pg vmm --strategy "$s" -smp 2 -nographic --timeout 10 </dev/null >"$tmp/o" 2>"$tmp/e"
+	st=$?
+	if [ "$st" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -q 'one virtual CPU' "$tmp/e" ||
+		[ -s "$tmp/o" ]; then
+		echo "FAIL: --strategy $s -smp 2: status $st, stderr: $(cat "$tmp/e")"
+		failed=1
+	fi
+done
 if [ "$failed" -ne 0 ]; then
 	grep '^vmm' "$tmp/out"
 	exit 1
