@@ -466,6 +466,10 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         status = RL_EXIT_HOST;
         goto out_machine;
     }
+    /* It watches what cannot trap, in every front end. */
+    if (trap_monitor &&
+        !vmm_trap_watch(&trap_mon, images.kernel.data, images.kernel.size, err, sizeof err))
+        report_say("pg vmm: the kernel's code is not scanned (%s): only what traps is seen", err);
     /* The translating monitor runs over the trap monitor, as it stands too. */
     static struct vmm_bt bt_mon;
     if (bt_monitor && !vmm_bt_attach(&bt_mon, m, err, sizeof err)) {
@@ -573,11 +577,6 @@ static int ringlab_main(int argc, char **argv, const struct vmm_request *vmm)
         };
         status = repl_main(&rc);
     } else if (trap_monitor) {
-        /* The plain run also watches what cannot trap (the debugger's and
-         * the view's runs leave the breakpoints to their user). */
-        if (!vmm_trap_watch(&trap_mon, images.kernel.data, images.kernel.size, err, sizeof err))
-            report_say("pg vmm: the kernel's code is not scanned (%s): only what traps is seen",
-                       err);
         console_raw(&con, true);
         status = vmm_run_trap(&runner, &trap_mon, have_qlog ? &qlog : NULL, o.timeout_sec);
         console_raw(&con, false);

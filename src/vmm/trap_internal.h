@@ -63,11 +63,6 @@ enum monitor_verdict trap_intercept(void *opaque, struct machine *m, struct cpu_
 bool trap_note_failure(struct vmm_trap *t, enum trap_failure f, uint64_t icount, uint16_t cs,
                        uint32_t eip, uint32_t detail);
 
-/* ---- trap_watch.c ---- */
-/* The run stopped at breakpoint `id`: one of the watched sites (then
- * noted, and true) or not. */
-bool trap_watch_hit(struct vmm_trap *t, int id);
-
 /* ---- trap_report.c ---- */
 void trap_report_traps(const struct vmm_trap *t, struct strbuf *out);
 void trap_report_passed_on(const struct vmm_trap *t, struct strbuf *out);

@@ -7,12 +7,17 @@
  * the guest prints on a console the monitor does not read).  To name each
  * where it happens, this monitor scans the kernel's code once, before the
  * run, function by function from the kernel's symbol table, with the
- * recogniser a binary translator uses (sensitive.h), and stops the run
- * with a breakpoint of the machine just before each one it found.  There
- * it looks at what the instruction is about to do, notes where the result
- * differs from ring 0's, and lets it run unchanged: the guest gets the
+ * recogniser a binary translator uses (sensitive.h), and has the machine
+ * stop just before each one it found: through the machine's translator
+ * (machine_set_translator), whose scan names the first watched site of a
+ * block as the block is decoded and whose step sees the CPU there, inside
+ * the machine's run, so the stop is no breakpoint and the user's runs
+ * (the debugger's, the view's, gdb's) go on through it.  There it looks at
+ * what the instruction is about to do, notes where the result differs
+ * from ring 0's, and lets the engine run it unchanged: the guest gets the
  * ring-1 result, as under a monitor that did not look.  (A monitor that
- * also emulated them there would be doing binary translation.) */
+ * also emulated them there would be doing binary translation, vmm_bt.h,
+ * which uses the translator for that and does not watch.) */
 #include <stdio.h>
 #include <string.h>
 
@@ -46,11 +51,8 @@ static void add_site(struct vmm_trap *t, uint32_t addr, const struct sensitive_i
             return; /* an alias of the same function */
     if (t->nsites == TRAP_WATCH_MAX)
         return;
-    int id = control_break_add(t->m, addr, false, 0);
-    if (id < 0)
-        return;
     struct trap_site *site = &t->sites[t->nsites++];
-    *site = (struct trap_site){addr, s->kind, id, s->name, "", 0};
+    *site = (struct trap_site){addr, s->kind, s->name, "", 0};
     snprintf(site->where, sizeof site->where, "%.36s+%#x", func, offset);
 }
 
@@ -66,6 +68,40 @@ static const uint8_t *code_of(const struct elf32_file *f, uint32_t addr, uint32_
         return f->image + ph.offset + (addr - ph.vaddr);
     }
     return NULL;
+}
+
+/* The translator's scan: the offset of the first watched site in the block
+ * [addr, addr + size), or -1.  A block that starts after a site runs from
+ * the next instruction on, and is decoded (and scanned) as a block of its
+ * own. */
+static int watch_scan(void *opaque, const uint8_t *code, uint32_t size, uint32_t addr,
+                      bool code32)
+{
+    struct vmm_trap *t = opaque;
+    (void)code;
+    (void)code32;
+    int64_t first = -1;
+    for (int i = 0; i < t->nsites; i++) {
+        uint32_t at = t->sites[i].addr - addr;
+        if (t->sites[i].addr >= addr && at < size && (first < 0 || at < first))
+            first = at;
+    }
+    return (int)first;
+}
+
+static void watch_hit(struct vmm_trap *t, int i, const struct cpu_state *st);
+
+/* The translator's step: the CPU stands on a watched site; look, note, and
+ * have the engine execute the instruction as it is. */
+static enum monitor_verdict watch_step(void *opaque, struct machine *m, struct cpu_state *st)
+{
+    struct vmm_trap *t = opaque;
+    (void)m;
+    uint32_t lin = st->seg[SEG_CS].base + st->eip;
+    for (int i = 0; i < t->nsites; i++)
+        if (t->sites[i].addr == lin)
+            watch_hit(t, i, st);
+    return MONITOR_DELIVER;
 }
 
 bool vmm_trap_watch(struct vmm_trap *t, const uint8_t *image, size_t size, char *err,
@@ -95,6 +131,7 @@ bool vmm_trap_watch(struct vmm_trap *t, const uint8_t *image, size_t size, char 
             at += (uint32_t)len;
         }
     }
+    machine_set_translator(t->m, watch_scan, watch_step, NULL, t);
     return true;
 }
 
@@ -129,19 +166,14 @@ static void note(struct vmm_trap *t, enum trap_failure f, const struct cpu_state
     }
 }
 
-bool trap_watch_hit(struct vmm_trap *t, int id)
+static void watch_hit(struct vmm_trap *t, int i, const struct cpu_state *at)
 {
-    int i = 0;
-    while (i < t->nsites && t->sites[i].break_id != id)
-        i++;
-    struct cpu_state st;
-    if (i == t->nsites || !inspect_cpu(t->m, &st))
-        return false;
+    struct cpu_state st = *at;
     struct trap_site *site = &t->sites[i];
     site->hits++;
     uint8_t vcpl = trap_virtual_cpl(t, &st);
     if (st.cpl != 1 || vcpl != 0)
-        return true; /* the guest's own ring 1: it gets what it should */
+        return; /* the guest's own ring 1: it gets what it should */
     switch (site->kind) {
     case SENSITIVE_POPF: {
         /* POPF changes IF only at CPL <= IOPL (SDM Vol. 2B POPF). */
@@ -177,5 +209,4 @@ bool trap_watch_hit(struct vmm_trap *t, int id)
     default:
         break;
     }
-    return true;
 }

@@ -204,8 +204,6 @@ int vmm_run_trap(struct runner *r, struct vmm_trap *t, struct qemu_log *qlog, do
     double t0 = clock_wall_seconds();
     for (;;) {
         enum runner_stop s = runner_run(r, &run, &res);
-        if (s == RUNNER_STOP && res.stop == RUN_BREAKPOINT)
-            trap_watch_hit(t, res.id);
         if (s == RUNNER_STOP || s == RUNNER_BREAK || s == RUNNER_YIELD)
             continue;
         const char *how = vmm_how_it_ended(s);

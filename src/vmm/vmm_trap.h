@@ -57,12 +57,11 @@ struct trap_failure_seen {
 };
 
 /* A sensitive instruction of the guest kernel that does not trap, found
- * by vmm_trap_watch's scan, watched with a breakpoint of the machine. */
+ * by vmm_trap_watch's scan, watched through the machine's translator. */
 #define TRAP_WATCH_MAX 32
 struct trap_site {
     uint32_t addr;
     int kind;          /* enum sensitive_kind */
-    int break_id;
     const char *insn;  /* "POPF", "SGDT", ... */
     char where[48];    /* "timer_check+0x4f" */
     uint64_t hits;
@@ -94,8 +93,9 @@ struct vmm_trap {
 bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t errlen);
 
 /* Before the run: scan the kernel (its ELF image) for the sensitive
- * instructions that do not trap, and watch each (see trap_watch.c).
- * False (one line in err) when the image has no symbols to scan by. */
+ * instructions that do not trap, and watch each (see trap_watch.c) in
+ * every front end, without stopping its runs.  False (one line in err)
+ * when the image has no symbols to scan by. */
 bool vmm_trap_watch(struct vmm_trap *t, const uint8_t *image, size_t size, char *err,
                     size_t errlen);
 

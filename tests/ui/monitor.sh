@@ -42,6 +42,11 @@ guest_gdt=$(value "$m" monitor '^GDT  (c[0-9a-f]{7})  c009f000$')
 grep -q -E '^traps [1-9][0-9]*: OUT [1-9]' "$m" || fail "no traps by cause in the monitor panel"
 grep -q -E '^latest: (OUT|IN) at 0009:c[0-9a-f]{7}, instruction [1-9]' "$m" ||
 	fail "no latest trap in the monitor panel"
+# The watch runs in the view too: seg_init's SGDT has already shown the
+# shadow GDT, and the view's run went on through it to timer_check.
+grep -q -E '^FAILED \([1-9] kinds\), last: ' "$m" || fail "the view's trap monitor saw no failure"
+grep -q -E '^watched \(sensitive, no trap\): [1-9][0-9]* .*SGDT at seg_init\+0x[0-9a-f]+ 1' "$tmp/out" ||
+	fail "info vmm in the view shows no watched site hit"
 # The ladder: ring -1 above ring 0, each band where the model says.
 probe_is "$tmp/trap.png" "$m" monitor-ring-1 purple
 probe_is "$tmp/trap.png" "$m" monitor-ring0 sky

@@ -94,12 +94,16 @@ grep -q '^\$ ' "$tmp/native" || { echo "FAIL: the native run did not reach the s
 grep -E '^(seg|timer):' "$tmp/native" && { echo "FAIL: a boot check spoke natively"; failed=1; }
 
 # The debugger under the monitor: `info vmm` shows the virtual CPU (CPL 0,
-# the kernel's GDT) beside the real one (CPL 1, the shadow).
+# the kernel's GDT) beside the real one (CPL 1, the shadow), and the
+# watched sites with their hits: the watch counts inside the machine, and
+# the debugger's run goes on through them to its own stop.
 printf 'until insns 5000000\ninfo vmm\nq\n' |
 	"$RINGLAB" pg vmm --strategy trap -kernel "$KERNEL" -initrd "$INITRD" --debugger \
 		-nographic 2>&1 | tr -d '\r' >"$tmp/info"
 for want in '^monitor: trap' '^  CPL        0 +1$' '^  GDTR       c[0-9a-f]{7}/[0-9a-f]{4} +c009f000/[0-9a-f]{4} \(the shadow\)$' \
-	'^[0-9]+ traps emulated: CLI'; do
+	'^[0-9]+ traps emulated: CLI' \
+	'^watched \(sensitive, no trap\): [1-9][0-9]* in the kernel.s code: .* at seg_init\+0x[0-9a-f]+ [1-9]' \
+	'SGDT revealed the shadow GDT'; do
 	grep -q -E "$want" "$tmp/info" || { echo "FAIL: info vmm lacks /$want/"; cat "$tmp/info"; failed=1; }
 done
 
