@@ -1,7 +1,9 @@
 /* Check suite for vmm/vmm_status: a monitor's account keeps its most
  * frequent causes, in descending order, ties in the order they came. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vmm/vmm_status.h"
 
@@ -45,12 +47,31 @@ START_TEST(test_cpu_view)
 }
 END_TEST
 
+START_TEST(test_notes_kept_in_order_and_capped)
+{
+    struct vmm_status s;
+    vmm_status_init(&s, "bt", "over trap", "intercepts");
+    for (int i = 0; i < VMM_STATUS_NOTES + 2; i++)
+        vmm_status_add_note(&s, "note %d of %s", i, "bt");
+    ck_assert_int_eq(s.nnotes, VMM_STATUS_NOTES);
+    ck_assert_str_eq(s.notes[0], "note 0 of bt");
+    char last[32];
+    snprintf(last, sizeof last, "note %d of bt", VMM_STATUS_NOTES - 1);
+    ck_assert_str_eq(s.notes[VMM_STATUS_NOTES - 1], last);
+    /* A long note is cut at the field's size, never past it. */
+    vmm_status_init(&s, "pv", "", "hypercalls");
+    vmm_status_add_note(&s, "%0200d", 7);
+    ck_assert_uint_eq(strlen(s.notes[0]), sizeof s.notes[0] - 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vmm_status");
     TCase *tc = tcase_create("vmm_status");
     tcase_add_test(tc, test_causes_sorted_and_capped);
     tcase_add_test(tc, test_cpu_view);
+    tcase_add_test(tc, test_notes_kept_in_order_and_capped);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
