@@ -102,7 +102,7 @@ static __attribute__((noinline)) void check_return(struct machine *m, uint32_t a
  * block cache's translations of linear addresses move to a new epoch. */
 static __attribute__((noinline)) void refresh_paging(struct machine *m)
 {
-    struct paging_regs now = engine_paging_regs(m->engine);
+    struct paging_regs now = machine_walk_regs(m, NULL);
     bool code32 = engine_code32(m->engine);
     if (now.cr0 != m->paging.cr0 || now.cr3 != m->paging.cr3 || now.cr4 != m->paging.cr4 ||
         m->tlb_flushed || code32 != m->code32)

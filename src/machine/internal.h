@@ -274,6 +274,7 @@ struct machine {
     /* ---- a monitor below the guest (monitor.c) */
     machine_intercept_fn intercept;
     void *intercept_opaque;
+    struct machine_shadow_paging shadow; /* a monitor's shadow page tables */
     machine_step_fn translate_step;       /* the translator's (NULL: none) */
     machine_delivered_fn translate_delivered;
     void *translate_opaque;
@@ -338,6 +339,11 @@ void cpu_view_leave(struct machine *m, int visited, bool keep);
 bool cpu_view_halted(const struct machine *m, int i);
 /* The paging registers of the CPU the front ends name. */
 struct paging_regs machine_paging_regs(struct machine *m);
+/* The paging registers ringlab walks with for the running CPU: the
+ * engine's, or the guest's own under a monitor's shadow page tables
+ * (machine_set_shadow_paging).  `st`, when not NULL, is the CPU state to
+ * take them from instead of the engine. */
+struct paging_regs machine_walk_regs(struct machine *m, const struct cpu_state *st);
 
 bool firmware_reset_cpu(struct machine *m);
 /* The CPU in real mode at selector:eip with CS base `base`, the other

@@ -40,7 +40,7 @@ bool special_io_needs_bitmap(struct machine *m)
 static bool tss_read_byte(void *opaque, uint32_t laddr, uint8_t *byte)
 {
     struct machine *m = opaque;
-    struct linear_mem lm = {.phys = &m->phys, .regs = engine_paging_regs(m->engine)};
+    struct linear_mem lm = {.phys = &m->phys, .regs = machine_walk_regs(m, NULL)};
     lm.regs.origin = PAGING_IMPLICIT; /* the TSS: the processor's own read (SDM Vol. 3A 4.6) */
     return linear_read(&lm, laddr, byte, 1, false, NULL);
 }

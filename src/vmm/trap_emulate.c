@@ -242,7 +242,7 @@ static int mov_cr(struct vmm_trap *t, struct cpu_state *st, const struct insn *i
 {
     uint8_t modrm = byte_after(in, 2);
     unsigned reg = (modrm >> 3) & 7, rm = modrm & 7;
-    uint32_t *crs[5] = {&t->v.cr0, NULL, &st->cr2, &t->v.cr3, &t->v.cr4};
+    uint32_t *crs[5] = {&t->v.cr0, NULL, &t->v.cr2, &t->v.cr3, &t->v.cr4};
     if (reg > 4 || !crs[reg])
         return -1;
     if (!to_cr) {
@@ -251,16 +251,12 @@ static int mov_cr(struct vmm_trap *t, struct cpu_state *st, const struct insn *i
     }
     uint32_t value = st->gpr[rm];
     *crs[reg] = value;
-    /* Ring 1 is a supervisor to the MMU (SDM Vol. 3A 4.6): the guest's own
-     * page tables and its CR0.WP serve unchanged. */
-    if (reg == 0) {
-        st->cr0 = value;
-    } else if (reg == 3) {
-        st->cr3 = value;
-        machine_monitor_flush_tlb(t->m); /* even when CR3 is the same */
-    } else if (reg == 4) {
-        st->cr4 = value;
-    }
+    /* The real registers stand for the guest's: CR3 names the shadow
+     * page tables, which start again empty (trap_paging.c). */
+    if (reg == 2)
+        st->cr2 = value;
+    else
+        trap_paging_load(t, st);
     if (reg != 2 && !trap_shadow_place(t, st)) {
         snprintf(t->stopped, sizeof t->stopped,
                  "the new page tables do not map the monitor's page (physical %#x)", SHADOW_PA);
@@ -339,16 +335,19 @@ static int group7(struct vmm_trap *t, struct cpu_state *st, const struct insn *i
             return -1;
         uint32_t cr0 = (t->v.cr0 & ~0xeu) | (msw & 0xfu) | (t->v.cr0 & CR0_PE);
         t->v.cr0 = cr0;
-        st->cr0 = cr0;
+        st->cr0 = trap_real_cr0(t);
         return T_LMSW;
     }
     if ((modrm >> 6) == 3)
         return -1;
-    if (reg == 7) { /* INVLPG: the whole TLB, which is more than enough */
-        machine_monitor_flush_tlb(t->m);
+    uint32_t lin;
+    if (reg == 7) { /* INVLPG m: the shadow's entry for the page (SDM Vol. 2A INVLPG) */
+        if (!in->ops.has_named)
+            return -1;
+        const struct mem_ref *r = &in->ops.named;
+        trap_paging_invlpg(t, st->seg[r->seg].base + seg_limit_offset(st, r));
         return T_INVLPG;
     }
-    uint32_t lin;
     uint8_t pd[6];
     if ((reg != 2 && reg != 3) || !operand_linear(in, st, &lin) ||
         !machine_monitor_read_linear(t->m, st, lin, pd, 6))

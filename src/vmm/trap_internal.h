@@ -16,6 +16,10 @@
 #define SHADOW_GDT_MAX 0x800u
 #define SHADOW_TSS_OFF 0x800u
 #define TSS_SIZE 0x68u /* a 32-bit TSS (SDM Vol. 3A 7.2.1), no I/O map */
+/* The monitor's memory for the shadow page tables: physical addresses
+ * no RAM or device of the PC has (between the largest RAM ringlab gives
+ * a guest, MULTIBOOT_RAM_MAX, and the IOAPIC), seen by the engine only. */
+#define SHADOW_POOL_PA 0xf0000000u
 
 enum trap_cause {
     T_CLI, T_STI, T_HLT, T_IN, T_OUT, T_LGDT, T_LIDT, T_LTR, T_LLDT, T_MOV_FROM_CR,
@@ -44,6 +48,18 @@ bool trap_load_seg(struct vmm_trap *t, struct cpu_state *st, int reg, uint16_t s
  * guest's own ring 1, puts the guest's SS1:ESP1 back for the call gates
  * into it. */
 void trap_set_shadow_stack1(struct vmm_trap *t, uint16_t ss, uint32_t esp);
+
+/* ---- trap_paging.c: the shadow page tables ---- */
+/* Allocate and map the monitor's memory, take the engine's page faults,
+ * and load the real paging registers for the guest's (st). */
+bool trap_paging_attach(struct vmm_trap *t, struct cpu_state *st, char *err, size_t errlen);
+/* The guest loaded CR0, CR3 or CR4 (t->v has the new value): the shadow
+ * starts again empty, st gets the real registers that stand for them. */
+void trap_paging_load(struct vmm_trap *t, struct cpu_state *st);
+/* The real CR0 for the guest's (a change that keeps the shadow). */
+uint32_t trap_real_cr0(const struct vmm_trap *t);
+/* INVLPG of the guest's: the shadow's entry for lin goes. */
+void trap_paging_invlpg(struct vmm_trap *t, uint32_t lin);
 
 /* ---- trap_emulate.c ---- */
 /* Execute the privileged instruction at st->eip for the virtual ring 0:
@@ -76,6 +92,8 @@ void trap_report_watched(const struct vmm_trap *t, struct strbuf *out);
 void trap_report_failures(const struct vmm_trap *t, const char *prefix, struct strbuf *out);
 /* The traps by cause and what was passed on, each line after `prefix`. */
 void trap_report_counts(const struct vmm_trap *t, const char *prefix, struct strbuf *out);
+/* What the shadow page tables did (trap_paging.c). */
+void trap_report_paging(const struct vmm_trap *t, struct strbuf *out);
 /* `info vmm`'s table of the virtual CPU beside the real one. */
 void trap_report_cpu_table(struct vmm_trap *t, struct strbuf *out);
 

@@ -408,8 +408,9 @@ bool vmm_pv_attach(struct vmm_pv *p, struct machine *m, char *err, size_t errlen
         snprintf(err, errlen, "cannot load the deprivileged state");
         return false;
     }
-    p->v = (struct vcpu){1, (st.eflags & EFLAGS_IF) != 0, st.cr0, st.cr3, st.cr4,
-                         st.gdtr, st.idtr, st.tr.selector, 0, 0, 0, {0}};
+    p->v = (struct vcpu){.cpl = 1, .iflag = (st.eflags & EFLAGS_IF) != 0, .cr0 = st.cr0,
+                         .cr3 = st.cr3, .cr4 = st.cr4, .cr2 = st.cr2, .gdtr = st.gdtr,
+                         .idtr = st.idtr, .tr = st.tr.selector};
     machine_set_intercept(m, intercept, p);
     return true;
 }
