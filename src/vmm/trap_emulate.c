@@ -295,20 +295,16 @@ static int lldt_ltr(struct vmm_trap *t, struct cpu_state *st, const struct insn 
     if (!rm16(t, in, st, 2, &sel))
         return -1;
     if (!ltr) {
-        /* A null selector leaves LDTR unusable (SDM Vol. 2A LLDT); another
-         * names an LDT descriptor (type 2) of the guest's GDT, loaded as
-         * it is: its descriptors are the guest's, not shadowed. */
-        if (!(sel & ~3u)) {
-            st->ldtr = (struct seg_cache){0, 0, 0, 0};
-            return T_LLDT;
+        /* The LDT descriptor (type 2) of the guest's GDT, its LDT shadowed
+         * as its GDT is (SDM Vol. 2A LLDT). */
+        if (sel & ~3u) {
+            if (!trap_guest_desc(t, st, sel >> 3, &d))
+                return -1;
+            struct descriptor x = trap_decoded(d);
+            if (x.s || x.type != 2 || !x.present)
+                return -1;
         }
-        if (!trap_guest_desc(t, st, sel >> 3, &d))
-            return -1;
-        struct descriptor x = trap_decoded(d);
-        if (x.s || x.type != 2 || !x.present)
-            return -1;
-        st->ldtr = (struct seg_cache){sel, x.base, x.limit, (uint32_t)(d >> 32) & 0x00f0ff00u};
-        return T_LLDT;
+        return trap_shadow_ldt(t, st, sel) ? T_LLDT : -1;
     }
     if (!trap_guest_desc(t, st, sel >> 3, &d) || !trap_is_tss(d))
         return -1;

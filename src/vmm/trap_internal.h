@@ -11,11 +11,14 @@
 /* The monitor's own page of guest-physical memory, below the EBDA, which
  * a Multiboot kernel is not given (it lies under mem_lower's 640 KiB but
  * the bundled kernel allocates from 1 MiB up): the shadow GDT, then the
- * shadow TSS. */
+ * shadow TSS, then the shadow LDT. */
 #define SHADOW_PA 0x9f000u
 #define SHADOW_GDT_MAX 0x800u
 #define SHADOW_TSS_OFF 0x800u
 #define TSS_SIZE 0x68u /* a 32-bit TSS (SDM Vol. 3A 7.2.1), no I/O map */
+/* Then the shadow of the LDT the guest loaded, to the page's end. */
+#define SHADOW_LDT_OFF (SHADOW_TSS_OFF + TSS_SIZE)
+#define SHADOW_LDT_MAX (0x1000u - SHADOW_LDT_OFF)
 /* The monitor's memory for the shadow page tables: physical addresses
  * no RAM or device of the PC has (between the largest RAM ringlab gives
  * a guest, MULTIBOOT_RAM_MAX, and the IOAPIC), seen by the engine only. */
@@ -40,7 +43,10 @@ uint8_t trap_virtual_cpl(struct vmm_trap *t, const struct cpu_state *st);
 /* Copy the guest's GDT and TSS into the shadow / and move the real GDTR and TR to it. */
 void trap_shadow_sync(struct vmm_trap *t, const struct cpu_state *st);
 bool trap_shadow_place(struct vmm_trap *t, struct cpu_state *st);
-/* Load a segment register from the shadow GDT, as the CPU would at ring 1. */
+/* LLDT of the guest's: sel's LDT copied into the shadow LDT, which the
+ * real LDTR names (false: sel names no LDT the monitor can read). */
+bool trap_shadow_ldt(struct vmm_trap *t, struct cpu_state *st, uint16_t sel);
+/* Load a segment register from the shadow GDT or LDT, as the CPU would at ring 1. */
 bool trap_load_seg(struct vmm_trap *t, struct cpu_state *st, int reg, uint16_t sel);
 
 /* The shadow TSS's SS1:ESP1, which the monitor sets to the guest's

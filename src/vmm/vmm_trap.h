@@ -32,6 +32,7 @@ struct vcpu {
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip; /* the MSRs (SDM Vol. 3A 5.8.7.1) */
     uint32_t dr[8]; /* the debug registers (SDM Vol. 3A 17.2); DR4, DR5 unused */
     uint32_t cr2;   /* as the guest's last page fault left it, or its own MOV */
+    uint16_t ldtr;  /* the LDT selector the guest loaded (LLDT), 0: none */
 };
 
 /* A place where deprivileging shows (by what it causes). */
