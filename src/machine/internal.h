@@ -344,6 +344,10 @@ struct paging_regs machine_paging_regs(struct machine *m);
  * (machine_set_shadow_paging).  `st`, when not NULL, is the CPU state to
  * take them from instead of the engine. */
 struct paging_regs machine_walk_regs(struct machine *m, const struct cpu_state *st);
+/* A CR3 a front end names, to walk with: under shadow page tables the
+ * real one (the shadow directory, which ringlab's walks do not read)
+ * stands for the guest's; any other is itself. */
+uint32_t machine_walk_cr3(struct machine *m, uint32_t cr3);
 
 bool firmware_reset_cpu(struct machine *m);
 /* The CPU in real mode at selector:eip with CS base `base`, the other

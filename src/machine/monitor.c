@@ -31,6 +31,13 @@ struct paging_regs machine_walk_regs(struct machine *m, const struct cpu_state *
     return r;
 }
 
+uint32_t machine_walk_cr3(struct machine *m, uint32_t cr3)
+{
+    if (!m->shadow.guest_regs || (cr3 & PAGING_FRAME_4K) != (engine_paging_regs(m->engine).cr3 & PAGING_FRAME_4K))
+        return cr3;
+    return machine_walk_regs(m, NULL).cr3;
+}
+
 bool machine_monitor_map_memory(struct machine *m, uint32_t paddr, void *mem, size_t size)
 {
     return engine_map_host_memory(m->engine, paddr, mem, size);
