@@ -141,6 +141,18 @@ void machine_set_shadow_paging(struct machine *m, const struct machine_shadow_pa
  * `paddr` above RAM) for the engine's walks of the shadow tables; the
  * guest's physical address space, and ringlab's reads of it, do not have it. */
 bool machine_monitor_map_memory(struct machine *m, uint32_t paddr, void *mem, size_t size);
+/* A monitor's own state in each snapshot of the machine's history (the
+ * debugger's and the gdb stub's going back): `save` copies `size` bytes of
+ * it into `buf` when a snapshot is taken; `restore` puts a snapshot's back
+ * when the machine returns to it, after the CPU and memory are back (the
+ * monitor may then read them).  One client; NULL: none. */
+struct machine_history_client {
+    size_t size;
+    void (*save)(void *opaque, void *buf);
+    void (*restore)(void *opaque, struct machine *m, const void *buf);
+    void *opaque;
+};
+void machine_set_history_client(struct machine *m, const struct machine_history_client *c);
 /* What the monitor needs from inside its intercept: the devices' ports
  * without the CPL and IOPL checks (the monitor decides), RAM, MSRs. */
 uint32_t machine_monitor_port_in(struct machine *m, uint16_t port, int size);

@@ -275,6 +275,7 @@ struct machine {
     machine_intercept_fn intercept;
     void *intercept_opaque;
     struct machine_shadow_paging shadow; /* a monitor's shadow page tables */
+    struct machine_history_client history_client; /* a monitor's state in snapshots */
     machine_step_fn translate_step;       /* the translator's (NULL: none) */
     machine_delivered_fn translate_delivered;
     void *translate_opaque;

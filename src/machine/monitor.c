@@ -16,6 +16,11 @@ void machine_set_shadow_paging(struct machine *m, const struct machine_shadow_pa
     block_cache_clear(&m->blocks); /* decoded through the other tables */
 }
 
+void machine_set_history_client(struct machine *m, const struct machine_history_client *c)
+{
+    m->history_client = c ? *c : (struct machine_history_client){0};
+}
+
 struct paging_regs machine_walk_regs(struct machine *m, const struct cpu_state *st)
 {
     struct paging_regs r = {0};

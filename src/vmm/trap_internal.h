@@ -66,6 +66,14 @@ void trap_paging_load(struct vmm_trap *t, struct cpu_state *st);
 uint32_t trap_real_cr0(const struct vmm_trap *t);
 /* INVLPG of the guest's: the shadow's entry for lin goes. */
 void trap_paging_invlpg(struct vmm_trap *t, uint32_t lin);
+/* Every shadow entry goes, the real registers kept (the history's restore). */
+void trap_paging_drop(struct vmm_trap *t);
+
+/* ---- trap_history.c: the monitor in the machine's history ---- */
+void trap_history_attach(struct vmm_trap *t);
+/* Going back to `then` (a snapshot's copy of the monitor): t becomes it,
+ * with what is not state of the moment kept (for bt, over the same monitor). */
+void trap_history_restored(struct vmm_trap *t, const struct vmm_trap *then);
 
 /* ---- trap_emulate.c ---- */
 /* Execute the privileged instruction at st->eip for the virtual ring 0:

@@ -84,6 +84,12 @@ void trap_paging_load(struct vmm_trap *t, struct cpu_state *st)
     machine_monitor_flush_tlb(t->m); /* even when CR3 is the same */
 }
 
+void trap_paging_drop(struct vmm_trap *t)
+{
+    shadow_drop_all(&t->sp);
+    machine_monitor_flush_tlb(t->m);
+}
+
 /* The shadow entry for `lin`, or NULL when its directory slot has no table. */
 static uint32_t *shadow_pte(struct shadow_paging *sp, uint32_t lin)
 {

@@ -195,6 +195,7 @@ bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t er
     }
     t->active = true;
     machine_set_intercept(m, trap_intercept, t);
+    trap_history_attach(t);
     if (!machine_add_sink(m, (struct trace_sink){note_return, t})) {
         snprintf(err, errlen, "no room for the monitor's sink");
         return false;
