@@ -397,6 +397,10 @@ void deliver_engine_event(struct machine *m, int vector);
 /* exits.c */
 bool exits_install(struct machine *m);
 void exits_stop(struct machine *m, enum stop_cause cause);
+/* A return to an outer ring (IRET, RETF, SYSEXIT, SYSRET) ran from `from`
+ * to the state `st`, at linear `pc`: its trace event. */
+void exits_return_event(struct machine *m, enum trace_kind kind, struct trace_point from,
+                        const struct cpu_state *st, uint32_t pc);
 /* Stop before the instruction of the current block whose exact count is
  * `exact` (from exits_exact_icount). */
 void exits_stop_mid_block(struct machine *m, uint64_t exact, enum stop_cause cause);

@@ -6,6 +6,7 @@
 #define RINGLAB_VMM_TRAP_INTERNAL_H
 
 #include "cpu/desc.h"
+#include "cpu/mem_operands.h"
 #include "vmm/vmm_trap.h"
 
 /* The monitor's own page of guest-physical memory, below the EBDA, which
@@ -76,6 +77,22 @@ void trap_history_attach(struct vmm_trap *t);
 void trap_history_restored(struct vmm_trap *t, const struct vmm_trap *then);
 
 /* ---- trap_emulate.c ---- */
+/* The guest's instruction at st->eip, decoded: its bytes, its length and
+ * memory operands (mem_operands.c, the one decoder of ModRM, SIB,
+ * displacements, segment and address-size prefixes), where its opcode is. */
+struct trap_insn {
+    const uint8_t *b;
+    size_t n;  /* bytes read */
+    int len;   /* its length */
+    size_t op; /* the index of its opcode byte, past the prefixes */
+    bool opsize16, rep;
+    struct mem_operands ops;
+};
+bool trap_decode(struct vmm_trap *t, const struct cpu_state *st, uint8_t *code, size_t size,
+                 struct trap_insn *in);
+/* The linear address of its explicit memory operand (its segment's base
+ * plus the offset), false for a register operand. */
+bool trap_operand_linear(const struct trap_insn *in, const struct cpu_state *st, uint32_t *lin);
 /* Execute the privileged instruction at st->eip for the virtual ring 0:
  * its cause (T_*), or -1 when it is not one the monitor knows. */
 int trap_emulate(struct vmm_trap *t, struct cpu_state *st, bool *halted);
