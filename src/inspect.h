@@ -65,6 +65,12 @@ size_t inspect_msrs(struct machine *m, struct msr_value *out, size_t max);
 
 /* Physical memory: false when part of the range is not RAM. */
 bool inspect_phys(struct machine *m, uint32_t paddr, void *buf, size_t len);
+/* The paging registers the walks below use for the current CPU: its own
+ * CR0, CR3 and CR4, or, under a monitor that keeps shadow page tables
+ * (`pg vmm --strategy trap|bt`), the guest's, whose tables the shadow is
+ * made from; a `cr3` argument naming the real (shadow) directory then
+ * stands for the guest's current one. */
+struct paging_regs inspect_paging(struct machine *m);
 /* Linear memory through the page tables of `cr3` (NULL: the current CR3,
  * with the current CR0.PG and CR4.PSE).  On failure *walk (if given) is
  * the walk of the first byte that could not be read: walk->ok false when

@@ -12,6 +12,7 @@
 
 #include "devices/block.h"
 #include "loader/multiboot.h"
+#include "mmu/paging.h"
 #include "trace/event.h"
 
 struct machine;
@@ -117,6 +118,41 @@ typedef void (*machine_delivered_fn)(void *opaque, struct machine *m, struct cpu
                                      const struct intr_request *req);
 void machine_set_translator(struct machine *m, machine_scan_fn scan, machine_step_fn step,
                             machine_delivered_fn delivered, void *opaque);
+/* A monitor that keeps shadow page tables: the engine runs on the
+ * monitor's tables (CR3 in the engine names them), while everything
+ * ringlab itself walks on the CPU's behalf or for a tool -- event
+ * delivery, the TSS, descriptor tables, the block cache, the debugger --
+ * walks the guest's own tables, with the CR0, CR3 and CR4 the guest
+ * believes in (guest_regs fills in those three).  Both find the same
+ * frames while the shadow is in step, as the TLB it stands for must be.
+ * Each page fault the engine raises goes to page_fault first: true when
+ * the fault was the monitor's own (it brought the shadow in step; the
+ * instruction runs again and the guest never knows), false when it is
+ * the guest's, *error_code then corrected to what the guest's tables
+ * give.  NULL hooks: none. */
+struct machine_shadow_paging {
+    void (*guest_regs)(void *opaque, struct paging_regs *regs);
+    bool (*page_fault)(void *opaque, struct machine *m, struct cpu_state *st,
+                       uint32_t *error_code);
+    void *opaque;
+};
+void machine_set_shadow_paging(struct machine *m, const struct machine_shadow_paging *sp);
+/* Map the monitor's own memory (host memory, `size` bytes at physical
+ * `paddr` above RAM) for the engine's walks of the shadow tables; the
+ * guest's physical address space, and ringlab's reads of it, do not have it. */
+bool machine_monitor_map_memory(struct machine *m, uint32_t paddr, void *mem, size_t size);
+/* A monitor's own state in each snapshot of the machine's history (the
+ * debugger's and the gdb stub's going back): `save` copies `size` bytes of
+ * it into `buf` when a snapshot is taken; `restore` puts a snapshot's back
+ * when the machine returns to it, after the CPU and memory are back (the
+ * monitor may then read them).  One client; NULL: none. */
+struct machine_history_client {
+    size_t size;
+    void (*save)(void *opaque, void *buf);
+    void (*restore)(void *opaque, struct machine *m, const void *buf);
+    void *opaque;
+};
+void machine_set_history_client(struct machine *m, const struct machine_history_client *c);
 /* What the monitor needs from inside its intercept: the devices' ports
  * without the CPL and IOPL checks (the monitor decides), RAM, MSRs. */
 uint32_t machine_monitor_port_in(struct machine *m, uint16_t port, int size);
@@ -132,6 +168,11 @@ bool machine_monitor_write_linear(struct machine *m, const struct cpu_state *st,
                                   const void *buf, size_t len);
 bool machine_monitor_translate(struct machine *m, const struct cpu_state *st, uint32_t laddr,
                                uint32_t *paddr);
+/* ringlab's page walk over the guest's physical memory with `regs`
+ * (paging.h: set_ad sets Accessed and Dirty as the processor does). */
+bool machine_monitor_walk(struct machine *m, const struct paging_regs *regs, uint32_t laddr,
+                          enum paging_access access, bool user, bool set_ad,
+                          struct paging_walk *walk);
 size_t machine_monitor_read_code(struct machine *m, const struct cpu_state *st, uint8_t *buf,
                                  size_t len);
 bool machine_monitor_msr(struct machine *m, uint32_t msr, uint64_t *value, bool write);

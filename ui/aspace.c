@@ -43,11 +43,13 @@ static int scan(struct view *v, struct range *r)
     int n = 0;
     memset(v->aspace, 0, sizeof v->aspace);
     v->aspace_split = -1;
-    v->aspace_paging = v->cpu_ok && (v->cpu.cr0 & CR0_PG);
+    /* The tables walks use: under a monitor's shadow page tables, the guest's. */
+    struct paging_regs pr = inspect_paging(v->m);
+    v->aspace_paging = v->cpu_ok && (pr.cr0 & CR0_PG);
     if (!v->aspace_paging)
         return 0;
     static uint32_t dir[1024], table[1024];
-    if (!inspect_phys(v->m, v->cpu.cr3 & PAGING_FRAME_4K, dir, sizeof dir))
+    if (!inspect_phys(v->m, pr.cr3 & PAGING_FRAME_4K, dir, sizeof dir))
         return 0;
     for (uint32_t i = 0; i < 1024; i++) {
         uint32_t pde = dir[i];
@@ -55,7 +57,7 @@ static int scan(struct view *v, struct range *r)
         if (!(pde & PAGING_P))
             continue;
         uint32_t lin = i << 22;
-        if ((pde & PAGING_PS) && (v->cpu.cr4 & CR4_PSE)) {
+        if ((pde & PAGING_PS) && (pr.cr4 & CR4_PSE)) {
             bool u = pde & PAGING_US, w = pde & PAGING_RW;
             c->kind = u ? 2 : 1;
             c->writable = w;
@@ -100,17 +102,18 @@ static int scan_running(struct view *v, struct range *r)
     static int kept_n = -1;
     static uint32_t kept_cr3, kept_cr4;
     static uint64_t kept_frame;
-    bool paging = v->cpu_ok && (v->cpu.cr0 & CR0_PG);
-    if (v->running && kept_n >= 0 && paging == v->aspace_paging && v->cpu.cr3 == kept_cr3 &&
-        v->cpu.cr4 == kept_cr4 && v->frames - kept_frame < RUNNING_WALK_EVERY) {
+    struct paging_regs pr = inspect_paging(v->m);
+    bool paging = v->cpu_ok && (pr.cr0 & CR0_PG);
+    if (v->running && kept_n >= 0 && paging == v->aspace_paging && pr.cr3 == kept_cr3 &&
+        pr.cr4 == kept_cr4 && v->frames - kept_frame < RUNNING_WALK_EVERY) {
         memcpy(r, kept, sizeof kept);
         return kept_n;
     }
     int n = scan(v, r);
     memcpy(kept, r, sizeof kept);
     kept_n = n;
-    kept_cr3 = v->cpu.cr3;
-    kept_cr4 = v->cpu.cr4;
+    kept_cr3 = pr.cr3;
+    kept_cr4 = pr.cr4;
     kept_frame = v->frames;
     return n;
 }
@@ -133,7 +136,10 @@ void aspace_model(struct view *v, struct ui_text *t)
         return;
     }
     const char *prog = v->program >= 0 ? symbols_program_name(v->syms, (size_t)v->program) : NULL;
-    uitext_add(t, ST_LABEL, "CR3 %08x", v->cpu.cr3);
+    uint32_t walked = inspect_paging(v->m).cr3;
+    uitext_add(t, ST_LABEL, "CR3 %08x", walked);
+    if (walked != v->cpu.cr3)
+        uitext_add(t, ST_DIM, " (the guest's)");
     uitext_add(t, ST_TEXT, "%s%s, a cell is 4 MiB, a row 256 MiB\n", prog ? " of " : "",
              prog ? prog : "");
     for (int i = 0; i < MAP_TEXT_LINES; i++)

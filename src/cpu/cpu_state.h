@@ -73,6 +73,7 @@ struct fpu_state {
 #define CR4_VME (1u << 0)
 #define CR4_PSE (1u << 4)
 #define CR4_PAE (1u << 5)
+#define CR4_PGE (1u << 7)
 #define CR4_UMIP (1u << 11)
 
 /* Segment descriptor high-dword fields, as in seg_cache.flags. */

@@ -82,6 +82,11 @@ struct engine {
     size_t ctx_size;
     uint8_t *ram;
     size_t ram_size;
+    /* Memory a monitor below the guest keeps its shadow page tables in,
+     * outside the guest's physical address space (NULL: none). */
+    uint8_t *host_mem;
+    uint32_t host_base;
+    size_t host_size;
     struct ctx_layout lay;
     bool begun;
     struct cpu_state at_begin;
@@ -1564,11 +1569,15 @@ size_t engine_ram_size(struct engine *e)
     return e->ram_size;
 }
 
+/* A word of RAM, or of a monitor's memory: the real page tables may be a
+ * monitor's shadow ones. */
 static uint32_t ram_word(const struct engine *e, uint32_t paddr)
 {
     uint32_t v = 0;
     if (paddr <= e->ram_size - 4)
         memcpy(&v, e->ram + paddr, 4);
+    else if (e->host_mem && paddr >= e->host_base && paddr - e->host_base <= e->host_size - 4)
+        memcpy(&v, e->host_mem + (paddr - e->host_base), 4);
     return v;
 }
 
@@ -2057,6 +2066,19 @@ bool engine_unmap_mmio(struct engine *e, uint32_t base)
         return true;
     }
     return false;
+}
+
+bool engine_map_host_memory(struct engine *e, uint32_t base, void *mem, size_t size)
+{
+    if (e->host_mem || base % 4096 || size % 4096 || size == 0 || (uint64_t)base < e->ram_size ||
+        (uint64_t)base + size > 0x100000000ull)
+        return false;
+    if (uc_mem_map_ptr(e->uc, base, size, UC_PROT_READ | UC_PROT_WRITE, mem) != UC_ERR_OK)
+        return false;
+    e->host_mem = mem;
+    e->host_base = base;
+    e->host_size = size;
+    return true;
 }
 
 bool engine_map_rom(struct engine *e, uint32_t base, const uint8_t *rom, size_t size)

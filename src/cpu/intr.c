@@ -93,6 +93,11 @@ static struct linear_mem linear_for(const struct intr_env *env, const struct cpu
      * pushes -- is the processor's own: for SMAP an implicit one. */
     struct linear_mem lm = {.phys = env->phys,
                             .regs = {st->cr0, st->cr3, st->cr4, st->eflags, PAGING_IMPLICIT}};
+    if (env->shadowed) {
+        lm.regs.cr0 = env->guest_paging.cr0;
+        lm.regs.cr3 = env->guest_paging.cr3;
+        lm.regs.cr4 = env->guest_paging.cr4;
+    }
     return lm;
 }
 

@@ -36,6 +36,11 @@ struct intr_env {
     void (*emit)(void *opaque, struct trace_event *ev);
     void *opaque;
     bool explain; /* fill in trace_event.explain (someone reads the events) */
+    /* Under a monitor's shadow page tables: the guest's own CR0, CR3 and
+     * CR4, which delivery walks with instead of the state's (the shadow
+     * finds the same frames). */
+    bool shadowed;
+    struct paging_regs guest_paging;
 };
 
 enum intr_result {

@@ -110,6 +110,7 @@ int mem_operands_decode(struct disasm *d, const uint8_t *code, size_t n, uint32_
     out->rep = false;
     out->rep_count16 = false;
     out->reloads = false;
+    out->has_named = false;
     const cs_insn *insn = disasm_detailed(d, code, n, addr, code32);
     if (!insn)
         return 0;
@@ -119,7 +120,15 @@ int mem_operands_decode(struct disasm *d, const uint8_t *code, size_t n, uint32_
     uint32_t os = (code32 != (x->prefix[2] == X86_PREFIX_OPSIZE)) ? 4 : 2;
     unsigned id = insn->id;
 
-    if (!touches_no_memory(id)) {
+    if (touches_no_memory(id)) {
+        for (int i = 0; i < x->op_count && !out->has_named; i++)
+            if (x->operands[i].type == X86_OP_MEM) {
+                struct mem_operands tmp = {0};
+                add_operand(&tmp, &x->operands[i], 0);
+                out->named = tmp.ref[0];
+                out->has_named = true;
+            }
+    } else {
         for (int i = 0; i < x->op_count; i++) {
             const cs_x86_op *op = &x->operands[i];
             if (op->type != X86_OP_MEM)

@@ -45,6 +45,10 @@ struct mem_operands {
     /* It loads a data or stack segment register (MOV, POP, LDS..LSS) or
      * writes CR0: the limits in force may be others after it. */
     bool reloads;
+    /* LEA, INVLPG, PREFETCH: the address the operand names, which they
+     * compute but do not access (not among ref[]). */
+    bool has_named;
+    struct mem_ref named;
 };
 
 struct disasm;

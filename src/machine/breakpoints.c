@@ -62,7 +62,7 @@ static void on_breakpoint(void *opaque, uint32_t addr, uint32_t size)
             continue;
         if (b->info.has_cr3) {
             if (!have_cr3) {
-                cr3 = engine_paging_regs(m->engine).cr3;
+                cr3 = machine_walk_regs(m, NULL).cr3;
                 have_cr3 = true;
             }
             if ((cr3 & PAGING_FRAME_4K) != (b->info.cr3 & PAGING_FRAME_4K))
@@ -133,7 +133,7 @@ static bool access_hits(struct machine *m, const struct breakpoint_info *w, uint
     if (w->physical)
         return paddr < (uint64_t)w->addr + w->len && paddr + (uint64_t)size > w->addr;
     /* A linear watch: where its bytes are now, page by page. */
-    struct linear_mem lm = {.phys = &m->phys, .regs = engine_paging_regs(m->engine)};
+    struct linear_mem lm = {.phys = &m->phys, .regs = machine_walk_regs(m, NULL)};
     uint64_t at = w->addr, end = (uint64_t)w->addr + w->len;
     while (at < end) {
         uint64_t page_end = (at | 4095u) + 1, piece_end = page_end < end ? page_end : end;

@@ -45,7 +45,7 @@ bool control_write_phys(struct machine *m, uint32_t paddr, const void *buf, size
         return false;
     /* With paging on, translations are found by linear address: drop them
      * all rather than look for every mapping of these frames. */
-    if (engine_paging_regs(m->engine).cr0 & CR0_PG)
+    if (machine_walk_regs(m, NULL).cr0 & CR0_PG)
         engine_flush_code(m->engine);
     history_restart(m);
     return true;
@@ -56,7 +56,7 @@ bool control_write_linear(struct machine *m, const uint32_t *cr3, uint32_t laddr
 {
     struct linear_mem lm = {.phys = &m->phys, .regs = machine_paging_regs(m)};
     if (cr3)
-        lm.regs.cr3 = *cr3;
+        lm.regs.cr3 = machine_walk_cr3(m, *cr3);
     const uint8_t *src = buf;
     /* Every page first, so that a failure writes nothing. */
     for (size_t done = 0; done < len;) {

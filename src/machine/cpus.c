@@ -60,7 +60,7 @@ struct paging_regs machine_paging_regs(struct machine *m)
     int visited;
     struct paging_regs r = {0};
     if (cpu_view_enter(m, &visited)) {
-        r = engine_paging_regs(m->engine);
+        r = machine_walk_regs(m, NULL);
         cpu_view_leave(m, visited, false);
     }
     return r;

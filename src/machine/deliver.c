@@ -13,12 +13,16 @@ struct intr_env deliver_env(struct machine *m)
 {
     struct intr_env env = {.phys = &m->phys, .emit = events_emit, .opaque = m,
                            .explain = m->explain};
+    if (m->shadow.guest_regs) {
+        env.shadowed = true;
+        m->shadow.guest_regs(m->shadow.opaque, &env.guest_paging);
+    }
     return env;
 }
 
 struct linear_mem deliver_linear(struct machine *m, const struct cpu_state *st)
 {
-    struct linear_mem lm = {.phys = &m->phys, .regs = {.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4}};
+    struct linear_mem lm = {.phys = &m->phys, .regs = machine_walk_regs(m, st)};
     return lm;
 }
 
@@ -121,7 +125,8 @@ bool deliver(struct machine *m, struct cpu_state *st, struct intr_request *req)
     /* A task gate may have loaded another CR3 (or the state came from a
      * front end's write), a gate may go to code of the other size (a
      * real-mode or 16-bit handler); the block hook looks again only then. */
-    if (st->cr0 != m->paging.cr0 || st->cr3 != m->paging.cr3 || st->cr4 != m->paging.cr4 ||
+    struct paging_regs now = machine_walk_regs(m, st);
+    if (now.cr0 != m->paging.cr0 || now.cr3 != m->paging.cr3 || now.cr4 != m->paging.cr4 ||
         ((st->seg[SEG_CS].flags & DESC_B) != 0) != m->code32)
         m->paging_stale = true;
     return true;
@@ -172,6 +177,14 @@ void deliver_engine_event(struct machine *m, int vector)
         req.has_error_code = intr_vector_has_error_code(vector);
         if (req.has_error_code)
             req.error_code = engine_pending_error_code(m->engine);
+        if (vector == VEC_PF && m->shadow.page_fault &&
+            m->shadow.page_fault(m->shadow.opaque, m, &st, &req.error_code)) {
+            /* The monitor's own fault (its shadow tables were behind the
+             * guest's): the instruction has not run and runs again. */
+            m->clock.icount = exits_exact_icount(m, st.seg[SEG_CS].base + st.eip);
+            engine_commit_state(m->engine, &st);
+            return;
+        }
         char insn[96] = "";
         if (m->explain)
             deliver_describe_insn(m, &st, st.eip, insn, sizeof insn);

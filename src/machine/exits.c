@@ -77,15 +77,21 @@ static __attribute__((noinline)) void check_return(struct machine *m, uint32_t a
     machine_rewatch(m);
     if (!engine_read_state(m->engine, &st) || st.cpl == m->return_from.cpl)
         return;
-    struct trace_event ev;
     enum trace_kind kind = m->return_kind == RETURN_SYSEXIT  ? TRACE_SYSEXIT
                            : m->return_kind == RETURN_SYSRET ? TRACE_SYSRET
                                                              : TRACE_RETURN;
-    intr_event_init(&ev, kind, &st, m->return_from.eip);
+    exits_return_event(m, kind, m->return_from, &st, addr);
+}
+
+void exits_return_event(struct machine *m, enum trace_kind kind, struct trace_point from,
+                        const struct cpu_state *st, uint32_t pc)
+{
+    struct trace_event ev;
+    intr_event_init(&ev, kind, st, from.eip);
     ev.delivered = true;
-    ev.before = m->return_from;
-    ev.after = intr_trace_point(&st, addr - st.seg[SEG_CS].base);
-    ev.pc = addr;
+    ev.before = from;
+    ev.after = intr_trace_point(st, pc - st->seg[SEG_CS].base);
+    ev.pc = pc;
     if (m->explain)
         snprintf(ev.explain, sizeof ev.explain, "%s from CPL %d back to CPL %d at %04x:%08x",
                  ev.kind == TRACE_SYSEXIT  ? "SYSEXIT"
@@ -102,7 +108,7 @@ static __attribute__((noinline)) void check_return(struct machine *m, uint32_t a
  * block cache's translations of linear addresses move to a new epoch. */
 static __attribute__((noinline)) void refresh_paging(struct machine *m)
 {
-    struct paging_regs now = engine_paging_regs(m->engine);
+    struct paging_regs now = machine_walk_regs(m, NULL);
     bool code32 = engine_code32(m->engine);
     if (now.cr0 != m->paging.cr0 || now.cr3 != m->paging.cr3 || now.cr4 != m->paging.cr4 ||
         m->tlb_flushed || code32 != m->code32)

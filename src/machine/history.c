@@ -68,6 +68,7 @@ struct snapshot {
     void *cpu;             /* engine_snapshot_size bytes, kept for reuse */
     struct saved_state st;
     struct smp_saved *smp; /* with more than one CPU: the others, the schedule */
+    void *client;          /* the monitor's state (machine_set_history_client) */
     struct cow_list undo;  /* granules written after it, as they were */
 };
 
@@ -238,8 +239,13 @@ static bool take(struct machine *m)
         return false;
     if (m->cfg.cpus > 1 && !s->smp && !(s->smp = smp_saved_new(m)))
         return false;
+    const struct machine_history_client *c = &m->history_client;
+    if (c->save && !s->client && !(s->client = malloc(c->size)))
+        return false;
     if (!engine_snapshot_save(m->engine, s->cpu))
         return false;
+    if (c->save)
+        c->save(c->opaque, s->client);
     if (s->smp)
         smp_save(m, s->smp);
     control_position(m, &s->pos);
@@ -293,6 +299,8 @@ static bool restore(struct machine *m, unsigned i)
     bool ok = engine_snapshot_restore(m->engine, s->cpu);
     if (s->smp)
         smp_load(m, s->smp);
+    if (m->history_client.restore && s->client)
+        m->history_client.restore(m->history_client.opaque, m, s->client);
     /* What was translated or cached came from the RAM of another moment. */
     block_cache_clear(&m->blocks);
     m->block = NULL;
@@ -442,7 +450,8 @@ bool control_history_start(struct machine *m, const struct history_config *cfg, 
     }
     h->cfg = *cfg;
     h->record_bytes = sizeof(struct snapshot) + engine_snapshot_size(m->engine) +
-                      (has_disks(m) ? sizeof(struct ide_channel) : 0) + smp_saved_size(m);
+                      (has_disks(m) ? sizeof(struct ide_channel) : 0) + smp_saved_size(m) +
+                      m->history_client.size;
     if (cfg->budget < 2 * h->record_bytes) {
         snprintf(err, errlen, "a snapshot budget of %zu bytes is less than two snapshots (%zu bytes)",
                  cfg->budget, 2 * h->record_bytes);
@@ -474,6 +483,7 @@ void history_free(struct machine *m)
         free(h->snaps[i].cpu);
         free(h->snaps[i].st.ide);
         smp_saved_free(h->snaps[i].smp);
+        free(h->snaps[i].client);
     }
     free(h);
     m->history = NULL;

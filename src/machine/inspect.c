@@ -55,12 +55,17 @@ bool inspect_phys(struct machine *m, uint32_t paddr, void *buf, size_t len)
     return phys_read(&m->phys, paddr, buf, len);
 }
 
+struct paging_regs inspect_paging(struct machine *m)
+{
+    return machine_paging_regs(m);
+}
+
 /* The paging registers to walk with: the CPU's, with another CR3 if asked. */
 static struct linear_mem inspect_mem(struct machine *m, const uint32_t *cr3)
 {
     struct linear_mem lm = {.phys = &m->phys, .regs = machine_paging_regs(m)};
     if (cr3)
-        lm.regs.cr3 = *cr3;
+        lm.regs.cr3 = machine_walk_cr3(m, *cr3);
     return lm;
 }
 

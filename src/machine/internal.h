@@ -274,6 +274,8 @@ struct machine {
     /* ---- a monitor below the guest (monitor.c) */
     machine_intercept_fn intercept;
     void *intercept_opaque;
+    struct machine_shadow_paging shadow; /* a monitor's shadow page tables */
+    struct machine_history_client history_client; /* a monitor's state in snapshots */
     machine_step_fn translate_step;       /* the translator's (NULL: none) */
     machine_delivered_fn translate_delivered;
     void *translate_opaque;
@@ -338,6 +340,15 @@ void cpu_view_leave(struct machine *m, int visited, bool keep);
 bool cpu_view_halted(const struct machine *m, int i);
 /* The paging registers of the CPU the front ends name. */
 struct paging_regs machine_paging_regs(struct machine *m);
+/* The paging registers ringlab walks with for the running CPU: the
+ * engine's, or the guest's own under a monitor's shadow page tables
+ * (machine_set_shadow_paging).  `st`, when not NULL, is the CPU state to
+ * take them from instead of the engine. */
+struct paging_regs machine_walk_regs(struct machine *m, const struct cpu_state *st);
+/* A CR3 a front end names, to walk with: under shadow page tables the
+ * real one (the shadow directory, which ringlab's walks do not read)
+ * stands for the guest's; any other is itself. */
+uint32_t machine_walk_cr3(struct machine *m, uint32_t cr3);
 
 bool firmware_reset_cpu(struct machine *m);
 /* The CPU in real mode at selector:eip with CS base `base`, the other
@@ -386,6 +397,10 @@ void deliver_engine_event(struct machine *m, int vector);
 /* exits.c */
 bool exits_install(struct machine *m);
 void exits_stop(struct machine *m, enum stop_cause cause);
+/* A return to an outer ring (IRET, RETF, SYSEXIT, SYSRET) ran from `from`
+ * to the state `st`, at linear `pc`: its trace event. */
+void exits_return_event(struct machine *m, enum trace_kind kind, struct trace_point from,
+                        const struct cpu_state *st, uint32_t pc);
 /* Stop before the instruction of the current block whose exact count is
  * `exact` (from exits_exact_icount). */
 void exits_stop_mid_block(struct machine *m, uint64_t exact, enum stop_cause cause);

@@ -9,6 +9,45 @@ void machine_set_intercept(struct machine *m, machine_intercept_fn fn, void *opa
     m->intercept_opaque = opaque;
 }
 
+void machine_set_shadow_paging(struct machine *m, const struct machine_shadow_paging *sp)
+{
+    m->shadow = sp ? *sp : (struct machine_shadow_paging){0};
+    m->paging_stale = true;
+    block_cache_clear(&m->blocks); /* decoded through the other tables */
+}
+
+void machine_set_history_client(struct machine *m, const struct machine_history_client *c)
+{
+    m->history_client = c ? *c : (struct machine_history_client){0};
+}
+
+struct paging_regs machine_walk_regs(struct machine *m, const struct cpu_state *st)
+{
+    struct paging_regs r = {0};
+    if (st) {
+        r.cr0 = st->cr0;
+        r.cr3 = st->cr3;
+        r.cr4 = st->cr4;
+    } else {
+        r = engine_paging_regs(m->engine);
+    }
+    if (m->shadow.guest_regs)
+        m->shadow.guest_regs(m->shadow.opaque, &r);
+    return r;
+}
+
+uint32_t machine_walk_cr3(struct machine *m, uint32_t cr3)
+{
+    if (!m->shadow.guest_regs || (cr3 & PAGING_FRAME_4K) != (engine_paging_regs(m->engine).cr3 & PAGING_FRAME_4K))
+        return cr3;
+    return machine_walk_regs(m, NULL).cr3;
+}
+
+bool machine_monitor_map_memory(struct machine *m, uint32_t paddr, void *mem, size_t size)
+{
+    return engine_map_host_memory(m->engine, paddr, mem, size);
+}
+
 void machine_set_translator(struct machine *m, machine_scan_fn scan, machine_step_fn step,
                             machine_delivered_fn delivered, void *opaque)
 {
@@ -64,6 +103,14 @@ bool machine_monitor_translate(struct machine *m, const struct cpu_state *st, ui
         return false;
     *paddr = w.paddr;
     return true;
+}
+
+bool machine_monitor_walk(struct machine *m, const struct paging_regs *regs, uint32_t laddr,
+                          enum paging_access access, bool user, bool set_ad,
+                          struct paging_walk *walk)
+{
+    struct paging_mem pmem = phys_paging_mem(&m->phys);
+    return paging_walk(&pmem, regs, laddr, access, user, set_ad, walk);
 }
 
 size_t machine_monitor_read_code(struct machine *m, const struct cpu_state *st, uint8_t *buf,

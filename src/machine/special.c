@@ -40,7 +40,7 @@ bool special_io_needs_bitmap(struct machine *m)
 static bool tss_read_byte(void *opaque, uint32_t laddr, uint8_t *byte)
 {
     struct machine *m = opaque;
-    struct linear_mem lm = {.phys = &m->phys, .regs = engine_paging_regs(m->engine)};
+    struct linear_mem lm = {.phys = &m->phys, .regs = machine_walk_regs(m, NULL)};
     lm.regs.origin = PAGING_IMPLICIT; /* the TSS: the processor's own read (SDM Vol. 3A 4.6) */
     return linear_read(&lm, laddr, byte, 1, false, NULL);
 }
@@ -344,11 +344,16 @@ enum engine_exit special_step(struct machine *m)
     if ((b->special & BLOCK_SPECIAL_MONITOR) && b->monitor_at == b->first_special &&
         m->translate_step) {
         /* The monitor's: it executes it, or lets the engine. */
+        struct trace_point from = intr_trace_point(&st, st.eip);
         enum monitor_verdict v = m->translate_step(m->translate_opaque, m, &st);
         if (v != MONITOR_DELIVER) {
             engine_commit_state(m->engine, &st);
             seglimit_after_commit(m, &st);
             m->clock.icount++;
+            /* An IRET or far RET it executed to an outer ring is one the
+             * trace shows, as when the engine runs it (exits.c). */
+            if (st.cpl != from.cpl)
+                exits_return_event(m, TRACE_RETURN, from, &st, st.seg[SEG_CS].base + st.eip);
             m->paging_stale = true;
             if (v == MONITOR_HALTED)
                 exits_stop(m, CAUSE_NONE);

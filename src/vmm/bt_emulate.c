@@ -4,6 +4,7 @@
  * starts from the state before it. */
 #include "vmm/bt_emulate.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cpu/desc.h"
@@ -13,65 +14,6 @@
  * CF PF AF ZF SF TF IF DF OF IOPL NT AC ID; IRET also RF, VIF, VIP. */
 #define POPF_FLAGS 0x00247fd5u
 #define IRET_FLAGS (POPF_FLAGS | EFLAGS_RF | (3u << 19))
-
-struct op {
-    uint8_t code[16];
-    size_t n, at;
-    bool opsize16;
-};
-
-/* A 32-bit displacement from the instruction's bytes. */
-static bool take_u32(struct op *o, uint32_t *v)
-{
-    if (o->at + 4 > o->n)
-        return false;
-    memcpy(v, o->code + o->at, 4);
-    o->at += 4;
-    return true;
-}
-
-/* The linear address of the ModRM memory operand whose SIB and
- * displacement follow at o->at (SDM Vol. 2A 2.1.5, 32-bit addressing),
- * through DS's base: the kernel's flat segments.  False for a register
- * operand or short code. */
-static bool modrm_address(struct op *o, const struct cpu_state *st, uint8_t modrm, uint32_t *ea)
-{
-    unsigned mod = modrm >> 6, rm = modrm & 7;
-    if (mod == 3)
-        return false;
-    uint32_t a = 0, d32;
-    if (rm == 4) {
-        if (o->at >= o->n)
-            return false;
-        uint8_t sib = o->code[o->at++];
-        unsigned scale = sib >> 6, index = (sib >> 3) & 7, base = sib & 7;
-        if (index != 4)
-            a += st->gpr[index] << scale;
-        if (base == 5 && mod == 0) {
-            if (!take_u32(o, &d32))
-                return false;
-            a += d32;
-        } else {
-            a += st->gpr[base];
-        }
-    } else if (rm == 5 && mod == 0) {
-        if (!take_u32(o, &a))
-            return false;
-    } else {
-        a = st->gpr[rm];
-    }
-    if (mod == 1) {
-        if (o->at >= o->n)
-            return false;
-        a += (uint32_t)(int32_t)(int8_t)o->code[o->at++];
-    } else if (mod == 2) {
-        if (!take_u32(o, &d32))
-            return false;
-        a += d32;
-    }
-    *ea = st->seg[SEG_DS].base + a;
-    return true;
-}
 
 static bool stack_read(struct vmm_bt *b, const struct cpu_state *st, uint32_t esp, void *v,
                        size_t len)
@@ -111,9 +53,10 @@ static uint32_t load_virtual_flags(struct vmm_bt *b, uint32_t fl, bool to_kernel
     return to_kernel ? fl & ~EFLAGS_IOPL : fl;
 }
 
-/* A register or memory operand of `size` bytes, written. */
-static bool store_rm(struct vmm_bt *b, struct op *o, struct cpu_state *st, uint8_t modrm,
-                     uint32_t v, int reg_size)
+/* A register operand (of reg_size bytes) or a 16-bit memory one, written:
+ * a selector or SMSW's word (SDM Vol. 2B MOV, SLDT, STR, SMSW). */
+static bool store_rm(struct vmm_bt *b, const struct trap_insn *in, struct cpu_state *st,
+                     uint8_t modrm, uint32_t v, int reg_size)
 {
     if ((modrm >> 6) == 3) {
         set_reg(st, modrm & 7, v, reg_size);
@@ -121,38 +64,54 @@ static bool store_rm(struct vmm_bt *b, struct op *o, struct cpu_state *st, uint8
     }
     uint32_t ea;
     uint16_t v16 = (uint16_t)v;
-    return modrm_address(o, st, modrm, &ea) &&
+    return trap_operand_linear(in, st, &ea) &&
            machine_monitor_write_linear(b->trap.m, st, ea, &v16, 2);
 }
 
 /* IRET and far RET at virtual CPL 0 (SDM Vol. 2A IRET, RET): pop EIP and
- * CS (and EFLAGS); to an outer ring also ESP and SS.  The frame's RPL 0
- * is the kernel's ring, which runs at real ring 1. */
-static bool do_return(struct vmm_bt *b, struct cpu_state *st, bool iret, uint16_t imm)
+ * CS (and EFLAGS), words of `size` bytes (IRETW and a 16-bit RETF pop
+ * 16-bit ones, and load only FLAGS' low half); to an outer ring also ESP
+ * and SS.  The frame's RPL 0 is the kernel's ring, which runs at real
+ * ring 1.  A far RET to an outer ring needs no monitor: at real ring 1 it
+ * does what it does at ring 0. */
+static bool do_return(struct vmm_bt *b, struct cpu_state *st, bool iret, uint16_t imm, int size)
 {
-    uint32_t w[3], esp = st->gpr[GPR_ESP];
+    uint32_t w[3] = {0, 0, 0}, esp = st->gpr[GPR_ESP];
     int nw = iret ? 3 : 2;
-    if (!stack_read(b, st, esp, w, (size_t)nw * 4))
-        return false;
-    esp += (uint32_t)nw * 4;
+    for (int i = 0; i < nw; i++)
+        if (!stack_read(b, st, esp + (uint32_t)(i * size), &w[i], (size_t)size))
+            return false;
+    esp += (uint32_t)(nw * size);
     uint32_t fl = iret ? w[2] : 0;
+    if (iret && size == 2)
+        fl |= st->eflags & 0xffff0000u;
     uint16_t cs = (uint16_t)w[1];
     unsigned rpl = cs & 3;
-    /* A return to virtual-8086 mode or a task return (NT): the engine's. */
-    if (iret && (fl & (EFLAGS_VM | EFLAGS_NT)))
+    /* A return to virtual-8086 mode or a task return (NT): the engine's,
+     * which the report names (the shadow TSS has no back link to follow). */
+    if (iret && (fl & (EFLAGS_VM | EFLAGS_NT))) {
+        if (!b->trap.stopped[0])
+            snprintf(b->trap.stopped, sizeof b->trap.stopped,
+                     "IRET with %s at %04x:%08x is not emulated: it ran as it is at ring 1",
+                     (fl & EFLAGS_NT) ? "NT set (a task return)" : "VM set (to virtual-8086 mode)",
+                     st->seg[SEG_CS].selector, st->eip);
         return false;
-    /* A far RET to an outer ring works at real ring 1 as at ring 0. */
+    }
     if (!iret && rpl != 0)
         return false;
     struct cpu_state n = *st;
     esp += imm;
+    /* The descriptors as the guest's GDT has them now (it may have
+     * written one since the last event copied it). */
+    trap_shadow_sync(&b->trap, st);
     if (!trap_load_seg(&b->trap, &n, SEG_CS, rpl == 0 ? (uint16_t)(cs | 1) : cs))
         return false;
     if (rpl > 0) {
         /* To an outer ring: its stack, and no data segment register left
          * that the new CPL may not use (the guest's DPLs decide). */
-        uint32_t outer[2];
-        if (!stack_read(b, st, esp, outer, 8) ||
+        uint32_t outer[2] = {0, 0};
+        if (!stack_read(b, st, esp, &outer[0], (size_t)size) ||
+            !stack_read(b, st, esp + (uint32_t)size, &outer[1], (size_t)size) ||
             !trap_load_seg(&b->trap, &n, SEG_SS, (uint16_t)outer[1]))
             return false;
         n.gpr[GPR_ESP] = outer[0];
@@ -168,6 +127,9 @@ static bool do_return(struct vmm_bt *b, struct cpu_state *st, bool iret, uint16_
                 n.seg[data[i]] = (struct seg_cache){0, 0, 0, 0};
         }
         n.cpl = (uint8_t)rpl;
+    } else if (!(st->seg[SEG_SS].flags & DESC_B)) {
+        /* A 16-bit stack moves SP only (SDM Vol. 3A 3.4.5, the B flag). */
+        n.gpr[GPR_ESP] = (st->gpr[GPR_ESP] & 0xffff0000u) | (esp & 0xffff);
     } else {
         n.gpr[GPR_ESP] = esp;
     }
@@ -181,16 +143,14 @@ static bool do_return(struct vmm_bt *b, struct cpu_state *st, bool iret, uint16_
 
 /* LAR and LSL against the guest's GDT at CPL 0 (SDM Vol. 2A LAR, LSL):
  * ZF says whether the selector's descriptor is visible. */
-static bool lar_lsl(struct vmm_bt *b, struct op *o, struct cpu_state *st, bool lsl)
+static bool lar_lsl(struct vmm_bt *b, const struct trap_insn *in, struct cpu_state *st, bool lsl)
 {
-    if (o->at >= o->n)
-        return false;
-    uint8_t modrm = o->code[o->at++];
+    uint8_t modrm = in->b[in->op + 2];
     uint16_t sel;
     uint32_t ea;
     if ((modrm >> 6) == 3)
         sel = (uint16_t)st->gpr[modrm & 7];
-    else if (!modrm_address(o, st, modrm, &ea) ||
+    else if (!trap_operand_linear(in, st, &ea) ||
              !machine_monitor_read_linear(b->trap.m, st, ea, &sel, 2))
         return false;
     if (sel & 4)
@@ -213,50 +173,46 @@ static bool lar_lsl(struct vmm_bt *b, struct op *o, struct cpu_state *st, bool l
     if (ok) {
         st->eflags |= 0x40u;
         set_reg(st, (modrm >> 3) & 7, lsl ? x.limit : (uint32_t)(d >> 32) & 0x00f0ff00u,
-                o->opsize16 ? 2 : 4);
+                in->opsize16 ? 2 : 4);
     }
     return true;
 }
 
 /* Group 6 and 7 stores: SLDT, STR, SMSW, SGDT, SIDT from the virtual CPU. */
-static bool table_store(struct vmm_bt *b, struct op *o, struct cpu_state *st, enum bt_kind k)
+static bool table_store(struct vmm_bt *b, const struct trap_insn *in, struct cpu_state *st,
+                        enum bt_kind k)
 {
-    uint8_t modrm = o->code[o->at++];
-    int size = o->opsize16 ? 2 : 4;
+    uint8_t modrm = in->b[in->op + 2];
+    int size = in->opsize16 ? 2 : 4;
     if (k == BT_SLDT)
-        return store_rm(b, o, st, modrm, st->ldtr.selector, size);
+        return store_rm(b, in, st, modrm, st->ldtr.selector, size);
     if (k == BT_STR)
-        return store_rm(b, o, st, modrm, b->trap.v.tr, size);
+        return store_rm(b, in, st, modrm, b->trap.v.tr, size);
     if (k == BT_SMSW)
-        return store_rm(b, o, st, modrm, b->trap.v.cr0, size);
+        return store_rm(b, in, st, modrm, b->trap.v.cr0, size);
     /* SGDT, SIDT m: the limit, then the base (SDM Vol. 2B SGDT). */
     const struct table_reg *tr = k == BT_SGDT ? &b->trap.v.gdtr : &b->trap.v.idtr;
     uint8_t image[6];
     uint32_t ea;
     memcpy(image, &tr->limit, 2);
     memcpy(image + 2, &tr->base, 4);
-    return modrm_address(o, st, modrm, &ea) &&
+    return trap_operand_linear(in, st, &ea) &&
            machine_monitor_write_linear(b->trap.m, st, ea, image, 6);
 }
 
 bool bt_emulate(struct vmm_bt *b, struct cpu_state *st, enum bt_kind *kind)
 {
-    struct op o = {.n = 0};
-    o.n = machine_monitor_read_code(b->trap.m, st, o.code, sizeof o.code);
-    *kind = bt_classify(o.code, o.n);
-    while (o.at < o.n && (o.code[o.at] == 0x66 || o.code[o.at] == 0x3e || o.code[o.at] == 0x2e)) {
-        o.opsize16 |= o.code[o.at] == 0x66;
-        o.at++;
-    }
-    /* Other prefixes (a segment other than the flat ones, LOCK, REP, an
-     * address size) change the operands: the engine's. */
-    static const uint8_t other[] = {0x26, 0x36, 0x64, 0x65, 0x67, 0xf0, 0xf2, 0xf3};
-    if (o.at >= o.n || *kind == BT_NONE || memchr(other, o.code[o.at], sizeof other))
+    uint8_t code[16];
+    struct trap_insn in;
+    *kind = BT_NONE;
+    if (!trap_decode(&b->trap, st, code, sizeof code, &in))
         return false;
-    uint8_t op = o.code[o.at++];
-    if (op == 0x0f)
-        o.at++;
-    int size = o.opsize16 ? 2 : 4;
+    *kind = bt_classify(code, in.n);
+    /* LOCK and REP: not forms these instructions take; the engine's. */
+    if (*kind == BT_NONE || in.rep || memchr(code, 0xf0, in.op))
+        return false;
+    uint8_t op = code[in.op];
+    int size = in.opsize16 ? 2 : 4;
     struct cpu_state n = *st;
     bool done = false;
     switch (*kind) {
@@ -265,7 +221,7 @@ bool bt_emulate(struct vmm_bt *b, struct cpu_state *st, enum bt_kind *kind)
         break;
     case BT_POPF: {
         uint32_t v = 0;
-        uint32_t mask = o.opsize16 ? POPF_FLAGS & 0xffff : POPF_FLAGS;
+        uint32_t mask = in.opsize16 ? POPF_FLAGS & 0xffff : POPF_FLAGS;
         if (!stack_read(b, st, st->gpr[GPR_ESP], &v, (size_t)size))
             break;
         n.gpr[GPR_ESP] += (uint32_t)size;
@@ -276,28 +232,25 @@ bool bt_emulate(struct vmm_bt *b, struct cpu_state *st, enum bt_kind *kind)
     case BT_IRET:
     case BT_RETF: {
         uint16_t imm = 0;
-        if (op == 0xca && o.at + 2 <= o.n)
-            memcpy(&imm, o.code + o.at, 2);
-        if (o.opsize16 || (op == 0xca && o.at + 2 > o.n))
-            break;
-        o.at += op == 0xca ? 2 : 0;
-        done = do_return(b, &n, *kind == BT_IRET, imm);
+        if (op == 0xca)
+            memcpy(&imm, code + in.op + 1, 2);
+        done = do_return(b, &n, *kind == BT_IRET, imm, size);
         break;
     }
     case BT_PUSH_SREG: /* the selector with the virtual CPL as its RPL */
         done = push(b, &n, n.seg[op == 0x0e ? SEG_CS : SEG_SS].selector & ~3u, size);
         break;
     case BT_MOV_SREG: {
-        uint8_t modrm = o.code[o.at++];
+        uint8_t modrm = code[in.op + 1];
         int reg = ((modrm >> 3) & 7) == 1 ? SEG_CS : SEG_SS;
-        done = store_rm(b, &o, &n, modrm, n.seg[reg].selector & ~3u, size);
+        done = store_rm(b, &in, &n, modrm, n.seg[reg].selector & ~3u, size);
         break;
     }
     case BT_SGDT: case BT_SIDT: case BT_SLDT: case BT_STR: case BT_SMSW:
-        done = o.at < o.n && table_store(b, &o, &n, *kind);
+        done = table_store(b, &in, &n, *kind);
         break;
     case BT_LAR: case BT_LSL:
-        done = lar_lsl(b, &o, &n, *kind == BT_LSL);
+        done = lar_lsl(b, &in, &n, *kind == BT_LSL);
         break;
     default:
         /* VERR, VERW, far JMP and CALL: the shadow's DPL 1 descriptors at
@@ -308,7 +261,7 @@ bool bt_emulate(struct vmm_bt *b, struct cpu_state *st, enum bt_kind *kind)
     if (!done)
         return false;
     if (*kind != BT_IRET && *kind != BT_RETF)
-        n.eip = st->eip + (uint32_t)o.at;
+        n.eip = st->eip + (uint32_t)in.len;
     *st = n;
     return true;
 }

@@ -16,18 +16,8 @@
 #define MSR_TSC 0x10u    /* IA32_TIME_STAMP_COUNTER (SDM Vol. 4, Table 2-2) */
 #define CR4_DE (1u << 3) /* debugging extensions (SDM Vol. 3A 2.5) */
 
-/* The instruction at the trap, decoded. */
-struct insn {
-    const uint8_t *b;
-    size_t n;  /* bytes read */
-    int len;   /* its length */
-    size_t op; /* the index of its opcode byte, past the prefixes */
-    bool opsize16, rep;
-    struct mem_operands ops;
-};
-
-static bool decode(struct vmm_trap *t, const struct cpu_state *st, uint8_t *code, size_t size,
-                   struct insn *in)
+bool trap_decode(struct vmm_trap *t, const struct cpu_state *st, uint8_t *code, size_t size,
+                 struct trap_insn *in)
 {
     memset(in, 0, sizeof *in);
     in->b = code;
@@ -52,14 +42,12 @@ static bool decode(struct vmm_trap *t, const struct cpu_state *st, uint8_t *code
 
 /* The byte after the opcode (`at` 1) or after a two-byte opcode (`at` 2):
  * the ModRM byte, or an immediate. */
-static uint8_t byte_after(const struct insn *in, size_t at)
+static uint8_t byte_after(const struct trap_insn *in, size_t at)
 {
     return in->op + at < (size_t)in->len ? in->b[in->op + at] : 0;
 }
 
-/* The linear address of the instruction's explicit memory operand (its
- * segment's base plus the offset), none for a register operand. */
-static bool operand_linear(const struct insn *in, const struct cpu_state *st, uint32_t *lin)
+bool trap_operand_linear(const struct trap_insn *in, const struct cpu_state *st, uint32_t *lin)
 {
     for (unsigned i = 0; i < in->ops.count; i++) {
         const struct mem_ref *r = &in->ops.ref[i];
@@ -72,7 +60,7 @@ static bool operand_linear(const struct insn *in, const struct cpu_state *st, ui
 }
 
 /* A 16-bit operand from the ModRM byte at `at`: a register or memory. */
-static bool rm16(struct vmm_trap *t, const struct insn *in, const struct cpu_state *st, size_t at,
+static bool rm16(struct vmm_trap *t, const struct trap_insn *in, const struct cpu_state *st, size_t at,
                  uint16_t *v)
 {
     uint8_t modrm = byte_after(in, at);
@@ -81,7 +69,7 @@ static bool rm16(struct vmm_trap *t, const struct insn *in, const struct cpu_sta
         *v = (uint16_t)st->gpr[modrm & 7];
         return true;
     }
-    return operand_linear(in, st, &lin) && machine_monitor_read_linear(t->m, st, lin, v, 2);
+    return trap_operand_linear(in, st, &lin) && machine_monitor_read_linear(t->m, st, lin, v, 2);
 }
 
 /* Store `len` bytes at a linear address through the guest's page tables
@@ -111,7 +99,7 @@ static void port_in(struct vmm_trap *t, struct cpu_state *st, uint16_t port, int
  * port in DX and ES:EDI (INS; no prefix changes ES) or DS:ESI (OUTS; a
  * segment prefix may), EDI or ESI stepped by the size, down when DF is
  * set; with REP, ECX times.  The whole repetition runs in one trap. */
-static int string_io(struct vmm_trap *t, struct cpu_state *st, const struct insn *in)
+static int string_io(struct vmm_trap *t, struct cpu_state *st, const struct trap_insn *in)
 {
     uint8_t op = in->b[in->op];
     bool out = op >= 0x6e;
@@ -154,7 +142,7 @@ static bool load_ss(struct vmm_trap *t, struct cpu_state *st, uint16_t sel)
 }
 
 /* MOV Sreg, r/m16 (0x8E). */
-static int mov_sreg(struct vmm_trap *t, struct cpu_state *st, const struct insn *in)
+static int mov_sreg(struct vmm_trap *t, struct cpu_state *st, const struct trap_insn *in)
 {
     static const int sreg[8] = {SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, -1, -1};
     int reg = sreg[(byte_after(in, 1) >> 3) & 7];
@@ -167,7 +155,7 @@ static int mov_sreg(struct vmm_trap *t, struct cpu_state *st, const struct insn 
 }
 
 /* POP SS (0x17): the selector from the top of the stack, ESP past it. */
-static int pop_ss(struct vmm_trap *t, struct cpu_state *st, const struct insn *in)
+static int pop_ss(struct vmm_trap *t, struct cpu_state *st, const struct trap_insn *in)
 {
     uint16_t sel;
     if (!machine_monitor_read_linear(t->m, st, st->seg[SEG_SS].base + st->gpr[GPR_ESP], &sel, 2) ||
@@ -178,13 +166,13 @@ static int pop_ss(struct vmm_trap *t, struct cpu_state *st, const struct insn *i
 }
 
 /* LSS r32, m16:32 (0F B2): the offset, then the selector. */
-static int lss(struct vmm_trap *t, struct cpu_state *st, const struct insn *in)
+static int lss(struct vmm_trap *t, struct cpu_state *st, const struct trap_insn *in)
 {
     uint8_t modrm = byte_after(in, 2);
     uint32_t lin, off = 0;
     uint16_t sel;
     int osz = in->opsize16 ? 2 : 4;
-    if ((modrm >> 6) == 3 || !operand_linear(in, st, &lin) ||
+    if ((modrm >> 6) == 3 || !trap_operand_linear(in, st, &lin) ||
         !machine_monitor_read_linear(t->m, st, lin, &off, (size_t)osz) ||
         !machine_monitor_read_linear(t->m, st, lin + (uint32_t)osz, &sel, 2) || !load_ss(t, st, sel))
         return -1;
@@ -238,11 +226,11 @@ static int rdtsc(struct vmm_trap *t, struct cpu_state *st)
 }
 
 /* MOV r32, CRn / MOV CRn, r32 (0F 20, 0F 22). */
-static int mov_cr(struct vmm_trap *t, struct cpu_state *st, const struct insn *in, bool to_cr)
+static int mov_cr(struct vmm_trap *t, struct cpu_state *st, const struct trap_insn *in, bool to_cr)
 {
     uint8_t modrm = byte_after(in, 2);
     unsigned reg = (modrm >> 3) & 7, rm = modrm & 7;
-    uint32_t *crs[5] = {&t->v.cr0, NULL, &st->cr2, &t->v.cr3, &t->v.cr4};
+    uint32_t *crs[5] = {&t->v.cr0, NULL, &t->v.cr2, &t->v.cr3, &t->v.cr4};
     if (reg > 4 || !crs[reg])
         return -1;
     if (!to_cr) {
@@ -251,16 +239,12 @@ static int mov_cr(struct vmm_trap *t, struct cpu_state *st, const struct insn *i
     }
     uint32_t value = st->gpr[rm];
     *crs[reg] = value;
-    /* Ring 1 is a supervisor to the MMU (SDM Vol. 3A 4.6): the guest's own
-     * page tables and its CR0.WP serve unchanged. */
-    if (reg == 0) {
-        st->cr0 = value;
-    } else if (reg == 3) {
-        st->cr3 = value;
-        machine_monitor_flush_tlb(t->m); /* even when CR3 is the same */
-    } else if (reg == 4) {
-        st->cr4 = value;
-    }
+    /* The real registers stand for the guest's: CR3 names the shadow
+     * page tables, which start again empty (trap_paging.c). */
+    if (reg == 2)
+        st->cr2 = value;
+    else
+        trap_paging_load(t, st);
     if (reg != 2 && !trap_shadow_place(t, st)) {
         snprintf(t->stopped, sizeof t->stopped,
                  "the new page tables do not map the monitor's page (physical %#x)", SHADOW_PA);
@@ -275,7 +259,7 @@ static int mov_cr(struct vmm_trap *t, struct cpu_state *st, const struct insn *i
  * guest's debug registers in the virtual CPU; DR4 and DR5 are DR6 and DR7
  * while CR4.DE is clear (SDM Vol. 3A 17.2.2).  The real ones stay
  * unarmed: the guest's hardware breakpoints do not fire. */
-static int mov_dr(struct vmm_trap *t, struct cpu_state *st, const struct insn *in, bool to_dr)
+static int mov_dr(struct vmm_trap *t, struct cpu_state *st, const struct trap_insn *in, bool to_dr)
 {
     uint8_t modrm = byte_after(in, 2);
     unsigned reg = (modrm >> 3) & 7, rm = modrm & 7;
@@ -292,27 +276,23 @@ static int mov_dr(struct vmm_trap *t, struct cpu_state *st, const struct insn *i
 }
 
 /* LLDT, LTR r/m16 (0F 00 /2, /3). */
-static int lldt_ltr(struct vmm_trap *t, struct cpu_state *st, const struct insn *in, bool ltr)
+static int lldt_ltr(struct vmm_trap *t, struct cpu_state *st, const struct trap_insn *in, bool ltr)
 {
     uint16_t sel;
     uint64_t d;
     if (!rm16(t, in, st, 2, &sel))
         return -1;
     if (!ltr) {
-        /* A null selector leaves LDTR unusable (SDM Vol. 2A LLDT); another
-         * names an LDT descriptor (type 2) of the guest's GDT, loaded as
-         * it is: its descriptors are the guest's, not shadowed. */
-        if (!(sel & ~3u)) {
-            st->ldtr = (struct seg_cache){0, 0, 0, 0};
-            return T_LLDT;
+        /* The LDT descriptor (type 2) of the guest's GDT, its LDT shadowed
+         * as its GDT is (SDM Vol. 2A LLDT). */
+        if (sel & ~3u) {
+            if (!trap_guest_desc(t, st, sel >> 3, &d))
+                return -1;
+            struct descriptor x = trap_decoded(d);
+            if (x.s || x.type != 2 || !x.present)
+                return -1;
         }
-        if (!trap_guest_desc(t, st, sel >> 3, &d))
-            return -1;
-        struct descriptor x = trap_decoded(d);
-        if (x.s || x.type != 2 || !x.present)
-            return -1;
-        st->ldtr = (struct seg_cache){sel, x.base, x.limit, (uint32_t)(d >> 32) & 0x00f0ff00u};
-        return T_LLDT;
+        return trap_shadow_ldt(t, st, sel) ? T_LLDT : -1;
     }
     if (!trap_guest_desc(t, st, sel >> 3, &d) || !trap_is_tss(d))
         return -1;
@@ -327,7 +307,7 @@ static int lldt_ltr(struct vmm_trap *t, struct cpu_state *st, const struct insn 
 }
 
 /* The 0F 01 group: LGDT, LIDT, LMSW, INVLPG. */
-static int group7(struct vmm_trap *t, struct cpu_state *st, const struct insn *in)
+static int group7(struct vmm_trap *t, struct cpu_state *st, const struct trap_insn *in)
 {
     uint8_t modrm = byte_after(in, 2);
     unsigned reg = (modrm >> 3) & 7;
@@ -339,18 +319,21 @@ static int group7(struct vmm_trap *t, struct cpu_state *st, const struct insn *i
             return -1;
         uint32_t cr0 = (t->v.cr0 & ~0xeu) | (msw & 0xfu) | (t->v.cr0 & CR0_PE);
         t->v.cr0 = cr0;
-        st->cr0 = cr0;
+        st->cr0 = trap_real_cr0(t);
         return T_LMSW;
     }
     if ((modrm >> 6) == 3)
         return -1;
-    if (reg == 7) { /* INVLPG: the whole TLB, which is more than enough */
-        machine_monitor_flush_tlb(t->m);
+    uint32_t lin;
+    if (reg == 7) { /* INVLPG m: the shadow's entry for the page (SDM Vol. 2A INVLPG) */
+        if (!in->ops.has_named)
+            return -1;
+        const struct mem_ref *r = &in->ops.named;
+        trap_paging_invlpg(t, st->seg[r->seg].base + seg_limit_offset(st, r));
         return T_INVLPG;
     }
-    uint32_t lin;
     uint8_t pd[6];
-    if ((reg != 2 && reg != 3) || !operand_linear(in, st, &lin) ||
+    if ((reg != 2 && reg != 3) || !trap_operand_linear(in, st, &lin) ||
         !machine_monitor_read_linear(t->m, st, lin, pd, 6))
         return -1;
     struct table_reg tr;
@@ -416,7 +399,7 @@ static int sysexit(struct vmm_trap *t, struct cpu_state *st)
 }
 
 /* The two-byte opcodes. */
-static int two_byte(struct vmm_trap *t, struct cpu_state *st, const struct insn *in)
+static int two_byte(struct vmm_trap *t, struct cpu_state *st, const struct trap_insn *in)
 {
     uint8_t op2 = byte_after(in, 1);
     uint8_t reg = (byte_after(in, 2) >> 3) & 7;
@@ -456,8 +439,8 @@ static int two_byte(struct vmm_trap *t, struct cpu_state *st, const struct insn 
 int trap_emulate(struct vmm_trap *t, struct cpu_state *st, bool *halted)
 {
     uint8_t code[16];
-    struct insn in;
-    if (!decode(t, st, code, sizeof code, &in))
+    struct trap_insn in;
+    if (!trap_decode(t, st, code, sizeof code, &in))
         return -1;
     uint8_t op = code[in.op];
     int wide = in.opsize16 ? 2 : 4;

@@ -152,6 +152,19 @@ void trap_report_watched(const struct vmm_trap *t, struct strbuf *out)
     strbuf_add(out, "\n");
 }
 
+void trap_report_paging(const struct vmm_trap *t, struct strbuf *out)
+{
+    const struct shadow_paging *sp = &t->sp;
+    strbuf_add(out,
+               "shadow page tables: %llu hidden page faults filled from the guest's tables "
+               "(%llu of them first writes, the guest's D bit set), %llu page faults the "
+               "guest's own, passed on; %llu rebuilt empty (CR3, CR0, CR4 loads), %llu entries "
+               "dropped by INVLPG; at most %d of %d pages in use\n",
+               (unsigned long long)sp->filled, (unsigned long long)sp->dirtied,
+               (unsigned long long)sp->guest_faults, (unsigned long long)sp->rebuilt,
+               (unsigned long long)sp->dropped, sp->peak, SHADOW_POOL_PAGES);
+}
+
 void trap_report_cpu_table(struct vmm_trap *t, struct strbuf *out)
 {
     struct cpu_state st;
@@ -160,7 +173,9 @@ void trap_report_cpu_table(struct vmm_trap *t, struct strbuf *out)
         strbuf_add(out, "  CPL        %-26u %u\n", trap_virtual_cpl(t, &st), st.cpl);
         strbuf_add(out, "  EFLAGS.IF  %-26u %u\n", t->v.iflag, (st.eflags & EFLAGS_IF) != 0);
         strbuf_add(out, "  CR0        %08x                   %08x\n", t->v.cr0, st.cr0);
-        strbuf_add(out, "  CR3        %08x                   %08x\n", t->v.cr3, st.cr3);
+        strbuf_add(out, "  CR2        %08x                   %08x\n", t->v.cr2, st.cr2);
+        strbuf_add(out, "  CR3        %08x                   %08x%s\n", t->v.cr3, st.cr3,
+                   t->sp.on ? " (the shadow page directory)" : "");
         strbuf_add(out, "  GDTR       %08x/%04x              %08x/%04x (the shadow)\n",
                    t->v.gdtr.base, t->v.gdtr.limit, st.gdtr.base, st.gdtr.limit);
         strbuf_add(out, "  IDTR       %08x/%04x              %08x/%04x\n", t->v.idtr.base,
@@ -176,6 +191,8 @@ void trap_report_counts(const struct vmm_trap *t, const char *prefix, struct str
     trap_report_traps(t, out);
     strbuf_add(out, "%s", prefix);
     trap_report_passed_on(t, out);
+    strbuf_add(out, "%s", prefix);
+    trap_report_paging(t, out);
 }
 
 void vmm_trap_info(void *opaque, struct strbuf *out)
@@ -185,6 +202,7 @@ void vmm_trap_info(void *opaque, struct strbuf *out)
     trap_report_cpu_table(t, out);
     trap_report_traps(t, out);
     trap_report_passed_on(t, out);
+    trap_report_paging(t, out);
     if (t->nsites)
         trap_report_watched(t, out);
     trap_report_failures(t, "", out);
@@ -213,6 +231,9 @@ void vmm_trap_status(void *opaque, struct vmm_status *out)
         out->total += t->traps[c];
         vmm_status_add_cause(out, trap_cause_name[c], t->traps[c]);
     }
+    /* The shadow's faults are traps too: the guest does not see them. */
+    out->total += t->sp.filled;
+    vmm_status_add_cause(out, "hidden #PF", t->sp.filled);
     if (t->last_cause >= 0)
         snprintf(out->latest, sizeof out->latest, "%s at %04x:%08x, instruction %llu",
                  trap_cause_name[t->last_cause], t->last_cs, t->last_eip,

@@ -92,6 +92,51 @@ static uint32_t shadow_linear(struct vmm_trap *t, const struct cpu_state *st)
     return 0;
 }
 
+/* A descriptor as the shadow holds it: a DPL-0 code or data one made
+ * DPL 1, so that the kernel's selectors load at ring 1. */
+static uint64_t deprivileged(uint64_t d)
+{
+    if ((d & (1ull << 47)) && (d & (1ull << 44)) && trap_decoded(d).dpl == 0)
+        d |= 1ull << 45;
+    return d;
+}
+
+/* The guest's LDT (the descriptor v.ldtr names in its GDT) copied into
+ * the shadow LDT, deprivileged; its limit in the shadow, or -1 without one. */
+static int64_t shadow_ldt_sync(struct vmm_trap *t, const struct cpu_state *st)
+{
+    uint64_t d;
+    if (!(t->v.ldtr & ~3u) || !trap_guest_desc(t, st, t->v.ldtr >> 3, &d))
+        return -1;
+    struct descriptor x = trap_decoded(d);
+    uint32_t n = x.limit + 1 < SHADOW_LDT_MAX ? x.limit + 1 : SHADOW_LDT_MAX;
+    uint64_t ldt[SHADOW_LDT_MAX / 8];
+    memset(ldt, 0, sizeof ldt);
+    if (!machine_monitor_read_linear(t->m, st, x.base, ldt, n))
+        return -1;
+    for (uint32_t i = 0; i < n / 8; i++)
+        ldt[i] = deprivileged(ldt[i]);
+    machine_monitor_write_phys(t->m, SHADOW_PA + SHADOW_LDT_OFF, ldt, n);
+    return (int64_t)n - 1;
+}
+
+bool trap_shadow_ldt(struct vmm_trap *t, struct cpu_state *st, uint16_t sel)
+{
+    t->v.ldtr = sel;
+    if (!(sel & ~3u)) {
+        /* A null selector leaves LDTR unusable (SDM Vol. 2A LLDT). */
+        st->ldtr = (struct seg_cache){0, 0, 0, 0};
+        return true;
+    }
+    uint64_t d;
+    int64_t limit = shadow_ldt_sync(t, st);
+    if (limit < 0 || !trap_guest_desc(t, st, sel >> 3, &d))
+        return false;
+    st->ldtr = (struct seg_cache){sel, t->shadow_lin + SHADOW_LDT_OFF, (uint32_t)limit,
+                                  (uint32_t)(d >> 32) & 0x00f0ff00u};
+    return true;
+}
+
 /* Copy the guest's GDT into the shadow, its DPL-0 code and data
  * descriptors made DPL 1 and its TSS descriptors pointing at the shadow
  * TSS; and the guest's SS0:ESP0 into the shadow TSS's SS1:ESP1.  A real
@@ -113,8 +158,7 @@ void trap_shadow_sync(struct vmm_trap *t, const struct cpu_state *st)
         if (!(d & (1ull << 47)))
             continue;
         if (d & (1ull << 44)) { /* code or data (S = 1) */
-            if (trap_decoded(d).dpl == 0)
-                d |= 1ull << 45; /* DPL 1 */
+            d = deprivileged(d);
         } else if (trap_is_tss(d)) {
             if (i == (uint32_t)(t->v.tr >> 3))
                 guest_tss = trap_decoded(d).base;
@@ -136,6 +180,7 @@ void trap_shadow_sync(struct vmm_trap *t, const struct cpu_state *st)
     uint16_t iomb = TSS_SIZE; /* past the limit: no bit map, every port traps */
     memcpy(tss + 0x66, &iomb, 2);
     machine_monitor_write_phys(t->m, SHADOW_PA + SHADOW_TSS_OFF, tss, sizeof tss);
+    shadow_ldt_sync(t, st);
 }
 
 /* The real GDTR and TR follow the shadow page, wherever it is seen. */
@@ -152,6 +197,8 @@ bool trap_shadow_place(struct vmm_trap *t, struct cpu_state *st)
         st->tr.base = lin + SHADOW_TSS_OFF;
         st->tr.limit = TSS_SIZE - 1;
     }
+    if (st->ldtr.selector & ~3u)
+        st->ldtr.base = lin + SHADOW_LDT_OFF;
     return true;
 }
 
@@ -159,8 +206,13 @@ bool trap_shadow_place(struct vmm_trap *t, struct cpu_state *st)
 bool trap_load_seg(struct vmm_trap *t, struct cpu_state *st, int reg, uint16_t sel)
 {
     uint64_t d = 0;
-    if ((sel & ~3u) && !trap_shadow_desc(t, sel >> 3, &d))
+    if (sel & 4) { /* TI: the shadow LDT (SDM Vol. 3A 3.4.2) */
+        if (!(st->ldtr.selector & ~3u) || (sel | 7u) > st->ldtr.limit ||
+            !machine_monitor_read_phys(t->m, SHADOW_PA + SHADOW_LDT_OFF + (sel & ~7u), &d, 8))
+            return false;
+    } else if ((sel & ~3u) && !trap_shadow_desc(t, sel >> 3, &d)) {
         return false;
+    }
     st->seg[reg] = (sel & ~3u) ? cache_from(sel, d) : (struct seg_cache){sel, 0, 0, 0};
     return true;
 }

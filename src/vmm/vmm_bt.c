@@ -221,6 +221,29 @@ static void delivered(void *opaque, struct machine *m, struct cpu_state *st,
     ring1_stack_back(b, st);
 }
 
+/* The translator in the machine's history: all of it as it was, over the
+ * trap monitor's own (trap_history.c); the scans were of blocks the
+ * history's restore drops, and are made again. */
+static void history_save(void *opaque, void *buf)
+{
+    memcpy(buf, opaque, sizeof(struct vmm_bt));
+}
+
+static void history_restore(void *opaque, struct machine *m, const void *buf)
+{
+    struct vmm_bt *b = opaque;
+    const struct vmm_bt *then = buf;
+    (void)m;
+    struct disasm *disasm = b->disasm;
+    struct vmm_trap trap = b->trap;
+    memcpy(b, then, sizeof *b);
+    b->disasm = disasm;
+    struct vmm_trap *trap_then = &b->trap;
+    struct vmm_trap kept = *trap_then;
+    b->trap = trap;
+    trap_history_restored(&b->trap, &kept);
+}
+
 bool vmm_bt_attach(struct vmm_bt *b, struct machine *m, char *err, size_t errlen)
 {
     memset(b, 0, sizeof *b);
@@ -239,6 +262,8 @@ bool vmm_bt_attach(struct vmm_bt *b, struct machine *m, char *err, size_t errlen
     }
     machine_set_intercept(m, intercept, b);
     machine_set_translator(m, scan, step, delivered, b);
+    struct machine_history_client c = {sizeof *b, history_save, history_restore, b};
+    machine_set_history_client(m, &c);
     return true;
 }
 

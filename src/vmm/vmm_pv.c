@@ -391,6 +391,25 @@ void vmm_pv_serial_out(void *opaque, uint8_t byte)
         p->serial_out(p->serial_opaque, byte);
 }
 
+/* The monitor in the machine's history: the virtual CPU and the counts
+ * as they were at the moment gone back to; where the console goes is not
+ * state of the moment. */
+static void history_save(void *opaque, void *buf)
+{
+    memcpy(buf, opaque, sizeof(struct vmm_pv));
+}
+
+static void history_restore(void *opaque, struct machine *m, const void *buf)
+{
+    struct vmm_pv *p = opaque;
+    void (*serial_out)(void *, uint8_t) = p->serial_out;
+    void *serial_opaque = p->serial_opaque;
+    memcpy(p, buf, sizeof *p);
+    p->m = m;
+    p->serial_out = serial_out;
+    p->serial_opaque = serial_opaque;
+}
+
 bool vmm_pv_attach(struct vmm_pv *p, struct machine *m, char *err, size_t errlen)
 {
     void (*out)(void *, uint8_t) = p->serial_out;
@@ -409,9 +428,12 @@ bool vmm_pv_attach(struct vmm_pv *p, struct machine *m, char *err, size_t errlen
         snprintf(err, errlen, "cannot load the deprivileged state");
         return false;
     }
-    p->v = (struct vcpu){1, (st.eflags & EFLAGS_IF) != 0, st.cr0, st.cr3, st.cr4,
-                         st.gdtr, st.idtr, st.tr.selector, 0, 0, 0, {0}};
+    p->v = (struct vcpu){.cpl = 1, .iflag = (st.eflags & EFLAGS_IF) != 0, .cr0 = st.cr0,
+                         .cr3 = st.cr3, .cr4 = st.cr4, .cr2 = st.cr2, .gdtr = st.gdtr,
+                         .idtr = st.idtr, .tr = st.tr.selector};
     machine_set_intercept(m, intercept, p);
+    struct machine_history_client c = {sizeof *p, history_save, history_restore, p};
+    machine_set_history_client(m, &c);
     return true;
 }
 

@@ -172,13 +172,18 @@ bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t er
         snprintf(err, errlen, "cannot read the CPU");
         return false;
     }
-    t->v = (struct vcpu){0, (st.eflags & EFLAGS_IF) != 0, st.cr0, st.cr3, st.cr4,
-                         st.gdtr, st.idtr, st.tr.selector, 0, 0, 0, {0}};
+    t->v = (struct vcpu){.cpl = 0, .iflag = (st.eflags & EFLAGS_IF) != 0, .cr0 = st.cr0,
+                         .cr3 = st.cr3, .cr4 = st.cr4, .cr2 = st.cr2, .gdtr = st.gdtr,
+                         .idtr = st.idtr, .tr = st.tr.selector};
     t->dis = disasm_open();
     if (!t->dis) {
         snprintf(err, errlen, "cannot open the disassembler");
         return false;
     }
+    /* The shadow page tables first: what the monitor reads of the guest
+     * from now on it reads through the guest's own. */
+    if (!trap_paging_attach(t, &st, err, errlen))
+        return false;
     if (!trap_shadow_place(t, &st)) {
         snprintf(err, errlen, "the monitor's page (physical %#x) is not mapped", SHADOW_PA);
         return false;
@@ -190,6 +195,7 @@ bool vmm_trap_attach(struct vmm_trap *t, struct machine *m, char *err, size_t er
     }
     t->active = true;
     machine_set_intercept(m, trap_intercept, t);
+    trap_history_attach(t);
     if (!machine_add_sink(m, (struct trace_sink){note_return, t})) {
         snprintf(err, errlen, "no room for the monitor's sink");
         return false;
@@ -218,6 +224,8 @@ int vmm_run_trap(struct runner *r, struct vmm_trap *t, struct qemu_log *qlog, do
         trap_report_traps(t, &o);
         strbuf_add(&o, "vmm trap: ");
         trap_report_passed_on(t, &o);
+        strbuf_add(&o, "vmm trap: ");
+        trap_report_paging(t, &o);
         if (t->nsites) {
             strbuf_add(&o, "vmm trap: ");
             trap_report_watched(t, &o);

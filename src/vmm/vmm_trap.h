@@ -31,6 +31,8 @@ struct vcpu {
     uint16_t tr;
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip; /* the MSRs (SDM Vol. 3A 5.8.7.1) */
     uint32_t dr[8]; /* the debug registers (SDM Vol. 3A 17.2); DR4, DR5 unused */
+    uint32_t cr2;   /* as the guest's last page fault left it, or its own MOV */
+    uint16_t ldtr;  /* the LDT selector the guest loaded (LLDT), 0: none */
 };
 
 /* A place where deprivileging shows (by what it causes). */
@@ -67,12 +69,30 @@ struct trap_site {
     uint64_t hits;
 };
 
+/* The shadow page tables (trap_paging.c): the real CR3's directory and
+ * the tables under it, in the monitor's own memory, filled from the
+ * guest's tables as the guest touches its pages. */
+#define SHADOW_POOL_PAGES 256 /* 1 MiB: the directory and 255 tables */
+struct shadow_paging {
+    uint8_t *pool;             /* SHADOW_POOL_PAGES pages; page 0 the directory */
+    uint16_t table_of[1024];   /* the pool page of each directory slot's table, 0: none */
+    int used, peak;            /* pool pages handed out (the directory's included) */
+    bool on;                   /* the guest pages: the real CR3 is the shadow's */
+    uint32_t stale_at;         /* a fault the shadow already allowed, once */
+    uint64_t filled;           /* hidden page faults: entries copied from the guest's */
+    uint64_t dirtied;          /* of them, first writes to a clean page (the guest's D set) */
+    uint64_t guest_faults;     /* page faults that were the guest's, passed on */
+    uint64_t rebuilt;          /* the whole shadow dropped: CR3 loads, CR0/CR4, a full pool */
+    uint64_t dropped;          /* entries dropped by INVLPG */
+};
+
 #define TRAP_CAUSES 32
 struct disasm;
 struct vmm_trap {
     struct machine *m;
     struct disasm *dis;     /* the instruction decoder of trap_emulate.c */
     struct vcpu v;
+    struct shadow_paging sp;
     uint32_t shadow_lin;    /* where the shadow GDT is seen now */
     bool active;            /* the guest's GDT has been shadowed */
     uint64_t traps[TRAP_CAUSES]; /* emulated, by instruction (trap_cause_name) */

@@ -63,7 +63,9 @@ TEST_GUEST_DIFFS = \
 	tests/diff/bsp_init.test \
 	tests/diff/warm_reset.test \
 	tests/diff/ring0_view.test \
-	tests/diff/priv_insns.test
+	tests/diff/priv_insns.test \
+	tests/diff/paging_ad.test \
+	tests/diff/ring0_forms.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))

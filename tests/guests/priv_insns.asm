@@ -16,8 +16,10 @@
 ;   5  pop ss of KDATA pushed: SS names KDATA, ESP where it was
 ;   6  mov ss, [m16]: SS names KDATA
 ;   7  lss esp, [m16:32]: ESP and SS from memory
-;   8  lldt [m16] with an LDT descriptor: SLDT reads it back; lldt of a
-;      null selector from a register: SLDT reads 0 (SDM Vol. 2A LLDT)
+;   8  lldt [m16] with an LDT descriptor: SLDT reads it back, and ES
+;      loads the LDT's DPL-0 data descriptor (selector 4: TI = 1) and
+;      writes through it; lldt of a null selector from a register: SLDT
+;      reads 0 (SDM Vol. 2A LLDT, Vol. 3A 3.4.2)
 ;   9  lmsw with TS set: CR0.TS set, clts clears it; lmsw 0 leaves PE set
 ;      (SDM Vol. 2A LMSW)
 ;  10  mov dr0 and dr3, read back (SDM Vol. 2A MOV to/from DRn)
@@ -100,6 +102,12 @@ main:
         lldt [sel]
         sldt eax
         CHECK_EQ ax, SPARE0, 8
+        mov ax, 4
+        mov es, ax
+        mov dword [es:far_stack], 0x5a5a5a5a
+        CHECK_EQ dword [far_stack], 0x5a5a5a5a, 8
+        mov ax, KDATA
+        mov es, ax
         xor eax, eax
         lldt ax
         mov eax, 0x1234

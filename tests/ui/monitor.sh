@@ -39,7 +39,13 @@ same "the real CPL" "$(value "$m" monitor '^CPL  [0-9] +([0-9])$')" 1
 same "the shadow GDT" "$(value "$m" monitor '^GDT  c[0-9a-f]{7}  ([0-9a-f]{8})$')" c009f000
 guest_gdt=$(value "$m" monitor '^GDT  (c[0-9a-f]{7})  c009f000$')
 [ -n "$guest_gdt" ] && [ "$guest_gdt" != c009f000 ] || fail "the guest's GDT is not its own: '$guest_gdt'"
-grep -q -E '^traps [1-9][0-9]*: OUT [1-9]' "$m" || fail "no traps by cause in the monitor panel"
+grep -q -E '^traps [1-9][0-9]*: .*OUT [1-9]' "$m" || fail "no traps by cause in the monitor panel"
+# Under the shadow page tables the address space is the guest's (the real
+# CR3 names the monitor's directory, which ringlab's walks do not read).
+grep -q -E '^CR3 [0-9a-f]{8} \(the guest.s\)' "$m" || fail "the address space panel does not show the guest's CR3"
+grep -q -E 'supv r/w [0-9]+ pages' "$m" || fail "the address space panel shows no kernel pages"
+# The shadow page tables' hidden faults count among the traps.
+grep -q -E '^traps [1-9][0-9]*: .*hidden #PF [1-9]' "$m" || fail "no hidden page faults in the monitor panel"
 grep -q -E '^latest: (OUT|IN) at 0009:c[0-9a-f]{7}, instruction [1-9]' "$m" ||
 	fail "no latest trap in the monitor panel"
 # The watch runs in the view too: seg_init's SGDT has already shown the

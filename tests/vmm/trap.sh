@@ -48,6 +48,15 @@ done
 check '^vmm trap: reflected into the guest.s IDT: external interrupt [1-9][0-9]*, INT n [0-9]+, #PF [1-9]' \
 	'the timer and the page faults did not reach the guest'
 grep -q '#GP' "$tmp/out" && { echo "FAIL: a #GP went to the guest"; failed=1; }
+# The shadow page tables: the guest's pages came in by hidden faults, and
+# each page fault the shadow found to be the guest's own was the one
+# passed on to its IDT (the kernel's demand paging and copy-on-write).
+check '^vmm trap: shadow page tables: [1-9][0-9]* hidden page faults filled from the guest.s tables \([1-9][0-9]* of them first writes' \
+	'the shadow page tables were not filled by hidden faults'
+own=$(sed -n 's/^vmm trap: shadow page tables: .*, \([0-9]*\) page faults the guest.s own.*/\1/p' "$tmp/out")
+reflected=$(sed -n 's/^vmm trap: reflected into the guest.s IDT: .*#PF \([0-9]*\).*/\1/p' "$tmp/out")
+[ -n "$own" ] && [ "$own" = "$reflected" ] ||
+	{ echo "FAIL: the guest's own page faults ($own) are not those reflected ($reflected)"; failed=1; }
 # The failures, named, at trapret's IRET.
 check "^vmm trap: FAILED: IRET at ring 1 left IF clear \\([0-9]+ times, first at instruction [0-9]+, 0009:$iret\\): the kernel's frame had EFLAGS 00001200, IF set" \
 	'the lost IF was not detected at trapret'
@@ -101,7 +110,8 @@ printf 'until insns 5000000\ninfo vmm\nq\n' |
 	"$RINGLAB" pg vmm --strategy trap -kernel "$KERNEL" -initrd "$INITRD" --debugger \
 		-nographic 2>&1 | tr -d '\r' >"$tmp/info"
 for want in '^monitor: trap' '^  CPL        0 +1$' '^  GDTR       c[0-9a-f]{7}/[0-9a-f]{4} +c009f000/[0-9a-f]{4} \(the shadow\)$' \
-	'^[0-9]+ traps emulated: CLI' \
+	'^  CR3        [0-9a-f]{8} +f0000000 \(the shadow page directory\)$' \
+	'^shadow page tables: [1-9][0-9]* hidden page faults' '^[0-9]+ traps emulated: CLI' \
 	'^watched \(sensitive, no trap\): [1-9][0-9]* in the kernel.s code: .* at seg_init\+0x[0-9a-f]+ [1-9]' \
 	'SGDT revealed the shadow GDT'; do
 	grep -q -E "$want" "$tmp/info" || { echo "FAIL: info vmm lacks /$want/"; cat "$tmp/info"; failed=1; }
@@ -123,6 +133,24 @@ if [ -f "$GUEST" ]; then
 			{ echo "FAIL: priv_insns: no $cause emulated"; failed=1; }
 	done
 	grep -q 'FAILED: #GP' "$tmp/g" && { echo "FAIL: priv_insns: a #GP was passed on"; failed=1; }
+else
+	echo "FAIL: $GUEST not built"
+	failed=1
+fi
+
+# What the kernel sees of its own page tables through the shadow ones
+# (tests/guests/paging_ad.asm): the A and D bits set as the processor sets
+# them, INVLPG and MOV CR3 taking effect, a page fault's CR2 kept across
+# the monitor's hidden faults; under trap and under bt as natively.
+GUEST=${PAGING_GUEST:-tests/guests/paging_ad.elf}
+if [ -f "$GUEST" ]; then
+	for strategy in trap bt; do
+		"$RINGLAB" pg vmm --strategy $strategy -kernel "$GUEST" -nographic -no-reboot \
+			-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$tmp/g" 2>&1
+		st=$?
+		[ "$st" -eq 1 ] && grep -q '^guest: pass' "$tmp/g" ||
+			{ echo "FAIL: paging_ad under $strategy: status $st"; cat "$tmp/g"; failed=1; }
+	done
 else
 	echo "FAIL: $GUEST not built"
 	failed=1
