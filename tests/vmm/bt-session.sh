@@ -115,6 +115,20 @@ else
 	failed=1
 fi
 
+# tests/guests/v86_int: its IRET to virtual-8086 mode stops the run the
+# same way under bt (status 12, the IRET named).
+V86=${V86:-tests/guests/v86_int.elf}
+if [ -f "$V86" ]; then
+	"$RINGLAB" pg vmm --strategy bt -kernel "$V86" -nographic -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$tmp/v86.out" 2>&1
+	st=$?
+	if [ "$st" -ne 12 ] || ! grep -q -E '^vmm bt: FAILED: IRET with VM set \(to virtual-8086 mode\) at 0009:[0-9a-f]{8} is not emulated: the run stopped there$' "$tmp/v86.out"; then
+		echo "FAIL: v86_int under bt: status $st (want 12), or the IRET not named:"
+		grep -E '^(vmm bt|guest|ringlab)' "$tmp/v86.out"
+		failed=1
+	fi
+fi
+
 # tests/guests/ring0_view: a kernel that checks what ring 0 sees through
 # PUSH CS, MOV r, CS/SS, SGDT, SIDT, LAR, LSL, STR, SMSW, POPF, PUSHF and
 # IRET passes natively and under bt (status 1), and fails its first check
