@@ -93,6 +93,10 @@ enum monitor_verdict {
                          is the state after it, which counts as run */
     MONITOR_HALTED,   /* as EMULATED, and the instruction was HLT: the CPU
                          waits for an interrupt */
+    MONITOR_STOPPED,  /* the translator's step only: the instruction is one
+                         neither the monitor nor the engine would run as the
+                         guest means it; the run ends before it (a guest
+                         error), `st` unchanged */
 };
 typedef enum monitor_verdict (*machine_intercept_fn)(void *opaque, struct machine *m,
                                                      struct cpu_state *st,

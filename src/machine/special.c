@@ -346,6 +346,11 @@ enum engine_exit special_step(struct machine *m)
         /* The monitor's: it executes it, or lets the engine. */
         struct trace_point from = intr_trace_point(&st, st.eip);
         enum monitor_verdict v = m->translate_step(m->translate_opaque, m, &st);
+        if (v == MONITOR_STOPPED) {
+            machine_finish(m, END_GUEST_ERROR, "the monitor stopped the run at %04x:%08x",
+                           st.seg[SEG_CS].selector, st.eip);
+            return ENGINE_AT_EXIT;
+        }
         if (v != MONITOR_DELIVER) {
             engine_commit_state(m->engine, &st);
             seglimit_after_commit(m, &st);

@@ -72,8 +72,9 @@ static bool store_rm(struct vmm_bt *b, const struct trap_insn *in, struct cpu_st
  * CS (and EFLAGS), words of `size` bytes (IRETW and a 16-bit RETF pop
  * 16-bit ones, and load only FLAGS' low half); to an outer ring also ESP
  * and SS.  The frame's RPL 0 is the kernel's ring, which runs at real
- * ring 1.  A far RET to an outer ring needs no monitor: at real ring 1 it
- * does what it does at ring 0. */
+ * ring 1.  A far RET to an outer ring is executed here too: at real ring
+ * 1 the engine would leave the real IOPL 0 that the kernel runs with,
+ * where the outer ring must get the virtual one. */
 static bool do_return(struct vmm_bt *b, struct cpu_state *st, bool iret, uint16_t imm, int size)
 {
     uint32_t w[3] = {0, 0, 0}, esp = st->gpr[GPR_ESP];
@@ -87,18 +88,22 @@ static bool do_return(struct vmm_bt *b, struct cpu_state *st, bool iret, uint16_
         fl |= st->eflags & 0xffff0000u;
     uint16_t cs = (uint16_t)w[1];
     unsigned rpl = cs & 3;
-    /* A return to virtual-8086 mode or a task return (NT): the engine's,
-     * which the report names (the shadow TSS has no back link to follow). */
-    if (iret && (fl & (EFLAGS_VM | EFLAGS_NT))) {
+    /* A task return (EFLAGS.NT, SDM Vol. 2A IRET, "TASK-RETURN"; the NT
+     * tested is the current EFLAGS', not the frame's) or a return to
+     * virtual-8086 mode: the shadow TSS has no back link to follow and the
+     * monitor keeps no virtual-8086 state, and run at ring 1 either would
+     * go wrong.  The run stops, the report naming the instruction. */
+    bool task = iret && (st->eflags & EFLAGS_NT);
+    if (task || (iret && (fl & EFLAGS_VM))) {
         if (!b->trap.stopped[0])
             snprintf(b->trap.stopped, sizeof b->trap.stopped,
-                     "IRET with %s at %04x:%08x is not emulated: it ran as it is at ring 1",
-                     (fl & EFLAGS_NT) ? "NT set (a task return)" : "VM set (to virtual-8086 mode)",
+                     "IRET%s with %s at %04x:%08x is not emulated: the run stopped there",
+                     size == 2 ? "W" : "",
+                     task ? "NT set (a task return)" : "VM set (to virtual-8086 mode)",
                      st->seg[SEG_CS].selector, st->eip);
+        b->stop = true;
         return false;
     }
-    if (!iret && rpl != 0)
-        return false;
     struct cpu_state n = *st;
     esp += imm;
     /* The descriptors as the guest's GDT has them now (it may have
@@ -114,7 +119,9 @@ static bool do_return(struct vmm_bt *b, struct cpu_state *st, bool iret, uint16_
             !stack_read(b, st, esp + (uint32_t)size, &outer[1], (size_t)size) ||
             !trap_load_seg(&b->trap, &n, SEG_SS, (uint16_t)outer[1]))
             return false;
-        n.gpr[GPR_ESP] = outer[0];
+        /* RET imm16 releases the parameters on the outer stack too
+         * (SDM Vol. 2A RET, "RETURN-TO-OUTER-PRIVILEGE-LEVEL"). */
+        n.gpr[GPR_ESP] = outer[0] + imm;
         static const int data[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
         for (int i = 0; i < 4; i++) {
             uint16_t sel = n.seg[data[i]].selector;
@@ -135,6 +142,8 @@ static bool do_return(struct vmm_bt *b, struct cpu_state *st, bool iret, uint16_
     }
     if (iret)
         n.eflags = load_virtual_flags(b, (fl & IRET_FLAGS) | EFLAGS_FIXED1, rpl == 0);
+    else if (rpl > 0) /* RET leaves EFLAGS; the outer ring uses the virtual IOPL */
+        n.eflags = (n.eflags & ~EFLAGS_IOPL) | ((uint32_t)b->iopl << EFLAGS_IOPL_SHIFT);
     n.eip = w[0];
     b->trap.v.cpl = (uint8_t)rpl;
     *st = n;

@@ -59,6 +59,8 @@ static enum monitor_verdict step(void *opaque, struct machine *m, struct cpu_sta
     bool done = bt_emulate(b, st, &kind);
     if (kind != BT_NONE)
         log_intercept(b, &before, kind, !done);
+    if (b->stop)
+        return MONITOR_STOPPED;
     return done ? MONITOR_EMULATED : MONITOR_DELIVER;
 }
 
@@ -255,6 +257,7 @@ bool vmm_bt_attach(struct vmm_bt *b, struct machine *m, char *err, size_t errlen
         return false;
     }
     b->iopl = (uint8_t)((st.eflags & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT);
+    b->trap.returns_executed = true; /* bt_emulate.c's, with the virtual IF and IOPL */
     b->disasm = disasm_open();
     if (!b->disasm) {
         snprintf(err, errlen, "cannot open the disassembler");

@@ -39,6 +39,7 @@ struct bt_intercept {
 struct vmm_bt {
     struct vmm_trap trap;  /* the virtual CPU, the shadow tables, the traps */
     uint8_t iopl;          /* the virtual EFLAGS.IOPL (the real one is 0 in the kernel) */
+    bool stop;             /* an instruction it cannot execute rightly: the run ends */
     struct disasm *disasm;
     uint64_t scanned, with_sensitive; /* blocks scanned at virtual CPL 0, and how many held one */
     uint64_t emulated[BT_KIND_COUNT], native[BT_KIND_COUNT];

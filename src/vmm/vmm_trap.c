@@ -122,7 +122,8 @@ enum monitor_verdict trap_intercept(void *opaque, struct machine *m, struct cpu_
 static void note_return(void *opaque, const struct trace_event *ev)
 {
     struct vmm_trap *t = opaque;
-    if (ev->kind != TRACE_RETURN || ev->before.cpl != 1 || ev->after.cpl != 3)
+    if (ev->kind != TRACE_RETURN || ev->before.cpl != 1 || ev->after.cpl != 3 ||
+        t->returns_executed)
         return;
     /* The page tables are the guest's own: read the frame through them. */
     struct cpu_state st = {.cr0 = t->v.cr0, .cr3 = t->v.cr3, .cr4 = t->v.cr4};

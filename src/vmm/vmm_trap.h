@@ -106,6 +106,8 @@ struct vmm_trap {
     uint64_t last_icount;
     uint64_t last_tsc;      /* the last RDTSC emulated (CR4.TSD set) */
     char stopped[160];      /* the instruction it could not emulate, if any */
+    bool returns_executed;  /* the kernel's IRETs and far RETs are the translating
+                               monitor's to execute: no frame to check after them */
 };
 
 /* Deprivilege the machine's guest (powered on, not yet run) and take its

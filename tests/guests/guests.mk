@@ -65,7 +65,8 @@ TEST_GUEST_DIFFS = \
 	tests/diff/ring0_view.test \
 	tests/diff/priv_insns.test \
 	tests/diff/paging_ad.test \
-	tests/diff/ring0_forms.test
+	tests/diff/ring0_forms.test \
+	tests/diff/iret_nt.test
 
 TEST_GUESTS = $(notdir $(TEST_GUEST_DIFFS:.test=))
 TEST_GUEST_ELFS = $(patsubst %,tests/guests/%.elf,$(TEST_GUESTS))

@@ -18,6 +18,9 @@
 ;      target's 64 KiB, since IRETW loads a 16-bit IP
 ;   7  o16 retf 2 from a frame of words: IP and CS, two bytes dropped
 ;      (Vol. 2B RET)
+;   8  with IOPL 3 set by POPFD, a far RET to ring 3 (Vol. 2A RET,
+;      "RETURN-TO-OUTER-PRIVILEGE-LEVEL"): ring 3 sees CS UCODE and
+;      IOPL 3 (RET leaves EFLAGS as the kernel set them)
 ;
 ; Exit values: the step whose check failed.
 %include "common.inc"
@@ -95,8 +98,25 @@ main:
 .s7b:   CHECK_EQ esp, ebp, 7
         mov eax, cs
         CHECK_EQ ax, SPARE2, 7
-        jmp KCODE:.done
-.done:
+        jmp KCODE:.s8
+
+.s8:    pushfd                      ; step 8
+        or dword [esp], EFLAGS_IOPL3
+        popfd
+        mov ax, UDATA
+        mov ds, ax
+        mov es, ax
+        push dword UDATA
+        push dword user_stack_top
+        push dword UCODE
+        push dword .user
+        retf
+.user:  pushfd
+        pop eax
+        and eax, EFLAGS_IOPL3
+        CHECK_EQ eax, EFLAGS_IOPL3, 8
+        mov eax, cs
+        CHECK_EQ ax, UCODE, 8
         PASS
 
 section .data
