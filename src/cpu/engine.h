@@ -150,12 +150,12 @@ bool engine_map_mmio(struct engine *e, uint32_t base, uint32_t size, engine_mmio
  * APIC page); the addresses are outside RAM again.  False when nothing is
  * mapped there. */
 bool engine_unmap_mmio(struct engine *e, uint32_t base);
-/* A copy of `rom`, readable and executable, not writable (the firmware at
- * the top of the 4 GiB space). */
 /* Map `size` bytes of host memory at physical `base`, above RAM, for the
  * engine's page walks only: a monitor's shadow page tables, which the
  * guest's physical address space does not have.  One such region. */
 bool engine_map_host_memory(struct engine *e, uint32_t base, void *mem, size_t size);
+/* A copy of `rom`, readable and executable, not writable (the firmware at
+ * the top of the 4 GiB space). */
 bool engine_map_rom(struct engine *e, uint32_t base, const uint8_t *rom, size_t size);
 
 /* Read the whole architectural state.  Saves a context that the next

@@ -45,7 +45,7 @@ bool control_write_phys(struct machine *m, uint32_t paddr, const void *buf, size
         return false;
     /* With paging on, translations are found by linear address: drop them
      * all rather than look for every mapping of these frames. */
-    if (machine_walk_regs(m, NULL).cr0 & CR0_PG)
+    if (engine_paging_regs(m->engine).cr0 & CR0_PG)
         engine_flush_code(m->engine);
     history_restart(m);
     return true;

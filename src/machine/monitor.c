@@ -38,7 +38,8 @@ struct paging_regs machine_walk_regs(struct machine *m, const struct cpu_state *
 
 uint32_t machine_walk_cr3(struct machine *m, uint32_t cr3)
 {
-    if (!m->shadow.guest_regs || (cr3 & PAGING_FRAME_4K) != (engine_paging_regs(m->engine).cr3 & PAGING_FRAME_4K))
+    uint32_t real = engine_paging_regs(m->engine).cr3;
+    if (!m->shadow.guest_regs || (cr3 & PAGING_FRAME_4K) != (real & PAGING_FRAME_4K))
         return cr3;
     return machine_walk_regs(m, NULL).cr3;
 }
